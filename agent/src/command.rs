@@ -1,0 +1,27 @@
+//! One module per command; `run` dispatches.
+
+mod audit;
+mod customer;
+mod duplicates;
+mod export;
+mod import;
+mod user;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::new(cli.data_dir, cli.user)?;
+    match cli.command {
+        Command::User(cmd) => user::run(&ctx, cmd),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
+        Command::Customer(cmd) => customer::run(&ctx, cmd),
+        Command::Duplicates(args) => duplicates::list(&ctx, args.json),
+        Command::Merge(args) => duplicates::merge(&ctx, args),
+        Command::NotDuplicate(args) => duplicates::not_duplicate(&ctx, args),
+        Command::Audit(args) => audit::run(&ctx, args),
+    }
+}

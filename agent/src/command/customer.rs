@@ -1,0 +1,270 @@
+//! `intake-agent customer ...`.
+
+use crate::outln;
+use std::collections::BTreeMap;
+
+use anyhow::{Result, anyhow, bail};
+use intake_common::customer::{Contact, ContactKind, MedicalCondition, MedicalKind};
+use intake_common::customers::{self, MedicalView};
+use intake_common::mutation::{self, Mutation, Op};
+use intake_common::{Field, Permission, Profile};
+use uuid::Uuid;
+
+use crate::cli::CustomerCommand;
+use crate::context::Context;
+use crate::output::{print_json, print_table};
+
+pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
+    let mut db = ctx.open()?;
+    let actor = ctx.sign_in(&db)?;
+    match cmd {
+        CustomerCommand::List(flag) => {
+            actor.require(Permission::ReadCustomer)?;
+            if flag.json {
+                // Streamed as a JSON array so a large list never sits in memory whole.
+                let mut first = true;
+                outln!("[")?;
+                customers::for_each(db.conn(), |c| -> Result<()> {
+                    let sep = if first { "" } else { "," };
+                    first = false;
+                    outln!("{sep}{}", serde_json::Value::Object(c.to_json()))?;
+                    Ok(())
+                })?;
+                outln!("]")?;
+                return Ok(());
+            }
+            let mut rows = Vec::new();
+            customers::for_each(db.conn(), |c| -> Result<()> {
+                let p = &c.profile;
+                rows.push(vec![
+                    c.id.to_string(),
+                    p.display_name(),
+                    p.get(Field::Email).unwrap_or_default().to_string(),
+                    p.get(Field::PhoneNumber).unwrap_or_default().to_string(),
+                    p.get(Field::Birthdate).unwrap_or_default().to_string(),
+                ]);
+                Ok(())
+            })?;
+            print_table(&["ID", "NAME", "EMAIL", "PHONE", "BIRTHDATE"], &rows)?;
+        }
+        CustomerCommand::Show { id, json } => {
+            let detail = customers::detail(&db, &actor, customers::parse_id(&id)?)?;
+            if json {
+                return print_json(&detail.to_json());
+            }
+            for (field, value) in detail.customer.profile.iter() {
+                if let Some(v) = value {
+                    outln!("{:<17} {v}", field.column())?;
+                }
+            }
+            outln!("{:<17} {}", "Id", detail.customer.id)?;
+            match &detail.medical {
+                MedicalView::Details(list) => {
+                    outln!("Medical conditions: {}", list.len())?;
+                    for c in list {
+                        outln!(
+                            "  {}: {}{}",
+                            c.kind,
+                            c.name,
+                            c.details
+                                .as_deref()
+                                .map(|d| format!(" ({d})"))
+                                .unwrap_or_default()
+                        )?;
+                    }
+                }
+                MedicalView::Count { count } => {
+                    outln!("Medical conditions: {count} (details need medical:customer)")?;
+                }
+            }
+            for f in &detail.flags {
+                outln!(
+                    "Flag: {}{}",
+                    f.kind,
+                    f.note
+                        .as_deref()
+                        .map(|n| format!(" — {n}"))
+                        .unwrap_or_default()
+                )?;
+            }
+            for c in [&detail.emergency_contact, &detail.physician_contact]
+                .into_iter()
+                .flatten()
+            {
+                outln!(
+                    "{} contact: {} {} {}",
+                    c.kind.as_str(),
+                    c.name,
+                    c.phone.as_deref().unwrap_or_default(),
+                    c.relation.as_deref().unwrap_or_default()
+                )?;
+            }
+            for n in &detail.notes {
+                outln!("Note ({} at {}): {}", n.author, n.created_at, n.body)?;
+            }
+        }
+        CustomerCommand::Add { set, json } => {
+            actor.require(Permission::WriteCustomer)?;
+            let mut profile = Profile::default();
+            for (field, value) in parse_sets(&set)? {
+                profile.set(field, value);
+            }
+            if [
+                Field::FirstName,
+                Field::LastName,
+                Field::Email,
+                Field::PhoneNumber,
+            ]
+            .iter()
+            .all(|f| profile.get(*f).is_none())
+            {
+                bail!("a customer needs at least one of FirstName, LastName, Email, PhoneNumber");
+            }
+            let id = Uuid::now_v7();
+            mutation::submit(
+                &mut db,
+                &Mutation::new(
+                    actor.name.clone(),
+                    Op::CreateCustomer {
+                        customer: id,
+                        profile,
+                    },
+                ),
+            )?;
+            if json {
+                print_json(&serde_json::json!({ "id": id }))?;
+            } else {
+                outln!("{id}")?;
+            }
+        }
+        CustomerCommand::Update { id, set } => {
+            actor.require(Permission::WriteCustomer)?;
+            let customer = customers::get(db.conn(), customers::parse_id(&id)?)?.id;
+            let changes: BTreeMap<Field, Option<String>> = parse_sets(&set)?.into_iter().collect();
+            mutation::submit(
+                &mut db,
+                &Mutation::new(actor.name.clone(), Op::UpdateCustomer { customer, changes }),
+            )?;
+        }
+        CustomerCommand::Note { id, text } => {
+            actor.require(Permission::WriteCustomer)?;
+            let body = text.trim().to_string();
+            if body.is_empty() {
+                bail!("the note is empty");
+            }
+            let customer = customers::parse_id(&id)?;
+            submit(
+                &mut db,
+                &actor.name,
+                Op::AddNote {
+                    customer,
+                    id: Uuid::now_v7(),
+                    body,
+                },
+            )?;
+        }
+        CustomerCommand::Flag { id, kind, note } => {
+            actor.require(Permission::WriteCustomer)?;
+            let kind = kind.trim().to_string();
+            if kind.is_empty() {
+                bail!("name the kind of flag, e.g. no-show");
+            }
+            let customer = customers::parse_id(&id)?;
+            submit(
+                &mut db,
+                &actor.name,
+                Op::AddFlag {
+                    customer,
+                    id: Uuid::now_v7(),
+                    kind,
+                    note,
+                },
+            )?;
+        }
+        CustomerCommand::Medical {
+            id,
+            kind,
+            name,
+            details,
+        } => {
+            actor.require(Permission::MedicalCustomer)?;
+            let kind: MedicalKind = kind.parse().map_err(|e: String| anyhow!("--kind: {e}"))?;
+            let customer = customers::parse_id(&id)?;
+            let condition = MedicalCondition {
+                kind,
+                name,
+                details,
+            };
+            submit(
+                &mut db,
+                &actor.name,
+                Op::AddMedicalCondition {
+                    customer,
+                    id: Uuid::now_v7(),
+                    condition,
+                },
+            )?;
+        }
+        CustomerCommand::Contact {
+            id,
+            kind,
+            name,
+            phone,
+            relation,
+        } => {
+            actor.require(Permission::WriteCustomer)?;
+            let kind = match kind.trim().to_ascii_lowercase().as_str() {
+                "emergency" => ContactKind::Emergency,
+                "physician" => ContactKind::Physician,
+                other => {
+                    bail!("--kind: unknown contact kind {other:?}: use emergency or physician")
+                }
+            };
+            let phone = phone
+                .map(|p| intake_common::normalize::phone(&p).map_err(|e| anyhow!("--phone: {e}")))
+                .transpose()?;
+            let customer = customers::parse_id(&id)?;
+            submit(
+                &mut db,
+                &actor.name,
+                Op::SetContact {
+                    customer,
+                    contact: Contact {
+                        kind,
+                        name,
+                        phone,
+                        relation,
+                    },
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn submit(db: &mut intake_common::Db, actor: &str, op: Op) -> Result<()> {
+    mutation::submit(db, &Mutation::new(actor.to_string(), op))?;
+    Ok(())
+}
+
+/// `Field=Value` pairs, each value validated; an empty value clears the field.
+fn parse_sets(sets: &[String]) -> Result<Vec<(Field, Option<String>)>> {
+    sets.iter()
+        .map(|pair| {
+            let (name, value) = pair
+                .split_once('=')
+                .ok_or_else(|| anyhow!("--set {pair:?}: write it as Field=Value"))?;
+            let field = Field::from_column(name.trim()).ok_or_else(|| {
+                anyhow!(
+                    "--set {pair:?}: unknown field {:?}; fields are {}",
+                    name.trim(),
+                    Field::ALL.map(Field::column).join(", ")
+                )
+            })?;
+            let value = field
+                .parse(value)
+                .map_err(|e| anyhow!("--set {}: {e}", field.column()))?;
+            Ok((field, value))
+        })
+        .collect()
+}

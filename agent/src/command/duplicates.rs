@@ -1,0 +1,79 @@
+//! `intake-agent duplicates`, `merge` and `not-duplicate`.
+
+use crate::outln;
+use anyhow::Result;
+use intake_common::customers::parse_id;
+use intake_common::{Field, duplicates};
+
+use crate::cli::{MergeArgs, NotDuplicateArgs};
+use crate::context::Context;
+use crate::output::print_json;
+
+pub fn list(ctx: &Context, json: bool) -> Result<()> {
+    let db = ctx.open()?;
+    let actor = ctx.sign_in(&db)?;
+    let groups = duplicates::find(&db, &actor)?;
+    if json {
+        let out: Vec<serde_json::Value> = groups.iter().map(duplicates::Group::to_json).collect();
+        outln!("{}", serde_json::to_string(&out)?)?;
+        return Ok(());
+    }
+    if groups.is_empty() {
+        outln!("no duplicates found")?;
+    }
+    for g in &groups {
+        let p = &g.target.profile;
+        outln!(
+            "{} {} (born {}), first created {}",
+            g.target.id,
+            p.display_name(),
+            p.get(Field::Birthdate).unwrap_or_default(),
+            intake_common::time::format(g.target.created_at)
+        )?;
+        for d in &g.duplicates {
+            outln!(
+                "  duplicate {} {} {} {}",
+                d.id,
+                d.profile.display_name(),
+                d.profile.get(Field::Email).unwrap_or_default(),
+                d.profile.get(Field::PhoneNumber).unwrap_or_default()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn merge(ctx: &Context, args: MergeArgs) -> Result<()> {
+    let mut db = ctx.open()?;
+    let actor = ctx.sign_in(&db)?;
+    let target = parse_id(&args.target)?;
+    let dups = args
+        .duplicates
+        .iter()
+        .map(|d| parse_id(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let report = duplicates::merge(&mut db, &actor, target, &dups)?;
+    if args.json {
+        return print_json(&report);
+    }
+    outln!(
+        "merged {} customer(s) into {}; filled {}; moved {} record(s)",
+        report.merged.len(),
+        report.target,
+        if report.fields_filled.is_empty() {
+            "no fields".to_string()
+        } else {
+            report.fields_filled.join(", ")
+        },
+        report.records_moved
+    )?;
+    Ok(())
+}
+
+pub fn not_duplicate(ctx: &Context, args: NotDuplicateArgs) -> Result<()> {
+    let mut db = ctx.open()?;
+    let actor = ctx.sign_in(&db)?;
+    duplicates::mark_not_duplicate(&mut db, &actor, parse_id(&args.a)?, parse_id(&args.b)?)?;
+    outln!("marked as not duplicates")?;
+    Ok(())
+}

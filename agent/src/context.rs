@@ -1,0 +1,60 @@
+//! What every command needs: the data directory, the database, and who is acting.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result, bail};
+use intake_common::{Actor, Db, users};
+
+pub struct Context {
+    pub data_dir: PathBuf,
+    user: Option<String>,
+}
+
+impl Context {
+    pub fn new(data_dir: Option<PathBuf>, user: Option<String>) -> Result<Self> {
+        let data_dir = match data_dir {
+            Some(d) => d,
+            None => directories::ProjectDirs::from("", "", "intake")
+                .context("no home directory to keep data in; pass --data-dir DIR")?
+                .data_dir()
+                .to_path_buf(),
+        };
+        Ok(Self { data_dir, user })
+    }
+
+    pub fn open(&self) -> Result<Db> {
+        Db::open_dir(&self.data_dir)
+            .with_context(|| format!("opening the database in {}", self.data_dir.display()))
+    }
+
+    /// The acting user, signed in with their PIN.
+    pub fn sign_in(&self, db: &Db) -> Result<Actor> {
+        let Some(name) = &self.user else {
+            bail!(
+                "this command needs a user: pass --user NAME (or set INTAKE_USER) and the PIN in INTAKE_PIN"
+            );
+        };
+        let pin = read_pin(&format!("PIN for {name}: "))?;
+        Ok(users::sign_in(db, name, &pin)?)
+    }
+
+    /// The acting user if one was named; `None` otherwise.
+    pub fn maybe_sign_in(&self, db: &Db) -> Result<Option<Actor>> {
+        match &self.user {
+            Some(_) => self.sign_in(db).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// A PIN from INTAKE_PIN, or asked for without echo on a terminal.
+pub fn read_pin(prompt: &str) -> Result<String> {
+    if let Ok(pin) = std::env::var("INTAKE_PIN") {
+        return Ok(pin);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("no PIN: set INTAKE_PIN, or run on a terminal to be asked");
+    }
+    Ok(rpassword::prompt_password(prompt)?)
+}

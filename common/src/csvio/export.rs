@@ -1,0 +1,344 @@
+//! Exporting customers in the studio layout (CSV or Excel), so that export → import
+//! round-trips. Cells a spreadsheet would run as a formula are neutralised with a leading
+//! apostrophe (which the importer removes again). Every export is audited.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use rusqlite::types::ValueRef;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::layout::{EXPORT_ONLY_COLUMNS, ID_COLUMN};
+use crate::audit;
+use crate::customer::{Field, MedicalCondition};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::users::{Actor, Permission};
+
+/// What a cell may not start with, unescaped, in a file a spreadsheet will open.
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    #[default]
+    Csv,
+    Xlsx,
+}
+
+impl std::str::FromStr for ExportFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Ok(Self::Csv),
+            "xlsx" | "excel" => Ok(Self::Xlsx),
+            other => Err(format!("unknown export format {other:?}: use csv or xlsx")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    pub format: ExportFormat,
+    /// Column names to write, in order; all of them when empty.
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportSummary {
+    pub customers: u64,
+    pub columns: Vec<String>,
+    pub medical: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Column {
+    Id,
+    Field(Field),
+    CreatedAt,
+    UpdatedAt,
+    Medical,
+}
+
+impl Column {
+    fn name(self) -> &'static str {
+        match self {
+            Column::Id => ID_COLUMN,
+            Column::Field(f) => f.column(),
+            Column::CreatedAt => EXPORT_ONLY_COLUMNS[0],
+            Column::UpdatedAt => EXPORT_ONLY_COLUMNS[1],
+            Column::Medical => EXPORT_ONLY_COLUMNS[2],
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            Column::Id => "id",
+            Column::Field(f) => f.db_column(),
+            Column::CreatedAt => "created_at",
+            Column::UpdatedAt => "updated_at",
+            // Filled from the decrypted conditions; the query carries the id for it.
+            Column::Medical => "id",
+        }
+    }
+}
+
+fn all_columns(medical: bool) -> Vec<Column> {
+    let mut cols = vec![Column::Id];
+    cols.extend(Field::ALL.map(Column::Field));
+    cols.extend([Column::CreatedAt, Column::UpdatedAt]);
+    if medical {
+        cols.push(Column::Medical);
+    }
+    cols
+}
+
+fn choose_columns(actor: &Actor, requested: &[String]) -> Result<Vec<Column>> {
+    let medical = actor.may(Permission::MedicalCustomer);
+    if requested.is_empty() {
+        return Ok(all_columns(medical));
+    }
+    let known = all_columns(true);
+    requested
+        .iter()
+        .map(|name| {
+            let col = known
+                .iter()
+                .find(|c| c.name().eq_ignore_ascii_case(name.trim()))
+                .copied()
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "--columns: unknown column {name:?}; choose from {}",
+                        known
+                            .iter()
+                            .map(|c| c.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
+            if col == Column::Medical {
+                actor.require(Permission::MedicalCustomer)?;
+            }
+            Ok(col)
+        })
+        .collect()
+}
+
+/// Writes every customer to `out_path` (or to `stdout` when `None`, CSV only).
+pub fn export(
+    db: &Db,
+    actor: &Actor,
+    out_path: Option<&Path>,
+    options: &ExportOptions,
+) -> Result<ExportSummary> {
+    actor.require(Permission::ExportCustomer)?;
+    let columns = choose_columns(actor, &options.columns)?;
+    let medical = columns.contains(&Column::Medical);
+    let medical_by_customer = if medical {
+        load_medical(db)?
+    } else {
+        HashMap::new()
+    };
+    let target = out_path.map_or_else(
+        || "standard output".to_string(),
+        |p| p.display().to_string(),
+    );
+    let span = tracing::info_span!("export", to = %target);
+    let _enter = span.enter();
+
+    let count = match (options.format, out_path) {
+        (ExportFormat::Csv, Some(path)) => {
+            // Write beside the target and rename, so a failed export leaves no half file.
+            let tmp = path.with_extension("partial");
+            let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+            let n = write_csv(
+                db,
+                &columns,
+                &medical_by_customer,
+                std::io::BufWriter::with_capacity(1 << 20, file),
+            )
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            })?;
+            std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+            n
+        }
+        (ExportFormat::Csv, None) => {
+            write_csv(db, &columns, &medical_by_customer, std::io::stdout().lock())?
+        }
+        (ExportFormat::Xlsx, Some(path)) => write_xlsx(db, &columns, &medical_by_customer, path)?,
+        (ExportFormat::Xlsx, None) => {
+            return Err(Error::Invalid("an Excel export needs --out FILE".into()));
+        }
+    };
+    let names: Vec<String> = columns.iter().map(|c| c.name().to_string()).collect();
+    let conn = db.conn();
+    let tx = conn.unchecked_transaction()?;
+    audit::record(
+        &tx,
+        &actor.name,
+        "customer.export",
+        None,
+        &format!(
+            "exported {count} customers to {target}; columns: {}",
+            names.join(",")
+        ),
+    )?;
+    for customer in medical_by_customer.keys() {
+        audit::record(
+            &tx,
+            &actor.name,
+            "medical.export",
+            Some(*customer),
+            &format!("medical details exported to {target}"),
+        )?;
+    }
+    tx.commit()?;
+    Ok(ExportSummary {
+        customers: count,
+        columns: names,
+        medical,
+    })
+}
+
+/// Decrypted medical conditions per customer, as one cell of text each.
+fn load_medical(db: &Db) -> Result<HashMap<Uuid, String>> {
+    let mut stmt = db
+        .conn()
+        .prepare("SELECT id, customer_id, sealed FROM medical_conditions ORDER BY customer_id, created_at, id")?;
+    let mut rows = stmt.query([])?;
+    let mut out: HashMap<Uuid, String> = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let id: Uuid = row.get(0)?;
+        let customer: Uuid = row.get(1)?;
+        let sealed: Vec<u8> = row.get(2)?;
+        let c: MedicalCondition = db.sealer().open_json(id.as_bytes(), &sealed)?;
+        let text = match &c.details {
+            Some(d) => format!("{}: {} ({d})", c.kind, c.name),
+            None => format!("{}: {}", c.kind, c.name),
+        };
+        let cell = out.entry(customer).or_default();
+        if !cell.is_empty() {
+            cell.push_str("; ");
+        }
+        cell.push_str(&text);
+    }
+    Ok(out)
+}
+
+fn select(columns: &[Column]) -> String {
+    let cols: Vec<&str> = columns.iter().map(|c| c.sql()).collect();
+    format!(
+        "SELECT {} FROM customers ORDER BY created_at, rowid",
+        cols.join(", ")
+    )
+}
+
+fn neutralised(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+fn write_csv(
+    db: &Db,
+    columns: &[Column],
+    medical: &HashMap<Uuid, String>,
+    out: impl Write,
+) -> Result<u64> {
+    let io_err = |e: csv::Error| Error::Export(e.to_string());
+    let mut w = csv::WriterBuilder::new()
+        .buffer_capacity(1 << 16)
+        .from_writer(out);
+    w.write_record(columns.iter().map(|c| c.name()))
+        .map_err(io_err)?;
+    let mut stmt = db.conn().prepare(&select(columns))?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0u64;
+    let mut uuid_buf = Uuid::encode_buffer();
+    while let Some(row) = rows.next()? {
+        for (i, col) in columns.iter().enumerate() {
+            let value = row.get_ref(i)?;
+            match (col, value) {
+                (Column::Id, ValueRef::Blob(b)) => {
+                    let id = Uuid::from_slice(b).map_err(|e| Error::Export(e.to_string()))?;
+                    w.write_field(id.hyphenated().encode_lower(&mut uuid_buf).as_bytes())
+                        .map_err(io_err)?;
+                }
+                (Column::Medical, ValueRef::Blob(b)) => {
+                    let id = Uuid::from_slice(b).map_err(|e| Error::Export(e.to_string()))?;
+                    let text = medical.get(&id).map_or("", String::as_str);
+                    w.write_field(neutralised(text).as_bytes())
+                        .map_err(io_err)?;
+                }
+                (_, ValueRef::Text(t)) => {
+                    if t.first()
+                        .is_some_and(|b| FORMULA_STARTS.iter().any(|c| *c as u8 == *b))
+                    {
+                        let mut cell = Vec::with_capacity(t.len() + 1);
+                        cell.push(b'\'');
+                        cell.extend_from_slice(t);
+                        w.write_field(&cell).map_err(io_err)?;
+                    } else {
+                        w.write_field(t).map_err(io_err)?;
+                    }
+                }
+                _ => w.write_field(b"").map_err(io_err)?,
+            }
+        }
+        w.write_record(None::<&[u8]>).map_err(io_err)?;
+        n += 1;
+    }
+    w.flush().map_err(|e| Error::Export(e.to_string()))?;
+    Ok(n)
+}
+
+fn write_xlsx(
+    db: &Db,
+    columns: &[Column],
+    medical: &HashMap<Uuid, String>,
+    path: &Path,
+) -> Result<u64> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let xl = |e: rust_xlsxwriter::XlsxError| Error::Export(e.to_string());
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet_with_constant_memory().map_err(xl)?;
+    sheet.set_name("Customers").map_err(xl)?;
+    let bold = Format::new().set_bold();
+    for (c, col) in columns.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, col.name(), &bold)
+            .map_err(xl)?;
+    }
+    let mut stmt = db.conn().prepare(&select(columns))?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0u32;
+    while let Some(row) = rows.next()? {
+        n += 1;
+        if n >= 1_048_576 {
+            return Err(Error::Export(
+                "an Excel sheet holds at most 1,048,575 customers; export CSV instead".into(),
+            ));
+        }
+        for (c, col) in columns.iter().enumerate() {
+            let text = match (col, row.get_ref(c)?) {
+                (Column::Id, ValueRef::Blob(b)) => Uuid::from_slice(b)
+                    .map(|u| u.to_string())
+                    .unwrap_or_default(),
+                (Column::Medical, ValueRef::Blob(b)) => Uuid::from_slice(b)
+                    .ok()
+                    .and_then(|u| medical.get(&u).cloned())
+                    .unwrap_or_default(),
+                (_, ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
+                _ => continue,
+            };
+            // Strings are stored as strings: Excel never evaluates them as formulas.
+            sheet.write_string(n, c as u16, text).map_err(xl)?;
+        }
+    }
+    workbook.save(path).map_err(xl)?;
+    Ok(u64::from(n))
+}

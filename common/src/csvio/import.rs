@@ -1,0 +1,687 @@
+//! Importing customers from CSV.
+//!
+//! A parser thread decodes, validates and normalises rows and hands them in batches to the
+//! database thread, which matches each against stored customers (by `Id`, then e-mail,
+//! then phone) and creates or updates it. The whole file is one transaction: a file that
+//! cannot be used changes nothing, and a bad row is reported and skipped.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use rusqlite::Transaction;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::FileError;
+use super::decode;
+use super::layout::{Format, Layout, Target};
+use crate::audit;
+use crate::customer::{Field, Profile};
+use crate::customers::{PROFILE_COLUMNS, profile_from_row};
+use crate::db::{Db, resolve_customer};
+use crate::error::Result;
+use crate::mutation::{insert_customer_seq, record_id, update_customer};
+use crate::normalize::{DateFormat, DateGuess, birthdate_in_range, guess_date};
+use crate::users::{Actor, Permission};
+
+/// How many row errors a report keeps; `failed` counts them all.
+pub const MAX_REPORTED_ERRORS: usize = 1000;
+const BATCH: usize = 512;
+/// SQLite page cache for an import, in KiB (negative, as `PRAGMA cache_size` takes it).
+const IMPORT_CACHE_KIB: i64 = -120_000;
+
+/// Called with the number of bytes read so far.
+pub type Progress = Box<dyn Fn(u64) + Send>;
+
+#[derive(Default)]
+pub struct ImportOptions {
+    pub format: Option<Format>,
+    /// `(their column, our field)` pairs.
+    pub map: Vec<(String, String)>,
+    pub date_format: Option<DateFormat>,
+    pub dry_run: bool,
+    pub progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for ImportOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportOptions")
+            .field("format", &self.format)
+            .field("map", &self.map)
+            .field("date_format", &self.date_format)
+            .field("dry_run", &self.dry_run)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One row that failed, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// Counted from 1 at the header.
+    pub line: u64,
+    /// The file's own name for the column (or the columns involved).
+    pub column: String,
+    pub message: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub failed: u64,
+    pub errors: Vec<RowError>,
+    pub ignored_columns: Vec<String>,
+    pub format: String,
+    pub dry_run: bool,
+}
+
+impl ImportReport {
+    fn fail(&mut self, mut errors: Vec<RowError>) {
+        self.failed += 1;
+        let room = MAX_REPORTED_ERRORS.saturating_sub(self.errors.len());
+        errors.truncate(room);
+        self.errors.extend(errors);
+    }
+}
+
+/// A validated row, ready to be matched and stored.
+struct Candidate {
+    line: u64,
+    id: Option<Uuid>,
+    profile: Profile,
+}
+
+// Rows travel in batches (one allocation per batch); boxing each would add one per row.
+#[allow(clippy::large_enum_variant)]
+enum Parsed {
+    Row(Candidate),
+    Failed(Vec<RowError>),
+}
+
+enum Batch {
+    Rows(Vec<Parsed>),
+    Fatal(FileError),
+}
+
+/// Imports `path` as `actor` (who needs `import:customer`).
+pub fn import(
+    db: &mut Db,
+    actor: &Actor,
+    path: &Path,
+    options: ImportOptions,
+) -> Result<ImportReport> {
+    actor.require(Permission::ImportCustomer)?;
+    let (reader, _len) = decode::open(path)?;
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(reader);
+    let header = csv.byte_headers().map_err(|e| malformed(path, &e))?.clone();
+    if header.is_empty() {
+        return Err(FileError::Empty {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    let quoted_breaks = line_breaks_inside(&header);
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| decode::cell(h).into_owned())
+        .collect();
+    let layout = Layout::resolve(path, &header, options.format, &options.map)?;
+    let mut report = ImportReport {
+        ignored_columns: layout.ignored.clone(),
+        format: layout.format.to_string(),
+        dry_run: options.dry_run,
+        ..Default::default()
+    };
+    let span = tracing::info_span!("import", path = %path.display(), format = %layout.format);
+    let _enter = span.enter();
+
+    let (tx_batches, rx_batches) = sync_channel::<Batch>(8);
+    let parser = Parser {
+        path: path.to_path_buf(),
+        layout: layout.clone(),
+        dates: DateOrder::new(options.date_format.clone()),
+        today: chrono::Utc::now().date_naive(),
+        quoted_breaks,
+    };
+    let progress = options.progress;
+    let handle = std::thread::Builder::new()
+        .name("csv-parse".into())
+        .spawn(move || parser.run(csv, tx_batches, progress))
+        .map_err(|e| crate::Error::io(path, e))?;
+
+    let result = store_rows(
+        db,
+        actor,
+        path,
+        &layout,
+        rx_batches,
+        &mut report,
+        options.dry_run,
+    );
+    // The parser stops on its own once the channel is dropped.
+    let _ = handle.join();
+    result?;
+    tracing::info!(
+        created = report.created,
+        updated = report.updated,
+        failed = report.failed,
+        "import finished"
+    );
+    Ok(report)
+}
+
+fn malformed(path: &Path, e: &csv::Error) -> FileError {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => FileError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(io.kind(), io.to_string()),
+        },
+        _ => FileError::Malformed {
+            path: path.to_path_buf(),
+            line: e.position().map_or(0, csv::Position::line),
+            message: e.to_string(),
+        },
+    }
+}
+
+fn store_rows(
+    db: &mut Db,
+    actor: &Actor,
+    path: &Path,
+    layout: &Layout,
+    batches: Receiver<Batch>,
+    report: &mut ImportReport,
+    dry_run: bool,
+) -> Result<()> {
+    let tx = db.write()?;
+    // A bigger page cache keeps the matching indexes in memory for large files.
+    tx.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+    let at = crate::time::now();
+    let first_seq: i64 = tx.query_row(
+        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut store = RowStore {
+        tx: &tx,
+        at: &at,
+        layout,
+        seq: first_seq,
+    };
+    for batch in batches {
+        match batch {
+            Batch::Fatal(e) => return Err(e.into()),
+            Batch::Rows(rows) => {
+                for parsed in rows {
+                    match parsed {
+                        Parsed::Failed(errors) => report.fail(errors),
+                        Parsed::Row(c) => match store.upsert(&c)? {
+                            Outcome::Created => report.created += 1,
+                            Outcome::Updated => report.updated += 1,
+                            Outcome::Unchanged => report.unchanged += 1,
+                            Outcome::Rejected(e) => report.fail(vec![e]),
+                        },
+                    }
+                }
+            }
+        }
+    }
+    let last_seq = store.seq;
+    tx.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'change_seq'",
+        [last_seq.to_string()],
+    )?;
+    tx.pragma_update(None, "cache_size", crate::db::CACHE_KIB)?;
+    audit::record(
+        &tx,
+        &actor.name,
+        "customer.import",
+        None,
+        &format!(
+            "{}{}: {} created, {} updated, {} unchanged, {} failed",
+            if dry_run { "dry run of " } else { "" },
+            path.display(),
+            report.created,
+            report.updated,
+            report.unchanged,
+            report.failed
+        ),
+    )?;
+    if dry_run {
+        tx.rollback()?;
+    } else {
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+    Rejected(RowError),
+}
+
+struct RowStore<'a> {
+    tx: &'a Transaction<'a>,
+    at: &'a str,
+    layout: &'a Layout,
+    /// The change sequence, advanced in memory and written once at the end.
+    seq: i64,
+}
+
+impl RowStore<'_> {
+    fn upsert(&mut self, c: &Candidate) -> Result<Outcome> {
+        let existing = match self.find(c)? {
+            Ok(found) => found,
+            Err(e) => return Ok(Outcome::Rejected(e)),
+        };
+        let Some(id) = existing else {
+            let id = match c.id {
+                // An Id from another store's export keeps its identity here.
+                Some(id) if resolve_customer(self.tx, id)? == id => id,
+                _ => Uuid::now_v7(),
+            };
+            self.seq += 1;
+            record_id(self.tx, Uuid::now_v7(), "create_customer", self.at)?;
+            insert_customer_seq(self.tx, id, &c.profile, self.at, self.seq)?;
+            return Ok(Outcome::Created);
+        };
+        let current: Profile = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {} FROM customers WHERE id = ?1",
+                *PROFILE_COLUMNS
+            ))?
+            .query_row([id], |r| profile_from_row(r, 0))?;
+        // Empty cells keep what is stored.
+        let changes: BTreeMap<Field, Option<String>> = c
+            .profile
+            .iter()
+            .filter_map(|(f, v)| v.map(|v| (f, v)))
+            .filter(|(f, v)| current.get(*f) != Some(*v))
+            .map(|(f, v)| (f, Some(v.to_string())))
+            .collect();
+        if changes.is_empty() {
+            return Ok(Outcome::Unchanged);
+        }
+        let m = Uuid::now_v7();
+        self.seq += 1;
+        record_id(self.tx, m, "update_customer", self.at)?;
+        update_customer(self.tx, id, &changes, m, self.seq)?;
+        Ok(Outcome::Updated)
+    }
+
+    /// The stored customer this row identifies, if any, or why the row cannot be placed.
+    fn find(&mut self, c: &Candidate) -> Result<Result<Option<Uuid>, RowError>> {
+        if let Some(id) = c.id {
+            let resolved = resolve_customer(self.tx, id)?;
+            let exists: bool = self
+                .tx
+                .prepare_cached("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)")?
+                .query_row([resolved], |r| r.get(0))?;
+            if exists {
+                return Ok(Ok(Some(resolved)));
+            }
+        }
+        let keys = c.profile.keys();
+        let by_email = self.lookup("email_key", keys.email.as_deref())?;
+        let by_phone = self.lookup("phone_key", keys.phone.as_deref())?;
+        let email_col = self.layout.column_name(Field::Email);
+        let phone_col = self.layout.column_name(Field::PhoneNumber);
+        let found = match (by_email, by_phone) {
+            (Lookup::Many, _) => Err(format!(
+                "{} matches more than one customer; merge them first",
+                c.profile.get(Field::Email).unwrap_or_default()
+            )),
+            (_, Lookup::Many) if !matches!(by_email, Lookup::One(_)) => Err(format!(
+                "{} matches more than one customer; merge them first",
+                c.profile.get(Field::PhoneNumber).unwrap_or_default()
+            )),
+            (Lookup::One(a), Lookup::One(b)) if a != b => Err(format!(
+                "the e-mail identifies one customer ({a}) and the phone another ({b}); fix the row or merge them first"
+            )),
+            (Lookup::One(a), _) => Ok(Some(a)),
+            (Lookup::None, Lookup::One(b)) => Ok(Some(b)),
+            _ => Ok(None),
+        };
+        Ok(found.map_err(|message| RowError {
+            line: c.line,
+            column: format!("{email_col}, {phone_col}"),
+            message,
+        }))
+    }
+
+    fn lookup(&mut self, column: &str, key: Option<&str>) -> Result<Lookup> {
+        let Some(key) = key else {
+            return Ok(Lookup::None);
+        };
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT id FROM customers WHERE {column} = ?1 LIMIT 2"
+        ))?;
+        let mut rows = stmt.query([key])?;
+        let first: Option<Uuid> = rows.next()?.map(|r| r.get(0)).transpose()?;
+        let second = rows.next()?.is_some();
+        Ok(match (first, second) {
+            (None, _) => Lookup::None,
+            (Some(id), false) => Lookup::One(id),
+            (Some(_), true) => Lookup::Many,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Lookup {
+    None,
+    One(Uuid),
+    Many,
+}
+
+/// The file's order of day and month, learnt once and then held to.
+struct DateOrder {
+    given: Option<DateFormat>,
+    decided: Option<DateFormat>,
+    /// The first row that showed the order, for messages.
+    evidence: Option<(u64, String, DateFormat)>,
+}
+
+impl DateOrder {
+    fn new(given: Option<DateFormat>) -> Self {
+        Self {
+            decided: given.clone(),
+            given,
+            evidence: None,
+        }
+    }
+}
+
+/// Which order an unambiguous slash date shows: `31/03/1990` is day first.
+fn order_shown(raw: &str) -> Option<DateFormat> {
+    let parts: Vec<u32> = raw
+        .trim()
+        .split(['/', '.', '-'])
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    match parts.as_slice() {
+        [a, b, y] if *y > 31 || raw.trim().len() <= 8 => match (*a > 12, *b > 12) {
+            (true, false) => Some(DateFormat::DayFirst),
+            (false, true) => Some(DateFormat::MonthFirst),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Line breaks inside a record's quoted cells, which the CSV reader's line count skips.
+fn line_breaks_inside(record: &csv::ByteRecord) -> u64 {
+    record
+        .iter()
+        .map(|f| f.iter().filter(|b| **b == b'\n').count() as u64)
+        .sum()
+}
+
+struct Parser {
+    /// Line breaks inside quoted cells so far: added to the reader's line numbers so that
+    /// errors name the line an editor shows.
+    quoted_breaks: u64,
+    path: PathBuf,
+    layout: Layout,
+    dates: DateOrder,
+    today: chrono::NaiveDate,
+}
+
+impl Parser {
+    fn run(
+        mut self,
+        mut csv: csv::Reader<Box<dyn std::io::Read + Send>>,
+        out: SyncSender<Batch>,
+        progress: Option<Progress>,
+    ) {
+        let mut record = csv::ByteRecord::new();
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            match csv.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line =
+                        record.position().map_or(0, csv::Position::line) + self.quoted_breaks;
+                    self.quoted_breaks += line_breaks_inside(&record);
+                    match self.parse(line, &record) {
+                        Ok(parsed) => batch.push(parsed),
+                        Err(fatal) => {
+                            let _ = out.send(Batch::Fatal(fatal));
+                            return;
+                        }
+                    }
+                    if batch.len() == BATCH {
+                        if let Some(p) = &progress {
+                            p(record.position().map_or(0, csv::Position::byte));
+                        }
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if out.send(Batch::Rows(full)).is_err() {
+                            return; // the store side gave up
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = out.send(Batch::Fatal(malformed(&self.path, &e)));
+                    return;
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = out.send(Batch::Rows(batch));
+        }
+        if let Some(p) = &progress {
+            p(u64::MAX);
+        }
+    }
+
+    fn parse(&mut self, line: u64, record: &csv::ByteRecord) -> Result<Parsed, FileError> {
+        let width = self.layout.header.len();
+        if record.len() != width {
+            return Ok(Parsed::Failed(vec![RowError {
+                line,
+                column: String::new(),
+                message: format!(
+                    "the row has {} fields; the header has {width} (a missing or extra comma, or an unclosed quote)",
+                    record.len()
+                ),
+            }]));
+        }
+        let mut profile = Profile::default();
+        let mut id = None;
+        let mut errors = Vec::new();
+        for (i, raw) in record.iter().enumerate() {
+            let Some(target) = self.layout.targets[i] else {
+                continue;
+            };
+            let text = decode::cell(raw);
+            let text = unneutralise(&text);
+            let column = self.layout.header[i].clone();
+            let fail = |message: String| RowError {
+                line,
+                column: column.clone(),
+                message,
+            };
+            match target {
+                Target::Id => {
+                    if !text.trim().is_empty() {
+                        match Uuid::parse_str(text.trim()) {
+                            Ok(u) => id = Some(u),
+                            Err(_) => {
+                                errors.push(fail(format!("{:?} is not a customer id", text.trim())))
+                            }
+                        }
+                    }
+                }
+                Target::Field(Field::Birthdate) => match self.birthdate(line, text) {
+                    Ok(Some(d)) => profile.set(Field::Birthdate, Some(d)),
+                    Ok(None) => {}
+                    Err(Fatal(e)) => return Err(e),
+                    Err(RowFail(m)) => errors.push(fail(m)),
+                },
+                Target::Field(field) => match field.parse(text) {
+                    Ok(v) => profile.set(field, v),
+                    Err(m) => errors.push(fail(m)),
+                },
+            }
+        }
+        if errors.is_empty()
+            && [
+                Field::FirstName,
+                Field::LastName,
+                Field::Email,
+                Field::PhoneNumber,
+            ]
+            .iter()
+            .all(|f| profile.get(*f).is_none())
+        {
+            let cols: Vec<String> = [
+                Field::FirstName,
+                Field::LastName,
+                Field::Email,
+                Field::PhoneNumber,
+            ]
+            .iter()
+            .filter(|f| self.layout.has(**f))
+            .map(|f| self.layout.column_name(*f))
+            .collect();
+            errors.push(RowError {
+                line,
+                column: cols.join(", "),
+                message: "the row needs a value in at least one of these columns".into(),
+            });
+        }
+        Ok(if errors.is_empty() {
+            Parsed::Row(Candidate { line, id, profile })
+        } else {
+            Parsed::Failed(errors)
+        })
+    }
+
+    fn birthdate(&mut self, line: u64, raw: &str) -> Result<Option<String>, DateProblem> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let guess = guess_date(raw, self.dates.decided.as_ref()).map_err(RowFail)?;
+        let date = match guess {
+            DateGuess::Sure(d) => {
+                if self.dates.given.is_none()
+                    && let Some(order) = order_shown(raw)
+                {
+                    match &self.dates.evidence {
+                        None => self.dates.evidence = Some((line, raw.to_string(), order.clone())),
+                        Some((first_line, first, seen)) if *seen != order => {
+                            return Err(RowFail(format!(
+                                "{raw:?} puts the {} first, but line {first_line} ({first:?}) puts the {} first; pass --date-format mdy or dmy",
+                                if order == DateFormat::DayFirst {
+                                    "day"
+                                } else {
+                                    "month"
+                                },
+                                if order == DateFormat::DayFirst {
+                                    "month"
+                                } else {
+                                    "day"
+                                },
+                            )));
+                        }
+                        Some(_) => {}
+                    }
+                    self.dates.decided.get_or_insert(order);
+                }
+                d
+            }
+            DateGuess::Ambiguous {
+                month_first,
+                day_first,
+            } => {
+                let order = match self.dates.decided.clone() {
+                    Some(o) => o,
+                    None => self.prescan(line, raw).map_err(Fatal)?,
+                };
+                self.dates.decided = Some(order.clone());
+                if order == DateFormat::DayFirst {
+                    day_first
+                } else {
+                    month_first
+                }
+            }
+        };
+        birthdate_in_range(date, self.today)
+            .map(|d| Some(d.to_string()))
+            .map_err(RowFail)
+    }
+
+    /// Reads the whole date column once to learn whether the file writes day or month
+    /// first. Called only when an ambiguous date comes before any telling one.
+    fn prescan(&self, line: u64, example: &str) -> Result<DateFormat, FileError> {
+        let column = self
+            .layout
+            .targets
+            .iter()
+            .position(|t| *t == Some(Target::Field(Field::Birthdate)))
+            .unwrap_or(0);
+        let (reader, _) = decode::open(&self.path)?;
+        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        let mut record = csv::ByteRecord::new();
+        let mut found: Option<(u64, String, DateFormat)> = None;
+        while csv
+            .read_byte_record(&mut record)
+            .map_err(|e| malformed(&self.path, &e))?
+        {
+            let Some(cell) = record.get(column) else {
+                continue;
+            };
+            let cell = decode::cell(cell);
+            let Some(order) = order_shown(&cell) else {
+                continue;
+            };
+            let here = record.position().map_or(0, csv::Position::line);
+            match &found {
+                None => found = Some((here, cell.trim().to_string(), order)),
+                Some((l, first, seen)) if *seen != order => {
+                    return Err(FileError::Dates {
+                        path: self.path.clone(),
+                        message: format!(
+                            "column {}: line {l} ({first:?}) and line {here} ({:?}) write dates in different orders; fix the file or pass --date-format mdy or dmy",
+                            self.layout.header[column],
+                            cell.trim()
+                        ),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        found.map(|(_, _, order)| order).ok_or_else(|| FileError::Dates {
+            path: self.path.clone(),
+            message: format!(
+                "column {}: line {line} has {example:?}, and no date in the file shows whether the day or the month comes first; pass --date-format mdy (month first) or dmy (day first)",
+                self.layout.header[column]
+            ),
+        })
+    }
+}
+
+enum DateProblem {
+    Fatal(FileError),
+    RowFail(String),
+}
+use DateProblem::{Fatal, RowFail};
+
+/// Undoes the export's formula neutralisation: `'=x` reads back as `=x`.
+fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(super::export::FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}

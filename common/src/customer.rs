@@ -1,0 +1,377 @@
+//! Customers: the profile fields, keyed the way the studio layout names them.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::normalize;
+
+/// One profile field of a customer. The studio CSV layout's column name, the JSON key and
+/// the database column all come from here, so the three never drift apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Field {
+    FirstName,
+    MiddleName,
+    LastName,
+    Nickname,
+    Email,
+    PhoneNumber,
+    Birthdate,
+    Gender,
+    Street,
+    Street2,
+    City,
+    State,
+    PostalCode,
+    Country,
+    Occupation,
+    Notes,
+    Company,
+    ReferenceId,
+    Status,
+    OptIn,
+    MembershipNumber,
+}
+
+impl Field {
+    pub const ALL: [Field; 21] = [
+        Field::FirstName,
+        Field::MiddleName,
+        Field::LastName,
+        Field::Nickname,
+        Field::Email,
+        Field::PhoneNumber,
+        Field::Birthdate,
+        Field::Gender,
+        Field::Street,
+        Field::Street2,
+        Field::City,
+        Field::State,
+        Field::PostalCode,
+        Field::Country,
+        Field::Occupation,
+        Field::Notes,
+        Field::Company,
+        Field::ReferenceId,
+        Field::Status,
+        Field::OptIn,
+        Field::MembershipNumber,
+    ];
+    pub const COUNT: usize = Self::ALL.len();
+
+    /// The studio layout's column name (also the JSON key).
+    pub const fn column(self) -> &'static str {
+        match self {
+            Field::FirstName => "FirstName",
+            Field::MiddleName => "MiddleName",
+            Field::LastName => "LastName",
+            Field::Nickname => "Nickname",
+            Field::Email => "Email",
+            Field::PhoneNumber => "PhoneNumber",
+            Field::Birthdate => "Birthdate",
+            Field::Gender => "Gender",
+            Field::Street => "Street",
+            Field::Street2 => "Street2",
+            Field::City => "City",
+            Field::State => "State",
+            Field::PostalCode => "PostalCode",
+            Field::Country => "Country",
+            Field::Occupation => "Occupation",
+            Field::Notes => "Notes",
+            Field::Company => "Company",
+            Field::ReferenceId => "ReferenceId",
+            Field::Status => "Status",
+            Field::OptIn => "OptIn",
+            Field::MembershipNumber => "MembershipNumber",
+        }
+    }
+
+    /// The database column.
+    pub const fn db_column(self) -> &'static str {
+        match self {
+            Field::FirstName => "first_name",
+            Field::MiddleName => "middle_name",
+            Field::LastName => "last_name",
+            Field::Nickname => "nickname",
+            Field::Email => "email",
+            Field::PhoneNumber => "phone",
+            Field::Birthdate => "birthdate",
+            Field::Gender => "gender",
+            Field::Street => "street",
+            Field::Street2 => "street2",
+            Field::City => "city",
+            Field::State => "state",
+            Field::PostalCode => "postal_code",
+            Field::Country => "country",
+            Field::Occupation => "occupation",
+            Field::Notes => "notes",
+            Field::Company => "company",
+            Field::ReferenceId => "reference_id",
+            Field::Status => "status",
+            Field::OptIn => "opt_in",
+            Field::MembershipNumber => "membership_number",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn from_column(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.column() == name)
+    }
+
+    /// The longest value a field takes.
+    const fn max_len(self) -> usize {
+        match self {
+            Field::Notes => 10_000,
+            Field::Street | Field::Street2 | Field::Occupation | Field::Company => 200,
+            _ => 100,
+        }
+    }
+
+    /// Validates and normalises one raw value. Empty means "no value".
+    /// Birthdates are checked by [`Field::parse_birthdate`], which knows the file's date order.
+    pub fn parse(self, raw: &str) -> Result<Option<String>, String> {
+        let cleaned = match self {
+            Field::Notes => normalize::clean_multiline(raw),
+            _ => normalize::clean_text(raw),
+        };
+        if cleaned.is_empty() {
+            return Ok(None);
+        }
+        if cleaned.chars().count() > self.max_len() {
+            return Err(format!(
+                "is {} characters long; {} takes at most {}",
+                cleaned.chars().count(),
+                self.column(),
+                self.max_len()
+            ));
+        }
+        let value = match self {
+            Field::Email => normalize::email(&cleaned)?,
+            Field::PhoneNumber => normalize::phone(&cleaned)?,
+            Field::Birthdate => {
+                let date = match normalize::guess_date(&cleaned, Some(&normalize::DateFormat::Iso))?
+                {
+                    normalize::DateGuess::Sure(d) => d,
+                    normalize::DateGuess::Ambiguous { .. } => {
+                        return Err(format!("{cleaned:?} is ambiguous; write it as YYYY-MM-DD"));
+                    }
+                };
+                normalize::birthdate_in_range(date, Utc::now().date_naive())?.to_string()
+            }
+            Field::Status => if normalize::status(&cleaned)? {
+                "active"
+            } else {
+                "inactive"
+            }
+            .to_string(),
+            Field::OptIn => if normalize::yes_no(&cleaned)? {
+                "yes"
+            } else {
+                "no"
+            }
+            .to_string(),
+            _ => cleaned,
+        };
+        Ok(Some(value))
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.column())
+    }
+}
+
+/// A customer's profile: one optional, already-validated value per [`Field`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "BTreeMap<Field, String>", from = "BTreeMap<Field, String>")]
+pub struct Profile {
+    values: [Option<String>; Field::COUNT],
+}
+
+impl Profile {
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.values[field.index()].as_deref()
+    }
+
+    pub fn set(&mut self, field: Field, value: Option<String>) {
+        self.values[field.index()] = value.filter(|v| !v.is_empty());
+    }
+
+    pub fn with(mut self, field: Field, value: &str) -> Self {
+        self.set(field, Some(value.to_string()));
+        self
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Field, Option<&str>)> {
+        Field::ALL.into_iter().map(|f| (f, self.get(f)))
+    }
+
+    /// Keys derived for matching: (e-mail, phone, last name).
+    pub fn keys(&self) -> MatchKeys {
+        MatchKeys {
+            email: self.get(Field::Email).map(normalize::email_key),
+            phone: self
+                .get(Field::PhoneNumber)
+                .and_then(|p| normalize::phone_key(p).ok()),
+            last_name: self.get(Field::LastName).map(normalize::name_key),
+        }
+    }
+
+    pub fn birthdate(&self) -> Option<NaiveDate> {
+        self.get(Field::Birthdate)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    }
+
+    /// A short name for messages: "Ann Lee".
+    pub fn display_name(&self) -> String {
+        let parts: Vec<&str> = [Field::FirstName, Field::LastName]
+            .into_iter()
+            .filter_map(|f| self.get(f))
+            .collect();
+        if parts.is_empty() {
+            "(no name)".to_string()
+        } else {
+            parts.join(" ")
+        }
+    }
+}
+
+impl From<Profile> for BTreeMap<Field, String> {
+    fn from(p: Profile) -> Self {
+        Field::ALL
+            .into_iter()
+            .filter_map(|f| p.get(f).map(|v| (f, v.to_string())))
+            .collect()
+    }
+}
+
+impl From<BTreeMap<Field, String>> for Profile {
+    fn from(map: BTreeMap<Field, String>) -> Self {
+        let mut p = Profile::default();
+        for (f, v) in map {
+            p.set(f, Some(v));
+        }
+        p
+    }
+}
+
+/// The normalised keys a profile is matched by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatchKeys {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub last_name: Option<String>,
+}
+
+/// A stored customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub id: Uuid,
+    pub profile: Profile,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Customer {
+    /// The JSON object scripts rely on: studio column names plus `id` and times.
+    pub fn to_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut obj = serde_json::Map::new();
+        obj.insert("id".into(), self.id.to_string().into());
+        for (field, value) in self.profile.iter() {
+            obj.insert(
+                field.column().into(),
+                value.map_or(serde_json::Value::Null, |v| v.to_string().into()),
+            );
+        }
+        obj.insert(
+            "CreatedAt".into(),
+            crate::time::format(self.created_at).into(),
+        );
+        obj.insert(
+            "UpdatedAt".into(),
+            crate::time::format(self.updated_at).into(),
+        );
+        obj
+    }
+}
+
+/// Kinds of medical detail a studio records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MedicalKind {
+    Allergy,
+    Condition,
+    Disease,
+    Medication,
+    Other,
+}
+
+impl std::str::FromStr for MedicalKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "allergy" => Ok(Self::Allergy),
+            "condition" => Ok(Self::Condition),
+            "disease" => Ok(Self::Disease),
+            "medication" => Ok(Self::Medication),
+            "other" => Ok(Self::Other),
+            other => Err(format!(
+                "unknown medical kind {other:?}: use allergy, condition, disease, medication or other"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for MedicalKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Allergy => "allergy",
+            Self::Condition => "condition",
+            Self::Disease => "disease",
+            Self::Medication => "medication",
+            Self::Other => "other",
+        })
+    }
+}
+
+/// One medical condition, allergy or medication. Stored encrypted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MedicalCondition {
+    pub kind: MedicalKind,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+}
+
+/// Emergency or physician contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContactKind {
+    Emergency,
+    Physician,
+}
+
+impl ContactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Emergency => "emergency",
+            Self::Physician => "physician",
+        }
+    }
+}
+
+/// A contact on file: for an emergency contact `relation` is the relationship,
+/// for a physician the practice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub kind: ContactKind,
+    pub name: String,
+    pub phone: Option<String>,
+    pub relation: Option<String>,
+}

@@ -1,0 +1,281 @@
+//! Reading customers and what is attached to them.
+
+use std::sync::LazyLock;
+
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::audit;
+use crate::customer::{Contact, ContactKind, Customer, Field, MedicalCondition, Profile};
+use crate::db::{Db, resolve_customer};
+use crate::error::{Error, Result};
+use crate::users::{Actor, Permission};
+
+/// The profile columns in [`Field::ALL`] order, for SELECTs.
+pub static PROFILE_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    Field::ALL
+        .iter()
+        .map(|f| f.db_column())
+        .collect::<Vec<_>>()
+        .join(", ")
+});
+
+/// Reads a profile from `row`, starting at column `start`.
+pub fn profile_from_row(row: &Row<'_>, start: usize) -> rusqlite::Result<Profile> {
+    let mut p = Profile::default();
+    for (i, f) in Field::ALL.iter().enumerate() {
+        p.set(*f, row.get(start + i)?);
+    }
+    Ok(p)
+}
+
+/// `SELECT id, created_at, updated_at, <profile>` for [`customer_from_row`].
+pub static SELECT_CUSTOMER: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT id, created_at, updated_at, {} FROM customers",
+        *PROFILE_COLUMNS
+    )
+});
+
+pub fn customer_from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
+    let created: String = row.get(1)?;
+    let updated: String = row.get(2)?;
+    Ok(Customer {
+        id: row.get(0)?,
+        created_at: crate::time::parse(&created).unwrap_or_default(),
+        updated_at: crate::time::parse(&updated).unwrap_or_default(),
+        profile: profile_from_row(row, 3)?,
+    })
+}
+
+/// The customer `id` names, following merges to the survivor.
+pub fn get(conn: &Connection, id: Uuid) -> Result<Customer> {
+    let resolved = resolve_customer(conn, id)?;
+    conn.prepare_cached(&format!("{} WHERE id = ?1", *SELECT_CUSTOMER))?
+        .query_row([resolved], customer_from_row)
+        .optional()?
+        .ok_or_else(|| Error::CustomerNotFound(id.to_string()))
+}
+
+/// Parses a customer id as a user types it, naming the problem if it is not one.
+pub fn parse_id(raw: &str) -> Result<Uuid> {
+    Uuid::parse_str(raw.trim())
+        .map_err(|_| Error::Invalid(format!("{raw:?} is not a customer id (a UUID)")))
+}
+
+/// Every customer, oldest first, streamed to `each`.
+pub fn for_each<E: From<Error>>(
+    conn: &Connection,
+    mut each: impl FnMut(Customer) -> Result<(), E>,
+) -> Result<(), E> {
+    let sql = format!("{} ORDER BY created_at, rowid", *SELECT_CUSTOMER);
+    let mut stmt = conn.prepare(&sql).map_err(Error::from)?;
+    let mut rows = stmt.query([]).map_err(Error::from)?;
+    while let Some(row) = rows.next().map_err(Error::from)? {
+        each(customer_from_row(row).map_err(Error::from)?)?;
+    }
+    Ok(())
+}
+
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?)
+}
+
+/// Medical details as a viewer may see them.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum MedicalView {
+    /// The viewer holds `medical:customer`.
+    Details(Vec<MedicalCondition>),
+    /// Everyone else sees how many there are.
+    Count { count: i64 },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagRecord {
+    pub kind: String,
+    pub note: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteRecord {
+    pub body: String,
+    pub author: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceRecord {
+    pub description: String,
+    pub artist: Option<String>,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+}
+
+/// A customer with everything attached, as `actor` may see it.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub customer: Customer,
+    pub medical: MedicalView,
+    pub flags: Vec<FlagRecord>,
+    pub notes: Vec<NoteRecord>,
+    pub emergency_contact: Option<Contact>,
+    pub physician_contact: Option<Contact>,
+    pub services: Vec<ServiceRecord>,
+    pub releases: i64,
+    pub files: i64,
+}
+
+impl Detail {
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut obj = self.customer.to_json();
+        let fields = [
+            ("MedicalConditions", json(&self.medical)),
+            ("Flags", json(&self.flags)),
+            ("CustomerNotes", json(&self.notes)),
+            ("EmergencyContact", json(&self.emergency_contact)),
+            ("PhysicianContact", json(&self.physician_contact)),
+            ("Services", json(&self.services)),
+            ("Releases", self.releases.into()),
+            ("Files", self.files.into()),
+        ];
+        for (key, value) in fields {
+            obj.insert(key.to_string(), value);
+        }
+        serde_json::Value::Object(obj)
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// Reads a customer's detail for `actor`. Medical details appear only with
+/// `medical:customer`, and every such view is written to the audit log.
+pub fn detail(db: &Db, actor: &Actor, id: Uuid) -> Result<Detail> {
+    actor.require(Permission::ReadCustomer)?;
+    let conn = db.conn();
+    let customer = get(conn, id)?;
+    let cid = customer.id;
+    let medical = if actor.may(Permission::MedicalCustomer) {
+        let conditions = medical_conditions(db, cid)?;
+        audit::record(
+            conn,
+            &actor.name,
+            "medical.view",
+            Some(cid),
+            &format!("viewed {} medical record(s)", conditions.len()),
+        )?;
+        MedicalView::Details(conditions)
+    } else {
+        MedicalView::Count {
+            count: conn.query_row(
+                "SELECT count(*) FROM medical_conditions WHERE customer_id = ?1",
+                [cid],
+                |r| r.get(0),
+            )?,
+        }
+    };
+    let flags = collect(
+        conn,
+        "SELECT kind, note, created_at, created_by FROM flags WHERE customer_id = ?1 ORDER BY created_at",
+        cid,
+        |r| {
+            Ok(FlagRecord {
+                kind: r.get(0)?,
+                note: r.get(1)?,
+                created_at: r.get(2)?,
+                created_by: r.get(3)?,
+            })
+        },
+    )?;
+    let notes = collect(
+        conn,
+        "SELECT body, author, created_at FROM notes WHERE customer_id = ?1 ORDER BY created_at",
+        cid,
+        |r| {
+            Ok(NoteRecord {
+                body: r.get(0)?,
+                author: r.get(1)?,
+                created_at: r.get(2)?,
+            })
+        },
+    )?;
+    let services = collect(
+        conn,
+        "SELECT description, artist, started_at, ended_at FROM services WHERE customer_id = ?1 ORDER BY started_at",
+        cid,
+        |r| {
+            Ok(ServiceRecord {
+                description: r.get(0)?,
+                artist: r.get(1)?,
+                started_at: r.get(2)?,
+                ended_at: r.get(3)?,
+            })
+        },
+    )?;
+    let count = |table: &str| -> Result<i64> {
+        Ok(conn.query_row(
+            &format!("SELECT count(*) FROM {table} WHERE customer_id = ?1"),
+            [cid],
+            |r| r.get(0),
+        )?)
+    };
+    Ok(Detail {
+        medical,
+        flags,
+        notes,
+        emergency_contact: contact(conn, cid, ContactKind::Emergency)?,
+        physician_contact: contact(conn, cid, ContactKind::Physician)?,
+        services,
+        releases: count("releases")?,
+        files: count("files")?,
+        customer,
+    })
+}
+
+/// Decrypts a customer's medical conditions. Callers check `medical:customer` and audit.
+pub(crate) fn medical_conditions(db: &Db, customer: Uuid) -> Result<Vec<MedicalCondition>> {
+    let mut stmt = db.conn().prepare_cached(
+        "SELECT id, sealed FROM medical_conditions WHERE customer_id = ?1 ORDER BY created_at, id",
+    )?;
+    let rows = stmt.query_map([customer], |r| {
+        Ok((r.get::<_, Uuid>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, sealed) = row?;
+        out.push(db.sealer().open_json(id.as_bytes(), &sealed)?);
+    }
+    Ok(out)
+}
+
+fn contact(conn: &Connection, customer: Uuid, kind: ContactKind) -> Result<Option<Contact>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT name, phone, relation FROM contacts WHERE customer_id = ?1 AND kind = ?2",
+        )?
+        .query_row(rusqlite::params![customer, kind.as_str()], |r| {
+            Ok(Contact {
+                kind,
+                name: r.get(0)?,
+                phone: r.get(1)?,
+                relation: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+fn collect<T>(
+    conn: &Connection,
+    sql: &str,
+    id: Uuid,
+    f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([id], f)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,235 @@
+//! Opening the SQLite database: pragmas, migrations, the key check.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use uuid::Uuid;
+
+use crate::crypto::Sealer;
+use crate::error::{Error, Result};
+
+/// Append-only migrations: (version, SQL). Released files are never edited.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/V1__initial.sql"))];
+
+/// The database file's name inside a data directory.
+pub const DB_FILE: &str = "intake.db";
+/// SQLite's page cache for ordinary work, in KiB (negative, as `PRAGMA cache_size` takes it).
+pub const CACHE_KIB: i64 = -32_000;
+
+/// The encryption key's file name inside a data directory.
+pub const KEY_FILE: &str = "secret.key";
+
+/// An open database with its key: the one handle every operation goes through.
+#[derive(Debug)]
+pub struct Db {
+    conn: Connection,
+    sealer: Sealer,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database and key in `dir`.
+    pub fn open_dir(dir: &Path) -> Result<Self> {
+        create_private_dir(dir)?;
+        Self::open(&dir.join(DB_FILE), &dir.join(KEY_FILE))
+    }
+
+    /// Opens the database at `path` with the key at `key_path`.
+    pub fn open(path: &Path, key_path: &Path) -> Result<Self> {
+        let sealer = Sealer::load_or_create(key_path)?;
+        let mut conn = Connection::open(path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // WAL, and a commit is on disk before it returns (a confirmation means durable).
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        migrate(&mut conn, path)?;
+        check_key(&conn, &sealer, path)?;
+        Ok(Self {
+            conn,
+            sealer,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a write transaction (taking the write lock at once, so it never fails half-way
+    /// for want of it).
+    pub fn write(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
+    /// A write transaction together with the sealer, for writes that touch medical details.
+    pub fn write_sealed(&mut self) -> Result<(Transaction<'_>, &Sealer)> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        Ok((tx, &self.sealer))
+    }
+
+    /// `PRAGMA integrity_check`: `ok`, or what is wrong.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+/// The next value of the store's change sequence.
+pub fn next_change_seq(tx: &Transaction<'_>) -> Result<i64> {
+    Ok(tx.query_row(
+        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER)",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Reserves `n` change-sequence values at once; returns the first.
+pub fn reserve_change_seqs(tx: &Transaction<'_>, n: i64) -> Result<i64> {
+    let last: i64 = tx.query_row(
+        "UPDATE meta SET value = CAST(value AS INTEGER) + ?1 WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER)",
+        [n],
+        |r| r.get(0),
+    )?;
+    Ok(last - n + 1)
+}
+
+/// Where a customer id resolves to: itself, or the survivor it was merged into.
+pub fn resolve_customer(conn: &Connection, id: Uuid) -> Result<Uuid> {
+    let survivor: Option<Uuid> = conn
+        .query_row(
+            "SELECT survivor_id FROM merged_customers WHERE merged_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(survivor.unwrap_or(id))
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    if current > known {
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found: current,
+            known,
+        });
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(version, "applied database migration");
+    }
+    Ok(())
+}
+
+fn check_key(conn: &Connection, sealer: &Sealer, path: &Path) -> Result<()> {
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'key_fingerprint'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match stored {
+        Some(fp) if fp == sealer.fingerprint() => Ok(()),
+        Some(_) => Err(Error::Key {
+            path: path.to_path_buf(),
+            problem: "this database was sealed with a different encryption key".into(),
+        }),
+        None => {
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('key_fingerprint', ?1)",
+                params![sealer.fingerprint()],
+            )?;
+            Ok(())
+        }
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io(dir, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_migrates_and_rejects_a_foreign_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_dir(dir.path()).unwrap();
+        assert_eq!(db.integrity_check().unwrap(), "ok");
+        let mode: String = db
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        drop(db);
+        // Reopening is a no-op migration.
+        Db::open_dir(dir.path()).unwrap();
+        // Another key cannot open it.
+        let other = dir.path().join("other.key");
+        let err = Db::open(&dir.path().join(DB_FILE), &other).unwrap_err();
+        assert!(
+            err.to_string().contains("different encryption key"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn audit_log_is_append_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_dir(dir.path()).unwrap();
+        db.conn()
+            .execute(
+                "INSERT INTO audit_log(at, actor, action, detail) VALUES ('t', 'a', 'x', '')",
+                [],
+            )
+            .unwrap();
+        assert!(
+            db.conn()
+                .execute("UPDATE audit_log SET actor = 'b'", [])
+                .is_err()
+        );
+        assert!(db.conn().execute("DELETE FROM audit_log", []).is_err());
+    }
+}

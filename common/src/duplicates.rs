@@ -1,0 +1,306 @@
+//! Finding and merging duplicate customers.
+//!
+//! Candidates share a birthdate and a last name (ignoring case and surrounding spaces).
+//! The target is the first created. Merging fills the target's empty fields from the
+//! duplicates, most recently entered first, moves everything attached to them, deletes
+//! them, and leaves their ids resolving to the target forever.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rusqlite::{Transaction, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::audit;
+use crate::customer::{Customer, Field};
+use crate::customers::{SELECT_CUSTOMER, customer_from_row};
+use crate::db::{Db, next_change_seq, resolve_customer};
+use crate::error::{Error, Result};
+use crate::mutation::{self, Applied, Mutation, Op};
+use crate::users::{Actor, Permission};
+
+/// One group: the customer that would be kept and those that would merge into it.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub target: Customer,
+    pub duplicates: Vec<Customer>,
+}
+
+impl Group {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "target": self.target.to_json(),
+            "duplicates": self.duplicates.iter().map(Customer::to_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Every group of likely duplicates, minus the pairs marked "not a duplicate".
+pub fn find(db: &Db, actor: &Actor) -> Result<Vec<Group>> {
+    actor.require(Permission::ReadCustomer)?;
+    let conn = db.conn();
+    let excluded: HashSet<(Uuid, Uuid)> = {
+        let mut stmt = conn.prepare("SELECT a, b FROM not_duplicates")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let is_excluded = |a: Uuid, b: Uuid| {
+        let pair = if a < b { (a, b) } else { (b, a) };
+        excluded.contains(&pair)
+    };
+    // The inner query walks only the (last_name_key, birthdate) index.
+    let columns: Vec<String> = ["id", "created_at", "updated_at"]
+        .into_iter()
+        .chain(Field::ALL.iter().map(|f| f.db_column()))
+        .map(|c| format!("c.{c}"))
+        .collect();
+    let sql = format!(
+        "SELECT {columns} FROM customers AS c
+         JOIN (SELECT last_name_key, birthdate FROM customers
+               WHERE last_name_key IS NOT NULL AND birthdate IS NOT NULL
+               GROUP BY last_name_key, birthdate HAVING count(*) > 1) AS g
+           ON c.last_name_key = g.last_name_key AND c.birthdate = g.birthdate
+         ORDER BY c.last_name_key, c.birthdate, c.created_at, c.rowid",
+        columns = columns.join(", ")
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut groups = Vec::new();
+    let mut bucket: Vec<Customer> = Vec::new();
+    let mut bucket_key: Option<(String, String)> = None;
+    let flush = |bucket: &mut Vec<Customer>, groups: &mut Vec<Group>| {
+        let mut rest = std::mem::take(bucket);
+        while rest.len() > 1 {
+            let target = rest.remove(0);
+            let (dups, left): (Vec<_>, Vec<_>) = rest
+                .into_iter()
+                .partition(|c| !is_excluded(target.id, c.id));
+            if !dups.is_empty() {
+                groups.push(Group {
+                    target,
+                    duplicates: dups,
+                });
+            }
+            rest = left;
+        }
+    };
+    while let Some(row) = rows.next()? {
+        let customer = customer_from_row(row)?;
+        let key = (
+            customer.profile.keys().last_name.unwrap_or_default(),
+            customer
+                .profile
+                .get(Field::Birthdate)
+                .unwrap_or_default()
+                .to_string(),
+        );
+        if bucket_key.as_ref() != Some(&key) {
+            flush(&mut bucket, &mut groups);
+            bucket_key = Some(key);
+        }
+        bucket.push(customer);
+    }
+    flush(&mut bucket, &mut groups);
+    Ok(groups)
+}
+
+/// What a merge did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MergeReport {
+    pub target: Uuid,
+    pub merged: Vec<Uuid>,
+    pub fields_filled: Vec<String>,
+    pub records_moved: i64,
+}
+
+/// Merges `duplicates` into `target` as `actor` (who needs `merge:customer`).
+pub fn merge(db: &mut Db, actor: &Actor, target: Uuid, duplicates: &[Uuid]) -> Result<MergeReport> {
+    actor.require(Permission::MergeCustomer)?;
+    if duplicates.is_empty() {
+        return Err(Error::Invalid(
+            "name at least one duplicate to merge".into(),
+        ));
+    }
+    let m = Mutation::new(
+        actor.name.clone(),
+        Op::MergeCustomers {
+            target,
+            duplicates: duplicates.to_vec(),
+        },
+    );
+    let (tx, sealer) = db.write_sealed()?;
+    let report = merge_report(&tx, target, duplicates)?;
+    mutation::apply(&tx, sealer, &m)?;
+    tx.commit()?;
+    Ok(report)
+}
+
+/// Marks two customers as not duplicates of each other.
+pub fn mark_not_duplicate(db: &mut Db, actor: &Actor, a: Uuid, b: Uuid) -> Result<Applied> {
+    actor.require(Permission::MergeCustomer)?;
+    crate::customers::get(db.conn(), a)?;
+    crate::customers::get(db.conn(), b)?;
+    mutation::submit(
+        db,
+        &Mutation::new(actor.name.clone(), Op::MarkNotDuplicate { a, b }),
+    )
+}
+
+/// Predicts the report before the merge changes anything (fields to fill, records to move).
+fn merge_report(tx: &Transaction<'_>, target: Uuid, duplicates: &[Uuid]) -> Result<MergeReport> {
+    let target_id = resolve_customer(tx, target)?;
+    let target_c = crate::customers::get(tx, target_id)?;
+    let dups = load_duplicates(tx, target_id, duplicates)?;
+    let mut report = MergeReport {
+        target: target_id,
+        merged: dups.iter().map(|c| c.id).collect(),
+        ..Default::default()
+    };
+    for f in Field::ALL {
+        if target_c.profile.get(f).is_none() && dups.iter().any(|d| d.profile.get(f).is_some()) {
+            report.fields_filled.push(f.column().to_string());
+        }
+    }
+    for d in &dups {
+        for table in CHILD_TABLES {
+            report.records_moved += tx.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE customer_id = ?1"),
+                [d.id],
+                |r| r.get::<_, i64>(0),
+            )?;
+        }
+    }
+    Ok(report)
+}
+
+const CHILD_TABLES: [&str; 6] = [
+    "medical_conditions",
+    "flags",
+    "notes",
+    "services",
+    "releases",
+    "files",
+];
+
+/// The duplicates, resolved, without the target, most recently entered first.
+fn load_duplicates(
+    tx: &Transaction<'_>,
+    target: Uuid,
+    duplicates: &[Uuid],
+) -> Result<Vec<Customer>> {
+    let mut seen = HashSet::new();
+    let mut dups = Vec::new();
+    for raw in duplicates {
+        let id = resolve_customer(tx, *raw)?;
+        if id == target || !seen.insert(id) {
+            continue; // merged already (a replay), or named twice
+        }
+        let c = tx
+            .prepare_cached(&format!("{} WHERE id = ?1", *SELECT_CUSTOMER))?
+            .query_row([id], customer_from_row)
+            .map_err(|_| Error::CustomerNotFound(raw.to_string()))?;
+        dups.push(c);
+    }
+    let mut keyed = dups
+        .into_iter()
+        .map(|c| Ok((profile_entered_at(tx, &c)?, c)))
+        .collect::<Result<Vec<_>>>()?;
+    keyed.sort_by(|(a, ca), (b, cb)| b.cmp(a).then(cb.id.cmp(&ca.id)));
+    Ok(keyed.into_iter().map(|(_, c)| c).collect())
+}
+
+/// When the profile itself was last entered, in Unix milliseconds: its creation or the
+/// newest field edit (notes, flags and the like do not count).
+fn profile_entered_at(tx: &Transaction<'_>, c: &Customer) -> Result<i64> {
+    let versions: Option<String> = tx
+        .prepare_cached("SELECT versions FROM customers WHERE id = ?1")?
+        .query_row([c.id], |r| r.get(0))?;
+    let newest_edit = versions
+        .as_deref()
+        .and_then(|v| serde_json::from_str::<BTreeMap<Field, Uuid>>(v).ok())
+        .into_iter()
+        .flat_map(|m| m.into_values())
+        .filter_map(|id| id.get_timestamp())
+        .map(|ts| {
+            let (secs, nanos) = ts.to_unix();
+            i64::try_from(secs).unwrap_or(i64::MAX) * 1000 + i64::from(nanos / 1_000_000)
+        })
+        .max()
+        .unwrap_or(i64::MIN);
+    Ok(newest_edit.max(c.created_at.timestamp_millis()))
+}
+
+/// The merge itself, inside the mutation's transaction.
+pub(crate) fn merge_in(
+    tx: &Transaction<'_>,
+    mutation_id: Uuid,
+    target: Uuid,
+    duplicates: &[Uuid],
+    actor: &str,
+    at: &str,
+) -> Result<()> {
+    let target_id = resolve_customer(tx, target)?;
+    let target_c = crate::customers::get(tx, target_id)?;
+    let dups = load_duplicates(tx, target_id, duplicates)?;
+    if dups.is_empty() {
+        return Ok(());
+    }
+    // Fill the target's gaps, most recently entered duplicate first.
+    let mut changes = BTreeMap::new();
+    for f in Field::ALL {
+        if target_c.profile.get(f).is_none()
+            && let Some(v) = dups.iter().find_map(|d| d.profile.get(f))
+        {
+            changes.insert(f, Some(v.to_string()));
+        }
+    }
+    mutation::update_customer(tx, target_id, &changes, mutation_id, next_change_seq(tx)?)?;
+    for d in &dups {
+        for table in CHILD_TABLES {
+            tx.execute(
+                &format!("UPDATE {table} SET customer_id = ?1 WHERE customer_id = ?2"),
+                params![target_id, d.id],
+            )?;
+        }
+        // A contact moves only where the target has none of that kind.
+        tx.execute(
+            "UPDATE contacts SET customer_id = ?1 WHERE customer_id = ?2
+               AND kind NOT IN (SELECT kind FROM contacts WHERE customer_id = ?1)",
+            params![target_id, d.id],
+        )?;
+        // "Not a duplicate" marks carry over to the survivor.
+        tx.execute(
+            "INSERT OR IGNORE INTO not_duplicates(a, b, marked_by, marked_at)
+             SELECT min(?1, other), max(?1, other), marked_by, marked_at FROM (
+               SELECT CASE WHEN a = ?2 THEN b ELSE a END AS other, marked_by, marked_at
+               FROM not_duplicates WHERE a = ?2 OR b = ?2)
+             WHERE other <> ?1",
+            params![target_id, d.id],
+        )?;
+        tx.execute("DELETE FROM not_duplicates WHERE a = ?1 OR b = ?1", [d.id])?;
+        tx.execute(
+            "UPDATE merged_customers SET survivor_id = ?1 WHERE survivor_id = ?2",
+            params![target_id, d.id],
+        )?;
+        tx.execute(
+            "INSERT INTO merged_customers(merged_id, survivor_id, merged_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(merged_id) DO UPDATE SET survivor_id = excluded.survivor_id",
+            params![d.id, target_id, at],
+        )?;
+        tx.execute("DELETE FROM customers WHERE id = ?1", [d.id])?;
+    }
+    let seq = next_change_seq(tx)?;
+    tx.execute(
+        "UPDATE customers SET change_seq = ?2, updated_at = max(updated_at, ?3) WHERE id = ?1",
+        params![target_id, seq, at],
+    )?;
+    let names: Vec<String> = dups.iter().map(|d| d.id.to_string()).collect();
+    audit::record(
+        tx,
+        actor,
+        "customer.merge",
+        Some(target_id),
+        &format!("merged {} into {target_id}", names.join(", ")),
+    )?;
+    Ok(())
+}

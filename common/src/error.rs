@@ -1,0 +1,75 @@
+//! The error type every `common` operation returns.
+
+use std::path::PathBuf;
+
+/// What went wrong, in words a studio admin can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("encryption key {path}: {problem}")]
+    Key { path: PathBuf, problem: String },
+
+    #[error(
+        "could not decrypt a medical record: the key does not match the database, or the data is damaged"
+    )]
+    Decrypt,
+
+    #[error(
+        "the database at {path} is from a newer Intake (schema {found}, this build knows {known})"
+    )]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("no customer with id {0}")]
+    CustomerNotFound(String),
+
+    #[error("no user named {0}")]
+    UserNotFound(String),
+
+    #[error("a user named {0} already exists")]
+    UserExists(String),
+
+    #[error("unknown user or wrong PIN")]
+    BadCredentials,
+
+    #[error("{user} lacks the permission {permission}")]
+    Forbidden {
+        user: String,
+        permission: &'static str,
+    },
+
+    #[error("{0}")]
+    Csv(#[from] crate::csvio::FileError),
+
+    #[error("export failed: {0}")]
+    Export(String),
+
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,22 @@
+//! Intake's shared domain: customers and what is attached to them, users and permissions,
+//! the audit log, the SQLite store and its mutations, CSV import and export, and duplicate
+//! detection and merging. No UI and no network code.
+
+pub mod audit;
+pub mod crypto;
+pub mod csvio;
+pub mod customer;
+pub mod customers;
+pub mod db;
+pub mod duplicates;
+mod error;
+pub mod mutation;
+pub mod normalize;
+pub mod time;
+pub mod users;
+
+pub use customer::{Customer, Field, Profile};
+pub use db::Db;
+pub use error::{Error, Result};
+pub use mutation::{Applied, Mutation, Op};
+pub use users::{Actor, Permission, Role};

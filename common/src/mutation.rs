@@ -1,0 +1,436 @@
+//! Mutations: every change to customer data, with an id made where the change happens.
+//!
+//! Applying a mutation records its id in the same transaction; applying it again is a
+//! no-op. A mutation naming a merged-away customer lands on the survivor. Updates are
+//! last-writer-wins per field: each field remembers the id of the mutation that set it,
+//! and UUIDv7 ids order by time with a deterministic tie-break.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::crypto::Sealer;
+use crate::customer::{Contact, Field, MedicalCondition, Profile};
+use crate::db::{Db, next_change_seq, resolve_customer};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// Who made it: a user name, or a device's name.
+    pub actor: String,
+    pub op: Op,
+}
+
+// A profile is a few hundred bytes inline; mutations are made one at a time, so the
+// size difference costs nothing worth an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    CreateCustomer {
+        customer: Uuid,
+        profile: Profile,
+    },
+    /// `None` clears a field.
+    UpdateCustomer {
+        customer: Uuid,
+        changes: BTreeMap<Field, Option<String>>,
+    },
+    DeleteCustomer {
+        customer: Uuid,
+    },
+    AddMedicalCondition {
+        customer: Uuid,
+        id: Uuid,
+        condition: MedicalCondition,
+    },
+    AddFlag {
+        customer: Uuid,
+        id: Uuid,
+        kind: String,
+        note: Option<String>,
+    },
+    AddNote {
+        customer: Uuid,
+        id: Uuid,
+        body: String,
+    },
+    SetContact {
+        customer: Uuid,
+        contact: Contact,
+    },
+    RecordService {
+        customer: Uuid,
+        id: Uuid,
+        description: String,
+        artist: Option<String>,
+        started_at: DateTime<Utc>,
+        ended_at: Option<DateTime<Utc>>,
+    },
+    MergeCustomers {
+        target: Uuid,
+        duplicates: Vec<Uuid>,
+    },
+    MarkNotDuplicate {
+        a: Uuid,
+        b: Uuid,
+    },
+}
+
+impl Op {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Op::CreateCustomer { .. } => "create_customer",
+            Op::UpdateCustomer { .. } => "update_customer",
+            Op::DeleteCustomer { .. } => "delete_customer",
+            Op::AddMedicalCondition { .. } => "add_medical_condition",
+            Op::AddFlag { .. } => "add_flag",
+            Op::AddNote { .. } => "add_note",
+            Op::SetContact { .. } => "set_contact",
+            Op::RecordService { .. } => "record_service",
+            Op::MergeCustomers { .. } => "merge_customers",
+            Op::MarkNotDuplicate { .. } => "mark_not_duplicate",
+        }
+    }
+}
+
+impl Mutation {
+    pub fn new(actor: impl Into<String>, op: Op) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            at: Utc::now(),
+            actor: actor.into(),
+            op,
+        }
+    }
+}
+
+/// What applying a mutation did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Applied,
+    /// Its id was applied before: nothing changed.
+    AlreadyApplied,
+}
+
+/// Applies `m` in one durable transaction; on a device, the mutation also joins the outbox.
+pub fn submit(db: &mut Db, m: &Mutation) -> Result<Applied> {
+    let outbox = is_device(db.conn())?;
+    let (tx, sealer) = db.write_sealed()?;
+    let applied = apply(&tx, sealer, m)?;
+    if outbox && applied == Applied::Applied {
+        tx.execute(
+            "INSERT INTO outbox(mutation_id, sealed, created_at) VALUES (?1, ?2, ?3)",
+            params![
+                m.id,
+                sealer.seal_json(m.id.as_bytes(), m),
+                crate::time::now()
+            ],
+        )?;
+    }
+    tx.commit()?;
+    Ok(applied)
+}
+
+fn is_device(conn: &rusqlite::Connection) -> Result<bool> {
+    let role: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'sync_role'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(role.as_deref() == Some("device"))
+}
+
+/// Records the id; `false` if it was there already.
+pub(crate) fn record_id(tx: &Transaction<'_>, id: Uuid, kind: &str, at: &str) -> Result<bool> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO applied_mutations(id, kind, applied_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![id, kind, at])?;
+    Ok(inserted == 1)
+}
+
+/// Applies `m` inside `tx` (which the caller commits).
+pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Applied> {
+    if !record_id(tx, m.id, m.op.kind(), &crate::time::now())? {
+        return Ok(Applied::AlreadyApplied);
+    }
+    let at = crate::time::format(m.at);
+    match &m.op {
+        Op::CreateCustomer { customer, profile } => {
+            // A create that arrives for an id already merged away, or twice under
+            // different mutation ids, must not make a second row.
+            if resolve_customer(tx, *customer)? != *customer || exists(tx, *customer)? {
+                return Ok(Applied::Applied);
+            }
+            insert_customer(tx, *customer, profile, &at)?;
+        }
+        Op::UpdateCustomer { customer, changes } => {
+            let id = live_customer(tx, *customer)?;
+            update_customer(tx, id, changes, m.id, next_change_seq(tx)?)?;
+        }
+        Op::DeleteCustomer { customer } => {
+            let id = resolve_customer(tx, *customer)?;
+            tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
+        }
+        Op::AddMedicalCondition {
+            customer,
+            id,
+            condition,
+        } => {
+            let cid = live_customer(tx, *customer)?;
+            let sealed = sealer.seal_json(id.as_bytes(), condition);
+            tx.execute(
+                "INSERT INTO medical_conditions(id, customer_id, sealed, created_at, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                params![id, cid, sealed, at, m.actor],
+            )?;
+            touch(tx, cid, &at)?;
+        }
+        Op::AddFlag {
+            customer,
+            id,
+            kind,
+            note,
+        } => {
+            let cid = live_customer(tx, *customer)?;
+            tx.execute(
+                "INSERT INTO flags(id, customer_id, kind, note, created_at, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                params![id, cid, kind, note, at, m.actor],
+            )?;
+            touch(tx, cid, &at)?;
+        }
+        Op::AddNote { customer, id, body } => {
+            let cid = live_customer(tx, *customer)?;
+            tx.execute(
+                "INSERT INTO notes(id, customer_id, body, author, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                params![id, cid, body, m.actor, at],
+            )?;
+            touch(tx, cid, &at)?;
+        }
+        Op::SetContact { customer, contact } => {
+            let cid = live_customer(tx, *customer)?;
+            tx.execute(
+                "INSERT INTO contacts(customer_id, kind, name, phone, relation, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(customer_id, kind) DO UPDATE SET
+                   name = excluded.name, phone = excluded.phone,
+                   relation = excluded.relation, updated_at = excluded.updated_at
+                 WHERE excluded.updated_at >= contacts.updated_at",
+                params![
+                    cid,
+                    contact.kind.as_str(),
+                    contact.name,
+                    contact.phone,
+                    contact.relation,
+                    at
+                ],
+            )?;
+            touch(tx, cid, &at)?;
+        }
+        Op::RecordService {
+            customer,
+            id,
+            description,
+            artist,
+            started_at,
+            ended_at,
+        } => {
+            let cid = live_customer(tx, *customer)?;
+            tx.execute(
+                "INSERT INTO services(id, customer_id, description, artist, started_at, ended_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                params![
+                    id,
+                    cid,
+                    description,
+                    artist,
+                    crate::time::format(*started_at),
+                    ended_at.map(crate::time::format),
+                    at
+                ],
+            )?;
+            touch(tx, cid, &at)?;
+        }
+        Op::MergeCustomers { target, duplicates } => {
+            crate::duplicates::merge_in(tx, m.id, *target, duplicates, &m.actor, &at)?;
+        }
+        Op::MarkNotDuplicate { a, b } => {
+            let (a, b) = (resolve_customer(tx, *a)?, resolve_customer(tx, *b)?);
+            if a == b {
+                return Err(Error::Invalid(
+                    "a customer cannot be a duplicate of itself".into(),
+                ));
+            }
+            let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+            tx.execute(
+                "INSERT INTO not_duplicates(a, b, marked_by, marked_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT DO NOTHING",
+                params![lo, hi, m.actor, at],
+            )?;
+        }
+    }
+    Ok(Applied::Applied)
+}
+
+fn exists(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))?)
+}
+
+/// The id a mutation for `id` lands on, which must exist.
+fn live_customer(tx: &Transaction<'_>, id: Uuid) -> Result<Uuid> {
+    let resolved = resolve_customer(tx, id)?;
+    if exists(tx, resolved)? {
+        Ok(resolved)
+    } else {
+        Err(Error::CustomerNotFound(id.to_string()))
+    }
+}
+
+fn touch(tx: &Transaction<'_>, id: Uuid, at: &str) -> Result<()> {
+    let seq = next_change_seq(tx)?;
+    tx.execute(
+        "UPDATE customers SET updated_at = max(updated_at, ?2), change_seq = ?3 WHERE id = ?1",
+        params![id, at, seq],
+    )?;
+    Ok(())
+}
+
+/// The INSERT for a new customer row; its parameters come from [`customer_params`].
+pub(crate) const INSERT_CUSTOMER: &str = "INSERT INTO customers(
+    id, first_name, middle_name, last_name, nickname, email, phone, birthdate, gender,
+    street, street2, city, state, postal_code, country, occupation, notes, company,
+    reference_id, status, opt_in, membership_number, email_key, phone_key, last_name_key,
+    created_at, updated_at, change_seq)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?27)";
+
+pub(crate) fn insert_customer(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    profile: &Profile,
+    at: &str,
+) -> Result<()> {
+    let seq = next_change_seq(tx)?;
+    insert_customer_seq(tx, id, profile, at, seq)
+}
+
+pub(crate) fn insert_customer_seq(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    profile: &Profile,
+    at: &str,
+    seq: i64,
+) -> Result<()> {
+    let keys = profile.keys();
+    let mut stmt = tx.prepare_cached(INSERT_CUSTOMER)?;
+    let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(28);
+    values.push(&id);
+    let fields: Vec<Option<&str>> = Field::ALL.iter().map(|f| profile.get(*f)).collect();
+    for v in &fields {
+        values.push(v);
+    }
+    values.push(&keys.email);
+    values.push(&keys.phone);
+    values.push(&keys.last_name);
+    values.push(&at);
+    values.push(&seq);
+    stmt.execute(values.as_slice())?;
+    Ok(())
+}
+
+/// Applies field changes under last-writer-wins; returns whether anything changed.
+pub(crate) fn update_customer(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    changes: &BTreeMap<Field, Option<String>>,
+    mutation: Uuid,
+    seq: i64,
+) -> Result<bool> {
+    let (versions, current): (Option<String>, Profile) = {
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT versions, {} FROM customers WHERE id = ?1",
+            *crate::customers::PROFILE_COLUMNS
+        ))?;
+        stmt.query_row([id], |r| {
+            Ok((r.get(0)?, crate::customers::profile_from_row(r, 1)?))
+        })?
+    };
+    let mut versions: BTreeMap<Field, Uuid> = versions
+        .as_deref()
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default();
+    let mut next = current.clone();
+    for (field, value) in changes {
+        if versions.get(field).is_some_and(|v| *v > mutation) {
+            continue; // a later edit of this field already won
+        }
+        versions.insert(*field, mutation);
+        next.set(*field, value.clone());
+    }
+    if next == current {
+        return Ok(false);
+    }
+    let keys = next.keys();
+    let assignments: Vec<String> = Field::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("{} = ?{}", f.db_column(), i + 2))
+        .collect();
+    let n = Field::COUNT + 1;
+    let sql = format!(
+        "UPDATE customers SET {}, email_key = ?{}, phone_key = ?{}, last_name_key = ?{},
+         versions = ?{}, updated_at = ?{}, change_seq = ?{} WHERE id = ?1",
+        assignments.join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 4,
+        n + 5,
+        n + 6
+    );
+    let fields: Vec<Option<&str>> = Field::ALL.iter().map(|f| next.get(*f)).collect();
+    let versions_json = serde_json::to_string(&versions).expect("versions serialise");
+    let now = crate::time::now();
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id];
+    for v in &fields {
+        values.push(v);
+    }
+    values.extend([
+        &keys.email as &dyn rusqlite::ToSql,
+        &keys.phone,
+        &keys.last_name,
+        &versions_json,
+        &now,
+        &seq,
+    ]);
+    tx.prepare_cached(&sql)?.execute(values.as_slice())?;
+    Ok(true)
+}
+
+/// How many mutations wait in this device's outbox.
+pub fn outbox_len(db: &Db) -> Result<i64> {
+    Ok(db
+        .conn()
+        .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+}
+
+/// Marks this database as a device replica (its changes queue for the store) or not.
+pub fn set_device_role(db: &Db, device: bool) -> Result<()> {
+    db.conn().execute(
+        "INSERT INTO meta(key, value) VALUES ('sync_role', ?1)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [if device { "device" } else { "store" }],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,361 @@
+//! Users, roles and permissions. Staff sign in with a PIN, stored as an argon2id hash.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::audit;
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+/// A permission, named as the studio documents name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Permission {
+    ReadCustomer,
+    WriteCustomer,
+    ExportCustomer,
+    ImportCustomer,
+    MedicalCustomer,
+    MergeCustomer,
+    ManageUsers,
+    ManageWebhooks,
+    ManageSettings,
+    ManageDevices,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 10] = [
+        Self::ReadCustomer,
+        Self::WriteCustomer,
+        Self::ExportCustomer,
+        Self::ImportCustomer,
+        Self::MedicalCustomer,
+        Self::MergeCustomer,
+        Self::ManageUsers,
+        Self::ManageWebhooks,
+        Self::ManageSettings,
+        Self::ManageDevices,
+    ];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::ReadCustomer => "read:customer",
+            Self::WriteCustomer => "write:customer",
+            Self::ExportCustomer => "export:customer",
+            Self::ImportCustomer => "import:customer",
+            Self::MedicalCustomer => "medical:customer",
+            Self::MergeCustomer => "merge:customer",
+            Self::ManageUsers => "manage:users",
+            Self::ManageWebhooks => "manage:webhooks",
+            Self::ManageSettings => "manage:settings",
+            Self::ManageDevices => "manage:devices",
+        }
+    }
+}
+
+impl std::fmt::Display for Permission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A role bundles permissions. Staff roles sign in; device roles belong to paired devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Owner,
+    Manager,
+    Artist,
+    FrontDesk,
+    /// A lobby kiosk: registers customers and nothing else.
+    Kiosk,
+    /// A counter display: reads and edits customers; medical details come from its signed-in user.
+    Counter,
+}
+
+impl Role {
+    pub const STAFF: [Role; 4] = [Role::Owner, Role::Manager, Role::Artist, Role::FrontDesk];
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Manager => "manager",
+            Self::Artist => "artist",
+            Self::FrontDesk => "front-desk",
+            Self::Kiosk => "kiosk",
+            Self::Counter => "counter",
+        }
+    }
+
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Self::Owner => &Permission::ALL,
+            Self::Manager => &[
+                ReadCustomer,
+                WriteCustomer,
+                ExportCustomer,
+                ImportCustomer,
+                MedicalCustomer,
+                MergeCustomer,
+                ManageWebhooks,
+                ManageSettings,
+                ManageDevices,
+            ],
+            Self::Artist => &[ReadCustomer, WriteCustomer, MedicalCustomer],
+            Self::FrontDesk => &[ReadCustomer, WriteCustomer],
+            Self::Kiosk => &[WriteCustomer],
+            Self::Counter => &[ReadCustomer, WriteCustomer],
+        }
+    }
+
+    pub fn has(self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "owner" => Ok(Self::Owner),
+            "manager" => Ok(Self::Manager),
+            "artist" => Ok(Self::Artist),
+            "front-desk" | "frontdesk" => Ok(Self::FrontDesk),
+            "kiosk" => Ok(Self::Kiosk),
+            "counter" => Ok(Self::Counter),
+            other => Err(format!(
+                "unknown role {other:?}: use owner, manager, artist or front-desk"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A stored user (never with the PIN hash).
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub created_at: String,
+}
+
+/// Someone acting: a signed-in user, or the system itself (migrations, the sync worker).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub name: String,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.role.has(permission) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden {
+                user: self.name.clone(),
+                permission: permission.name(),
+            })
+        }
+    }
+
+    pub fn may(&self, permission: Permission) -> bool {
+        self.role.has(permission)
+    }
+}
+
+fn check_pin(pin: &str) -> Result<()> {
+    if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::Invalid("a PIN is 4 to 12 digits".into()));
+    }
+    Ok(())
+}
+
+fn check_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 64 || name.chars().any(|c| c.is_control()) {
+        return Err(Error::Invalid(
+            "a user name is 1 to 64 printable characters".into(),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// How many users exist: the first one may be added without signing in.
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+}
+
+/// Adds a user. `by` is `None` only for the very first user, who must be an owner.
+pub fn add(db: &mut Db, by: Option<&Actor>, name: &str, role: Role, pin: &str) -> Result<User> {
+    let name = check_name(name)?;
+    check_pin(pin)?;
+    if !Role::STAFF.contains(&role) {
+        return Err(Error::Invalid(format!(
+            "{role} is a device role; staff roles are owner, manager, artist and front-desk"
+        )));
+    }
+    let hash = Argon2::default()
+        .hash_password(pin.as_bytes())
+        .map_err(|e| Error::Hash(e.to_string()))?
+        .to_string();
+    let tx = db.write()?;
+    let existing = count(&tx)?;
+    let actor_name = match by {
+        None if existing == 0 => {
+            if role != Role::Owner {
+                return Err(Error::Invalid(
+                    "the first user must be an owner (--role owner)".into(),
+                ));
+            }
+            "setup".to_string()
+        }
+        None => {
+            return Err(Error::Invalid(
+                "users exist already: sign in as a user with manage:users (--user NAME)".into(),
+            ));
+        }
+        Some(actor) => {
+            actor.require(Permission::ManageUsers)?;
+            actor.name.clone()
+        }
+    };
+    let taken: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM users WHERE name = ?1)",
+        [&name],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::UserExists(name));
+    }
+    let user = User {
+        id: Uuid::now_v7(),
+        name,
+        role,
+        created_at: crate::time::now(),
+    };
+    tx.execute(
+        "INSERT INTO users(id, name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![user.id, user.name, role.name(), hash, user.created_at],
+    )?;
+    audit::record(
+        &tx,
+        &actor_name,
+        "user.add",
+        None,
+        &format!("added {} as {}", user.name, role),
+    )?;
+    tx.commit()?;
+    Ok(user)
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<User>> {
+    let mut stmt = conn
+        .prepare("SELECT id, name, role, created_at FROM users WHERE disabled = 0 ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        let role: String = r.get(2)?;
+        Ok(User {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            role: role.parse().unwrap_or(Role::FrontDesk),
+            created_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Checks a user's PIN. A wrong PIN and an unknown user give the same answer; both are audited.
+pub fn sign_in(db: &Db, name: &str, pin: &str) -> Result<Actor> {
+    let row: Option<(String, String, String)> = db
+        .conn()
+        .query_row(
+            "SELECT name, role, pin_hash FROM users WHERE name = ?1 AND disabled = 0",
+            [name.trim()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let verified = row.as_ref().is_some_and(|(_, _, hash)| {
+        PasswordHash::new(hash).ok().is_some_and(|parsed| {
+            Argon2::default()
+                .verify_password(pin.as_bytes(), &parsed)
+                .is_ok()
+        })
+    });
+    match row {
+        Some((name, role, _)) if verified => Ok(Actor {
+            name,
+            role: role
+                .parse()
+                .map_err(|e: String| Error::Invalid(format!("stored role: {e}")))?,
+        }),
+        _ => {
+            audit::record(
+                db.conn(),
+                name.trim(),
+                "auth.failed",
+                None,
+                "wrong PIN or unknown user",
+            )?;
+            Err(Error::BadCredentials)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_user_must_be_owner_and_later_ones_need_manage_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open_dir(dir.path()).unwrap();
+        assert!(add(&mut db, None, "ann", Role::Artist, "1234").is_err());
+        add(&mut db, None, "olive", Role::Owner, "1234").unwrap();
+        assert!(add(&mut db, None, "ann", Role::Artist, "1234").is_err());
+        let owner = sign_in(&db, "olive", "1234").unwrap();
+        add(&mut db, Some(&owner), "ann", Role::Artist, "5678").unwrap();
+        let ann = sign_in(&db, "ann", "5678").unwrap();
+        assert!(matches!(
+            add(&mut db, Some(&ann), "bob", Role::Artist, "5678"),
+            Err(Error::Forbidden { .. })
+        ));
+        assert!(matches!(
+            sign_in(&db, "ann", "0000"),
+            Err(Error::BadCredentials)
+        ));
+        assert!(matches!(
+            sign_in(&db, "nobody", "0000"),
+            Err(Error::BadCredentials)
+        ));
+        assert!(matches!(
+            add(&mut db, Some(&owner), "ANN", Role::Artist, "5678"),
+            Err(Error::UserExists(_))
+        ));
+        assert!(add(&mut db, Some(&owner), "cy", Role::Artist, "12a4").is_err());
+        let hash: String = db
+            .conn()
+            .query_row("SELECT pin_hash FROM users WHERE name = 'ann'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+    }
+
+    #[test]
+    fn roles_carry_what_the_studio_expects() {
+        assert!(Role::Owner.has(Permission::ManageUsers));
+        assert!(!Role::FrontDesk.has(Permission::MedicalCustomer));
+        assert!(Role::Artist.has(Permission::MedicalCustomer));
+        assert!(!Role::Kiosk.has(Permission::ReadCustomer));
+        assert!(!Role::Counter.has(Permission::ExportCustomer));
+    }
+}

@@ -1,0 +1,14 @@
+//! Helpers for end-to-end tests and benchmarks that run Intake's real binaries.
+
+use std::path::PathBuf;
+
+/// The path of a workspace binary built beside the running test or benchmark
+/// (`target/<profile>/<name>`).
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the running program has a path");
+    let mut dir = exe.parent().expect("a directory").to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    dir.join(name)
+}
