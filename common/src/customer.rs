@@ -212,6 +212,19 @@ impl Profile {
         Field::ALL.into_iter().map(|f| (f, self.get(f)))
     }
 
+    /// The fields of which a customer needs at least one.
+    pub const IDENTIFYING: [Field; 4] = [
+        Field::FirstName,
+        Field::LastName,
+        Field::Email,
+        Field::PhoneNumber,
+    ];
+
+    /// Whether the profile has a value in at least one identifying field.
+    pub fn is_identifiable(&self) -> bool {
+        Self::IDENTIFYING.iter().any(|f| self.get(*f).is_some())
+    }
+
     /// Keys derived for matching: (e-mail, phone, last name).
     pub fn keys(&self) -> MatchKeys {
         MatchKeys {

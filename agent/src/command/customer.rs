@@ -109,15 +109,7 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
             for (field, value) in parse_sets(&set)? {
                 profile.set(field, value);
             }
-            if [
-                Field::FirstName,
-                Field::LastName,
-                Field::Email,
-                Field::PhoneNumber,
-            ]
-            .iter()
-            .all(|f| profile.get(*f).is_none())
-            {
+            if !profile.is_identifiable() {
                 bail!("a customer needs at least one of FirstName, LastName, Email, PhoneNumber");
             }
             let id = Uuid::now_v7();

@@ -534,26 +534,12 @@ impl Parser {
                 },
             }
         }
-        if errors.is_empty()
-            && [
-                Field::FirstName,
-                Field::LastName,
-                Field::Email,
-                Field::PhoneNumber,
-            ]
-            .iter()
-            .all(|f| profile.get(*f).is_none())
-        {
-            let cols: Vec<String> = [
-                Field::FirstName,
-                Field::LastName,
-                Field::Email,
-                Field::PhoneNumber,
-            ]
-            .iter()
-            .filter(|f| self.layout.has(**f))
-            .map(|f| self.layout.column_name(*f))
-            .collect();
+        if errors.is_empty() && !profile.is_identifiable() {
+            let cols: Vec<String> = Profile::IDENTIFYING
+                .iter()
+                .filter(|f| self.layout.has(**f))
+                .map(|f| self.layout.column_name(*f))
+                .collect();
             errors.push(RowError {
                 line,
                 column: cols.join(", "),
