@@ -4,6 +4,7 @@ mod decode;
 pub mod export;
 pub mod import;
 pub mod layout;
+mod matcher;
 
 pub use export::{ExportFormat, ExportOptions, ExportSummary, export};
 pub use import::{ImportOptions, ImportReport, RowError, import};

@@ -48,28 +48,48 @@ pub fn find(db: &Db, actor: &Actor) -> Result<Vec<Group>> {
         let pair = if a < b { (a, b) } else { (b, a) };
         excluded.contains(&pair)
     };
-    // The inner query walks only the (last_name_key, birthdate) index.
-    let columns: Vec<String> = ["id", "created_at", "updated_at"]
-        .into_iter()
-        .chain(Field::ALL.iter().map(|f| f.db_column()))
-        .map(|c| format!("c.{c}"))
-        .collect();
-    let sql = format!(
-        "SELECT {columns} FROM customers AS c
-         JOIN (SELECT last_name_key, birthdate FROM customers
-               WHERE last_name_key IS NOT NULL AND birthdate IS NOT NULL
-               GROUP BY last_name_key, birthdate HAVING count(*) > 1) AS g
-           ON c.last_name_key = g.last_name_key AND c.birthdate = g.birthdate
-         ORDER BY c.last_name_key, c.birthdate, c.created_at, c.rowid",
-        columns = columns.join(", ")
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
+    // Walk the (last_name_key, birthdate) index once, comparing neighbours without copying,
+    // to find the keys shared by more than one customer...
+    let mut shared: Vec<(String, String)> = Vec::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT last_name_key, birthdate FROM customers INDEXED BY customers_duplicates
+             WHERE last_name_key IS NOT NULL AND birthdate IS NOT NULL
+             ORDER BY last_name_key, birthdate",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut previous: Vec<u8> = Vec::new();
+        let mut run = 0usize;
+        let mut current: Vec<u8> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let (name, date) = (row.get_ref(0)?.as_bytes()?, row.get_ref(1)?.as_bytes()?);
+            current.clear();
+            current.extend_from_slice(name);
+            current.push(0);
+            current.extend_from_slice(date);
+            if current == previous {
+                run += 1;
+                if run == 2 {
+                    shared.push((
+                        String::from_utf8_lossy(name).into_owned(),
+                        String::from_utf8_lossy(date).into_owned(),
+                    ));
+                }
+            } else {
+                std::mem::swap(&mut previous, &mut current);
+                run = 1;
+            }
+        }
+    }
+    // ...then read just those customers, oldest first within each key.
+    let mut stmt = conn.prepare_cached(&format!(
+        "{} WHERE last_name_key = ?1 AND birthdate = ?2 ORDER BY created_at, rowid",
+        *SELECT_CUSTOMER
+    ))?;
     let mut groups = Vec::new();
-    let mut bucket: Vec<Customer> = Vec::new();
-    let mut bucket_key: Option<(String, String)> = None;
-    let flush = |bucket: &mut Vec<Customer>, groups: &mut Vec<Group>| {
-        let mut rest = std::mem::take(bucket);
+    for (name, date) in &shared {
+        let rows = stmt.query_map([name, date], customer_from_row)?;
+        let mut rest: Vec<Customer> = rows.collect::<Result<_, _>>()?;
         while rest.len() > 1 {
             let target = rest.remove(0);
             let (dups, left): (Vec<_>, Vec<_>) = rest
@@ -83,24 +103,7 @@ pub fn find(db: &Db, actor: &Actor) -> Result<Vec<Group>> {
             }
             rest = left;
         }
-    };
-    while let Some(row) = rows.next()? {
-        let customer = customer_from_row(row)?;
-        let key = (
-            customer.profile.keys().last_name.unwrap_or_default(),
-            customer
-                .profile
-                .get(Field::Birthdate)
-                .unwrap_or_default()
-                .to_string(),
-        );
-        if bucket_key.as_ref() != Some(&key) {
-            flush(&mut bucket, &mut groups);
-            bucket_key = Some(key);
-        }
-        bucket.push(customer);
     }
-    flush(&mut bucket, &mut groups);
     Ok(groups)
 }
 

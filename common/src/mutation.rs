@@ -332,7 +332,18 @@ pub(crate) fn insert_customer_seq(
     at: &str,
     seq: i64,
 ) -> Result<()> {
-    let keys = profile.keys();
+    insert_customer_keyed(tx, id, profile, &profile.keys(), at, seq)
+}
+
+/// Inserts a customer whose match keys are already worked out.
+pub(crate) fn insert_customer_keyed(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    profile: &Profile,
+    keys: &crate::customer::MatchKeys,
+    at: &str,
+    seq: i64,
+) -> Result<()> {
     let mut stmt = tx.prepare_cached(INSERT_CUSTOMER)?;
     let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(28);
     values.push(&id);

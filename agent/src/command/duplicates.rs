@@ -1,6 +1,8 @@
 //! `intake-agent duplicates`, `merge` and `not-duplicate`.
 
 use crate::outln;
+use std::io::Write as _;
+
 use anyhow::Result;
 use intake_common::customers::parse_id;
 use intake_common::{Field, duplicates};
@@ -14,8 +16,17 @@ pub fn list(ctx: &Context, json: bool) -> Result<()> {
     let actor = ctx.sign_in(&db)?;
     let groups = duplicates::find(&db, &actor)?;
     if json {
-        let out: Vec<serde_json::Value> = groups.iter().map(duplicates::Group::to_json).collect();
-        outln!("{}", serde_json::to_string(&out)?)?;
+        // One group at a time: a large list never sits in memory twice.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        out.write_all(b"[")?;
+        for (i, g) in groups.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut out, &g.to_json())?;
+        }
+        out.write_all(b"]\n")?;
+        out.flush()?;
         return Ok(());
     }
     if groups.is_empty() {

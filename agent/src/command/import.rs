@@ -42,6 +42,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<()> {
         map,
         date_format,
         dry_run: args.dry_run,
+        bulk: None,
         progress: bar.map(|bar| {
             Box::new(move |pos: u64| {
                 if pos == u64::MAX {

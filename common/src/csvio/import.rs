@@ -9,27 +9,31 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use rusqlite::Transaction;
+use rusqlite::{OptionalExtension, Transaction};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::FileError;
 use super::decode;
 use super::layout::{Format, Layout, Target};
+use super::matcher::{self, Key, Lookup, Matcher};
 use crate::audit;
-use crate::customer::{Field, Profile};
+use crate::customer::{Field, MatchKeys, Profile};
 use crate::customers::{PROFILE_COLUMNS, profile_from_row};
 use crate::db::{Db, resolve_customer};
 use crate::error::Result;
-use crate::mutation::{insert_customer_seq, record_id, update_customer};
+use crate::mutation::{insert_customer_keyed, record_id, update_customer};
 use crate::normalize::{DateFormat, DateGuess, birthdate_in_range, guess_date};
 use crate::users::{Actor, Permission};
 
 /// How many row errors a report keeps; `failed` counts them all.
 pub const MAX_REPORTED_ERRORS: usize = 1000;
 const BATCH: usize = 512;
+/// From this file size on (about 15,000 rows) an import matches in memory and rebuilds the
+/// customer indexes at the end instead of updating them row by row.
+pub const BULK_MIN_BYTES: u64 = 2 << 20;
 /// SQLite page cache for an import, in KiB (negative, as `PRAGMA cache_size` takes it).
-const IMPORT_CACHE_KIB: i64 = -120_000;
+const IMPORT_CACHE_KIB: i64 = -64_000;
 
 /// Called with the number of bytes read so far.
 pub type Progress = Box<dyn Fn(u64) + Send>;
@@ -42,6 +46,9 @@ pub struct ImportOptions {
     pub date_format: Option<DateFormat>,
     pub dry_run: bool,
     pub progress: Option<Progress>,
+    /// Match in memory and rebuild the indexes at the end; by default, for files of
+    /// [`BULK_MIN_BYTES`] or more.
+    pub bulk: Option<bool>,
 }
 
 impl std::fmt::Debug for ImportOptions {
@@ -92,6 +99,8 @@ struct Candidate {
     line: u64,
     id: Option<Uuid>,
     profile: Profile,
+    /// Worked out on the parser thread, off the database's critical path.
+    keys: MatchKeys,
 }
 
 // Rows travel in batches (one allocation per batch); boxing each would add one per row.
@@ -114,7 +123,8 @@ pub fn import(
     options: ImportOptions,
 ) -> Result<ImportReport> {
     actor.require(Permission::ImportCustomer)?;
-    let (reader, _len) = decode::open(path)?;
+    let (reader, len) = decode::open(path)?;
+    let bulk = options.bulk.unwrap_or(len >= BULK_MIN_BYTES);
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
@@ -156,6 +166,11 @@ pub fn import(
         .spawn(move || parser.run(csv, tx_batches, progress))
         .map_err(|e| crate::Error::io(path, e))?;
 
+    if bulk {
+        // Rebuilding the indexes sorts every key: let SQLite spill that sort to a temporary
+        // file rather than hold it in memory. (Only settable outside a transaction.)
+        db.conn().pragma_update(None, "temp_store", "FILE")?;
+    }
     let result = store_rows(
         db,
         actor,
@@ -164,7 +179,11 @@ pub fn import(
         rx_batches,
         &mut report,
         options.dry_run,
+        bulk,
     );
+    if bulk {
+        db.conn().pragma_update(None, "temp_store", "MEMORY")?;
+    }
     // The parser stops on its own once the channel is dropped.
     let _ = handle.join();
     result?;
@@ -191,6 +210,7 @@ fn malformed(path: &Path, e: &csv::Error) -> FileError {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn store_rows(
     db: &mut Db,
     actor: &Actor,
@@ -199,21 +219,33 @@ fn store_rows(
     batches: Receiver<Batch>,
     report: &mut ImportReport,
     dry_run: bool,
+    bulk: bool,
 ) -> Result<()> {
     let tx = db.write()?;
-    // A bigger page cache keeps the matching indexes in memory for large files.
+    // A bigger page cache keeps what the import touches in memory for large files.
     tx.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
     let at = crate::time::now();
+    // The import is one mutation: replaying the file finds every row unchanged.
+    let mutation = Uuid::now_v7();
+    record_id(&tx, mutation, "import_customers", &at)?;
     let first_seq: i64 = tx.query_row(
         "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
         [],
         |r| r.get(0),
     )?;
+    let (matcher, dropped_indexes) = if bulk {
+        let dropped = matcher::drop_secondary_indexes(&tx)?;
+        (Matcher::in_memory(&tx)?, dropped)
+    } else {
+        (Matcher::Indexed, Vec::new())
+    };
     let mut store = RowStore {
         tx: &tx,
         at: &at,
         layout,
+        mutation,
         seq: first_seq,
+        matcher,
     };
     for batch in batches {
         match batch {
@@ -234,6 +266,8 @@ fn store_rows(
         }
     }
     let last_seq = store.seq;
+    drop(store);
+    matcher::restore_indexes(&tx, &dropped_indexes)?;
     tx.execute(
         "UPDATE meta SET value = ?1 WHERE key = 'change_seq'",
         [last_seq.to_string()],
@@ -273,8 +307,10 @@ struct RowStore<'a> {
     tx: &'a Transaction<'a>,
     at: &'a str,
     layout: &'a Layout,
+    mutation: Uuid,
     /// The change sequence, advanced in memory and written once at the end.
     seq: i64,
+    matcher: Matcher,
 }
 
 impl RowStore<'_> {
@@ -283,24 +319,25 @@ impl RowStore<'_> {
             Ok(found) => found,
             Err(e) => return Ok(Outcome::Rejected(e)),
         };
-        let Some(id) = existing else {
+        let Some(rowid) = existing else {
             let id = match c.id {
                 // An Id from another store's export keeps its identity here.
                 Some(id) if resolve_customer(self.tx, id)? == id => id,
                 _ => Uuid::now_v7(),
             };
             self.seq += 1;
-            record_id(self.tx, Uuid::now_v7(), "create_customer", self.at)?;
-            insert_customer_seq(self.tx, id, &c.profile, self.at, self.seq)?;
+            insert_customer_keyed(self.tx, id, &c.profile, &c.keys, self.at, self.seq)?;
+            let rowid = self.tx.last_insert_rowid();
+            self.remember(&c.keys, rowid);
             return Ok(Outcome::Created);
         };
-        let current: Profile = self
+        let (id, current): (Uuid, Profile) = self
             .tx
             .prepare_cached(&format!(
-                "SELECT {} FROM customers WHERE id = ?1",
+                "SELECT id, {} FROM customers WHERE rowid = ?1",
                 *PROFILE_COLUMNS
             ))?
-            .query_row([id], |r| profile_from_row(r, 0))?;
+            .query_row([rowid], |r| Ok((r.get(0)?, profile_from_row(r, 1)?)))?;
         // Empty cells keep what is stored.
         let changes: BTreeMap<Field, Option<String>> = c
             .profile
@@ -312,76 +349,74 @@ impl RowStore<'_> {
         if changes.is_empty() {
             return Ok(Outcome::Unchanged);
         }
-        let m = Uuid::now_v7();
         self.seq += 1;
-        record_id(self.tx, m, "update_customer", self.at)?;
-        update_customer(self.tx, id, &changes, m, self.seq)?;
+        update_customer(self.tx, id, &changes, self.mutation, self.seq)?;
+        self.remember(&c.keys, rowid);
         Ok(Outcome::Updated)
     }
 
-    /// The stored customer this row identifies, if any, or why the row cannot be placed.
-    fn find(&mut self, c: &Candidate) -> Result<Result<Option<Uuid>, RowError>> {
+    fn remember(&mut self, keys: &MatchKeys, rowid: i64) {
+        self.matcher
+            .remember(Key::Email, keys.email.as_deref(), rowid);
+        self.matcher
+            .remember(Key::Phone, keys.phone.as_deref(), rowid);
+    }
+
+    /// The stored customer (by rowid) this row identifies, if any, or why the row cannot be placed.
+    fn find(&mut self, c: &Candidate) -> Result<Result<Option<i64>, RowError>> {
         if let Some(id) = c.id {
             let resolved = resolve_customer(self.tx, id)?;
-            let exists: bool = self
+            let rowid: Option<i64> = self
                 .tx
-                .prepare_cached("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)")?
-                .query_row([resolved], |r| r.get(0))?;
-            if exists {
-                return Ok(Ok(Some(resolved)));
+                .prepare_cached("SELECT rowid FROM customers WHERE id = ?1")?
+                .query_row([resolved], |r| r.get(0))
+                .optional()?;
+            if rowid.is_some() {
+                return Ok(Ok(rowid));
             }
         }
-        let keys = c.profile.keys();
-        let by_email = self.lookup("email_key", keys.email.as_deref())?;
-        let by_phone = self.lookup("phone_key", keys.phone.as_deref())?;
-        let email_col = self.layout.column_name(Field::Email);
-        let phone_col = self.layout.column_name(Field::PhoneNumber);
+        let by_email = self
+            .matcher
+            .lookup(self.tx, Key::Email, c.keys.email.as_deref())?;
+        let by_phone = self
+            .matcher
+            .lookup(self.tx, Key::Phone, c.keys.phone.as_deref())?;
         let found = match (by_email, by_phone) {
             (Lookup::Many, _) => Err(format!(
                 "{} matches more than one customer; merge them first",
                 c.profile.get(Field::Email).unwrap_or_default()
             )),
-            (_, Lookup::Many) if !matches!(by_email, Lookup::One(_)) => Err(format!(
+            (Lookup::None, Lookup::Many) => Err(format!(
                 "{} matches more than one customer; merge them first",
                 c.profile.get(Field::PhoneNumber).unwrap_or_default()
             )),
-            (Lookup::One(a), Lookup::One(b)) if a != b => Err(format!(
-                "the e-mail identifies one customer ({a}) and the phone another ({b}); fix the row or merge them first"
-            )),
+            (Lookup::One(a), Lookup::One(b)) if a != b => {
+                let id_of = |rowid: i64| -> Result<Uuid> {
+                    Ok(self
+                        .tx
+                        .prepare_cached("SELECT id FROM customers WHERE rowid = ?1")?
+                        .query_row([rowid], |r| r.get(0))?)
+                };
+                Err(format!(
+                    "the e-mail identifies one customer ({}) and the phone another ({}); fix the row or merge them first",
+                    id_of(a)?,
+                    id_of(b)?
+                ))
+            }
             (Lookup::One(a), _) => Ok(Some(a)),
             (Lookup::None, Lookup::One(b)) => Ok(Some(b)),
-            _ => Ok(None),
+            (Lookup::None, Lookup::None) => Ok(None),
         };
         Ok(found.map_err(|message| RowError {
             line: c.line,
-            column: format!("{email_col}, {phone_col}"),
+            column: format!(
+                "{}, {}",
+                self.layout.column_name(Field::Email),
+                self.layout.column_name(Field::PhoneNumber)
+            ),
             message,
         }))
     }
-
-    fn lookup(&mut self, column: &str, key: Option<&str>) -> Result<Lookup> {
-        let Some(key) = key else {
-            return Ok(Lookup::None);
-        };
-        let mut stmt = self.tx.prepare_cached(&format!(
-            "SELECT id FROM customers WHERE {column} = ?1 LIMIT 2"
-        ))?;
-        let mut rows = stmt.query([key])?;
-        let first: Option<Uuid> = rows.next()?.map(|r| r.get(0)).transpose()?;
-        let second = rows.next()?.is_some();
-        Ok(match (first, second) {
-            (None, _) => Lookup::None,
-            (Some(id), false) => Lookup::One(id),
-            (Some(_), true) => Lookup::Many,
-        })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Lookup {
-    None,
-    One(Uuid),
-    Many,
 }
 
 /// The file's order of day and month, learnt once and then held to.
@@ -547,7 +582,12 @@ impl Parser {
             });
         }
         Ok(if errors.is_empty() {
-            Parsed::Row(Candidate { line, id, profile })
+            Parsed::Row(Candidate {
+                line,
+                id,
+                keys: profile.keys(),
+                profile,
+            })
         } else {
             Parsed::Failed(errors)
         })

@@ -7,7 +7,7 @@
 //!
 //! Build both binaries in release mode first:
 //! `cargo build --release -p intake-agent -p intake-tests`, then run
-//! `target/release/intake-bench [--rows N] [--dir DIR]`.
+//! `target/release/intake-bench [--rows N] [--runs N] [--dir DIR]`.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -20,11 +20,13 @@ const DB_COLUMNS: &str = "first_name,last_name,email,phone,birthdate,middle_name
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rows: u64 = 1_000_000;
+    let mut runs: usize = 3;
     let mut dir = std::env::temp_dir().join("intake-bench");
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--rows" => rows = args.next().ok_or("--rows needs a number")?.parse()?,
+            "--runs" => runs = args.next().ok_or("--runs needs a number")?.parse()?,
             "--dir" => dir = PathBuf::from(args.next().ok_or("--dir needs a path")?),
             other => return Err(format!("unknown argument {other}").into()),
         }
@@ -51,54 +53,84 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let sqlite = which("sqlite3");
     let data = dir.join("data");
-    run(agent_cmd(&agent, &data, false).args(["user", "add", "bench", "--role", "owner"]))?;
-
-    let sqlite_import = match &sqlite {
-        Some(sqlite3) => Some(
-            time(
-                Command::new(sqlite3)
-                    .arg(dir.join("plain.db"))
-                    .args([".mode csv", &format!(".import {} t", csv.display())]),
-            )?
-            .0,
-        ),
-        None => None,
-    };
-    let (intake_import, _) = time(
-        agent_cmd(&agent, &data, true)
-            .arg("import")
-            .arg(&csv)
-            .arg("--json"),
-    )?;
+    let mut sqlite_imports = Vec::new();
+    let mut intake_imports = Vec::new();
+    for run_no in 0..runs {
+        if let Some(sqlite3) = &sqlite {
+            let plain = dir.join("plain.db");
+            let _ = std::fs::remove_file(&plain);
+            let import = format!(".import {} t", csv.display());
+            sqlite_imports.push(
+                time(
+                    Command::new(sqlite3)
+                        .arg(&plain)
+                        .args([".mode csv", import.as_str()]),
+                )?
+                .0,
+            );
+        }
+        let _ = std::fs::remove_dir_all(&data);
+        run(agent_cmd(&agent, &data, false).args(["user", "add", "bench", "--role", "owner"]))?;
+        let (t, report) = time(
+            agent_cmd(&agent, &data, true)
+                .arg("import")
+                .arg(&csv)
+                .arg("--json"),
+        )?;
+        let report: serde_json::Value = serde_json::from_slice(&report)?;
+        if run_no == 0 {
+            println!(
+                "import: {} created, {} failed",
+                report["created"], report["failed"]
+            );
+        }
+        intake_imports.push(t);
+    }
     let peak_mb = children_peak_rss_mb();
 
     let out = dir.join("export.csv");
-    let sqlite_export = match &sqlite {
-        Some(sqlite3) => {
+    let mut sqlite_exports = Vec::new();
+    let mut intake_exports = Vec::new();
+    let mut intake_exports_all = Vec::new();
+    let mut dups = Vec::new();
+    let mut group_count = 0;
+    for _ in 0..runs {
+        if let Some(sqlite3) = &sqlite {
             let sink = File::create(dir.join("sqlite-export.csv"))?;
             let mut cmd = Command::new(sqlite3);
             cmd.args(["-csv", "-header"])
                 .arg(data.join("intake.db"))
-                .arg(format!(
-                    "SELECT {DB_COLUMNS} FROM customers ORDER BY created_at, rowid"
-                ))
+                .arg(format!("SELECT {DB_COLUMNS} FROM customers ORDER BY rowid"))
                 .stdout(sink);
-            Some(time(&mut cmd)?.0)
+            sqlite_exports.push(time(&mut cmd)?.0);
         }
-        None => None,
-    };
-    let (intake_export, _) = time(
-        agent_cmd(&agent, &data, true)
-            .args(["export", "--columns", STUDIO_COLUMNS, "--out"])
-            .arg(&out),
-    )?;
-    let (intake_export_all, _) = time(
-        agent_cmd(&agent, &data, true)
-            .args(["export", "--out"])
-            .arg(dir.join("export-all.csv")),
-    )?;
-    let (dups, groups) = time(agent_cmd(&agent, &data, true).args(["duplicates", "--json"]))?;
-    let groups: serde_json::Value = serde_json::from_slice(&groups)?;
+        intake_exports.push(
+            time(
+                agent_cmd(&agent, &data, true)
+                    .args(["export", "--columns", STUDIO_COLUMNS, "--out"])
+                    .arg(&out),
+            )?
+            .0,
+        );
+        intake_exports_all.push(
+            time(
+                agent_cmd(&agent, &data, true)
+                    .args(["export", "--out"])
+                    .arg(dir.join("export-all.csv")),
+            )?
+            .0,
+        );
+        let (t, groups) = time(agent_cmd(&agent, &data, true).args(["duplicates", "--json"]))?;
+        let groups: serde_json::Value = serde_json::from_slice(&groups)?;
+        group_count = groups.as_array().map_or(0, Vec::len);
+        dups.push(t);
+    }
+    let (intake_import, sqlite_import) =
+        (median(&mut intake_imports), median_opt(&mut sqlite_imports));
+    let (intake_export, sqlite_export) =
+        (median(&mut intake_exports), median_opt(&mut sqlite_exports));
+    let intake_export_all = median(&mut intake_exports_all);
+    let dups = median(&mut dups);
 
     println!();
     println!(
@@ -119,11 +151,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     row("export to CSV (all 24 columns)", intake_export_all, None);
     println!(
-        "| duplicates --json ({} groups) | {:.2} s | | |",
-        groups.as_array().map_or(0, Vec::len),
+        "| duplicates --json ({group_count} groups) | {:.2} s | | |",
         dups.as_secs_f64()
     );
+    println!("(medians of {runs} runs)");
     Ok(())
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn median_opt(times: &mut [Duration]) -> Option<Duration> {
+    (!times.is_empty()).then(|| median(times))
 }
 
 fn row(what: &str, ours: Duration, theirs: Option<Duration>) {
