@@ -170,6 +170,8 @@ pub fn import(
         // Rebuilding the indexes sorts every key: let SQLite spill that sort to a temporary
         // file rather than hold it in memory. (Only settable outside a transaction.)
         db.conn().pragma_update(None, "temp_store", "FILE")?;
+        // ...and sort with a helper thread.
+        db.conn().pragma_update(None, "threads", 2)?;
     }
     let result = store_rows(
         db,
@@ -235,7 +237,9 @@ fn store_rows(
     )?;
     let (matcher, dropped_indexes) = if bulk {
         let dropped = matcher::drop_secondary_indexes(&tx)?;
-        (Matcher::in_memory(&tx)?, dropped)
+        let matcher = Matcher::in_memory(&tx)?;
+        tracing::debug!("keys loaded");
+        (matcher, dropped)
     } else {
         (Matcher::Indexed, Vec::new())
     };
@@ -267,7 +271,9 @@ fn store_rows(
     }
     let last_seq = store.seq;
     drop(store);
+    tracing::debug!("rows stored");
     matcher::restore_indexes(&tx, &dropped_indexes)?;
+    tracing::debug!(indexes = dropped_indexes.len(), "indexes rebuilt");
     tx.execute(
         "UPDATE meta SET value = ?1 WHERE key = 'change_seq'",
         [last_seq.to_string()],
@@ -293,6 +299,7 @@ fn store_rows(
     } else {
         tx.commit()?;
     }
+    tracing::debug!("committed");
     Ok(())
 }
 
