@@ -178,6 +178,11 @@ fn a_file_that_cannot_be_used_writes_nothing_and_says_why() {
             "missing: PhoneNumber",
         ),
         (
+            "noheader.csv",
+            b"Ann,Lee,5125550121,1990-01-02\nBo,Kim,5125550122,1991-02-03\n".to_vec(),
+            "the first line is not a header",
+        ),
+        (
             "twice.csv",
             b"FirstName,LastName,PhoneNumber,Birthdate,FirstName\n".to_vec(),
             "both fill FirstName",

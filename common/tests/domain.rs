@@ -164,6 +164,32 @@ fn merge_fills_gaps_from_the_most_recent_duplicate_and_moves_everything() {
         },
     );
 
+    add(
+        &mut db,
+        Op::RecordService {
+            customer: newer,
+            id: Uuid::now_v7(),
+            description: "forearm rose, session 1".into(),
+            artist: Some("ann".into()),
+            started_at: chrono::Utc::now(),
+            ended_at: None,
+        },
+    );
+    // Releases and files arrive with the kiosk; the merge must carry them already.
+    db.conn()
+        .execute(
+            "INSERT INTO releases(id, customer_id, template_id, template_version, signed_at, device, sealed, content_sha256)
+             VALUES (?1, ?2, 'default', 1, '2026-01-01T00:00:00Z', 'lobby', x'00', 'abc')",
+            rusqlite::params![Uuid::now_v7(), older],
+        )
+        .unwrap();
+    db.conn()
+        .execute(
+            "INSERT INTO files(id, customer_id, name, media_type, content, created_at)
+             VALUES (?1, ?2, 'id.png', 'image/png', x'89', '2026-01-01T00:00:00Z')",
+            rusqlite::params![Uuid::now_v7(), newer],
+        )
+        .unwrap();
     let groups = duplicates::find(&db, &owner()).unwrap();
     assert_eq!(groups.len(), 1);
     assert_eq!(
@@ -173,7 +199,7 @@ fn merge_fills_gaps_from_the_most_recent_duplicate_and_moves_everything() {
     assert_eq!(groups[0].duplicates.len(), 2);
 
     let report = duplicates::merge(&mut db, &owner(), target, &[older, newer]).unwrap();
-    assert_eq!(report.records_moved, 3);
+    assert_eq!(report.records_moved, 6);
     let d = customers::detail(&db, &owner(), target).unwrap();
     let p = &d.customer.profile;
     assert_eq!(
@@ -199,6 +225,8 @@ fn merge_fills_gaps_from_the_most_recent_duplicate_and_moves_everything() {
         d.emergency_contact.as_ref().map(|c| c.name.as_str()),
         Some("Sam")
     );
+    assert_eq!(d.services.len(), 1);
+    assert_eq!((d.releases, d.files), (1, 1));
     assert_eq!(customers::count(db.conn()).unwrap(), 2);
 
     // Merged ids resolve to the survivor forever, and late mutations land there.

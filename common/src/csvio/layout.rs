@@ -135,6 +135,21 @@ impl Layout {
         }
         let studio_hits = header.iter().filter(|h| studio_target(h).is_some()).count();
         let snake_hits = header.iter().filter(|h| snake_field(h).is_some()).count();
+        let loose_hits = header
+            .iter()
+            .filter(|h| {
+                let k = header_key(h);
+                Field::ALL.iter().any(|f| header_key(f.column()) == k)
+                    || SNAKE_COLUMNS.iter().any(|(c, _)| header_key(c) == k)
+            })
+            .count();
+        if studio_hits + snake_hits + loose_hits == 0 && mapped.iter().all(Option::is_none) {
+            let shown: Vec<&str> = header.iter().take(4).map(String::as_str).collect();
+            return Err(err(format!(
+                "the first line is not a header: none of its cells ({}) names a column Intake knows. Add a header row, e.g. FirstName,LastName,PhoneNumber,Birthdate",
+                shown.join(", ")
+            )));
+        }
         let format = format.unwrap_or(if snake_hits > studio_hits {
             Format::Snake
         } else {
