@@ -1,5 +1,6 @@
 //! Customers: the profile fields, keyed the way the studio layout names them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -132,9 +133,9 @@ impl Field {
         }
     }
 
-    /// Validates and normalises one raw value. Empty means "no value".
-    /// Birthdates are checked by [`Field::parse_birthdate`], which knows the file's date order.
-    pub fn parse(self, raw: &str) -> Result<Option<String>, String> {
+    /// Validates and normalises one raw value. Empty means "no value". Birthdates must be
+    /// ISO 8601 here; the importer reads other date forms, knowing the file's date order.
+    pub fn parse(self, raw: &str) -> Result<Option<Cow<'_, str>>, String> {
         let cleaned = match self {
             Field::Notes => normalize::clean_multiline(raw),
             _ => normalize::clean_text(raw),
@@ -151,8 +152,18 @@ impl Field {
             ));
         }
         let value = match self {
-            Field::Email => normalize::email(&cleaned)?,
-            Field::PhoneNumber => normalize::phone(&cleaned)?,
+            Field::Email => {
+                let email = normalize::email(&cleaned)?;
+                if email == cleaned {
+                    cleaned
+                } else {
+                    Cow::Owned(email)
+                }
+            }
+            Field::PhoneNumber => {
+                normalize::phone_key(&cleaned)?;
+                cleaned
+            }
             Field::Birthdate => {
                 let date = match normalize::guess_date(&cleaned, Some(&normalize::DateFormat::Iso))?
                 {
@@ -161,20 +172,20 @@ impl Field {
                         return Err(format!("{cleaned:?} is ambiguous; write it as YYYY-MM-DD"));
                     }
                 };
-                normalize::birthdate_in_range(date, Utc::now().date_naive())?.to_string()
+                Cow::Owned(
+                    normalize::birthdate_in_range(date, Utc::now().date_naive())?.to_string(),
+                )
             }
-            Field::Status => if normalize::status(&cleaned)? {
+            Field::Status => Cow::Borrowed(if normalize::status(&cleaned)? {
                 "active"
             } else {
                 "inactive"
-            }
-            .to_string(),
-            Field::OptIn => if normalize::yes_no(&cleaned)? {
+            }),
+            Field::OptIn => Cow::Borrowed(if normalize::yes_no(&cleaned)? {
                 "yes"
             } else {
                 "no"
-            }
-            .to_string(),
+            }),
             _ => cleaned,
         };
         Ok(Some(value))
@@ -188,23 +199,61 @@ impl std::fmt::Display for Field {
 }
 
 /// A customer's profile: one optional, already-validated value per [`Field`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Stored packed — every value end to end in one string, with the end offset of each — so a
+/// profile is one allocation however many fields it has (an import handles millions).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "BTreeMap<Field, String>", from = "BTreeMap<Field, String>")]
 pub struct Profile {
-    values: [Option<String>; Field::COUNT],
+    buf: String,
+    ends: [u32; Field::COUNT],
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.iter().filter_map(|(k, v)| v.map(|v| (k.column(), v))))
+            .finish()
+    }
 }
 
 impl Profile {
+    /// An empty profile with room for `bytes` of values.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self {
+            buf: String::with_capacity(bytes),
+            ends: [0; Field::COUNT],
+        }
+    }
+
+    fn span(&self, field: Field) -> (usize, usize) {
+        let i = field.index();
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        (start, self.ends[i] as usize)
+    }
+
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.values[field.index()].as_deref()
+        let (start, end) = self.span(field);
+        (start < end).then(|| &self.buf[start..end])
     }
 
     pub fn set(&mut self, field: Field, value: Option<String>) {
-        self.values[field.index()] = value.filter(|v| !v.is_empty());
+        self.set_str(field, value.as_deref());
+    }
+
+    /// Sets a field from borrowed text; empty means no value.
+    pub fn set_str(&mut self, field: Field, value: Option<&str>) {
+        let value = value.unwrap_or_default();
+        let (start, end) = self.span(field);
+        self.buf.replace_range(start..end, value);
+        let grown = value.len() as i64 - (end - start) as i64;
+        for e in &mut self.ends[field.index()..] {
+            *e = u32::try_from(i64::from(*e) + grown).expect("a profile is far smaller than 4 GiB");
+        }
     }
 
     pub fn with(mut self, field: Field, value: &str) -> Self {
-        self.set(field, Some(value.to_string()));
+        self.set_str(field, Some(value));
         self
     }
 
@@ -387,4 +436,63 @@ pub struct Contact {
     pub name: String,
     pub phone: Option<String>,
     pub relation: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_profile_sets_and_clears_in_any_order() {
+        let mut p = Profile::default();
+        p.set_str(Field::Notes, Some("likes fine line"));
+        p.set_str(Field::FirstName, Some("Zoë"));
+        p.set_str(Field::MembershipNumber, Some("M-7"));
+        p.set_str(Field::Email, Some("zoe@example.com"));
+        assert_eq!(p.get(Field::FirstName), Some("Zoë"));
+        assert_eq!(p.get(Field::Notes), Some("likes fine line"));
+        assert_eq!(p.get(Field::LastName), None);
+        p.set_str(Field::FirstName, Some("Zo"));
+        p.set_str(Field::Email, None);
+        p.set(Field::LastName, Some(String::new()));
+        assert_eq!(p.get(Field::FirstName), Some("Zo"));
+        assert_eq!(p.get(Field::Email), None);
+        assert_eq!(p.get(Field::LastName), None);
+        assert_eq!(p.get(Field::MembershipNumber), Some("M-7"));
+        // Equal values, however they were reached, are equal profiles.
+        let q = Profile::default()
+            .with(Field::MembershipNumber, "M-7")
+            .with(Field::FirstName, "Zo")
+            .with(Field::Notes, "likes fine line");
+        assert_eq!(p, q);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<Profile>(&json).unwrap(), p);
+        assert_eq!(
+            format!("{p:?}"),
+            r#"{"FirstName": "Zo", "Notes": "likes fine line", "MembershipNumber": "M-7"}"#
+        );
+    }
+
+    #[test]
+    fn parse_borrows_clean_cells() {
+        assert!(matches!(
+            Field::City.parse("Austin").unwrap(),
+            Some(Cow::Borrowed("Austin"))
+        ));
+        assert_eq!(
+            Field::City.parse("  New   York ").unwrap().as_deref(),
+            Some("New York")
+        );
+        assert_eq!(
+            Field::Status.parse("Inactive").unwrap().as_deref(),
+            Some("inactive")
+        );
+        assert_eq!(Field::City.parse("   ").unwrap(), None);
+        assert!(
+            Field::City
+                .parse(&"x".repeat(101))
+                .unwrap_err()
+                .contains("at most 100")
+        );
+    }
 }

@@ -23,9 +23,13 @@ pub static PROFILE_COLUMNS: LazyLock<String> = LazyLock::new(|| {
 
 /// Reads a profile from `row`, starting at column `start`.
 pub fn profile_from_row(row: &Row<'_>, start: usize) -> rusqlite::Result<Profile> {
-    let mut p = Profile::default();
+    let mut p = Profile::with_capacity(256);
     for (i, f) in Field::ALL.iter().enumerate() {
-        p.set(*f, row.get(start + i)?);
+        let value = row
+            .get_ref(start + i)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?;
+        p.set_str(*f, value);
     }
     Ok(p)
 }

@@ -3,13 +3,24 @@
 //! Every function returns either the value to store or a message in plain words
 //! that names what is wrong with it; callers add where (file, line, column).
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 /// Trims, folds runs of white space into one space, and drops control characters.
-pub fn clean_text(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
+/// Borrows when the text is already clean, as nearly every cell of a real file is.
+pub fn clean_text(raw: &str) -> Cow<'_, str> {
+    let trimmed = raw.trim();
+    let clean = !trimmed.contains("  ")
+        && trimmed
+            .chars()
+            .all(|c| c == ' ' || !(c.is_whitespace() || c.is_control()));
+    if clean {
+        return Cow::Borrowed(trimmed);
+    }
+    let mut out = String::with_capacity(trimmed.len());
     let mut pending_space = false;
-    for ch in raw.trim().chars() {
+    for ch in trimmed.chars() {
         if ch.is_whitespace() {
             pending_space = true;
         } else if !ch.is_control() {
@@ -20,18 +31,21 @@ pub fn clean_text(raw: &str) -> String {
             out.push(ch);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Like [`clean_text`] but keeps line breaks (for notes), trimming each line.
-pub fn clean_multiline(raw: &str) -> String {
+pub fn clean_multiline(raw: &str) -> Cow<'_, str> {
+    if !raw.contains(['\n', '\r']) {
+        return clean_text(raw);
+    }
     let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
-    let lines: Vec<String> = unified.split('\n').map(clean_text).collect();
+    let lines: Vec<Cow<'_, str>> = unified.split('\n').map(clean_text).collect();
     let mut out = lines.join("\n");
     while out.contains("\n\n\n") {
         out = out.replace("\n\n\n", "\n\n");
     }
-    out.trim_matches('\n').to_string()
+    Cow::Owned(out.trim_matches('\n').to_string())
 }
 
 /// The key names are compared by for duplicates: lower case, single spaces, trimmed.
@@ -78,7 +92,7 @@ pub fn email_key(email: &str) -> String {
 pub fn phone(raw: &str) -> Result<String, String> {
     let value = clean_text(raw);
     phone_key(&value)?;
-    Ok(value)
+    Ok(value.into_owned())
 }
 
 /// The key phone numbers are matched by, in E.164 form: `(512) 555-0121` and

@@ -255,7 +255,8 @@ fn parse_sets(sets: &[String]) -> Result<Vec<(Field, Option<String>)>> {
             })?;
             let value = field
                 .parse(value)
-                .map_err(|e| anyhow!("--set {}: {e}", field.column()))?;
+                .map_err(|e| anyhow!("--set {}: {e}", field.column()))?
+                .map(std::borrow::Cow::into_owned);
             Ok((field, value))
         })
         .collect()

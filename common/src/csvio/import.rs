@@ -538,7 +538,7 @@ impl Parser {
                 ),
             }]));
         }
-        let mut profile = Profile::default();
+        let mut profile = Profile::with_capacity(record.as_slice().len());
         let mut id = None;
         let mut errors = Vec::new();
         for (i, raw) in record.iter().enumerate() {
@@ -571,7 +571,7 @@ impl Parser {
                     Err(RowFail(m)) => errors.push(fail(m)),
                 },
                 Target::Field(field) => match field.parse(text) {
-                    Ok(v) => profile.set(field, v),
+                    Ok(v) => profile.set_str(field, v.as_deref()),
                     Err(m) => errors.push(fail(m)),
                 },
             }
