@@ -380,6 +380,16 @@ fn export_round_trips_neutralises_formulas_and_is_audited() {
     import_json(&shop, &studio, &[]);
     let out = shop.dir.path().join("export.csv");
     shop.ok(&["export", "--out", out.to_str().unwrap()]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "an export is readable by its owner only"
+        );
+    }
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("Id,FirstName,MiddleName,LastName"));
     assert!(
@@ -542,13 +552,24 @@ fn duplicates_merge_and_not_duplicate() {
 
 #[test]
 fn output_into_a_closed_pipe_is_not_an_error() {
+    for args in [
+        &["customer", "list"][..],
+        &["export"][..],
+        &["duplicates", "--json"][..],
+    ] {
+        closed_pipe(args);
+    }
+}
+
+fn closed_pipe(args: &[&str]) {
     let shop = Shop::new();
     let studio = Path::new(SHARED).join("customers-rev23-sample.csv");
     import_json(&shop, &studio, &[]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_intake-agent"))
         .arg("--data-dir")
         .arg(shop.data())
-        .args(["--user", "olive", "customer", "list"])
+        .args(["--user", "olive"])
+        .args(args)
         .env("INTAKE_PIN", "1234")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -558,7 +579,7 @@ fn output_into_a_closed_pipe_is_not_an_error() {
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "{args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));

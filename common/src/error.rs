@@ -59,6 +59,9 @@ pub enum Error {
     #[error("export failed: {0}")]
     Export(String),
 
+    #[error("export failed while writing")]
+    ExportWrite(#[source] std::io::Error),
+
     #[error("password hashing failed: {0}")]
     Hash(String),
 }

@@ -147,54 +147,49 @@ pub fn export(
     let span = tracing::info_span!("export", to = %target);
     let _enter = span.enter();
 
+    // Audited before a byte is written: an export that is interrupted was still an export.
+    let names: Vec<String> = columns.iter().map(|c| c.name().to_string()).collect();
+    {
+        let tx = db.conn().unchecked_transaction()?;
+        audit::record(
+            &tx,
+            &actor.name,
+            "customer.export",
+            None,
+            &format!("export to {target}; columns: {}", names.join(",")),
+        )?;
+        for customer in medical_by_customer.keys() {
+            audit::record(
+                &tx,
+                &actor.name,
+                "medical.export",
+                Some(*customer),
+                &format!("medical details exported to {target}"),
+            )?;
+        }
+        tx.commit()?;
+    }
+
     let count = match (options.format, out_path) {
-        (ExportFormat::Csv, Some(path)) => {
-            // Write beside the target and rename, so a failed export leaves no half file.
-            let tmp = path.with_extension("partial");
-            let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-            let n = write_csv(
+        (ExportFormat::Csv, Some(path)) => write_file(path, |file| {
+            write_csv(
                 db,
                 &columns,
                 &medical_by_customer,
                 std::io::BufWriter::with_capacity(1 << 20, file),
             )
-            .inspect_err(|_| {
-                let _ = std::fs::remove_file(&tmp);
-            })?;
-            std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-            n
-        }
+        })?,
         (ExportFormat::Csv, None) => {
             write_csv(db, &columns, &medical_by_customer, std::io::stdout().lock())?
         }
-        (ExportFormat::Xlsx, Some(path)) => write_xlsx(db, &columns, &medical_by_customer, path)?,
+        (ExportFormat::Xlsx, Some(path)) => write_file(path, |file| {
+            write_xlsx(db, &columns, &medical_by_customer, file)
+        })?,
         (ExportFormat::Xlsx, None) => {
             return Err(Error::Invalid("an Excel export needs --out FILE".into()));
         }
     };
-    let names: Vec<String> = columns.iter().map(|c| c.name().to_string()).collect();
-    let conn = db.conn();
-    let tx = conn.unchecked_transaction()?;
-    audit::record(
-        &tx,
-        &actor.name,
-        "customer.export",
-        None,
-        &format!(
-            "exported {count} customers to {target}; columns: {}",
-            names.join(",")
-        ),
-    )?;
-    for customer in medical_by_customer.keys() {
-        audit::record(
-            &tx,
-            &actor.name,
-            "medical.export",
-            Some(*customer),
-            &format!("medical details exported to {target}"),
-        )?;
-    }
-    tx.commit()?;
+    tracing::info!(customers = count, "export written");
     Ok(ExportSummary {
         customers: count,
         columns: names,
@@ -227,6 +222,28 @@ fn load_medical(db: &Db) -> Result<HashMap<Uuid, String>> {
     Ok(out)
 }
 
+/// Writes an export through `write` into a new file only its owner can read (it holds
+/// customers' personal details), beside `path` and renamed into place when complete, so a
+/// failed export leaves no half file.
+fn write_file(path: &Path, write: impl FnOnce(std::fs::File) -> Result<u64>) -> Result<u64> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    let tmp = path.with_file_name(name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let n = write(file).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+    Ok(n)
+}
+
 fn select(columns: &[Column]) -> String {
     let cols: Vec<&str> = columns.iter().map(|c| c.sql()).collect();
     // Insertion order: oldest first for everything made here, without sorting the table.
@@ -254,7 +271,7 @@ fn write_csv(
     medical: &HashMap<Uuid, String>,
     mut out: impl Write,
 ) -> Result<u64> {
-    let io_err = |e: std::io::Error| Error::Export(e.to_string());
+    let io_err = Error::ExportWrite;
     let mut header = csv::WriterBuilder::new().from_writer(Vec::new());
     header
         .write_record(columns.iter().map(|c| c.name()))
@@ -393,7 +410,7 @@ fn write_xlsx(
     db: &Db,
     columns: &[Column],
     medical: &HashMap<Uuid, String>,
-    path: &Path,
+    file: std::fs::File,
 ) -> Result<u64> {
     use rust_xlsxwriter::{Format, Workbook};
     let xl = |e: rust_xlsxwriter::XlsxError| Error::Export(e.to_string());
@@ -432,6 +449,8 @@ fn write_xlsx(
             sheet.write_string(n, c as u16, text).map_err(xl)?;
         }
     }
-    workbook.save(path).map_err(xl)?;
+    workbook
+        .save_to_writer(std::io::BufWriter::new(file))
+        .map_err(xl)?;
     Ok(u64::from(n))
 }
