@@ -584,3 +584,25 @@ fn closed_pipe(args: &[&str]) {
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn error_lines_are_the_lines_an_editor_shows() {
+    let shop = Shop::new();
+    for (name, nl) in [("lf.csv", "\n"), ("crlf.csv", "\r\n"), ("cr.csv", "\r")] {
+        let text = format!(
+            "FirstName,LastName,PhoneNumber,Birthdate,Notes{nl}Ann,Lee,,1990-01-01,\"two{nl}lines\"{nl}Bo,Kim,,bad,{nl}Cy,Ng,,1990-13-01,{nl}"
+        );
+        for (prefix, label) in [(&b""[..], "plain"), (&b"\xef\xbb\xbf"[..], "with BOM")] {
+            let mut bytes = prefix.to_vec();
+            bytes.extend_from_slice(text.as_bytes());
+            let r = import_json(&shop, &shop.file(name, bytes), &["--dry-run"]);
+            let lines: Vec<u64> = r["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["line"].as_u64().unwrap())
+                .collect();
+            assert_eq!(lines, vec![4, 5], "{name} {label}: {r}");
+        }
+    }
+}

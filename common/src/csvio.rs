@@ -4,6 +4,7 @@ mod decode;
 pub mod export;
 pub mod import;
 pub mod layout;
+mod lines;
 mod matcher;
 
 pub use export::{ExportFormat, ExportOptions, ExportSummary, export};

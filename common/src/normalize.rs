@@ -102,8 +102,8 @@ pub fn phone(raw: &str) -> Result<String, String> {
 pub fn phone_key(raw: &str) -> Result<String, String> {
     let value = raw.trim();
     // An extension ("x12", "ext. 12") is not part of the number.
-    let lower = value.to_lowercase();
-    let main = match lower.find(['x', '#']).or_else(|| lower.find("ext")) {
+    // Found in `value` itself, so the position is a char boundary of `value`.
+    let main = match value.find(['x', 'X', '#', 'e', 'E']) {
         Some(pos) if pos > 0 => &value[..pos],
         _ => value,
     };
@@ -302,6 +302,10 @@ mod tests {
         assert_eq!(phone_key("0044 20 7946 0958").unwrap(), "+442079460958");
         assert!(phone_key("555").unwrap_err().contains("3 digits"));
         assert!(phone_key("call me").unwrap_err().contains("'c'"));
+        assert_eq!(phone_key("512-555-0121 EXT. 4").unwrap(), "+15125550121");
+        // Characters whose lower case has another length must not break the slicing.
+        assert!(phone_key("\u{212A}1x").is_err());
+        assert!(phone_key("ȺȺx").is_err());
     }
 
     #[test]

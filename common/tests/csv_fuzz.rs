@@ -65,3 +65,19 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Every field's parser and the match keys answer any text with a value or a message.
+    #[test]
+    fn field_parsers_never_panic(raw in any::<String>(), pick in 0usize..intake_common::Field::COUNT) {
+        let field = intake_common::Field::ALL[pick];
+        let _ = field.parse(&raw);
+        let _ = intake_common::normalize::phone_key(&raw);
+        let _ = intake_common::normalize::guess_date(&raw, None);
+        let _ = intake_common::normalize::email(&raw);
+        let profile = intake_common::Profile::default().with(field, &raw);
+        let _ = profile.keys();
+    }
+}

@@ -48,6 +48,10 @@ pub fn open(path: &Path) -> Result<(Box<dyn Read + Send>, u64), FileError> {
             offset: offset as u64,
         });
     }
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        // Drop a UTF-8 BOM here, so that every reader of the stream sees the same offsets.
+        file.seek(SeekFrom::Start(3)).map_err(io)?;
+    }
     Ok((Box::new(file), len))
 }
 

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::FileError;
 use super::decode;
 use super::layout::{Format, Layout, Target};
+use super::lines::{LineCounter, Lines};
 use super::matcher::{self, Key, Lookup, Matcher};
 use crate::audit;
 use crate::customer::{Field, MatchKeys, Profile};
@@ -113,6 +114,8 @@ enum Parsed {
 enum Batch {
     Rows(Vec<Parsed>),
     Fatal(FileError),
+    /// The whole file was read. Without it nothing is committed.
+    Done,
 }
 
 /// Imports `path` as `actor` (who needs `import:customer`).
@@ -125,11 +128,12 @@ pub fn import(
     actor.require(Permission::ImportCustomer)?;
     let (reader, len) = decode::open(path)?;
     let bulk = options.bulk.unwrap_or(len >= BULK_MIN_BYTES);
+    let (reader, lines) = LineCounter::new(reader);
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
         .buffer_capacity(1 << 16)
-        .from_reader(reader);
+        .from_reader(Box::new(reader) as Box<dyn std::io::Read + Send>);
     let header = csv.byte_headers().map_err(|e| malformed(path, &e))?.clone();
     if header.is_empty() {
         return Err(FileError::Empty {
@@ -137,7 +141,6 @@ pub fn import(
         }
         .into());
     }
-    let quoted_breaks = line_breaks_inside(&header);
     let header: Vec<String> = header
         .iter()
         .map(|h| decode::cell(h).into_owned())
@@ -158,7 +161,7 @@ pub fn import(
         layout: layout.clone(),
         dates: DateOrder::new(options.date_format.clone()),
         today: chrono::Utc::now().date_naive(),
-        quoted_breaks,
+        lines,
     };
     let progress = options.progress;
     let handle = std::thread::Builder::new()
@@ -186,8 +189,11 @@ pub fn import(
     if bulk {
         db.conn().pragma_update(None, "temp_store", "MEMORY")?;
     }
-    // The parser stops on its own once the channel is dropped.
-    let _ = handle.join();
+    // The parser stops on its own once the channel is dropped. A panic there was already
+    // turned into an error above (no `Done`), before anything was committed.
+    if handle.join().is_err() && result.is_ok() {
+        tracing::error!("the CSV parser thread panicked after finishing the file");
+    }
     result?;
     tracing::info!(
         created = report.created,
@@ -251,9 +257,14 @@ fn store_rows(
         seq: first_seq,
         matcher,
     };
+    let mut finished = false;
     for batch in batches {
         match batch {
             Batch::Fatal(e) => return Err(e.into()),
+            Batch::Done => {
+                finished = true;
+                break;
+            }
             Batch::Rows(rows) => {
                 for parsed in rows {
                     match parsed {
@@ -268,6 +279,13 @@ fn store_rows(
                 }
             }
         }
+    }
+    if !finished {
+        // The parser stopped without finishing the file (it panicked): commit nothing.
+        return Err(crate::Error::Invalid(format!(
+            "{}: reading the file stopped unexpectedly; nothing was imported",
+            path.display()
+        )));
     }
     let last_seq = store.seq;
     drop(store);
@@ -461,18 +479,9 @@ fn order_shown(raw: &str) -> Option<DateFormat> {
     }
 }
 
-/// Line breaks inside a record's quoted cells, which the CSV reader's line count skips.
-fn line_breaks_inside(record: &csv::ByteRecord) -> u64 {
-    record
-        .iter()
-        .map(|f| f.iter().filter(|b| **b == b'\n').count() as u64)
-        .sum()
-}
-
 struct Parser {
-    /// Line breaks inside quoted cells so far: added to the reader's line numbers so that
-    /// errors name the line an editor shows.
-    quoted_breaks: u64,
+    /// Turns a record's byte offset into the line an editor shows.
+    lines: Lines,
     path: PathBuf,
     layout: Layout,
     dates: DateOrder,
@@ -492,9 +501,9 @@ impl Parser {
             match csv.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
-                    let line =
-                        record.position().map_or(0, csv::Position::line) + self.quoted_breaks;
-                    self.quoted_breaks += line_breaks_inside(&record);
+                    let line = self
+                        .lines
+                        .line_at(record.position().map_or(0, csv::Position::byte));
                     match self.parse(line, &record) {
                         Ok(parsed) => batch.push(parsed),
                         Err(fatal) => {
@@ -518,9 +527,10 @@ impl Parser {
                 }
             }
         }
-        if !batch.is_empty() {
-            let _ = out.send(Batch::Rows(batch));
+        if !batch.is_empty() && out.send(Batch::Rows(batch)).is_err() {
+            return;
         }
+        let _ = out.send(Batch::Done);
         if let Some(p) = &progress {
             p(u64::MAX);
         }
@@ -665,6 +675,7 @@ impl Parser {
             .position(|t| *t == Some(Target::Field(Field::Birthdate)))
             .unwrap_or(0);
         let (reader, _) = decode::open(&self.path)?;
+        let (reader, lines) = LineCounter::new(reader);
         let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
         let mut record = csv::ByteRecord::new();
         let mut found: Option<(u64, String, DateFormat)> = None;
@@ -679,7 +690,7 @@ impl Parser {
             let Some(order) = order_shown(&cell) else {
                 continue;
             };
-            let here = record.position().map_or(0, csv::Position::line);
+            let here = lines.line_at(record.position().map_or(0, csv::Position::byte));
             match &found {
                 None => found = Some((here, cell.trim().to_string(), order)),
                 Some((l, first, seen)) if *seen != order => {
