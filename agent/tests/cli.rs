@@ -306,6 +306,22 @@ fn dates_are_never_guessed() {
     let mixed = shop.file("mixed.csv", "FirstName,LastName,PhoneNumber,Birthdate\nEd,Ng,,03/04/1990\nFy,Ng,,31/12/1991\nGo,Ng,,12/31/1991\n");
     let (_, stderr) = shop.fails(&["import", mixed.to_str().unwrap()]);
     assert!(stderr.contains("different orders"), "{stderr}");
+    // An order shown early does not decide for the rest: the whole column is read first.
+    let late = shop.file(
+        "late.csv",
+        "FirstName,LastName,PhoneNumber,Birthdate\nHa,Ng,,31/12/1991\nIo,Ng,,03/04/1990\nJu,Ng,,12/31/1991\n",
+    );
+    let (_, stderr) = shop.fails(&["import", late.to_str().unwrap()]);
+    assert!(stderr.contains("different orders"), "{stderr}");
+    // --date-format iso means ISO only.
+    let r = import_json(&shop, &ambiguous, &["--date-format", "iso", "--dry-run"]);
+    assert_eq!(r["failed"], 2, "{r}");
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not an ISO date")
+    );
 }
 
 #[test]

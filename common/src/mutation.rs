@@ -360,7 +360,7 @@ pub(crate) fn insert_customer_keyed(
     Ok(())
 }
 
-/// Applies field changes under last-writer-wins; returns whether anything changed.
+/// Applies field changes under last-writer-wins; returns whether any value changed.
 pub(crate) fn update_customer(
     tx: &Transaction<'_>,
     id: Uuid,
@@ -382,14 +382,18 @@ pub(crate) fn update_customer(
         .and_then(|v| serde_json::from_str(v).ok())
         .unwrap_or_default();
     let mut next = current.clone();
+    let mut versions_moved = false;
     for (field, value) in changes {
         if versions.get(field).is_some_and(|v| *v > mutation) {
             continue; // a later edit of this field already won
         }
-        versions.insert(*field, mutation);
+        // The version moves even when the value stays: an older edit arriving later must
+        // lose here exactly as it loses wherever this one arrived first.
+        versions_moved |= versions.insert(*field, mutation) != Some(mutation);
         next.set(*field, value.clone());
     }
-    if next == current {
+    let values_changed = next != current;
+    if !values_changed && !versions_moved {
         return Ok(false);
     }
     let keys = next.keys();
@@ -426,7 +430,7 @@ pub(crate) fn update_customer(
         &seq,
     ]);
     tx.prepare_cached(&sql)?.execute(values.as_slice())?;
-    Ok(true)
+    Ok(values_changed)
 }
 
 /// How many mutations wait in this device's outbox.

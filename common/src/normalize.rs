@@ -194,6 +194,11 @@ pub fn guess_date(raw: &str, format: Option<&DateFormat>) -> Result<DateGuess, S
     if let Ok(d) = NaiveDate::parse_from_str(date_part, "%Y/%m/%d") {
         return Ok(DateGuess::Sure(d));
     }
+    if format == Some(&DateFormat::Iso) {
+        return Err(format!(
+            "{value:?} is not an ISO date; write it as 1990-03-31"
+        ));
+    }
     let parts: Vec<&str> = date_part.split(['/', '.', '-']).collect();
     let [a, b, y] = parts.as_slice() else {
         return Err(format!(

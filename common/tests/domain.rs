@@ -90,6 +90,20 @@ fn later_edit_of_a_field_wins_whatever_the_arrival_order() {
     mutation::submit(&mut db, &other_field).unwrap();
     let c = customers::get(db.conn(), id).unwrap();
     assert_eq!(c.profile.get(Field::Email), Some("new@example.com"));
+
+    // An edit to the value a field already holds still counts as the newest edit.
+    let v1 = Mutation::new("kiosk", change(Field::Nickname, "x"));
+    let v2 = Mutation::new("kiosk", change(Field::Nickname, "y"));
+    let v3 = Mutation::new("counter", change(Field::Nickname, "x"));
+    for m in [&v1, &v3, &v2] {
+        mutation::submit(&mut db, m).unwrap();
+    }
+    let c = customers::get(db.conn(), id).unwrap();
+    assert_eq!(
+        c.profile.get(Field::Nickname),
+        Some("x"),
+        "v3 is the newest edit"
+    );
     assert_eq!(c.profile.get(Field::City), Some("Austin"));
 }
 

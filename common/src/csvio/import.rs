@@ -375,7 +375,10 @@ impl RowStore<'_> {
             return Ok(Outcome::Unchanged);
         }
         self.seq += 1;
-        update_customer(self.tx, id, &changes, self.mutation, self.seq)?;
+        if !update_customer(self.tx, id, &changes, self.mutation, self.seq)? {
+            // Every change lost to a newer edit of the same field.
+            return Ok(Outcome::Unchanged);
+        }
         self.remember(&c.keys, rowid);
         Ok(Outcome::Updated)
     }
@@ -444,22 +447,24 @@ impl RowStore<'_> {
     }
 }
 
-/// The file's order of day and month, learnt once and then held to.
+/// The file's order of day and month: given, or learnt once from the whole column.
 struct DateOrder {
-    given: Option<DateFormat>,
     decided: Option<DateFormat>,
-    /// The first row that showed the order, for messages.
-    evidence: Option<(u64, String, DateFormat)>,
 }
 
 impl DateOrder {
     fn new(given: Option<DateFormat>) -> Self {
-        Self {
-            decided: given.clone(),
-            given,
-            evidence: None,
-        }
+        Self { decided: given }
     }
+}
+
+/// `03/04/1990`, `3.4.90`, `03-04-1990`: day and month (either way round), then the year.
+/// (A year-first date is ISO, right or wrong, and never ambiguous.)
+fn looks_like_numeric_date(raw: &str) -> bool {
+    let parts: Vec<&str> = raw.split(['/', '.', '-']).collect();
+    let digits =
+        |p: &str, lens: &[usize]| lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    matches!(parts.as_slice(), [a, b, y] if digits(a, &[1, 2]) && digits(b, &[1, 2]) && digits(y, &[2, 4]))
 }
 
 /// Which order an unambiguous slash date shows: `31/03/1990` is day first.
@@ -615,49 +620,21 @@ impl Parser {
         if raw.is_empty() {
             return Ok(None);
         }
-        let guess = guess_date(raw, self.dates.decided.as_ref()).map_err(RowFail)?;
-        let date = match guess {
-            DateGuess::Sure(d) => {
-                if self.dates.given.is_none()
-                    && let Some(order) = order_shown(raw)
-                {
-                    match &self.dates.evidence {
-                        None => self.dates.evidence = Some((line, raw.to_string(), order.clone())),
-                        Some((first_line, first, seen)) if *seen != order => {
-                            return Err(RowFail(format!(
-                                "{raw:?} puts the {} first, but line {first_line} ({first:?}) puts the {} first; pass --date-format mdy or dmy",
-                                if order == DateFormat::DayFirst {
-                                    "day"
-                                } else {
-                                    "month"
-                                },
-                                if order == DateFormat::DayFirst {
-                                    "month"
-                                } else {
-                                    "day"
-                                },
-                            )));
-                        }
-                        Some(_) => {}
-                    }
-                    self.dates.decided.get_or_insert(order);
-                }
-                d
-            }
-            DateGuess::Ambiguous {
-                month_first,
-                day_first,
-            } => {
-                let order = match self.dates.decided.clone() {
-                    Some(o) => o,
-                    None => self.prescan(line, raw).map_err(Fatal)?,
-                };
-                self.dates.decided = Some(order.clone());
-                if order == DateFormat::DayFirst {
-                    day_first
-                } else {
-                    month_first
-                }
+        // The first numeric date that is not ISO settles the file's order, from the whole
+        // column at once: no row is ever read under an order that a later row contradicts.
+        if self.dates.decided.is_none()
+            && looks_like_numeric_date(raw)
+            && guess_date(raw, Some(&DateFormat::Iso)).is_err()
+        {
+            self.dates.decided = Some(self.prescan(line, raw).map_err(Fatal)?);
+        }
+        let date = match guess_date(raw, self.dates.decided.as_ref()).map_err(RowFail)? {
+            DateGuess::Sure(d) => d,
+            // Only reachable without a decided order, which the prescan rules out.
+            DateGuess::Ambiguous { .. } => {
+                return Err(RowFail(format!(
+                    "{raw:?} could be read two ways; pass --date-format mdy or dmy"
+                )));
             }
         };
         birthdate_in_range(date, self.today)
