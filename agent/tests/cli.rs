@@ -395,7 +395,12 @@ fn export_round_trips_neutralises_formulas_and_is_audited() {
     let studio = Path::new(SHARED).join("customers-rev23-sample.csv");
     import_json(&shop, &studio, &[]);
     let out = shop.dir.path().join("export.csv");
+    // A link left where the export writes its temporary file is replaced, not followed.
+    let victim = shop.file("victim.txt", "untouched");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&victim, shop.dir.path().join("export.csv.partial")).unwrap();
     shop.ok(&["export", "--out", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -135,11 +135,8 @@ pub fn export(
     actor.require(Permission::ExportCustomer)?;
     let columns = choose_columns(actor, &options.columns)?;
     let medical = columns.contains(&Column::Medical);
-    let medical_by_customer = if medical {
-        load_medical(db)?
-    } else {
-        HashMap::new()
-    };
+    let snapshot = Snapshot::take(db, medical)?;
+    let medical_by_customer = &snapshot.medical;
     let target = out_path.map_or_else(
         || "standard output".to_string(),
         |p| p.display().to_string(),
@@ -173,18 +170,15 @@ pub fn export(
     let count = match (options.format, out_path) {
         (ExportFormat::Csv, Some(path)) => write_file(path, |file| {
             write_csv(
-                db,
+                snapshot,
                 &columns,
-                &medical_by_customer,
                 std::io::BufWriter::with_capacity(1 << 20, file),
             )
         })?,
-        (ExportFormat::Csv, None) => {
-            write_csv(db, &columns, &medical_by_customer, std::io::stdout().lock())?
+        (ExportFormat::Csv, None) => write_csv(snapshot, &columns, std::io::stdout().lock())?,
+        (ExportFormat::Xlsx, Some(path)) => {
+            write_file(path, |file| write_xlsx(&snapshot, &columns, file))?
         }
-        (ExportFormat::Xlsx, Some(path)) => write_file(path, |file| {
-            write_xlsx(db, &columns, &medical_by_customer, file)
-        })?,
         (ExportFormat::Xlsx, None) => {
             return Err(Error::Invalid("an Excel export needs --out FILE".into()));
         }
@@ -225,19 +219,35 @@ fn load_medical(db: &Db) -> Result<HashMap<Uuid, String>> {
 /// Writes an export through `write` into a new file only its owner can read (it holds
 /// customers' personal details), beside `path` and renamed into place when complete, so a
 /// failed export leaves no half file.
-fn write_file(path: &Path, write: impl FnOnce(std::fs::File) -> Result<u64>) -> Result<u64> {
+fn write_file(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<u64>) -> Result<u64> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".partial");
     let tmp = path.with_file_name(name);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+    let create = || {
+        let mut options = std::fs::OpenOptions::new();
+        // A new file, never one found there (nor what a link found there points at).
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        options.open(&tmp)
+    };
+    let mut file = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // Left by an export that was killed: remove it (a link is removed, not followed).
+            std::fs::remove_file(&tmp).map_err(|e| Error::io(&tmp, e))?;
+            create()
+        }
+        other => other,
     }
-    let file = options.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let n = write(file).inspect_err(|_| {
+    .map_err(|e| Error::io(&tmp, e))?;
+    let written = write(&mut file).and_then(|n| {
+        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        Ok(n)
+    });
+    let n = written.inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
@@ -263,14 +273,54 @@ const CHUNK_ROWS: i64 = 8192;
 /// Workers formatting chunks: this appliance class has two cores.
 const WORKERS: i64 = 2;
 
-/// Writes the CSV: workers, each with its own read connection on one shared snapshot, turn
-/// alternating rowid ranges into CSV bytes; this thread writes the chunks out in order.
-fn write_csv(
-    db: &Db,
-    columns: &[Column],
-    medical: &HashMap<Uuid, String>,
-    mut out: impl Write,
-) -> Result<u64> {
+/// One consistent view of the customers for an export: read connections that all started
+/// their read transactions while the write lock was held (so no commit lands between them),
+/// the rowid range, and the medical column decrypted from that same state.
+struct Snapshot {
+    readers: Vec<rusqlite::Connection>,
+    range: Option<(i64, i64)>,
+    medical: HashMap<Uuid, String>,
+}
+
+impl Snapshot {
+    fn take(db: &Db, medical: bool) -> Result<Self> {
+        let lock = rusqlite::Transaction::new_unchecked(
+            db.conn(),
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
+        let (first, last): (Option<i64>, Option<i64>) =
+            lock.query_row("SELECT min(rowid), max(rowid) FROM customers", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let medical = if medical {
+            load_medical(db)?
+        } else {
+            HashMap::new()
+        };
+        let mut readers = Vec::new();
+        for _ in 0..WORKERS {
+            let conn = rusqlite::Connection::open_with_flags(
+                db.path(),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            conn.execute_batch("BEGIN")?;
+            conn.query_row("SELECT count(*) FROM meta", [], |_| Ok(()))?; // pins the snapshot
+            readers.push(conn);
+        }
+        lock.rollback()?;
+        Ok(Self {
+            readers,
+            range: first.zip(last),
+            medical,
+        })
+    }
+}
+
+/// Writes the CSV: the snapshot's readers turn alternating rowid ranges into CSV bytes on
+/// worker threads; this thread writes the chunks out in order.
+fn write_csv(snapshot: Snapshot, columns: &[Column], mut out: impl Write) -> Result<u64> {
     let io_err = Error::ExportWrite;
     let mut header = csv::WriterBuilder::new().from_writer(Vec::new());
     header
@@ -282,34 +332,14 @@ fn write_csv(
             .map_err(|e| Error::Export(e.to_string()))?,
     )
     .map_err(io_err)?;
-
-    // Hold the write lock while the workers start reading: no commit can land between their
-    // snapshots, so together they see one consistent table.
-    let lock =
-        rusqlite::Transaction::new_unchecked(db.conn(), rusqlite::TransactionBehavior::Immediate)?;
-    let (first, last): (Option<i64>, Option<i64>) =
-        lock.query_row("SELECT min(rowid), max(rowid) FROM customers", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-    let (Some(first), Some(last)) = (first, last) else {
-        lock.rollback()?;
+    let Some((first, last)) = snapshot.range else {
         out.flush().map_err(io_err)?;
         return Ok(0);
     };
     let chunks = (last - first) / CHUNK_ROWS + 1;
     let sql = select_range(columns);
-    let mut readers = Vec::new();
-    for _ in 0..WORKERS {
-        let conn = rusqlite::Connection::open_with_flags(
-            db.path(),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch("BEGIN")?;
-        conn.query_row("SELECT count(*) FROM meta", [], |_| Ok(()))?; // pins the snapshot
-        readers.push(conn);
-    }
-    lock.rollback()?;
+    let medical = &snapshot.medical;
+    let readers = snapshot.readers;
 
     std::thread::scope(|scope| -> Result<u64> {
         let mut receivers = Vec::new();
@@ -406,12 +436,12 @@ fn format_chunk(
     Ok((n, bytes))
 }
 
-fn write_xlsx(
-    db: &Db,
-    columns: &[Column],
-    medical: &HashMap<Uuid, String>,
-    file: std::fs::File,
-) -> Result<u64> {
+fn write_xlsx(snapshot: &Snapshot, columns: &[Column], file: &mut std::fs::File) -> Result<u64> {
+    let medical = &snapshot.medical;
+    let conn = snapshot
+        .readers
+        .first()
+        .ok_or_else(|| Error::Export("no reader for the export".into()))?;
     use rust_xlsxwriter::{Format, Workbook};
     let xl = |e: rust_xlsxwriter::XlsxError| Error::Export(e.to_string());
     let mut workbook = Workbook::new();
@@ -423,7 +453,7 @@ fn write_xlsx(
             .write_string_with_format(0, c as u16, col.name(), &bold)
             .map_err(xl)?;
     }
-    let mut stmt = db.conn().prepare(&select(columns))?;
+    let mut stmt = conn.prepare(&select(columns))?;
     let mut rows = stmt.query([])?;
     let mut n = 0u32;
     while let Some(row) = rows.next()? {
