@@ -37,27 +37,49 @@ impl Sealer {
     /// Loads the key at `path`, making a new random one (mode 0600) if none exists.
     /// Refuses a key file that others can read.
     pub fn load_or_create(path: &Path) -> Result<Self> {
+        match Self::load(path) {
+            Err(Error::Key { .. }) if !path.exists() => {}
+            other => return other,
+        }
+        let mut key = [0u8; KEY_LEN];
+        getrandom::fill(&mut key).map_err(|e| Error::Key {
+            path: path.to_path_buf(),
+            problem: format!("no randomness: {e}"),
+        })?;
+        match write_private(path, &key) {
+            Ok(()) => {
+                tracing::info!(path = %path.display(), "made a new encryption key");
+                Ok(Self::from_key(&key))
+            }
+            // Another process made it first: use theirs.
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                Self::load(path)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Loads the key at `path`, which must exist.
+    pub fn load(path: &Path) -> Result<Self> {
         let key_err = |problem: String| Error::Key {
             path: path.to_path_buf(),
             problem,
         };
-        match fs::read(path) {
-            Ok(bytes) => {
-                check_private(path)?;
-                let key: [u8; KEY_LEN] = bytes.as_slice().try_into().map_err(|_| {
-                    key_err(format!("holds {} bytes; a key is {KEY_LEN}", bytes.len()))
-                })?;
-                Ok(Self::from_key(&key))
-            }
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut key = [0u8; KEY_LEN];
-                getrandom::fill(&mut key).map_err(|e| key_err(format!("no randomness: {e}")))?;
-                write_private(path, &key)?;
-                tracing::info!(path = %path.display(), "made a new encryption key");
-                Ok(Self::from_key(&key))
+                return Err(key_err(
+                    "is missing, and the database holds data sealed with it: restore the key from your backup".into(),
+                ));
             }
-            Err(e) => Err(Error::io(path, e)),
-        }
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        check_private(path)?;
+        let key: [u8; KEY_LEN] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| key_err(format!("holds {} bytes; a key is {KEY_LEN}", bytes.len())))?;
+        Ok(Self::from_key(&key))
     }
 
     pub fn from_key(key: &[u8; KEY_LEN]) -> Self {

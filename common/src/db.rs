@@ -37,7 +37,6 @@ impl Db {
 
     /// Opens the database at `path` with the key at `key_path`.
     pub fn open(path: &Path, key_path: &Path) -> Result<Self> {
-        let sealer = Sealer::load_or_create(key_path)?;
         let mut conn = Connection::open(path)?;
         #[cfg(unix)]
         {
@@ -52,6 +51,17 @@ impl Db {
         conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         migrate(&mut conn, path)?;
+        // A database that has sealed data with a key must get that key back, never a new one.
+        let sealed_before: bool = conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'key_fingerprint')",
+            [],
+            |r| r.get(0),
+        )?;
+        let sealer = if sealed_before {
+            Sealer::load(key_path)?
+        } else {
+            Sealer::load_or_create(key_path)?
+        };
         check_key(&conn, &sealer, path)?;
         Ok(Self {
             conn,
@@ -132,17 +142,21 @@ pub fn resolve_customer(conn: &Connection, id: Uuid) -> Result<Uuid> {
 }
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let known = MIGRATIONS.last().map_or(0, |m| m.0);
-    if current > known {
-        return Err(Error::SchemaTooNew {
-            path: path.to_path_buf(),
-            found: current,
-            known,
-        });
-    }
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+    for (version, sql) in MIGRATIONS {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
+        // Read under the lock: another process may have migrated while this one waited.
+        let current: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current > known {
+            return Err(Error::SchemaTooNew {
+                path: path.to_path_buf(),
+                found: current,
+                known,
+            });
+        }
+        if *version <= current {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
@@ -152,26 +166,23 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
 }
 
 fn check_key(conn: &Connection, sealer: &Sealer, path: &Path) -> Result<()> {
-    let stored: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'key_fingerprint'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match stored {
-        Some(fp) if fp == sealer.fingerprint() => Ok(()),
-        Some(_) => Err(Error::Key {
+    // The first opener records the key's fingerprint; everyone after must match it.
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES ('key_fingerprint', ?1) ON CONFLICT(key) DO NOTHING",
+        params![sealer.fingerprint()],
+    )?;
+    let stored: String = conn.query_row(
+        "SELECT value FROM meta WHERE key = 'key_fingerprint'",
+        [],
+        |r| r.get(0),
+    )?;
+    if stored == sealer.fingerprint() {
+        Ok(())
+    } else {
+        Err(Error::Key {
             path: path.to_path_buf(),
             problem: "this database was sealed with a different encryption key".into(),
-        }),
-        None => {
-            conn.execute(
-                "INSERT INTO meta(key, value) VALUES ('key_fingerprint', ?1)",
-                params![sealer.fingerprint()],
-            )?;
-            Ok(())
-        }
+        })
     }
 }
 
@@ -206,13 +217,40 @@ mod tests {
         drop(db);
         // Reopening is a no-op migration.
         Db::open_dir(dir.path()).unwrap();
+        // Without its key it does not open, and no new key is made for it.
+        std::fs::rename(dir.path().join(KEY_FILE), dir.path().join("moved.key")).unwrap();
+        let err = Db::open_dir(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("is missing"), "{err}");
+        assert!(!dir.path().join(KEY_FILE).exists());
+        std::fs::rename(dir.path().join("moved.key"), dir.path().join(KEY_FILE)).unwrap();
+        Db::open_dir(dir.path()).unwrap();
         // Another key cannot open it.
         let other = dir.path().join("other.key");
+        Sealer::load_or_create(&other).unwrap();
         let err = Db::open(&dir.path().join(DB_FILE), &other).unwrap_err();
         assert!(
             err.to_string().contains("different encryption key"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn processes_starting_together_share_one_schema_and_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let threads: Vec<_> = (0..6)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    Db::open_dir(&path).map(|db| db.sealer().fingerprint().to_string())
+                })
+            })
+            .collect();
+        let prints: Vec<String> = threads
+            .into_iter()
+            .map(|t| t.join().unwrap().unwrap())
+            .collect();
+        assert!(prints.windows(2).all(|w| w[0] == w[1]), "{prints:?}");
     }
 
     #[test]
