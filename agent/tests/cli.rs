@@ -454,6 +454,14 @@ fn export_round_trips_neutralises_formulas_and_is_audited() {
             .iter()
             .any(|e| e["action"] == "customer.export" && e["actor"] == "olive")
     );
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "customer.list"),
+        "full listings are audited too"
+    );
 
     let some = shop.ok(&["export", "--columns", "LastName,Email"]);
     assert!(some.starts_with("LastName,Email\n"));

@@ -82,6 +82,25 @@ pub fn for_each<E: From<Error>>(
     Ok(())
 }
 
+/// Every customer for `actor` (who needs `read:customer`), oldest first; the listing is
+/// audited, since a full list leaves the store as surely as an export does.
+pub fn list<E: From<Error>>(
+    db: &Db,
+    actor: &Actor,
+    each: impl FnMut(Customer) -> Result<(), E>,
+) -> Result<(), E> {
+    actor.require(Permission::ReadCustomer)?;
+    let n = count(db.conn())?;
+    audit::record(
+        db.conn(),
+        &actor.name,
+        "customer.list",
+        None,
+        &format!("listed {n} customers"),
+    )?;
+    for_each(db.conn(), each)
+}
+
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?)
 }

@@ -92,9 +92,17 @@ pub fn find(db: &Db, actor: &Actor) -> Result<Vec<Group>> {
         let mut rest: Vec<Customer> = rows.collect::<Result<_, _>>()?;
         while rest.len() > 1 {
             let target = rest.remove(0);
-            let (dups, left): (Vec<_>, Vec<_>) = rest
-                .into_iter()
-                .partition(|c| !is_excluded(target.id, c.id));
+            // A candidate joins only if it is not marked apart from the target or from any
+            // candidate already in: merging the group must not join two people kept apart.
+            let mut dups: Vec<Customer> = Vec::new();
+            let mut left = Vec::new();
+            for c in rest {
+                if is_excluded(target.id, c.id) || dups.iter().any(|d| is_excluded(d.id, c.id)) {
+                    left.push(c);
+                } else {
+                    dups.push(c);
+                }
+            }
             if !dups.is_empty() {
                 groups.push(Group {
                     target,
@@ -104,6 +112,17 @@ pub fn find(db: &Db, actor: &Actor) -> Result<Vec<Group>> {
             rest = left;
         }
     }
+    let found: usize = groups.iter().map(|g| g.duplicates.len() + 1).sum();
+    audit::record(
+        conn,
+        &actor.name,
+        "customer.duplicates",
+        None,
+        &format!(
+            "listed {} duplicate groups ({found} customers)",
+            groups.len()
+        ),
+    )?;
     Ok(groups)
 }
 

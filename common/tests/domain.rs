@@ -289,6 +289,23 @@ fn not_a_duplicate_is_not_offered_again_and_survives_a_merge() {
     );
     duplicates::merge(&mut db, &owner(), a, &[c]).unwrap();
     assert!(duplicates::find(&db, &owner()).unwrap().is_empty());
+
+    // Two candidates kept apart are never offered together for one merge.
+    let t = create(&mut db, person("Tom", "Ng", "1970-05-05"));
+    let u = create(&mut db, person("Ula", "Ng", "1970-05-05"));
+    let v = create(&mut db, person("Val", "Ng", "1970-05-05"));
+    duplicates::mark_not_duplicate(&mut db, &owner(), u, v).unwrap();
+    let groups = duplicates::find(&db, &owner()).unwrap();
+    for g in &groups {
+        let ids: Vec<_> = std::iter::once(g.target.id)
+            .chain(g.duplicates.iter().map(|d| d.id))
+            .collect();
+        assert!(
+            !(ids.contains(&u) && ids.contains(&v)),
+            "u and v offered together"
+        );
+    }
+    assert!(groups.iter().any(|g| g.target.id == t));
 }
 
 #[test]

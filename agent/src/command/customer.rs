@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                 // Streamed as a JSON array so a large list never sits in memory whole.
                 let mut first = true;
                 outln!("[")?;
-                customers::for_each(db.conn(), |c| -> Result<()> {
+                customers::list(&db, &actor, |c| -> Result<()> {
                     let sep = if first { "" } else { "," };
                     first = false;
                     outln!("{sep}{}", serde_json::Value::Object(c.to_json()))?;

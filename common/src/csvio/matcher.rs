@@ -178,13 +178,15 @@ impl Matcher {
 /// Indexes whose keys only grow as rows are added: cheaper to keep than to rebuild.
 const KEEP_INDEXES: &str = r#"["customers_change_seq"]"#;
 
-/// Drops the customer table's secondary indexes, returning the SQL that recreates them.
+/// Drops the customer table's secondary, non-unique indexes (a unique one keeps enforcing
+/// its rule during the import), returning the SQL that recreates them.
 /// Inside the import's transaction: a failed or killed import brings them back with everything else.
 pub(super) fn drop_secondary_indexes(tx: &Transaction<'_>) -> Result<Vec<String>> {
     let indexes: Vec<(String, String)> = {
         let mut stmt = tx.prepare(
             "SELECT name, sql FROM sqlite_master
              WHERE type = 'index' AND tbl_name = 'customers' AND sql IS NOT NULL
+               AND sql NOT LIKE 'CREATE UNIQUE%'
                AND name NOT IN (SELECT value FROM json_each(?1))",
         )?;
         let rows = stmt.query_map([KEEP_INDEXES], |r| Ok((r.get(0)?, r.get(1)?)))?;
