@@ -5,7 +5,7 @@
 //! duplicates, most recently entered first, moves everything attached to them, deletes
 //! them, and leaves their ids resolving to the target forever.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use rusqlite::{Transaction, params};
 use serde::Serialize;
@@ -234,14 +234,8 @@ fn load_duplicates(
 /// When the profile itself was last entered, in Unix milliseconds: its creation or the
 /// newest field edit (notes, flags and the like do not count).
 fn profile_entered_at(tx: &Transaction<'_>, c: &Customer) -> Result<i64> {
-    let versions: Option<String> = tx
-        .prepare_cached("SELECT versions FROM customers WHERE id = ?1")?
-        .query_row([c.id], |r| r.get(0))?;
-    let newest_edit = versions
-        .as_deref()
-        .and_then(|v| serde_json::from_str::<BTreeMap<Field, Uuid>>(v).ok())
-        .into_iter()
-        .flat_map(|m| m.into_values())
+    let newest_edit = mutation::field_versions(tx, c.id)?
+        .into_values()
         .filter_map(|id| id.get_timestamp())
         .map(|ts| {
             let (secs, nanos) = ts.to_unix();
@@ -255,7 +249,6 @@ fn profile_entered_at(tx: &Transaction<'_>, c: &Customer) -> Result<i64> {
 /// The merge itself, inside the mutation's transaction.
 pub(crate) fn merge_in(
     tx: &Transaction<'_>,
-    mutation_id: Uuid,
     target: Uuid,
     duplicates: &[Uuid],
     actor: &str,
@@ -267,16 +260,26 @@ pub(crate) fn merge_in(
     if dups.is_empty() {
         return Ok(());
     }
-    // Fill the target's gaps, most recently entered duplicate first.
-    let mut changes = BTreeMap::new();
+    // Fill the target's gaps, most recently entered duplicate first. Each value keeps the
+    // version it had on the duplicate, so an edit made to it before the merge (arriving
+    // late from an offline device) still lands on the survivor.
+    let mut changes = Vec::new();
     for f in Field::ALL {
-        if target_c.profile.get(f).is_none()
-            && let Some(v) = dups.iter().find_map(|d| d.profile.get(f))
-        {
-            changes.insert(f, Some(v.to_string()));
+        if target_c.profile.get(f).is_some() {
+            continue;
+        }
+        for d in &dups {
+            if let Some(v) = d.profile.get(f) {
+                let version = mutation::field_versions(tx, d.id)?
+                    .get(&f)
+                    .copied()
+                    .unwrap_or(Uuid::nil());
+                changes.push((f, Some(v.to_string()), version));
+                break;
+            }
         }
     }
-    mutation::update_customer(tx, target_id, &changes, mutation_id, next_change_seq(tx)?)?;
+    mutation::update_customer_versioned(tx, target_id, &changes, next_change_seq(tx)?)?;
     for d in &dups {
         for table in CHILD_TABLES {
             tx.execute(

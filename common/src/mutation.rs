@@ -261,7 +261,7 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
             touch(tx, cid, &at)?;
         }
         Op::MergeCustomers { target, duplicates } => {
-            crate::duplicates::merge_in(tx, m.id, *target, duplicates, &m.actor, &at)?;
+            crate::duplicates::merge_in(tx, *target, duplicates, &m.actor, &at)?;
         }
         Op::MarkNotDuplicate { a, b } => {
             let (a, b) = (resolve_customer(tx, *a)?, resolve_customer(tx, *b)?);
@@ -368,6 +368,32 @@ pub(crate) fn update_customer(
     mutation: Uuid,
     seq: i64,
 ) -> Result<bool> {
+    let versioned: Vec<(Field, Option<String>, Uuid)> = changes
+        .iter()
+        .map(|(f, v)| (*f, v.clone(), mutation))
+        .collect();
+    update_customer_versioned(tx, id, &versioned, seq)
+}
+
+/// The id of the mutation that last set each field (fields set at creation have none).
+pub(crate) fn field_versions(tx: &Transaction<'_>, id: Uuid) -> Result<BTreeMap<Field, Uuid>> {
+    let versions: Option<String> = tx
+        .prepare_cached("SELECT versions FROM customers WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    Ok(versions
+        .as_deref()
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default())
+}
+
+/// Like [`update_customer`], with a version of its own for each change: a merge copies a
+/// duplicate's value together with the version it had there.
+pub(crate) fn update_customer_versioned(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    changes: &[(Field, Option<String>, Uuid)],
+    seq: i64,
+) -> Result<bool> {
     let (versions, current): (Option<String>, Profile) = {
         let mut stmt = tx.prepare_cached(&format!(
             "SELECT versions, {} FROM customers WHERE id = ?1",
@@ -383,14 +409,14 @@ pub(crate) fn update_customer(
         .unwrap_or_default();
     let mut next = current.clone();
     let mut versions_moved = false;
-    for (field, value) in changes {
-        if versions.get(field).is_some_and(|v| *v > mutation) {
+    for (field, value, version) in changes {
+        if versions.get(field).is_some_and(|v| v > version) {
             continue; // a later edit of this field already won
         }
         // The version moves even when the value stays: an older edit arriving later must
         // lose here exactly as it loses wherever this one arrived first.
-        versions_moved |= versions.insert(*field, mutation) != Some(mutation);
-        next.set(*field, value.clone());
+        versions_moved |= versions.insert(*field, *version) != Some(*version);
+        next.set_str(*field, value.as_deref());
     }
     let values_changed = next != current;
     if !values_changed && !versions_moved {

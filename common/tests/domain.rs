@@ -267,6 +267,34 @@ fn merge_fills_gaps_from_the_most_recent_duplicate_and_moves_everything() {
 }
 
 #[test]
+fn an_offline_edit_made_before_a_merge_still_lands_on_the_survivor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = Db::open_dir(dir.path()).unwrap();
+    let target = create(&mut db, person("Ann", "Lee", "1990-01-02"));
+    let dup = create(
+        &mut db,
+        person("Ann", "Lee", "1990-01-02").with(Field::PhoneNumber, "512-555-0100"),
+    );
+    // A device edits the duplicate's phone while offline...
+    let offline_edit = Mutation::new(
+        "counter",
+        Op::UpdateCustomer {
+            customer: dup,
+            changes: BTreeMap::from([(Field::PhoneNumber, Some("512-555-0199".into()))]),
+        },
+    );
+    std::thread::sleep(std::time::Duration::from_millis(3));
+    // ...the store merges it away, copying the old phone to the survivor...
+    duplicates::merge(&mut db, &owner(), target, &[dup]).unwrap();
+    let c = customers::get(db.conn(), target).unwrap();
+    assert_eq!(c.profile.get(Field::PhoneNumber), Some("512-555-0100"));
+    // ...and the edit, arriving late, still wins: it is newer than the value it replaces.
+    mutation::submit(&mut db, &offline_edit).unwrap();
+    let c = customers::get(db.conn(), target).unwrap();
+    assert_eq!(c.profile.get(Field::PhoneNumber), Some("512-555-0199"));
+}
+
+#[test]
 fn not_a_duplicate_is_not_offered_again_and_survives_a_merge() {
     let dir = tempfile::tempdir().unwrap();
     let mut db = Db::open_dir(dir.path()).unwrap();
