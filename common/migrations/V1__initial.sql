@@ -96,6 +96,7 @@ CREATE TABLE contacts (
     phone       TEXT,
     relation    TEXT,                            -- relationship, or the physician's practice
     updated_at  TEXT NOT NULL,
+    version     BLOB NOT NULL,                   -- id of the mutation that set it (last writer wins)
     PRIMARY KEY (customer_id, kind)
 ) WITHOUT ROWID;
 

@@ -46,7 +46,7 @@ impl Sealer {
             path: path.to_path_buf(),
             problem: format!("no randomness: {e}"),
         })?;
-        match write_private(path, &key) {
+        match publish_private(path, &key) {
             Ok(()) => {
                 tracing::info!(path = %path.display(), "made a new encryption key");
                 Ok(Self::from_key(&key))
@@ -152,6 +152,24 @@ impl Sealer {
         let plain = self.open(aad, sealed)?;
         serde_json::from_slice(&plain).map_err(|_| Error::Decrypt)
     }
+}
+
+/// Puts `bytes` at `path` all at once, or fails with `AlreadyExists`: written and synced to
+/// a private file first, then hard-linked into place (a link never replaces a file), so no
+/// one can ever read a half-written key.
+fn publish_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut suffix = [0u8; 8];
+    getrandom::fill(&mut suffix).map_err(|e| Error::Key {
+        path: path.to_path_buf(),
+        problem: format!("no randomness: {e}"),
+    })?;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.new", u64::from_le_bytes(suffix)));
+    let staging = path.with_file_name(name);
+    write_private(&staging, bytes)?;
+    let linked = fs::hard_link(&staging, path);
+    let _ = fs::remove_file(&staging);
+    linked.map_err(|e| Error::io(path, e))
 }
 
 /// Writes `bytes` to a new file only its owner can read, failing if it exists.

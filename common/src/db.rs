@@ -44,25 +44,21 @@ impl Db {
             let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
         }
         conn.busy_timeout(Duration::from_secs(10))?;
-        // WAL, and a commit is on disk before it returns (a confirmation means durable).
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "cache_size", CACHE_KIB)?;
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
-        migrate(&mut conn, path)?;
-        // A database that has sealed data with a key must get that key back, never a new one.
-        let sealed_before: bool = conn.query_row(
-            "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'key_fingerprint')",
-            [],
-            |r| r.get(0),
-        )?;
-        let sealer = if sealed_before {
-            Sealer::load(key_path)?
-        } else {
-            Sealer::load_or_create(key_path)?
+        // Processes starting together (the kiosk and the agent at boot) can meet SQLITE_BUSY
+        // in the one-time set-up without the busy handler being asked (switching a new file
+        // to WAL, for one): each step is safe to repeat, so repeat it a little later.
+        let mut attempt = 0u64;
+        let sealer = loop {
+            match prepare(&mut conn, path, key_path) {
+                Err(Error::Db(rusqlite::Error::SqliteFailure(e, _)))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy && attempt < 100 =>
+                {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(5 + attempt * 5));
+                }
+                other => break other?,
+            }
         };
-        check_key(&conn, &sealer, path)?;
         Ok(Self {
             conn,
             sealer,
@@ -108,6 +104,30 @@ impl Db {
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
+}
+
+/// Pragmas, migrations and the key: everything `open` does before the handle is ready.
+fn prepare(conn: &mut Connection, path: &Path, key_path: &Path) -> Result<Sealer> {
+    // WAL, and a commit is on disk before it returns (a confirmation means durable).
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    migrate(conn, path)?;
+    // A database that has sealed data with a key must get that key back, never a new one.
+    let sealed_before: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'key_fingerprint')",
+        [],
+        |r| r.get(0),
+    )?;
+    let sealer = if sealed_before {
+        Sealer::load(key_path)?
+    } else {
+        Sealer::load_or_create(key_path)?
+    };
+    check_key(conn, &sealer, path)?;
+    Ok(sealer)
 }
 
 /// The next value of the store's change sequence.

@@ -219,19 +219,22 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
         Op::SetContact { customer, contact } => {
             let cid = live_customer(tx, *customer)?;
             tx.execute(
-                "INSERT INTO contacts(customer_id, kind, name, phone, relation, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                // The later edit wins whatever the order of arrival: UUIDv7 ids order by
+                // time, with a deterministic tie-break.
+                "INSERT INTO contacts(customer_id, kind, name, phone, relation, updated_at, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT(customer_id, kind) DO UPDATE SET
-                   name = excluded.name, phone = excluded.phone,
-                   relation = excluded.relation, updated_at = excluded.updated_at
-                 WHERE excluded.updated_at >= contacts.updated_at",
+                   name = excluded.name, phone = excluded.phone, relation = excluded.relation,
+                   updated_at = excluded.updated_at, version = excluded.version
+                 WHERE excluded.version > contacts.version",
                 params![
                     cid,
                     contact.kind.as_str(),
                     contact.name,
                     contact.phone,
                     contact.relation,
-                    at
+                    at,
+                    m.id
                 ],
             )?;
             touch(tx, cid, &at)?;

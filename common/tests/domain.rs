@@ -91,6 +91,23 @@ fn later_edit_of_a_field_wins_whatever_the_arrival_order() {
     let c = customers::get(db.conn(), id).unwrap();
     assert_eq!(c.profile.get(Field::Email), Some("new@example.com"));
 
+    // Contacts too: the later edit wins even when it arrives first.
+    let contact = |name: &str| Op::SetContact {
+        customer: id,
+        contact: Contact {
+            kind: ContactKind::Physician,
+            name: name.into(),
+            phone: None,
+            relation: None,
+        },
+    };
+    let older = Mutation::new("kiosk", contact("Dr Old"));
+    let newer = Mutation::new("counter", contact("Dr New"));
+    mutation::submit(&mut db, &newer).unwrap();
+    mutation::submit(&mut db, &older).unwrap();
+    let d = customers::detail(&db, &owner(), id).unwrap();
+    assert_eq!(d.physician_contact.unwrap().name, "Dr New");
+
     // An edit to the value a field already holds still counts as the newest edit.
     let v1 = Mutation::new("kiosk", change(Field::Nickname, "x"));
     let v2 = Mutation::new("kiosk", change(Field::Nickname, "y"));
