@@ -352,6 +352,25 @@ fn snake_rows_update_the_customer_they_identify() {
         (Some("Houston"), Some("Ann")),
         "empty cells keep stored values"
     );
+
+    // A child listed with a parent's phone is a different person, not an update of the parent.
+    let family = shop.file(
+        "family.csv",
+        "first_name,last_name,phone,birthday\nMia,Lee,(512) 555-0121,2015-06-01\nAnn,Lee,(512) 555-0121,\n",
+    );
+    let r = import_json(&shop, &family, &[]);
+    assert_eq!(
+        (r["failed"].as_u64(), r["updated"].as_u64()),
+        (Some(1), Some(1)),
+        "{r:#}"
+    );
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("belongs to Ann Lee, but this row is Mia Lee (born 2015-06-01)"),
+        "{r:#}"
+    );
 }
 
 #[test]

@@ -363,6 +363,27 @@ impl RowStore<'_> {
                 *PROFILE_COLUMNS
             ))?
             .query_row([rowid], |r| Ok((r.get(0)?, profile_from_row(r, 1)?)))?;
+        // A shared phone or e-mail (a parent's, for a child) must not turn one person into
+        // another. (A matched `Id` is trusted: the row is that customer.)
+        if !self.matched_by_id(c, id) && different_person(&current, &c.profile) {
+            let who = |p: &Profile| match p.get(Field::Birthdate) {
+                Some(born) => format!("{} (born {born})", p.display_name()),
+                None => p.display_name(),
+            };
+            return Ok(Outcome::Rejected(RowError {
+                line: c.line,
+                column: format!(
+                    "{}, {}",
+                    self.layout.column_name(Field::Email),
+                    self.layout.column_name(Field::PhoneNumber)
+                ),
+                message: format!(
+                    "the e-mail or phone belongs to {}, but this row is {}: give them their own e-mail or phone, or leave those empty",
+                    who(&current),
+                    who(&c.profile)
+                ),
+            }));
+        }
         // Empty cells keep what is stored.
         let changes: BTreeMap<Field, Option<String>> = c
             .profile
@@ -388,6 +409,12 @@ impl RowStore<'_> {
             .remember(Key::Email, keys.email.as_deref(), rowid);
         self.matcher
             .remember(Key::Phone, keys.phone.as_deref(), rowid);
+    }
+
+    fn matched_by_id(&self, c: &Candidate, id: Uuid) -> bool {
+        c.id.is_some_and(|given| {
+            given == id || resolve_customer(self.tx, given).is_ok_and(|r| r == id)
+        })
     }
 
     /// The stored customer (by rowid) this row identifies, if any, or why the row cannot be placed.
@@ -445,6 +472,20 @@ impl RowStore<'_> {
             message,
         }))
     }
+}
+
+/// Whether two profiles matched by a shared key are different people: their first names
+/// differ, and no equal birthdate on both sides says it is one person with a corrected name.
+fn different_person(stored: &Profile, row: &Profile) -> bool {
+    let names_differ = match (stored.get(Field::FirstName), row.get(Field::FirstName)) {
+        (Some(a), Some(b)) => crate::normalize::name_key(a) != crate::normalize::name_key(b),
+        _ => false,
+    };
+    let same_birthdate = matches!(
+        (stored.get(Field::Birthdate), row.get(Field::Birthdate)),
+        (Some(a), Some(b)) if a == b
+    );
+    names_differ && !same_birthdate
 }
 
 /// The file's order of day and month: given, or learnt once from the whole column.
