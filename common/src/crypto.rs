@@ -37,9 +37,8 @@ impl Sealer {
     /// Loads the key at `path`, making a new random one (mode 0600) if none exists.
     /// Refuses a key file that others can read.
     pub fn load_or_create(path: &Path) -> Result<Self> {
-        match Self::load(path) {
-            Err(Error::Key { .. }) if !path.exists() => {}
-            other => return other,
+        if path.exists() {
+            return Self::load(path);
         }
         let mut key = [0u8; KEY_LEN];
         getrandom::fill(&mut key).map_err(|e| Error::Key {

@@ -139,14 +139,22 @@ pub fn next_change_seq(tx: &Transaction<'_>) -> Result<i64> {
     )?)
 }
 
-/// Reserves `n` change-sequence values at once; returns the first.
-pub fn reserve_change_seqs(tx: &Transaction<'_>, n: i64) -> Result<i64> {
-    let last: i64 = tx.query_row(
-        "UPDATE meta SET value = CAST(value AS INTEGER) + ?1 WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER)",
-        [n],
+/// The change sequence's current value (for a bulk writer that advances it in memory).
+pub fn change_seq(tx: &Transaction<'_>) -> Result<i64> {
+    Ok(tx.query_row(
+        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
+        [],
         |r| r.get(0),
+    )?)
+}
+
+/// Stores the change sequence a bulk writer advanced to.
+pub fn set_change_seq(tx: &Transaction<'_>, value: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'change_seq'",
+        [value.to_string()],
     )?;
-    Ok(last - n + 1)
+    Ok(())
 }
 
 /// Where a customer id resolves to: itself, or the survivor it was merged into.

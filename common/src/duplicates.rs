@@ -150,9 +150,15 @@ pub fn merge(db: &mut Db, actor: &Actor, target: Uuid, duplicates: &[Uuid]) -> R
             duplicates: duplicates.to_vec(),
         },
     );
-    let (tx, sealer) = db.write_sealed()?;
-    let report = merge_report(&tx, target, duplicates)?;
-    mutation::apply(&tx, sealer, &m)?;
+    let tx = db.write()?;
+    mutation::record_id(&tx, m.id, m.op.kind(), &crate::time::format(m.at))?;
+    let report = merge_in(
+        &tx,
+        target,
+        duplicates,
+        &m.actor,
+        &crate::time::format(m.at),
+    )?;
     tx.commit()?;
     Ok(report)
 }
@@ -166,33 +172,6 @@ pub fn mark_not_duplicate(db: &mut Db, actor: &Actor, a: Uuid, b: Uuid) -> Resul
         db,
         &Mutation::new(actor.name.clone(), Op::MarkNotDuplicate { a, b }),
     )
-}
-
-/// Predicts the report before the merge changes anything (fields to fill, records to move).
-fn merge_report(tx: &Transaction<'_>, target: Uuid, duplicates: &[Uuid]) -> Result<MergeReport> {
-    let target_id = resolve_customer(tx, target)?;
-    let target_c = crate::customers::get(tx, target_id)?;
-    let dups = load_duplicates(tx, target_id, duplicates)?;
-    let mut report = MergeReport {
-        target: target_id,
-        merged: dups.iter().map(|c| c.id).collect(),
-        ..Default::default()
-    };
-    for f in Field::ALL {
-        if target_c.profile.get(f).is_none() && dups.iter().any(|d| d.profile.get(f).is_some()) {
-            report.fields_filled.push(f.column().to_string());
-        }
-    }
-    for d in &dups {
-        for table in CHILD_TABLES {
-            report.records_moved += tx.query_row(
-                &format!("SELECT count(*) FROM {table} WHERE customer_id = ?1"),
-                [d.id],
-                |r| r.get::<_, i64>(0),
-            )?;
-        }
-    }
-    Ok(report)
 }
 
 const CHILD_TABLES: [&str; 6] = [
@@ -246,20 +225,30 @@ fn profile_entered_at(tx: &Transaction<'_>, c: &Customer) -> Result<i64> {
     Ok(newest_edit.max(c.created_at.timestamp_millis()))
 }
 
-/// The merge itself, inside the mutation's transaction.
+/// The merge itself, inside the mutation's transaction; reports what it did.
 pub(crate) fn merge_in(
     tx: &Transaction<'_>,
     target: Uuid,
     duplicates: &[Uuid],
     actor: &str,
     at: &str,
-) -> Result<()> {
+) -> Result<MergeReport> {
     let target_id = resolve_customer(tx, target)?;
     let target_c = crate::customers::get(tx, target_id)?;
     let dups = load_duplicates(tx, target_id, duplicates)?;
+    let mut report = MergeReport {
+        target: target_id,
+        merged: dups.iter().map(|c| c.id).collect(),
+        ..MergeReport::default()
+    };
     if dups.is_empty() {
-        return Ok(());
+        return Ok(report); // merged already: a replay
     }
+    let versions = dups
+        .iter()
+        .map(|d| mutation::field_versions(tx, d.id))
+        .collect::<Result<Vec<_>>>()?;
+    let seq = next_change_seq(tx)?;
     // Fill the target's gaps, most recently entered duplicate first. Each value keeps the
     // version it had on the duplicate, so an edit made to it before the merge (arriving
     // late from an offline device) still lands on the survivor.
@@ -268,24 +257,26 @@ pub(crate) fn merge_in(
         if target_c.profile.get(f).is_some() {
             continue;
         }
-        for d in &dups {
-            if let Some(v) = d.profile.get(f) {
-                let version = mutation::field_versions(tx, d.id)?
-                    .get(&f)
-                    .copied()
-                    .unwrap_or(Uuid::nil());
-                changes.push((f, Some(v.to_string()), version));
-                break;
-            }
+        if let Some((value, version)) = dups
+            .iter()
+            .zip(&versions)
+            .find_map(|(d, v)| d.profile.get(f).map(|value| (value, v.get(&f))))
+        {
+            changes.push((
+                f,
+                Some(value.to_string()),
+                version.copied().unwrap_or(Uuid::nil()),
+            ));
+            report.fields_filled.push(f.column().to_string());
         }
     }
-    mutation::update_customer_versioned(tx, target_id, &changes, next_change_seq(tx)?)?;
+    mutation::update_customer_versioned(tx, target_id, &changes, seq)?;
     for d in &dups {
         for table in CHILD_TABLES {
-            tx.execute(
+            report.records_moved += tx.execute(
                 &format!("UPDATE {table} SET customer_id = ?1 WHERE customer_id = ?2"),
                 params![target_id, d.id],
-            )?;
+            )? as i64;
         }
         // A contact moves only where the target has none of that kind.
         tx.execute(
@@ -314,7 +305,6 @@ pub(crate) fn merge_in(
         )?;
         tx.execute("DELETE FROM customers WHERE id = ?1", [d.id])?;
     }
-    let seq = next_change_seq(tx)?;
     tx.execute(
         "UPDATE customers SET change_seq = ?2, updated_at = max(updated_at, ?3) WHERE id = ?1",
         params![target_id, seq, at],
@@ -327,5 +317,5 @@ pub(crate) fn merge_in(
         Some(target_id),
         &format!("merged {} into {target_id}", names.join(", ")),
     )?;
-    Ok(())
+    Ok(report)
 }

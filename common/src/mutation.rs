@@ -325,16 +325,6 @@ pub(crate) fn insert_customer(
     at: &str,
 ) -> Result<()> {
     let seq = next_change_seq(tx)?;
-    insert_customer_seq(tx, id, profile, at, seq)
-}
-
-pub(crate) fn insert_customer_seq(
-    tx: &Transaction<'_>,
-    id: Uuid,
-    profile: &Profile,
-    at: &str,
-    seq: i64,
-) -> Result<()> {
     insert_customer_keyed(tx, id, profile, &profile.keys(), at, seq)
 }
 
@@ -362,6 +352,28 @@ pub(crate) fn insert_customer_keyed(
     stmt.execute(values.as_slice())?;
     Ok(())
 }
+
+/// The UPDATE [`update_customer_versioned`] runs: `?1` the id, then every profile field in
+/// [`Field::ALL`] order, then the keys, versions, time and change sequence.
+static UPDATE_CUSTOMER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let assignments: Vec<String> = Field::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("{} = ?{}", f.db_column(), i + 2))
+        .collect();
+    let n = Field::COUNT + 1;
+    format!(
+        "UPDATE customers SET {}, email_key = ?{}, phone_key = ?{}, last_name_key = ?{},
+         versions = ?{}, updated_at = ?{}, change_seq = ?{} WHERE id = ?1",
+        assignments.join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 4,
+        n + 5,
+        n + 6
+    )
+});
 
 /// Applies field changes under last-writer-wins; returns whether any value changed.
 pub(crate) fn update_customer(
@@ -426,23 +438,6 @@ pub(crate) fn update_customer_versioned(
         return Ok(false);
     }
     let keys = next.keys();
-    let assignments: Vec<String> = Field::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, f)| format!("{} = ?{}", f.db_column(), i + 2))
-        .collect();
-    let n = Field::COUNT + 1;
-    let sql = format!(
-        "UPDATE customers SET {}, email_key = ?{}, phone_key = ?{}, last_name_key = ?{},
-         versions = ?{}, updated_at = ?{}, change_seq = ?{} WHERE id = ?1",
-        assignments.join(", "),
-        n + 1,
-        n + 2,
-        n + 3,
-        n + 4,
-        n + 5,
-        n + 6
-    );
     let fields: Vec<Option<&str>> = Field::ALL.iter().map(|f| next.get(*f)).collect();
     let versions_json = serde_json::to_string(&versions).expect("versions serialise");
     let now = crate::time::now();
@@ -458,7 +453,8 @@ pub(crate) fn update_customer_versioned(
         &now,
         &seq,
     ]);
-    tx.prepare_cached(&sql)?.execute(values.as_slice())?;
+    tx.prepare_cached(&UPDATE_CUSTOMER)?
+        .execute(values.as_slice())?;
     Ok(values_changed)
 }
 

@@ -260,14 +260,6 @@ fn select(columns: &[Column]) -> String {
     format!("SELECT {} FROM customers ORDER BY rowid", cols.join(", "))
 }
 
-fn neutralised(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(FORMULA_STARTS) {
-        std::borrow::Cow::Owned(format!("'{text}"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
-}
-
 /// Rows per chunk of a parallel CSV export.
 const CHUNK_ROWS: i64 = 8192;
 /// Workers formatting chunks: this appliance class has two cores.
@@ -382,6 +374,25 @@ fn select_range(columns: &[Column]) -> String {
     )
 }
 
+/// The text of one exported cell, before a format escapes it: ids written out, the medical
+/// column from the decrypted conditions, text as stored, anything else empty.
+fn cell_text<'a>(
+    column: Column,
+    value: ValueRef<'a>,
+    medical: &'a HashMap<Uuid, String>,
+    uuid_buf: &'a mut [u8],
+) -> Result<&'a [u8]> {
+    let id = |b: &[u8]| Uuid::from_slice(b).map_err(|e| Error::Export(e.to_string()));
+    Ok(match (column, value) {
+        (Column::Id, ValueRef::Blob(b)) => id(b)?.hyphenated().encode_lower(uuid_buf).as_bytes(),
+        (Column::Medical, ValueRef::Blob(b)) => {
+            medical.get(&id(b)?).map_or(&b""[..], |t| t.as_bytes())
+        }
+        (_, ValueRef::Text(t)) => t,
+        _ => b"",
+    })
+}
+
 /// The CSV lines for the customers with rowids in `lo..hi`.
 fn format_chunk(
     conn: &rusqlite::Connection,
@@ -402,31 +413,17 @@ fn format_chunk(
     let mut cell = Vec::with_capacity(256);
     while let Some(row) = rows.next()? {
         for (i, col) in columns.iter().enumerate() {
-            match (col, row.get_ref(i)?) {
-                (Column::Id, ValueRef::Blob(b)) => {
-                    let id = Uuid::from_slice(b).map_err(|e| Error::Export(e.to_string()))?;
-                    w.write_field(id.hyphenated().encode_lower(&mut uuid_buf).as_bytes())
-                        .map_err(csv_err)?;
-                }
-                (Column::Medical, ValueRef::Blob(b)) => {
-                    let id = Uuid::from_slice(b).map_err(|e| Error::Export(e.to_string()))?;
-                    let text = medical.get(&id).map_or("", String::as_str);
-                    w.write_field(neutralised(text).as_bytes())
-                        .map_err(csv_err)?;
-                }
-                (_, ValueRef::Text(t)) => {
-                    if t.first()
-                        .is_some_and(|b| FORMULA_STARTS.iter().any(|c| *c as u8 == *b))
-                    {
-                        cell.clear();
-                        cell.push(b'\'');
-                        cell.extend_from_slice(t);
-                        w.write_field(&cell).map_err(csv_err)?;
-                    } else {
-                        w.write_field(t).map_err(csv_err)?;
-                    }
-                }
-                _ => w.write_field(b"").map_err(csv_err)?,
+            let text = cell_text(*col, row.get_ref(i)?, medical, &mut uuid_buf)?;
+            if text
+                .first()
+                .is_some_and(|b| FORMULA_STARTS.iter().any(|c| *c as u8 == *b))
+            {
+                cell.clear();
+                cell.push(b'\'');
+                cell.extend_from_slice(text);
+                w.write_field(&cell).map_err(csv_err)?;
+            } else {
+                w.write_field(text).map_err(csv_err)?;
             }
         }
         w.write_record(None::<&[u8]>).map_err(csv_err)?;
@@ -456,6 +453,7 @@ fn write_xlsx(snapshot: &Snapshot, columns: &[Column], file: &mut std::fs::File)
     let mut stmt = conn.prepare(&select(columns))?;
     let mut rows = stmt.query([])?;
     let mut n = 0u32;
+    let mut uuid_buf = Uuid::encode_buffer();
     while let Some(row) = rows.next()? {
         n += 1;
         if n >= 1_048_576 {
@@ -464,19 +462,14 @@ fn write_xlsx(snapshot: &Snapshot, columns: &[Column], file: &mut std::fs::File)
             ));
         }
         for (c, col) in columns.iter().enumerate() {
-            let text = match (col, row.get_ref(c)?) {
-                (Column::Id, ValueRef::Blob(b)) => Uuid::from_slice(b)
-                    .map(|u| u.to_string())
-                    .unwrap_or_default(),
-                (Column::Medical, ValueRef::Blob(b)) => Uuid::from_slice(b)
-                    .ok()
-                    .and_then(|u| medical.get(&u).cloned())
-                    .unwrap_or_default(),
-                (_, ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
-                _ => continue,
-            };
+            let text = cell_text(*col, row.get_ref(c)?, medical, &mut uuid_buf)?;
+            if text.is_empty() {
+                continue;
+            }
             // Strings are stored as strings: Excel never evaluates them as formulas.
-            sheet.write_string(n, c as u16, text).map_err(xl)?;
+            sheet
+                .write_string(n, c as u16, String::from_utf8_lossy(text))
+                .map_err(xl)?;
         }
     }
     workbook

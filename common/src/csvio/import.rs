@@ -159,7 +159,7 @@ pub fn import(
     let parser = Parser {
         path: path.to_path_buf(),
         layout: layout.clone(),
-        dates: DateOrder::new(options.date_format.clone()),
+        date_order: options.date_format.clone(),
         today: chrono::Utc::now().date_naive(),
         lines,
     };
@@ -169,13 +169,7 @@ pub fn import(
         .spawn(move || parser.run(csv, tx_batches, progress))
         .map_err(|e| crate::Error::io(path, e))?;
 
-    if bulk {
-        // Rebuilding the indexes sorts every key: let SQLite spill that sort to a temporary
-        // file rather than hold it in memory. (Only settable outside a transaction.)
-        db.conn().pragma_update(None, "temp_store", "FILE")?;
-        // ...and sort with a helper thread.
-        db.conn().pragma_update(None, "threads", 2)?;
-    }
+    import_settings(db, bulk, true)?;
     let result = store_rows(
         db,
         actor,
@@ -186,15 +180,14 @@ pub fn import(
         options.dry_run,
         bulk,
     );
-    if bulk {
-        db.conn().pragma_update(None, "temp_store", "MEMORY")?;
-    }
+    let restored = import_settings(db, bulk, false);
     // The parser stops on its own once the channel is dropped. A panic there was already
     // turned into an error above (no `Done`), before anything was committed.
     if handle.join().is_err() && result.is_ok() {
         tracing::error!("the CSV parser thread panicked after finishing the file");
     }
     result?;
+    restored?;
     tracing::info!(
         created = report.created,
         updated = report.updated,
@@ -202,6 +195,24 @@ pub fn import(
         "import finished"
     );
     Ok(report)
+}
+
+/// The connection's settings for an import (`on`) or back to ordinary work: a bigger page
+/// cache; for a bulk import, index rebuilds sorted in a temporary file (not in memory) with
+/// a helper thread. Only settable outside a transaction.
+fn import_settings(db: &Db, bulk: bool, on: bool) -> Result<()> {
+    let conn = db.conn();
+    let cache = if on {
+        IMPORT_CACHE_KIB
+    } else {
+        crate::db::CACHE_KIB
+    };
+    conn.pragma_update(None, "cache_size", cache)?;
+    if bulk {
+        conn.pragma_update(None, "temp_store", if on { "FILE" } else { "MEMORY" })?;
+        conn.pragma_update(None, "threads", if on { 2 } else { 0 })?;
+    }
+    Ok(())
 }
 
 fn malformed(path: &Path, e: &csv::Error) -> FileError {
@@ -230,17 +241,11 @@ fn store_rows(
     bulk: bool,
 ) -> Result<()> {
     let tx = db.write()?;
-    // A bigger page cache keeps what the import touches in memory for large files.
-    tx.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
     let at = crate::time::now();
     // The import is one mutation: replaying the file finds every row unchanged.
     let mutation = Uuid::now_v7();
     record_id(&tx, mutation, "import_customers", &at)?;
-    let first_seq: i64 = tx.query_row(
-        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
-        [],
-        |r| r.get(0),
-    )?;
+    let first_seq = crate::db::change_seq(&tx)?;
     let (matcher, dropped_indexes) = if bulk {
         let dropped = matcher::drop_secondary_indexes(&tx)?;
         let matcher = Matcher::in_memory(&tx)?;
@@ -292,11 +297,7 @@ fn store_rows(
     tracing::debug!("rows stored");
     matcher::restore_indexes(&tx, &dropped_indexes)?;
     tracing::debug!(indexes = dropped_indexes.len(), "indexes rebuilt");
-    tx.execute(
-        "UPDATE meta SET value = ?1 WHERE key = 'change_seq'",
-        [last_seq.to_string()],
-    )?;
-    tx.pragma_update(None, "cache_size", crate::db::CACHE_KIB)?;
+    crate::db::set_change_seq(&tx, last_seq)?;
     audit::record(
         &tx,
         &actor.name,
@@ -319,6 +320,13 @@ fn store_rows(
     }
     tracing::debug!("committed");
     Ok(())
+}
+
+/// The stored customer a row identifies, and whether by its `Id` (trusted) or by a shared
+/// e-mail or phone (checked to be the same person).
+struct Found {
+    rowid: i64,
+    by_id: bool,
 }
 
 enum Outcome {
@@ -344,7 +352,7 @@ impl RowStore<'_> {
             Ok(found) => found,
             Err(e) => return Ok(Outcome::Rejected(e)),
         };
-        let Some(rowid) = existing else {
+        let Some(Found { rowid, by_id }) = existing else {
             let id = match c.id {
                 // An Id from another store's export keeps its identity here.
                 Some(id) if resolve_customer(self.tx, id)? == id => id,
@@ -365,18 +373,14 @@ impl RowStore<'_> {
             .query_row([rowid], |r| Ok((r.get(0)?, profile_from_row(r, 1)?)))?;
         // A shared phone or e-mail (a parent's, for a child) must not turn one person into
         // another. (A matched `Id` is trusted: the row is that customer.)
-        if !self.matched_by_id(c, id) && different_person(&current, &c.profile) {
+        if !by_id && different_person(&current, &c.profile) {
             let who = |p: &Profile| match p.get(Field::Birthdate) {
                 Some(born) => format!("{} (born {born})", p.display_name()),
                 None => p.display_name(),
             };
             return Ok(Outcome::Rejected(RowError {
                 line: c.line,
-                column: format!(
-                    "{}, {}",
-                    self.layout.column_name(Field::Email),
-                    self.layout.column_name(Field::PhoneNumber)
-                ),
+                column: self.key_columns(),
                 message: format!(
                     "the e-mail or phone belongs to {}, but this row is {}: give them their own e-mail or phone, or leave those empty",
                     who(&current),
@@ -404,6 +408,15 @@ impl RowStore<'_> {
         Ok(Outcome::Updated)
     }
 
+    /// The file's names for the columns customers are matched by, for row errors.
+    fn key_columns(&self) -> String {
+        format!(
+            "{}, {}",
+            self.layout.column_name(Field::Email),
+            self.layout.column_name(Field::PhoneNumber)
+        )
+    }
+
     fn remember(&mut self, keys: &MatchKeys, rowid: i64) {
         self.matcher
             .remember(Key::Email, keys.email.as_deref(), rowid);
@@ -411,14 +424,8 @@ impl RowStore<'_> {
             .remember(Key::Phone, keys.phone.as_deref(), rowid);
     }
 
-    fn matched_by_id(&self, c: &Candidate, id: Uuid) -> bool {
-        c.id.is_some_and(|given| {
-            given == id || resolve_customer(self.tx, given).is_ok_and(|r| r == id)
-        })
-    }
-
     /// The stored customer (by rowid) this row identifies, if any, or why the row cannot be placed.
-    fn find(&mut self, c: &Candidate) -> Result<Result<Option<i64>, RowError>> {
+    fn find(&mut self, c: &Candidate) -> Result<Result<Option<Found>, RowError>> {
         if let Some(id) = c.id {
             let resolved = resolve_customer(self.tx, id)?;
             let rowid: Option<i64> = self
@@ -426,8 +433,8 @@ impl RowStore<'_> {
                 .prepare_cached("SELECT rowid FROM customers WHERE id = ?1")?
                 .query_row([resolved], |r| r.get(0))
                 .optional()?;
-            if rowid.is_some() {
-                return Ok(Ok(rowid));
+            if let Some(rowid) = rowid {
+                return Ok(Ok(Some(Found { rowid, by_id: true })));
             }
         }
         let by_email = self
@@ -458,17 +465,15 @@ impl RowStore<'_> {
                     id_of(b)?
                 ))
             }
-            (Lookup::One(a), _) => Ok(Some(a)),
-            (Lookup::None, Lookup::One(b)) => Ok(Some(b)),
+            (Lookup::One(rowid), _) | (Lookup::None, Lookup::One(rowid)) => Ok(Some(Found {
+                rowid,
+                by_id: false,
+            })),
             (Lookup::None, Lookup::None) => Ok(None),
         };
         Ok(found.map_err(|message| RowError {
             line: c.line,
-            column: format!(
-                "{}, {}",
-                self.layout.column_name(Field::Email),
-                self.layout.column_name(Field::PhoneNumber)
-            ),
+            column: self.key_columns(),
             message,
         }))
     }
@@ -488,17 +493,6 @@ fn different_person(stored: &Profile, row: &Profile) -> bool {
     names_differ && !same_birthdate
 }
 
-/// The file's order of day and month: given, or learnt once from the whole column.
-struct DateOrder {
-    decided: Option<DateFormat>,
-}
-
-impl DateOrder {
-    fn new(given: Option<DateFormat>) -> Self {
-        Self { decided: given }
-    }
-}
-
 /// `03/04/1990`, `3.4.90`, `03-04-1990`: day and month (either way round), then the year.
 /// (A year-first date is ISO, right or wrong, and never ambiguous.)
 fn looks_like_numeric_date(raw: &str) -> bool {
@@ -508,19 +502,16 @@ fn looks_like_numeric_date(raw: &str) -> bool {
     matches!(parts.as_slice(), [a, b, y] if digits(a, &[1, 2]) && digits(b, &[1, 2]) && digits(y, &[2, 4]))
 }
 
-/// Which order an unambiguous slash date shows: `31/03/1990` is day first.
+/// Which order an unambiguous numeric date shows: `31/03/1990` can only be day first.
 fn order_shown(raw: &str) -> Option<DateFormat> {
-    let parts: Vec<u32> = raw
-        .trim()
-        .split(['/', '.', '-'])
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    match parts.as_slice() {
-        [a, b, y] if *y > 31 || raw.trim().len() <= 8 => match (*a > 12, *b > 12) {
-            (true, false) => Some(DateFormat::DayFirst),
-            (false, true) => Some(DateFormat::MonthFirst),
-            _ => None,
-        },
+    let raw = raw.trim();
+    if !looks_like_numeric_date(raw) {
+        return None;
+    }
+    let reads = |order: DateFormat| guess_date(raw, Some(&order)).is_ok();
+    match (reads(DateFormat::MonthFirst), reads(DateFormat::DayFirst)) {
+        (true, false) => Some(DateFormat::MonthFirst),
+        (false, true) => Some(DateFormat::DayFirst),
         _ => None,
     }
 }
@@ -530,7 +521,8 @@ struct Parser {
     lines: Lines,
     path: PathBuf,
     layout: Layout,
-    dates: DateOrder,
+    /// The file's order of day and month: given, or learnt once from the whole column.
+    date_order: Option<DateFormat>,
     today: chrono::NaiveDate,
 }
 
@@ -663,13 +655,13 @@ impl Parser {
         }
         // The first numeric date that is not ISO settles the file's order, from the whole
         // column at once: no row is ever read under an order that a later row contradicts.
-        if self.dates.decided.is_none()
+        if self.date_order.is_none()
             && looks_like_numeric_date(raw)
             && guess_date(raw, Some(&DateFormat::Iso)).is_err()
         {
-            self.dates.decided = Some(self.prescan(line, raw).map_err(Fatal)?);
+            self.date_order = Some(self.prescan(line, raw).map_err(Fatal)?);
         }
-        let date = match guess_date(raw, self.dates.decided.as_ref()).map_err(RowFail)? {
+        let date = match guess_date(raw, self.date_order.as_ref()).map_err(RowFail)? {
             DateGuess::Sure(d) => d,
             // Only reachable without a decided order, which the prescan rules out.
             DateGuess::Ambiguous { .. } => {
