@@ -41,8 +41,36 @@ pub enum Command {
     Merge(MergeArgs),
     /// Mark two customers as not duplicates, so they are not offered again.
     NotDuplicate(NotDuplicateArgs),
+    /// Signed releases: list them, or render one to PDF.
+    #[command(subcommand)]
+    Release(ReleaseCommand),
     /// Show the audit log, newest first (needs manage:users).
     Audit(AuditArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReleaseCommand {
+    /// List signed releases, newest first (needs read:customer).
+    List {
+        /// Only this customer's releases.
+        #[arg(long, value_name = "ID")]
+        customer: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a signed release as a PDF (needs read:customer and medical:customer: it holds
+    /// the health answers). The view is audited; the file is readable by its owner only.
+    Pdf {
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+        /// The shop settings directory, for the shop's name and logo.
+        #[arg(long, env = "INTAKE_SETTINGS_DIR", value_name = "DIR")]
+        settings: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod customer;
 mod duplicates;
 mod export;
 mod import;
+mod release;
 mod user;
 
 use anyhow::Result;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Duplicates(args) => duplicates::list(&ctx, args.json),
         Command::Merge(args) => duplicates::merge(&ctx, args),
         Command::NotDuplicate(args) => duplicates::not_duplicate(&ctx, args),
+        Command::Release(cmd) => release::run(&ctx, cmd),
         Command::Audit(args) => audit::run(&ctx, args),
     }
 }

@@ -654,3 +654,107 @@ fn error_lines_are_the_lines_an_editor_shows() {
         }
     }
 }
+
+/// A kiosk registration with a signed release, submitted to `shop`'s database directly (the
+/// kiosk's own path), for the release commands to find.
+fn signed_release(shop: &Shop) -> String {
+    use intake_common::release::{
+        self, ClauseAnswer, HealthAnswer, Registration, Signing, signature,
+    };
+    use intake_common::settings::{Confirm, Lang, Settings};
+    let mut db = intake_common::Db::open_dir(&shop.data()).unwrap();
+    let settings = Settings::defaults();
+    let template = release::register_template(&mut db, &settings.template).unwrap();
+    let png = signature::render_png(
+        &[vec![(10.0, 50.0), (120.0, 20.0), (220.0, 60.0)]],
+        300,
+        100,
+    )
+    .unwrap();
+    let reg = Registration {
+        existing: None,
+        profile: intake_common::Profile::default()
+            .with(intake_common::Field::FirstName, "Zoë")
+            .with(intake_common::Field::LastName, "García")
+            .with(intake_common::Field::PhoneNumber, "5125550142")
+            .with(intake_common::Field::Birthdate, "1991-07-08"),
+        emergency: None,
+        physician: None,
+        health: settings
+            .questions
+            .iter()
+            .map(|q| HealthAnswer::new(q, Lang::Es, false, None))
+            .collect(),
+        language: Lang::Es,
+        clauses: settings
+            .template
+            .clauses
+            .iter()
+            .map(|c| ClauseAnswer {
+                id: c.id.clone(),
+                text: c.text.get(Lang::Es).to_owned(),
+                confirm: c.confirm,
+                initials: (c.confirm == Confirm::Initials).then(|| "ZG".to_owned()),
+            })
+            .collect(),
+        guardian: None,
+        signature_png: png,
+    };
+    let done = release::submit(
+        &mut db,
+        &reg,
+        &Signing::new("lobby-1", &settings, &template),
+    )
+    .unwrap();
+    done.release.to_string()
+}
+
+#[test]
+fn releases_are_listed_and_rendered_to_pdf_for_those_allowed() {
+    let shop = Shop::new();
+    let id = signed_release(&shop);
+    let list = shop.json(&["release", "list", "--json"]);
+    assert_eq!(list[0]["id"], id.as_str());
+    assert_eq!(list[0]["customer_name"], "Zoë García");
+    assert_eq!(list[0]["template_version"], 1);
+    assert!(shop.ok(&["release", "list"]).contains("Zoë García"));
+
+    let out = shop.dir.path().join("release.pdf");
+    shop.ok(&["release", "pdf", &id, "--out", out.to_str().unwrap()]);
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the PDF holds health answers");
+    }
+    let audit = shop.ok(&["audit", "--json"]);
+    assert!(audit.contains("release.view"));
+
+    // Front desk may list releases but not open one: it holds health answers.
+    shop.add_user("fran", "front-desk", "5678");
+    let denied = shop.dir.path().join("denied.pdf");
+    let out = shop.run_as(
+        Some("fran"),
+        "5678",
+        &["release", "pdf", &id, "--out", denied.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("medical:customer"));
+    assert!(!denied.exists());
+    assert!(
+        shop.run_as(Some("fran"), "5678", &["release", "list"])
+            .status
+            .success()
+    );
+
+    // An unknown or malformed id says which.
+    let unknown = "01a20000-0000-7000-8000-000000000000";
+    let (code, err) = shop.fails(&["release", "pdf", unknown, "--out", "x.pdf"]);
+    assert_eq!(code, 1);
+    assert!(err.contains(unknown), "{err}");
+    let (code, err) = shop.fails(&["release", "pdf", "not-an-id", "--out", "x.pdf"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not-an-id"), "{err}");
+}

@@ -186,6 +186,47 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Writes a file of personal details through `write`: into a new file only its owner can
+/// read, beside `path`, synced and renamed into place when complete, so a failure leaves no
+/// half file and a reader never sees one.
+pub fn write_private_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<u64>,
+) -> Result<u64> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    let tmp = path.with_file_name(name);
+    let create = || {
+        let mut options = std::fs::OpenOptions::new();
+        // A new file, never one found there (nor what a link found there points at).
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        options.open(&tmp)
+    };
+    let mut file = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // Left by an export that was killed: remove it (a link is removed, not followed).
+            std::fs::remove_file(&tmp).map_err(|e| Error::io(&tmp, e))?;
+            create()
+        }
+        other => other,
+    }
+    .map_err(|e| Error::io(&tmp, e))?;
+    let written = write(&mut file).and_then(|n| {
+        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        Ok(n)
+    });
+    let n = written.inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+    Ok(n)
+}
+
 fn check_private(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {

@@ -125,7 +125,7 @@ impl Field {
     }
 
     /// The longest value a field takes.
-    const fn max_len(self) -> usize {
+    pub const fn max_len(self) -> usize {
         match self {
             Field::Notes => 10_000,
             Field::Street | Field::Street2 | Field::Occupation | Field::Company => 200,

@@ -276,7 +276,11 @@ pub(crate) fn medical_conditions(db: &Db, customer: Uuid) -> Result<Vec<MedicalC
     Ok(out)
 }
 
-fn contact(conn: &Connection, customer: Uuid, kind: ContactKind) -> Result<Option<Contact>> {
+pub(crate) fn contact(
+    conn: &Connection,
+    customer: Uuid,
+    kind: ContactKind,
+) -> Result<Option<Contact>> {
     Ok(conn
         .prepare_cached(
             "SELECT name, phone, relation FROM contacts WHERE customer_id = ?1 AND kind = ?2",

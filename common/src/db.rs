@@ -10,7 +10,10 @@ use crate::crypto::Sealer;
 use crate::error::{Error, Result};
 
 /// Append-only migrations: (version, SQL). Released files are never edited.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/V1__initial.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/V1__initial.sql")),
+    (2, include_str!("../migrations/V2__release_templates.sql")),
+];
 
 /// The database file's name inside a data directory.
 pub const DB_FILE: &str = "intake.db";

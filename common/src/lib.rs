@@ -12,6 +12,8 @@ pub mod duplicates;
 mod error;
 pub mod mutation;
 pub mod normalize;
+pub mod release;
+pub mod settings;
 pub mod time;
 pub mod users;
 

@@ -80,6 +80,11 @@ pub enum Op {
         a: Uuid,
         b: Uuid,
     },
+    /// A release signed at a kiosk; its content carries its own id.
+    SignRelease {
+        customer: Uuid,
+        release: Box<crate::release::ReleaseContent>,
+    },
 }
 
 impl Op {
@@ -92,6 +97,7 @@ impl Op {
             Op::AddFlag { .. } => "add_flag",
             Op::AddNote { .. } => "add_note",
             Op::SetContact { .. } => "set_contact",
+            Op::SignRelease { .. } => "sign_release",
             Op::RecordService { .. } => "record_service",
             Op::MergeCustomers { .. } => "merge_customers",
             Op::MarkNotDuplicate { .. } => "mark_not_duplicate",
@@ -120,21 +126,31 @@ pub enum Applied {
 
 /// Applies `m` in one durable transaction; on a device, the mutation also joins the outbox.
 pub fn submit(db: &mut Db, m: &Mutation) -> Result<Applied> {
+    Ok(submit_all(db, std::slice::from_ref(m))?[0])
+}
+
+/// Applies `ms` in order in one durable transaction: all of them or none. On a device each
+/// applied mutation joins the outbox, in the same order.
+pub fn submit_all(db: &mut Db, ms: &[Mutation]) -> Result<Vec<Applied>> {
     let outbox = is_device(db.conn())?;
     let (tx, sealer) = db.write_sealed()?;
-    let applied = apply(&tx, sealer, m)?;
-    if outbox && applied == Applied::Applied {
-        tx.execute(
-            "INSERT INTO outbox(mutation_id, sealed, created_at) VALUES (?1, ?2, ?3)",
-            params![
+    let mut results = Vec::with_capacity(ms.len());
+    for m in ms {
+        let applied = apply(&tx, sealer, m)?;
+        if outbox && applied == Applied::Applied {
+            tx.prepare_cached(
+                "INSERT INTO outbox(mutation_id, sealed, created_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![
                 m.id,
                 sealer.seal_json(m.id.as_bytes(), m),
                 crate::time::now()
-            ],
-        )?;
+            ])?;
+        }
+        results.push(applied);
     }
     tx.commit()?;
-    Ok(applied)
+    Ok(results)
 }
 
 fn is_device(conn: &rusqlite::Connection) -> Result<bool> {
@@ -265,6 +281,11 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
         }
         Op::MergeCustomers { target, duplicates } => {
             crate::duplicates::merge_in(tx, *target, duplicates, &m.actor, &at)?;
+        }
+        Op::SignRelease { customer, release } => {
+            let cid = live_customer(tx, *customer)?;
+            crate::release::apply_signed(tx, sealer, cid, release)?;
+            touch(tx, cid, &at)?;
         }
         Op::MarkNotDuplicate { a, b } => {
             let (a, b) = (resolve_customer(tx, *a)?, resolve_customer(tx, *b)?);

@@ -1,65 +1,53 @@
 //! `intake-kiosk`: the fullscreen touchscreen front end of Intake.
-//!
-//! For now it only shows a welcome screen; the self-registration flow
-//! comes later.
 
-mod theme;
-mod welcome;
+use std::path::PathBuf;
+use std::time::Instant;
 
-use iced::{Element, Size, window};
+use anyhow::Context as _;
+use clap::Parser;
+use iced::{Size, window};
+use intake_common::Db;
+use intake_common::settings::Settings;
+use intake_kiosk::{Kiosk, Options};
 use tracing_subscriber::EnvFilter;
 
-use crate::welcome::Welcome;
+/// Intake's self check-in kiosk: customers register and sign the release here.
+///
+/// In kiosk mode (the default) the window is fullscreen and Escape, Alt+F4 and close
+/// requests are ignored; staff leave through the hidden corner (five taps at the top left of
+/// the welcome screen) and a staff PIN.
+#[derive(Debug, Parser)]
+#[command(name = "intake-kiosk", version)]
+struct Cli {
+    /// Open a normal 1024x768 window that closes like one (development).
+    #[arg(long)]
+    windowed: bool,
 
-const USAGE: &str = "\
-Usage: intake-kiosk [OPTIONS]
+    /// Where the database and its key live [default: the platform's data directory].
+    #[arg(long, env = "INTAKE_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 
-Intake's self check-in kiosk.
+    /// A directory with shop.toml, release-template.toml, health-questions.toml and the
+    /// logo; a file missing there falls back to the shipped default.
+    #[arg(long, env = "INTAKE_SETTINGS_DIR", value_name = "DIR")]
+    settings: Option<PathBuf>,
 
-Options:
-      --windowed  Open a normal 1024x768 decorated window instead of fullscreen
-  -h, --help      Print this help and exit
+    /// This device's name, recorded on every release [default: the host name].
+    #[arg(long, env = "INTAKE_DEVICE", value_name = "NAME")]
+    device: Option<String>,
 
-Logging is controlled with RUST_LOG (default: info).";
+    /// Print the time from start to the first frame, then exit (start-up benchmark).
+    #[arg(long, hide = true)]
+    exit_after_first_frame: bool,
+}
 
 /// Size of the window opened with `--windowed`.
 const WINDOWED_SIZE: Size = Size::new(1024.0, 768.0);
-
-/// What the command line asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Command {
-    /// Run the kiosk.
-    Run { windowed: bool },
-    /// Print usage and exit successfully.
-    Help,
-}
-
-/// Parses the arguments that follow the program name.
-///
-/// Returns the offending argument on error.
-fn parse_args<I>(args: I) -> Result<Command, String>
-where
-    I: IntoIterator<Item = String>,
-{
-    let mut windowed = false;
-
-    for arg in args {
-        match arg.as_str() {
-            "--windowed" => windowed = true,
-            "-h" | "--help" => return Ok(Command::Help),
-            _ => return Err(arg),
-        }
-    }
-
-    Ok(Command::Run { windowed })
-}
 
 fn window_settings(windowed: bool) -> window::Settings {
     if windowed {
         window::Settings {
             size: WINDOWED_SIZE,
-            fullscreen: false,
-            decorations: true,
             ..window::Settings::default()
         }
     } else {
@@ -71,84 +59,83 @@ fn window_settings(windowed: bool) -> window::Settings {
     }
 }
 
-fn main() -> anyhow::Result<()> {
-    let windowed = match parse_args(std::env::args().skip(1)) {
-        Ok(Command::Run { windowed }) => windowed,
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            return Ok(());
-        }
-        Err(arg) => {
-            eprintln!("intake-kiosk: unknown argument '{arg}'");
-            eprintln!("Try 'intake-kiosk --help' for usage.");
-            std::process::exit(2);
-        }
-    };
+fn device_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "kiosk".to_owned())
+}
 
+fn main() -> anyhow::Result<()> {
+    let started = Instant::now();
+    let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_writer(std::io::stderr)
         .init();
 
-    tracing::info!(windowed, "starting Intake kiosk");
+    let data_dir = match cli.data_dir {
+        Some(dir) => dir,
+        None => directories::ProjectDirs::from("", "", "intake")
+            .context("no home directory: pass --data-dir")?
+            .data_dir()
+            .to_path_buf(),
+    };
+    let settings = Settings::load(cli.settings.as_deref())?;
+    let db = Db::open_dir(&data_dir)
+        .with_context(|| format!("opening the database in {}", data_dir.display()))?;
+    let options = Options {
+        windowed: cli.windowed,
+        device: cli.device.unwrap_or_else(device_name),
+        exit_after_first_frame: cli.exit_after_first_frame.then_some(started),
+    };
+    tracing::info!(windowed = options.windowed, device = %options.device, data = %data_dir.display(), "starting Intake kiosk");
+    let kiosk = Kiosk::new(db, settings, options)?;
+    let windowed = cli.windowed;
 
-    iced::application(boot, update, view)
-        .title("Intake")
-        .theme(theme::app())
-        .window(window_settings(windowed))
-        .run()?;
+    // iced asks for a boot function it may call more than once; the kiosk (and its open
+    // database) exists once.
+    let slot = std::sync::Mutex::new(Some(kiosk));
+    iced::application(
+        move || {
+            slot.lock()
+                .ok()
+                .and_then(|mut k| k.take())
+                .expect("the kiosk boots once")
+        },
+        Kiosk::update,
+        Kiosk::view,
+    )
+    .title("Intake")
+    // The bundled font, so every appliance (and every test snapshot) draws the same text.
+    .default_font(iced::Font::with_name("Fira Sans"))
+    .theme(Kiosk::theme)
+    .subscription(Kiosk::subscription)
+    .window(window_settings(windowed))
+    .exit_on_close_request(false)
+    .run()?;
 
     tracing::info!("kiosk closed");
     Ok(())
-}
-
-fn boot() -> Welcome {
-    Welcome::new()
-}
-
-fn update(state: &mut Welcome, message: welcome::Message) {
-    state.update(message);
-}
-
-fn view(state: &Welcome) -> Element<'_, welcome::Message> {
-    state.view()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Command, String> {
-        parse_args(args.iter().map(|a| (*a).to_owned()))
-    }
-
     #[test]
-    fn no_arguments_means_fullscreen() {
-        assert_eq!(parse(&[]), Ok(Command::Run { windowed: false }));
+    fn kiosk_mode_is_fullscreen_and_windowed_is_not() {
+        let cli = Cli::try_parse_from(["intake-kiosk"]).unwrap();
+        assert!(!cli.windowed);
         let settings = window_settings(false);
-        assert!(settings.fullscreen);
-        assert!(!settings.decorations);
-    }
-
-    #[test]
-    fn windowed_flag_opens_decorated_window() {
-        assert_eq!(parse(&["--windowed"]), Ok(Command::Run { windowed: true }));
-        let settings = window_settings(true);
-        assert!(!settings.fullscreen);
-        assert!(settings.decorations);
-        assert_eq!(settings.size, WINDOWED_SIZE);
-    }
-
-    #[test]
-    fn help_wins() {
-        assert_eq!(parse(&["--windowed", "--help"]), Ok(Command::Help));
-        assert_eq!(parse(&["-h"]), Ok(Command::Help));
-    }
-
-    #[test]
-    fn unknown_flag_is_reported() {
-        assert_eq!(parse(&["--bogus"]), Err("--bogus".to_owned()));
-        assert_eq!(parse(&["--windowed", "extra"]), Err("extra".to_owned()));
+        assert!(settings.fullscreen && !settings.decorations);
+        let cli = Cli::try_parse_from(["intake-kiosk", "--windowed", "--device", "lobby"]).unwrap();
+        assert!(cli.windowed);
+        assert_eq!(cli.device.as_deref(), Some("lobby"));
+        assert_eq!(window_settings(true).size, WINDOWED_SIZE);
+        assert!(Cli::try_parse_from(["intake-kiosk", "--bogus"]).is_err());
     }
 }

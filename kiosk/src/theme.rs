@@ -1,88 +1,212 @@
-//! Colours and widget styles for the kiosk. Views refer to these
-//! functions instead of styling inline.
+//! The kiosk's two themes — the studio's warm dark one and a high-contrast one — and the
+//! styles views use. Styles read colours from the theme, so every screen works in both.
 
 use iced::widget::{button, container, text};
-use iced::{Background, Border, Color, Theme, border, theme::Palette};
+use iced::{Background, Border, Color, Shadow, Theme, border, theme::Palette};
 
-/// Dark, high-contrast background.
-pub const BACKGROUND: Color = Color::from_rgb8(0x16, 0x16, 0x1a);
-/// Primary text colour.
-pub const TEXT: Color = Color::from_rgb8(0xf2, 0xf0, 0xeb);
-/// Secondary, muted text colour.
-pub const TEXT_MUTED: Color = Color::from_rgb8(0xb4, 0xb0, 0xa8);
-/// Accent used for the title and the primary button.
-pub const ACCENT: Color = Color::from_rgb8(0xc9, 0x4f, 0x3d);
-/// Accent while hovered.
-pub const ACCENT_HOVER: Color = Color::from_rgb8(0xd9, 0x63, 0x50);
-/// Accent while pressed.
-pub const ACCENT_PRESSED: Color = Color::from_rgb8(0xa8, 0x3f, 0x30);
-/// Status / informational colour.
-pub const STATUS: Color = Color::from_rgb8(0xe8, 0xc1, 0x5a);
-/// Disabled controls.
-pub const DISABLED: Color = Color::from_rgb8(0x4a, 0x48, 0x50);
+pub const TITLE_SIZE: f32 = 56.0;
+pub const HEADING_SIZE: f32 = 40.0;
+pub const BODY_SIZE: f32 = 28.0;
+pub const LABEL_SIZE: f32 = 22.0;
+pub const SMALL_SIZE: f32 = 20.0;
+/// Smallest touch target, in logical pixels.
+pub const TOUCH: f32 = 64.0;
+pub const RADIUS: f32 = 12.0;
 
-pub const TITLE_SIZE: f32 = 96.0;
-pub const BODY_SIZE: f32 = 32.0;
-pub const BUTTON_TEXT_SIZE: f32 = 28.0;
-pub const STATUS_SIZE: f32 = 24.0;
-
-const RADIUS: f32 = 12.0;
-
-/// The application theme.
-pub fn app() -> Theme {
+pub fn studio() -> Theme {
     Theme::custom(
         "Intake",
         Palette {
-            background: BACKGROUND,
-            text: TEXT,
-            primary: ACCENT,
+            background: Color::from_rgb8(0x16, 0x16, 0x1a),
+            text: Color::from_rgb8(0xf2, 0xf0, 0xeb),
+            primary: Color::from_rgb8(0xc9, 0x4f, 0x3d),
             success: Color::from_rgb8(0x4c, 0xaf, 0x7a),
-            warning: STATUS,
-            danger: Color::from_rgb8(0xe0, 0x4a, 0x4a),
+            warning: Color::from_rgb8(0xe8, 0xc1, 0x5a),
+            danger: Color::from_rgb8(0xff, 0x6b, 0x6b),
         },
     )
 }
 
-pub fn background(_theme: &Theme) -> container::Style {
+/// Black, white and pure yellow: WCAG AAA contrast for every pair used.
+pub fn high_contrast() -> Theme {
+    Theme::custom(
+        "Intake high contrast",
+        Palette {
+            background: Color::BLACK,
+            text: Color::WHITE,
+            primary: Color::from_rgb8(0xff, 0xe0, 0x00),
+            success: Color::from_rgb8(0x00, 0xff, 0x80),
+            warning: Color::from_rgb8(0xff, 0xe0, 0x00),
+            danger: Color::from_rgb8(0xff, 0x80, 0x80),
+        },
+    )
+}
+
+fn is_high_contrast(theme: &Theme) -> bool {
+    theme.palette().background == Color::BLACK
+}
+
+pub fn page(theme: &Theme) -> container::Style {
+    let p = theme.palette();
     container::Style {
-        background: Some(Background::Color(BACKGROUND)),
-        text_color: Some(TEXT),
+        background: Some(Background::Color(p.background)),
+        text_color: Some(p.text),
         ..container::Style::default()
     }
 }
 
-pub fn title_text(_theme: &Theme) -> text::Style {
-    text::Style {
-        color: Some(ACCENT),
-    }
-}
-
-pub fn body_text(_theme: &Theme) -> text::Style {
-    text::Style { color: Some(TEXT) }
-}
-
-pub fn status_text(_theme: &Theme) -> text::Style {
-    text::Style {
-        color: Some(STATUS),
-    }
-}
-
-pub fn staff_button(_theme: &Theme, status: button::Status) -> button::Style {
-    let (background, text_color) = match status {
-        button::Status::Active => (ACCENT, TEXT),
-        button::Status::Hovered => (ACCENT_HOVER, TEXT),
-        button::Status::Pressed => (ACCENT_PRESSED, TEXT),
-        button::Status::Disabled => (DISABLED, TEXT_MUTED),
-    };
-
-    button::Style {
-        background: Some(Background::Color(background)),
-        text_color,
+/// A raised panel: the keyboard, the idle warning, cards.
+pub fn panel(theme: &Theme) -> container::Style {
+    let e = theme.extended_palette();
+    container::Style {
+        background: Some(Background::Color(e.background.weak.color)),
+        text_color: Some(e.background.weak.text),
         border: Border {
-            color: TEXT_MUTED,
-            width: 0.0,
+            color: if is_high_contrast(theme) {
+                Color::WHITE
+            } else {
+                e.background.strong.color
+            },
+            width: if is_high_contrast(theme) { 2.0 } else { 1.0 },
             ..border::rounded(RADIUS)
         },
+        shadow: Shadow::default(),
+        ..container::Style::default()
+    }
+}
+
+/// Dims what is behind a modal.
+pub fn scrim(_theme: &Theme) -> container::Style {
+    container::Style {
+        background: Some(Background::Color(Color::from_rgba8(0, 0, 0, 0.75))),
+        ..container::Style::default()
+    }
+}
+
+/// A typing field: outlined, brighter when it has the keyboard, red when it has a problem.
+pub fn field(focused: bool, problem: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
+    move |theme, _status| {
+        let e = theme.extended_palette();
+        let p = theme.palette();
+        let color = if problem {
+            p.danger
+        } else if focused {
+            p.primary
+        } else if is_high_contrast(theme) {
+            Color::WHITE
+        } else {
+            e.background.strong.color
+        };
+        button::Style {
+            background: Some(Background::Color(e.background.base.color)),
+            text_color: p.text,
+            border: Border {
+                color,
+                width: if focused || problem || is_high_contrast(theme) {
+                    3.0
+                } else {
+                    2.0
+                },
+                ..border::rounded(RADIUS)
+            },
+            ..button::Style::default()
+        }
+    }
+}
+
+/// A choice that is on (a "Yes" that was picked, a tick that is set).
+pub fn choice(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
+    move |theme, status| {
+        if selected {
+            primary(theme, status)
+        } else {
+            let mut style = button::secondary(theme, status);
+            if is_high_contrast(theme) {
+                style.background = Some(Background::Color(Color::BLACK));
+                style.text_color = Color::WHITE;
+                style.border = Border {
+                    color: Color::WHITE,
+                    width: 2.0,
+                    ..border::rounded(RADIUS)
+                };
+            }
+            style.border.radius = RADIUS.into();
+            style
+        }
+    }
+}
+
+pub fn primary(theme: &Theme, status: button::Status) -> button::Style {
+    let mut style = button::primary(theme, status);
+    style.border.radius = RADIUS.into();
+    if status != button::Status::Disabled {
+        style.text_color = if is_high_contrast(theme) {
+            Color::BLACK
+        } else {
+            Color::WHITE
+        };
+    }
+    style
+}
+
+pub fn secondary(theme: &Theme, status: button::Status) -> button::Style {
+    choice(false)(theme, status)
+}
+
+/// A key of the on-screen keyboard.
+pub fn key(theme: &Theme, status: button::Status) -> button::Style {
+    let e = theme.extended_palette();
+    let background = match status {
+        button::Status::Pressed => e.primary.base.color,
+        button::Status::Hovered => e.background.strong.color,
+        _ => e.background.base.color,
+    };
+    button::Style {
+        background: Some(Background::Color(background)),
+        text_color: theme.palette().text,
+        border: Border {
+            color: if is_high_contrast(theme) {
+                Color::WHITE
+            } else {
+                e.background.strong.color
+            },
+            width: 1.0,
+            ..border::rounded(8.0)
+        },
         ..button::Style::default()
+    }
+}
+
+/// An invisible button (the staff corner).
+pub fn invisible(_theme: &Theme, _status: button::Status) -> button::Style {
+    button::Style::default()
+}
+
+pub fn muted(theme: &Theme) -> text::Style {
+    let p = theme.palette();
+    text::Style {
+        color: Some(if is_high_contrast(theme) {
+            Color::from_rgb8(0xd0, 0xd0, 0xd0)
+        } else {
+            Color { a: 0.75, ..p.text }
+        }),
+    }
+}
+
+pub fn accent(theme: &Theme) -> text::Style {
+    text::Style {
+        color: Some(theme.palette().primary),
+    }
+}
+
+pub fn error(theme: &Theme) -> text::Style {
+    text::Style {
+        color: Some(theme.palette().danger),
+    }
+}
+
+pub fn warning(theme: &Theme) -> text::Style {
+    text::Style {
+        color: Some(theme.palette().warning),
     }
 }

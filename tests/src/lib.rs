@@ -1,5 +1,7 @@
 //! Helpers for end-to-end tests and benchmarks that run Intake's real binaries.
 
+pub mod registrations;
+
 use std::path::PathBuf;
 
 /// The path of a workspace binary built beside the running test or benchmark

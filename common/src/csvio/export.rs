@@ -168,7 +168,7 @@ pub fn export(
     }
 
     let count = match (options.format, out_path) {
-        (ExportFormat::Csv, Some(path)) => write_file(path, |file| {
+        (ExportFormat::Csv, Some(path)) => crate::crypto::write_private_atomically(path, |file| {
             write_csv(
                 snapshot,
                 &columns,
@@ -177,7 +177,9 @@ pub fn export(
         })?,
         (ExportFormat::Csv, None) => write_csv(snapshot, &columns, std::io::stdout().lock())?,
         (ExportFormat::Xlsx, Some(path)) => {
-            write_file(path, |file| write_xlsx(&snapshot, &columns, file))?
+            crate::crypto::write_private_atomically(path, |file| {
+                write_xlsx(&snapshot, &columns, file)
+            })?
         }
         (ExportFormat::Xlsx, None) => {
             return Err(Error::Invalid("an Excel export needs --out FILE".into()));
@@ -214,44 +216,6 @@ fn load_medical(db: &Db) -> Result<HashMap<Uuid, String>> {
         cell.push_str(&text);
     }
     Ok(out)
-}
-
-/// Writes an export through `write` into a new file only its owner can read (it holds
-/// customers' personal details), beside `path` and renamed into place when complete, so a
-/// failed export leaves no half file.
-fn write_file(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<u64>) -> Result<u64> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    let tmp = path.with_file_name(name);
-    let create = || {
-        let mut options = std::fs::OpenOptions::new();
-        // A new file, never one found there (nor what a link found there points at).
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        options.open(&tmp)
-    };
-    let mut file = match create() {
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            // Left by an export that was killed: remove it (a link is removed, not followed).
-            std::fs::remove_file(&tmp).map_err(|e| Error::io(&tmp, e))?;
-            create()
-        }
-        other => other,
-    }
-    .map_err(|e| Error::io(&tmp, e))?;
-    let written = write(&mut file).and_then(|n| {
-        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
-        Ok(n)
-    });
-    let n = written.inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-    Ok(n)
 }
 
 fn select(columns: &[Column]) -> String {

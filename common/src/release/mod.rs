@@ -1,0 +1,596 @@
+//! Signed releases: what a customer signs at the kiosk, how it is stored, and the one
+//! durable transaction that records a whole registration.
+//!
+//! A release keeps everything it was signed over — the template and its version, the
+//! clauses as shown with their initials, the health answers, the signature image, the
+//! time and the device — sealed in the database, with a SHA-256 of that content beside it.
+
+pub mod pdf;
+pub mod signature;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::customer::{Contact, ContactKind, Field, MedicalCondition, Profile};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::mutation::{self, Mutation, Op};
+use crate::settings::{Confirm, HealthQuestion, Lang, Template};
+use crate::users::{Actor, Permission};
+
+/// The profile fields a customer fills in at the kiosk. A returning customer's other
+/// fields (notes, membership number, ...) are never touched from the kiosk.
+pub const KIOSK_FIELDS: [Field; 16] = [
+    Field::FirstName,
+    Field::MiddleName,
+    Field::LastName,
+    Field::Nickname,
+    Field::Email,
+    Field::PhoneNumber,
+    Field::Birthdate,
+    Field::Gender,
+    Field::Street,
+    Field::Street2,
+    Field::City,
+    Field::State,
+    Field::PostalCode,
+    Field::Country,
+    Field::Occupation,
+    Field::OptIn,
+];
+
+/// Fields the kiosk will not submit without.
+pub const REQUIRED_FIELDS: [Field; 4] = [
+    Field::FirstName,
+    Field::LastName,
+    Field::PhoneNumber,
+    Field::Birthdate,
+];
+
+/// A template as stored: which one and which version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateRef {
+    pub id: String,
+    pub version: u32,
+    pub sha256: String,
+}
+
+/// Records `template` if it differs from the newest stored version of its id, and returns
+/// the version it is stored as. The body is compared as parsed (comments and spacing in the
+/// file do not make a new version).
+pub fn register_template(db: &mut Db, template: &Template) -> Result<TemplateRef> {
+    let body = serde_json::to_string(template).map_err(|e| Error::Invalid(e.to_string()))?;
+    let sha256 = hex(&Sha256::digest(body.as_bytes()));
+    let tx = db.write()?;
+    let newest: Option<(u32, String)> = tx
+        .query_row(
+            "SELECT version, sha256 FROM release_templates WHERE template_id = ?1
+             ORDER BY version DESC LIMIT 1",
+            [&template.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let version = match newest {
+        Some((version, sha)) if sha == sha256 => version,
+        newest => {
+            let version = newest.map_or(1, |(v, _)| v + 1);
+            tx.execute(
+                "INSERT INTO release_templates(template_id, version, sha256, body, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![template.id, version, sha256, body, crate::time::now()],
+            )?;
+            tracing::info!(template = %template.id, version, "new release template version");
+            version
+        }
+    };
+    tx.commit()?;
+    Ok(TemplateRef {
+        id: template.id.clone(),
+        version,
+        sha256,
+    })
+}
+
+/// A stored template version.
+pub fn template(conn: &Connection, id: &str, version: u32) -> Result<Template> {
+    let body: Option<String> = conn
+        .query_row(
+            "SELECT body FROM release_templates WHERE template_id = ?1 AND version = ?2",
+            params![id, version],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let body = body
+        .ok_or_else(|| Error::Invalid(format!("no release template {id:?} version {version}")))?;
+    serde_json::from_str(&body).map_err(|e| Error::Invalid(format!("template {id:?}: {e}")))
+}
+
+/// One health question as the customer saw and answered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthAnswer {
+    pub question_id: String,
+    /// The question in the language it was asked.
+    pub question: String,
+    /// The staff-facing short name.
+    pub name: String,
+    pub kind: crate::customer::MedicalKind,
+    pub answer: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+}
+
+impl HealthAnswer {
+    pub fn new(q: &HealthQuestion, lang: Lang, answer: bool, details: Option<String>) -> Self {
+        Self {
+            question_id: q.id.clone(),
+            question: q.text.get(lang).to_owned(),
+            name: q.name.clone(),
+            kind: q.kind,
+            answer,
+            details: details.filter(|d| !d.trim().is_empty()),
+        }
+    }
+
+    /// The medical record a "yes" puts on the customer's file.
+    pub fn condition(&self) -> Option<MedicalCondition> {
+        self.answer.then(|| MedicalCondition {
+            kind: self.kind,
+            name: self.name.clone(),
+            details: self.details.clone(),
+        })
+    }
+}
+
+/// One clause as shown, with how it was confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClauseAnswer {
+    pub id: String,
+    pub text: String,
+    pub confirm: Confirm,
+    /// The initials written against it; `None` for a ticked clause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initials: Option<String>,
+}
+
+/// The adult who signs for a minor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guardian {
+    pub name: String,
+    pub relationship: String,
+    #[serde(with = "b64")]
+    pub signature_png: Vec<u8>,
+}
+
+/// Everything a release was signed over. Its SHA-256 is the release's fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseContent {
+    pub release_id: Uuid,
+    pub customer_id: Uuid,
+    pub template: TemplateRef,
+    pub title: String,
+    pub language: Lang,
+    pub signed_at: DateTime<Utc>,
+    pub device: String,
+    /// The profile as submitted, keyed by studio column name.
+    pub customer: BTreeMap<String, String>,
+    pub age_at_signing: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<Contact>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub physician: Option<Contact>,
+    pub health: Vec<HealthAnswer>,
+    pub clauses: Vec<ClauseAnswer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardian: Option<Guardian>,
+    #[serde(with = "b64")]
+    pub signature_png: Vec<u8>,
+}
+
+impl ReleaseContent {
+    /// SHA-256 of the content's canonical JSON, in hex.
+    pub fn sha256(&self) -> String {
+        let json = serde_json::to_vec(self).expect("release content serialises");
+        hex(&Sha256::digest(&json))
+    }
+
+    /// What the PDF's QR code says: the release id and its fingerprint.
+    pub fn qr_payload(&self) -> String {
+        format!("intake:release:{}:{}", self.release_id, self.sha256())
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+mod b64 {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Applies a signed release inside a mutation's transaction.
+pub(crate) fn apply_signed(
+    tx: &rusqlite::Transaction<'_>,
+    sealer: &crate::crypto::Sealer,
+    customer: Uuid,
+    release: &ReleaseContent,
+) -> Result<()> {
+    let sha = release.sha256();
+    tx.execute(
+        "INSERT INTO releases(id, customer_id, template_id, template_version, signed_at, device,
+                              sealed, content_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+        params![
+            release.release_id,
+            customer,
+            release.template.id,
+            release.template.version,
+            crate::time::format(release.signed_at),
+            release.device,
+            sealer.seal_json(release.release_id.as_bytes(), release),
+            sha
+        ],
+    )?;
+    Ok(())
+}
+
+/// What a customer submits at the kiosk.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// The customer's id when they were recognised as returning.
+    pub existing: Option<Uuid>,
+    pub profile: Profile,
+    pub emergency: Option<Contact>,
+    pub physician: Option<Contact>,
+    pub health: Vec<HealthAnswer>,
+    pub language: Lang,
+    pub clauses: Vec<ClauseAnswer>,
+    pub guardian: Option<Guardian>,
+    pub signature_png: Vec<u8>,
+}
+
+/// What a submit recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    pub customer: Uuid,
+    pub release: Uuid,
+    pub sha256: String,
+}
+
+/// The kiosk's device context for a submit.
+#[derive(Debug, Clone)]
+pub struct Signing<'a> {
+    pub device: &'a str,
+    pub template: &'a Template,
+    pub template_ref: &'a TemplateRef,
+    pub questions: &'a [HealthQuestion],
+    pub adult_age: u32,
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> Signing<'a> {
+    /// Signing now on `device` under the shop's settings and the stored template version.
+    pub fn new(
+        device: &'a str,
+        settings: &'a crate::settings::Settings,
+        template_ref: &'a TemplateRef,
+    ) -> Self {
+        Self {
+            device,
+            template: &settings.template,
+            template_ref,
+            questions: &settings.questions,
+            adult_age: settings.shop.adult_age,
+            now: Utc::now(),
+        }
+    }
+}
+
+/// Age in whole years on `today`.
+pub fn age_on(birthdate: NaiveDate, today: NaiveDate) -> u32 {
+    let mut years = today.year() - birthdate.year();
+    if (today.month(), today.day()) < (birthdate.month(), birthdate.day()) {
+        years -= 1;
+    }
+    u32::try_from(years).unwrap_or(0)
+}
+
+/// Checks a registration the way the kiosk's screens do, so nothing incomplete is stored
+/// even if a screen let it through.
+pub fn validate(reg: &Registration, ctx: &Signing<'_>) -> Result<u32> {
+    let fail = |m: String| Err(Error::Invalid(m));
+    for field in REQUIRED_FIELDS {
+        if reg.profile.get(field).is_none() {
+            return fail(format!("{} is required", field.column()));
+        }
+    }
+    for (field, value) in reg.profile.iter() {
+        if let Some(value) = value {
+            field
+                .parse(value)
+                .map_err(|m| Error::Invalid(format!("{}: {m}", field.column())))?;
+        }
+    }
+    let birthdate = reg
+        .profile
+        .birthdate()
+        .ok_or_else(|| Error::Invalid("Birthdate is not a date".into()))?;
+    let age = age_on(birthdate, ctx.now.date_naive());
+    if birthdate > ctx.now.date_naive() {
+        return fail("Birthdate is in the future".into());
+    }
+    let want: Vec<&str> = ctx.questions.iter().map(|q| q.id.as_str()).collect();
+    let got: Vec<&str> = reg.health.iter().map(|a| a.question_id.as_str()).collect();
+    if want != got {
+        return fail("every health question needs an answer".into());
+    }
+    for (q, a) in ctx.questions.iter().zip(&reg.health) {
+        if a.answer && q.details == crate::settings::Details::Required && a.details.is_none() {
+            return fail(format!("health question {:?}: a yes needs details", q.id));
+        }
+    }
+    let want: Vec<&str> = ctx.template.clauses.iter().map(|c| c.id.as_str()).collect();
+    let got: Vec<&str> = reg.clauses.iter().map(|c| c.id.as_str()).collect();
+    if want != got {
+        return fail("the clauses do not match the release template".into());
+    }
+    for c in &reg.clauses {
+        if c.confirm == Confirm::Initials
+            && c.initials.as_deref().is_none_or(|i| i.trim().is_empty())
+        {
+            return fail(format!("clause {:?} needs initials", c.id));
+        }
+    }
+    if reg.signature_png.is_empty() {
+        return fail("the release is not signed".into());
+    }
+    if age < ctx.adult_age {
+        match &reg.guardian {
+            Some(g)
+                if !g.name.trim().is_empty()
+                    && !g.relationship.trim().is_empty()
+                    && !g.signature_png.is_empty() => {}
+            _ => {
+                return fail(format!(
+                    "a customer under {} needs a guardian's name, relationship and signature",
+                    ctx.adult_age
+                ));
+            }
+        }
+    }
+    Ok(age)
+}
+
+/// Records a whole registration — the customer (new, or changes to a returning one), the
+/// contacts, the health answers and the signed release — as mutations in one durable
+/// transaction. When this returns, the release is on disk.
+pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Submitted> {
+    let age = validate(reg, ctx)?;
+    let actor = format!("kiosk:{}", ctx.device);
+    let release_id = Uuid::now_v7();
+    let mut ops = Vec::new();
+
+    let (customer, known_conditions) = match reg.existing {
+        Some(id) => {
+            let id = crate::db::resolve_customer(db.conn(), id)?;
+            let stored = crate::customers::get(db.conn(), id)?;
+            let changes: BTreeMap<Field, Option<String>> = KIOSK_FIELDS
+                .into_iter()
+                .filter(|f| stored.profile.get(*f) != reg.profile.get(*f))
+                .map(|f| (f, reg.profile.get(f).map(str::to_owned)))
+                .collect();
+            if !changes.is_empty() {
+                ops.push(Op::UpdateCustomer {
+                    customer: id,
+                    changes,
+                });
+            }
+            (id, crate::customers::medical_conditions(db, id)?)
+        }
+        None => {
+            let id = Uuid::now_v7();
+            ops.push(Op::CreateCustomer {
+                customer: id,
+                profile: reg.profile.clone(),
+            });
+            (id, Vec::new())
+        }
+    };
+    for contact in [&reg.emergency, &reg.physician].into_iter().flatten() {
+        ops.push(Op::SetContact {
+            customer,
+            contact: contact.clone(),
+        });
+    }
+    for condition in reg.health.iter().filter_map(HealthAnswer::condition) {
+        // A returning customer answers again; the same answer is not filed twice.
+        if !known_conditions.contains(&condition) {
+            ops.push(Op::AddMedicalCondition {
+                customer,
+                id: Uuid::now_v7(),
+                condition,
+            });
+        }
+    }
+    let content = ReleaseContent {
+        release_id,
+        customer_id: customer,
+        template: ctx.template_ref.clone(),
+        title: ctx.template.title.get(reg.language).to_owned(),
+        language: reg.language,
+        signed_at: ctx.now,
+        device: ctx.device.to_owned(),
+        customer: reg
+            .profile
+            .iter()
+            .filter_map(|(f, v)| v.map(|v| (f.column().to_owned(), v.to_owned())))
+            .collect(),
+        age_at_signing: age,
+        emergency: reg.emergency.clone(),
+        physician: reg.physician.clone(),
+        health: reg.health.clone(),
+        clauses: reg.clauses.clone(),
+        guardian: reg.guardian.clone(),
+        signature_png: reg.signature_png.clone(),
+    };
+    let sha256 = content.sha256();
+    ops.push(Op::SignRelease {
+        customer,
+        release: Box::new(content),
+    });
+    let mutations: Vec<Mutation> = ops
+        .into_iter()
+        .map(|op| Mutation {
+            id: Uuid::now_v7(),
+            at: ctx.now,
+            actor: actor.clone(),
+            op,
+        })
+        .collect();
+    mutation::submit_all(db, &mutations)?;
+    Ok(Submitted {
+        customer,
+        release: release_id,
+        sha256,
+    })
+}
+
+/// A returning customer found by phone and birthdate.
+#[derive(Debug, Clone)]
+pub struct Returning {
+    pub id: Uuid,
+    pub profile: Profile,
+    pub emergency: Option<Contact>,
+    pub physician: Option<Contact>,
+}
+
+/// The one customer whose phone and birthdate both match exactly, if exactly one does.
+/// Anything else — no match, a phone that matches with another birthdate, two customers
+/// sharing both — finds nobody, so a guess reveals nothing.
+pub fn find_returning(
+    conn: &Connection,
+    phone: &str,
+    birthdate: NaiveDate,
+) -> Result<Option<Returning>> {
+    let Ok(key) = crate::normalize::phone_key(phone) else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM customers WHERE phone_key = ?1 AND birthdate = ?2 LIMIT 2",
+    )?;
+    let ids: Vec<Uuid> = stmt
+        .query_map(
+            params![key, birthdate.format("%Y-%m-%d").to_string()],
+            |r| r.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    let [id] = ids[..] else {
+        return Ok(None);
+    };
+    let customer = crate::customers::get(conn, id)?;
+    Ok(Some(Returning {
+        id,
+        profile: customer.profile,
+        emergency: crate::customers::contact(conn, id, ContactKind::Emergency)?,
+        physician: crate::customers::contact(conn, id, ContactKind::Physician)?,
+    }))
+}
+
+/// A release in a listing: what identifies it, not what it says.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub signed_at: String,
+    pub device: String,
+    pub sha256: String,
+}
+
+/// Signed releases, newest first; one customer's when `customer` is given.
+pub fn list(db: &Db, actor: &Actor, customer: Option<Uuid>, limit: u32) -> Result<Vec<Summary>> {
+    actor.require(Permission::ReadCustomer)?;
+    let customer = customer
+        .map(|c| crate::db::resolve_customer(db.conn(), c))
+        .transpose()?;
+    let mut stmt = db.conn().prepare(
+        "SELECT r.id, r.customer_id, c.first_name, c.last_name, r.template_id,
+                r.template_version, r.signed_at, r.device, r.content_sha256
+         FROM releases r JOIN customers c ON c.id = r.customer_id
+         WHERE ?1 IS NULL OR r.customer_id = ?1
+         ORDER BY r.signed_at DESC, r.id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![customer, limit], |r| {
+        let first: Option<String> = r.get(2)?;
+        let last: Option<String> = r.get(3)?;
+        Ok(Summary {
+            id: r.get(0)?,
+            customer_id: r.get(1)?,
+            customer_name: [first, last]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            template_id: r.get(4)?,
+            template_version: r.get(5)?,
+            signed_at: r.get(6)?,
+            device: r.get(7)?,
+            sha256: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A signed release, opened. It holds health answers, so it takes `medical:customer`, and
+/// the view is audited. The stored fingerprint is checked against the content.
+pub fn open(db: &Db, actor: &Actor, id: Uuid) -> Result<ReleaseContent> {
+    actor.require(Permission::ReadCustomer)?;
+    actor.require(Permission::MedicalCustomer)?;
+    let row: Option<(Uuid, Vec<u8>, String)> = db
+        .conn()
+        .query_row(
+            "SELECT customer_id, sealed, content_sha256 FROM releases WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let (customer, sealed, sha) =
+        row.ok_or_else(|| Error::Invalid(format!("no release with id {id}")))?;
+    let content: ReleaseContent = db.sealer().open_json(id.as_bytes(), &sealed)?;
+    if content.sha256() != sha {
+        return Err(Error::Invalid(format!(
+            "release {id}: its content does not match its recorded SHA-256"
+        )));
+    }
+    crate::audit::record(
+        db.conn(),
+        &actor.name,
+        "release.view",
+        Some(customer),
+        &id.to_string(),
+    )?;
+    Ok(content)
+}

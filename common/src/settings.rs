@@ -1,0 +1,361 @@
+//! Shop settings: the shop itself, the release template and the health questions.
+//!
+//! Each comes from a TOML file. Defaults ship in `assets/` (compiled in, so a fresh
+//! appliance has a good first run); an admin replaces any of them by putting a file of the
+//! same name in a settings directory.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::customer::MedicalKind;
+use crate::error::{Error, Result};
+
+pub const SHOP_FILE: &str = "shop.toml";
+pub const TEMPLATE_FILE: &str = "release-template.toml";
+pub const QUESTIONS_FILE: &str = "health-questions.toml";
+
+const DEFAULT_SHOP: &str = include_str!("../../assets/shop.toml");
+const DEFAULT_TEMPLATE: &str = include_str!("../../assets/release-template.toml");
+const DEFAULT_QUESTIONS: &str = include_str!("../../assets/health-questions.toml");
+const DEFAULT_LOGO: &[u8] = include_bytes!("../../assets/logo.png");
+
+/// A language the kiosk speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    En,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    /// The language's name in itself, for the language switch.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Es => "Español",
+        }
+    }
+}
+
+/// Text in several languages; English is always there and stands in for a missing one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(BTreeMap<Lang, String>);
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        self.0
+            .get(&lang)
+            .or_else(|| self.0.get(&Lang::En))
+            .map_or("", String::as_str)
+    }
+
+    pub fn english(text: &str) -> Self {
+        Self(BTreeMap::from([(Lang::En, text.to_owned())]))
+    }
+
+    fn check(&self, what: &str) -> std::result::Result<(), String> {
+        match self.0.get(&Lang::En) {
+            Some(t) if !t.trim().is_empty() => Ok(()),
+            _ => Err(format!("{what} has no English text (`en`)")),
+        }
+    }
+}
+
+/// The shop's own settings (`shop.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shop {
+    pub name: String,
+    #[serde(default)]
+    pub logo: Option<String>,
+    #[serde(default = "default_idle")]
+    pub idle_timeout_secs: u32,
+    #[serde(default = "default_warning")]
+    pub idle_warning_secs: u32,
+    #[serde(default = "default_languages")]
+    pub languages: Vec<Lang>,
+    #[serde(default = "default_adult_age")]
+    pub adult_age: u32,
+    #[serde(default)]
+    pub web_sign_url: Option<String>,
+}
+
+fn default_idle() -> u32 {
+    60
+}
+fn default_warning() -> u32 {
+    15
+}
+fn default_languages() -> Vec<Lang> {
+    vec![Lang::En, Lang::Es]
+}
+fn default_adult_age() -> u32 {
+    18
+}
+
+/// How a clause is confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confirm {
+    Initials,
+    Tick,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clause {
+    pub id: String,
+    pub confirm: Confirm,
+    pub text: Text,
+}
+
+/// The release template (`release-template.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    pub id: String,
+    pub title: Text,
+    pub clauses: Vec<Clause>,
+}
+
+/// Whether a "yes" must, may or may not say more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Details {
+    Required,
+    Optional,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthQuestion {
+    pub id: String,
+    pub kind: MedicalKind,
+    /// The short name staff see.
+    pub name: String,
+    #[serde(default = "default_details")]
+    pub details: Details,
+    pub text: Text,
+}
+
+fn default_details() -> Details {
+    Details::Optional
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuestionsFile {
+    questions: Vec<HealthQuestion>,
+}
+
+/// Everything the kiosk is configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub shop: Shop,
+    pub template: Template,
+    pub questions: Vec<HealthQuestion>,
+    /// The logo's PNG bytes, if the shop has one.
+    pub logo: Option<Vec<u8>>,
+}
+
+impl Settings {
+    /// The defaults shipped in `assets/`.
+    pub fn defaults() -> Self {
+        Self::load(None).expect("the shipped settings are valid")
+    }
+
+    /// Loads each file from `dir` when it is there, else the shipped default.
+    pub fn load(dir: Option<&Path>) -> Result<Self> {
+        let read = |name: &str, default: &'static str| -> Result<(String, PathBuf)> {
+            match dir.map(|d| d.join(name)) {
+                Some(path) if path.exists() => Ok((
+                    std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?,
+                    path,
+                )),
+                _ => Ok((
+                    default.to_owned(),
+                    PathBuf::from(format!("(default) {name}")),
+                )),
+            }
+        };
+        let (text, path) = read(SHOP_FILE, DEFAULT_SHOP)?;
+        let shop: Shop = parse(&text, &path)?;
+        check_shop(&shop).map_err(|m| invalid(&path, &m))?;
+        let (text, path) = read(TEMPLATE_FILE, DEFAULT_TEMPLATE)?;
+        let template: Template = parse(&text, &path)?;
+        check_template(&template).map_err(|m| invalid(&path, &m))?;
+        let (text, path) = read(QUESTIONS_FILE, DEFAULT_QUESTIONS)?;
+        let questions = parse::<QuestionsFile>(&text, &path)?.questions;
+        check_questions(&questions).map_err(|m| invalid(&path, &m))?;
+
+        let logo = match (&shop.logo, dir) {
+            (None, _) => None,
+            (Some(name), Some(dir)) if dir.join(name).exists() => {
+                let path = dir.join(name);
+                Some(std::fs::read(&path).map_err(|e| Error::io(&path, e))?)
+            }
+            (Some(name), _) if name == "logo.png" => Some(DEFAULT_LOGO.to_vec()),
+            (Some(name), _) => {
+                return Err(Error::Invalid(format!(
+                    "{SHOP_FILE}: logo {name:?} is not in the settings directory"
+                )));
+            }
+        };
+        Ok(Self {
+            shop,
+            template,
+            questions,
+            logo,
+        })
+    }
+}
+
+fn invalid(path: &Path, message: &str) -> Error {
+    Error::Invalid(format!("{}: {message}", path.display()))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
+    toml::from_str(text).map_err(|e| {
+        // toml's message carries the line and column and quotes the line.
+        invalid(path, e.to_string().trim_end())
+    })
+}
+
+fn check_shop(shop: &Shop) -> std::result::Result<(), String> {
+    if shop.name.trim().is_empty() {
+        return Err("name is empty".into());
+    }
+    if !(15..=3600).contains(&shop.idle_timeout_secs) {
+        return Err(format!(
+            "idle_timeout_secs is {}: use 15 to 3600 seconds",
+            shop.idle_timeout_secs
+        ));
+    }
+    if shop.idle_warning_secs == 0 || shop.idle_warning_secs >= shop.idle_timeout_secs {
+        return Err(format!(
+            "idle_warning_secs is {}: use at least 1 and less than idle_timeout_secs",
+            shop.idle_warning_secs
+        ));
+    }
+    if shop.languages.is_empty() {
+        return Err("languages is empty: list at least one of \"en\", \"es\"".into());
+    }
+    if !(1..=25).contains(&shop.adult_age) {
+        return Err(format!("adult_age is {}: use 1 to 25", shop.adult_age));
+    }
+    Ok(())
+}
+
+fn unique<'a>(ids: impl Iterator<Item = &'a str>, what: &str) -> std::result::Result<(), String> {
+    let mut seen = HashSet::new();
+    for id in ids {
+        if id.trim().is_empty() {
+            return Err(format!("a {what} has an empty id"));
+        }
+        if !seen.insert(id) {
+            return Err(format!("two {what}s have the id {id:?}"));
+        }
+    }
+    Ok(())
+}
+
+fn check_template(t: &Template) -> std::result::Result<(), String> {
+    if t.id.trim().is_empty() {
+        return Err("id is empty".into());
+    }
+    t.title.check("title")?;
+    if t.clauses.is_empty() {
+        return Err("the template has no clauses".into());
+    }
+    unique(t.clauses.iter().map(|c| c.id.as_str()), "clause")?;
+    for c in &t.clauses {
+        c.text.check(&format!("clause {:?}", c.id))?;
+    }
+    Ok(())
+}
+
+fn check_questions(qs: &[HealthQuestion]) -> std::result::Result<(), String> {
+    unique(qs.iter().map(|q| q.id.as_str()), "question")?;
+    for q in qs {
+        q.text.check(&format!("question {:?}", q.id))?;
+        if q.name.trim().is_empty() {
+            return Err(format!("question {:?} has an empty name", q.id));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_defaults_load() {
+        let s = Settings::defaults();
+        assert_eq!(s.shop.idle_timeout_secs, 60);
+        assert_eq!(s.shop.languages, vec![Lang::En, Lang::Es]);
+        assert!(s.template.clauses.len() >= 4);
+        assert!(s.questions.iter().any(|q| q.kind == MedicalKind::Allergy));
+        assert!(s.logo.is_some());
+        for c in &s.template.clauses {
+            assert!(!c.text.get(Lang::Es).is_empty());
+            assert_ne!(c.text.get(Lang::Es), c.text.get(Lang::En));
+        }
+    }
+
+    #[test]
+    fn a_replaced_file_wins_and_errors_name_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(SHOP_FILE),
+            "name = \"Ink Lab\"\nidle_timeout_secs = 90\nlanguages = [\"es\"]\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(dir.path())).unwrap();
+        assert_eq!(s.shop.name, "Ink Lab");
+        assert_eq!(s.shop.idle_timeout_secs, 90);
+        assert_eq!(s.shop.languages, vec![Lang::Es]);
+        assert!(s.logo.is_none());
+        // The template still comes from the defaults.
+        assert_eq!(s.template.id, "studio-release");
+
+        std::fs::write(
+            dir.path().join(TEMPLATE_FILE),
+            "id = \"x\"\ntitle.en = \"T\"\n[[clauses]]\nid = \"a\"\nconfirm = \"signature\"\ntext.en = \"A\"\n",
+        )
+        .unwrap();
+        let err = Settings::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains(TEMPLATE_FILE), "{err}");
+        assert!(err.contains("line 5"), "{err}");
+        assert!(err.contains("signature"), "{err}");
+
+        std::fs::write(
+            dir.path().join(TEMPLATE_FILE),
+            "id = \"x\"\ntitle.es = \"T\"\nclauses = []\n",
+        )
+        .unwrap();
+        let err = Settings::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("no English text"), "{err}");
+
+        std::fs::write(
+            dir.path().join(SHOP_FILE),
+            "name = \"Ink Lab\"\nidle_timeout_secs = 5\n",
+        )
+        .unwrap();
+        let err = Settings::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("idle_timeout_secs is 5"), "{err}");
+    }
+}

@@ -1,0 +1,627 @@
+//! What a customer has entered so far, how each answer is checked, and how the whole form
+//! becomes a [`Registration`]. Everything here is personal data: [`Form::wipe`] overwrites
+//! it in memory before it is dropped.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use intake_common::customer::{Contact, ContactKind, Field, Profile};
+use intake_common::normalize;
+use intake_common::release::signature::{self, Point};
+use intake_common::release::{
+    ClauseAnswer, Guardian, HealthAnswer, KIOSK_FIELDS, REQUIRED_FIELDS, Registration, Returning,
+};
+use intake_common::settings::{Confirm, Details, Lang, Settings};
+use uuid::Uuid;
+use zeroize::Zeroize;
+
+use crate::i18n::Strings;
+
+/// Every place a customer (or staff member) can type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Input {
+    Profile(Field),
+    EmergencyName,
+    EmergencyPhone,
+    EmergencyRelation,
+    PhysicianName,
+    PhysicianPhone,
+    PhysicianPractice,
+    HealthDetails(usize),
+    Initials(usize),
+    GuardianName,
+    GuardianRelation,
+    LookupPhone,
+    LookupBirthdate,
+    Pin,
+}
+
+/// Which on-screen keyboard an input wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Letters, with digits and punctuation a tap away.
+    Text,
+    /// Letters plus `@` and `.` up front.
+    Email,
+    /// A number pad with `+`.
+    Phone,
+    /// A number pad; the slashes of a date are added for the customer.
+    Date,
+    /// A number pad whose digits are hidden.
+    Pin,
+}
+
+impl Input {
+    pub fn layout(self) -> Layout {
+        match self {
+            Input::Profile(Field::Email) => Layout::Email,
+            Input::Profile(Field::PhoneNumber)
+            | Input::EmergencyPhone
+            | Input::PhysicianPhone
+            | Input::LookupPhone => Layout::Phone,
+            Input::Profile(Field::Birthdate) | Input::LookupBirthdate => Layout::Date,
+            Input::Pin => Layout::Pin,
+            _ => Layout::Text,
+        }
+    }
+
+    pub fn max_len(self) -> usize {
+        match self {
+            Input::Profile(Field::Birthdate) | Input::LookupBirthdate => 8,
+            Input::Pin => 12,
+            Input::Initials(_) => 5,
+            Input::Profile(f) => f.max_len(),
+            Input::HealthDetails(_) => 500,
+            _ => 100,
+        }
+    }
+
+    /// Whether typing starts with a capital letter (names, places).
+    pub fn capitalised(self) -> bool {
+        matches!(
+            self,
+            Input::Profile(
+                Field::FirstName
+                    | Field::MiddleName
+                    | Field::LastName
+                    | Field::Nickname
+                    | Field::City
+                    | Field::Country
+                    | Field::Street
+            ) | Input::EmergencyName
+                | Input::PhysicianName
+                | Input::GuardianName
+                | Input::Initials(_)
+        )
+    }
+
+    pub fn label(self, s: &Strings) -> &'static str {
+        match self {
+            Input::Profile(f) => field_label(f, s),
+            Input::EmergencyName => s.emergency_name,
+            Input::EmergencyPhone => s.emergency_phone,
+            Input::EmergencyRelation => s.emergency_relationship,
+            Input::PhysicianName => s.physician_name,
+            Input::PhysicianPhone => s.physician_phone,
+            Input::PhysicianPractice => s.physician_practice,
+            Input::HealthDetails(_) => s.tell_us_more,
+            Input::Initials(_) => s.initials,
+            Input::GuardianName => s.guardian_name,
+            Input::GuardianRelation => s.guardian_relationship,
+            Input::LookupPhone => s.phone,
+            Input::LookupBirthdate => s.birthdate,
+            Input::Pin => s.pin,
+        }
+    }
+}
+
+pub fn field_label(field: Field, s: &Strings) -> &'static str {
+    match field {
+        Field::FirstName => s.first_name,
+        Field::MiddleName => s.middle_name,
+        Field::LastName => s.last_name,
+        Field::Nickname => s.nickname,
+        Field::Email => s.email,
+        Field::PhoneNumber => s.phone,
+        Field::Birthdate => s.birthdate,
+        Field::Gender => s.gender,
+        Field::Street => s.street,
+        Field::Street2 => s.street2,
+        Field::City => s.city,
+        Field::State => s.state,
+        Field::PostalCode => s.postal_code,
+        Field::Country => s.country,
+        Field::Occupation => s.occupation,
+        Field::OptIn => s.opt_in,
+        _ => "",
+    }
+}
+
+/// What is wrong with an answer. Shown in the current language, so switching language
+/// translates the messages already on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    Email,
+    Phone,
+    Date,
+    DateFuture,
+    DateOld,
+    TooLong,
+    Answer,
+    Details,
+    Initials,
+    Tick,
+    Sign,
+    GuardianSign,
+}
+
+impl Problem {
+    pub fn text(self, s: &Strings) -> &'static str {
+        match self {
+            Problem::Required => s.err_required,
+            Problem::Email => s.err_email,
+            Problem::Phone => s.err_phone,
+            Problem::Date => s.err_date,
+            Problem::DateFuture => s.err_date_future,
+            Problem::DateOld => s.err_date_old,
+            Problem::TooLong => s.err_too_long,
+            Problem::Answer => s.err_answer,
+            Problem::Details => s.err_details,
+            Problem::Initials => s.err_initials,
+            Problem::Tick => s.err_tick,
+            Problem::Sign => s.err_sign,
+            Problem::GuardianSign => s.err_guardian_sign,
+        }
+    }
+}
+
+/// Where a problem is shown: under an input, or beside a question, clause or pad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Spot {
+    Input(Input),
+    Question(usize),
+    Clause(usize),
+    CustomerPad,
+    GuardianPad,
+}
+
+/// A signature pad's strokes and size.
+#[derive(Debug, Clone, Default)]
+pub struct Pad {
+    pub strokes: Vec<Vec<Point>>,
+    pub size: (f32, f32),
+}
+
+impl Pad {
+    pub fn is_signed(&self) -> bool {
+        signature::is_substantial(&self.strokes)
+    }
+
+    pub fn png(&self) -> Option<Vec<u8>> {
+        let (w, h) = self.size;
+        signature::render_png(&self.strokes, w.round() as u32, h.round() as u32).ok()
+    }
+
+    fn wipe(&mut self) {
+        for stroke in &mut self.strokes {
+            for point in stroke.iter_mut() {
+                *point = (0.0, 0.0);
+            }
+        }
+        self.strokes.clear();
+    }
+}
+
+/// The form in progress.
+#[derive(Debug, Default)]
+pub struct Form {
+    values: BTreeMap<Input, String>,
+    pub problems: BTreeMap<Spot, Problem>,
+    pub opt_in: bool,
+    /// One answer per configured health question.
+    pub health: Vec<Option<bool>>,
+    /// One tick per clause confirmed by ticking.
+    pub ticks: Vec<bool>,
+    pub customer_pad: Pad,
+    pub guardian_pad: Pad,
+    /// A returning customer's id, once they confirmed it is them.
+    pub existing: Option<Uuid>,
+}
+
+impl Form {
+    pub fn new(settings: &Settings) -> Self {
+        let mut form = Self::default();
+        form.health = vec![None; settings.questions.len()];
+        form.ticks = vec![false; settings.template.clauses.len()];
+        form
+    }
+
+    pub fn value(&self, input: Input) -> &str {
+        self.values.get(&input).map_or("", String::as_str)
+    }
+
+    pub fn set(&mut self, input: Input, value: &str) {
+        let slot = self.values.entry(input).or_default();
+        slot.zeroize();
+        slot.push_str(value);
+    }
+
+    /// Types one character into `input`, within its length and character rules.
+    pub fn push(&mut self, input: Input, c: char) {
+        let layout = input.layout();
+        let accepted = match layout {
+            Layout::Date | Layout::Pin => c.is_ascii_digit(),
+            Layout::Phone => c.is_ascii_digit() || (c == '+' && self.value(input).is_empty()),
+            Layout::Text | Layout::Email => !c.is_control(),
+        };
+        if !accepted || self.value(input).chars().count() >= input.max_len() {
+            return;
+        }
+        self.values.entry(input).or_default().push(c);
+        if input == Input::Pin {
+            return;
+        }
+        self.problems.remove(&Spot::Input(input));
+    }
+
+    pub fn backspace(&mut self, input: Input) {
+        if let Some(v) = self.values.get_mut(&input) {
+            v.pop();
+        }
+    }
+
+    /// What an input shows: a date gets its slashes, a PIN is dots.
+    pub fn display(&self, input: Input, lang: Lang) -> String {
+        let v = self.value(input);
+        match input.layout() {
+            Layout::Date => {
+                let _ = lang;
+                let mut out = String::with_capacity(10);
+                for (i, c) in v.chars().enumerate() {
+                    if i == 2 || i == 4 {
+                        out.push('/');
+                    }
+                    out.push(c);
+                }
+                out
+            }
+            Layout::Pin => "•".repeat(v.chars().count()),
+            _ => v.to_owned(),
+        }
+    }
+
+    /// Reads the date typed into `input` in the order `lang` writes dates.
+    pub fn date(&self, input: Input, lang: Lang) -> Option<NaiveDate> {
+        parse_date_digits(self.value(input), lang)
+    }
+
+    /// Overwrites every answer, stroke and id in memory, leaving an empty form.
+    pub fn wipe(&mut self) {
+        for value in self.values.values_mut() {
+            value.zeroize();
+        }
+        self.values.clear();
+        self.problems.clear();
+        self.opt_in = false;
+        self.health.iter_mut().for_each(|a| *a = None);
+        self.ticks.iter_mut().for_each(|t| *t = false);
+        self.customer_pad.wipe();
+        self.guardian_pad.wipe();
+        self.existing = None;
+    }
+
+    /// Whether nothing personal is held (what a wipe leaves).
+    pub fn is_blank(&self) -> bool {
+        self.values.values().all(String::is_empty)
+            && self.customer_pad.strokes.is_empty()
+            && self.guardian_pad.strokes.is_empty()
+            && self.health.iter().all(Option::is_none)
+            && self.ticks.iter().all(|t| !t)
+            && self.existing.is_none()
+            && !self.opt_in
+    }
+
+    /// Re-reads typed dates when the language (and so the date order) changes.
+    pub fn relang(&mut self, from: Lang, to: Lang) {
+        for input in [Input::Profile(Field::Birthdate), Input::LookupBirthdate] {
+            if let Some(date) = self.date(input, from) {
+                let digits = date_digits(date, to);
+                self.set(input, &digits);
+            }
+        }
+    }
+
+    /// Fills the form from a returning customer's file. Health answers stay empty: they
+    /// are always asked again.
+    pub fn prefill(&mut self, r: &Returning, lang: Lang) {
+        for field in KIOSK_FIELDS {
+            match (field, r.profile.get(field)) {
+                (Field::OptIn, v) => self.opt_in = v == Some("yes"),
+                (Field::Birthdate, Some(_)) => {
+                    if let Some(date) = r.profile.birthdate() {
+                        self.set(Input::Profile(field), &date_digits(date, lang));
+                    }
+                }
+                (_, Some(v)) => self.set(Input::Profile(field), v),
+                (_, None) => {}
+            }
+        }
+        if let Some(c) = &r.emergency {
+            self.set(Input::EmergencyName, &c.name);
+            self.set(
+                Input::EmergencyPhone,
+                c.phone.as_deref().unwrap_or_default(),
+            );
+            self.set(
+                Input::EmergencyRelation,
+                c.relation.as_deref().unwrap_or_default(),
+            );
+        }
+        if let Some(c) = &r.physician {
+            self.set(Input::PhysicianName, &c.name);
+            self.set(
+                Input::PhysicianPhone,
+                c.phone.as_deref().unwrap_or_default(),
+            );
+            self.set(
+                Input::PhysicianPractice,
+                c.relation.as_deref().unwrap_or_default(),
+            );
+        }
+        self.existing = Some(r.id);
+    }
+
+    /// Checks one input; records and returns its problem.
+    pub fn check(&mut self, input: Input, lang: Lang, today: NaiveDate) -> Option<Problem> {
+        let problem = self.problem(input, lang, today);
+        match problem {
+            Some(p) => self.problems.insert(Spot::Input(input), p),
+            None => self.problems.remove(&Spot::Input(input)),
+        };
+        problem
+    }
+
+    fn problem(&self, input: Input, lang: Lang, today: NaiveDate) -> Option<Problem> {
+        let value = normalize::clean_text(self.value(input));
+        let required = match input {
+            Input::Profile(f) => REQUIRED_FIELDS.contains(&f),
+            Input::EmergencyName
+            | Input::EmergencyPhone
+            | Input::Initials(_)
+            | Input::GuardianName
+            | Input::GuardianRelation
+            | Input::LookupPhone
+            | Input::LookupBirthdate => true,
+            _ => false,
+        };
+        if value.is_empty() {
+            return required.then_some(Problem::Required);
+        }
+        match input.layout() {
+            Layout::Phone => normalize::phone_key(&value).err().map(|_| Problem::Phone),
+            Layout::Email => normalize::email(&value).err().map(|_| Problem::Email),
+            Layout::Date => match parse_date_digits(&value, lang) {
+                None => Some(Problem::Date),
+                Some(d) if d > today => Some(Problem::DateFuture),
+                Some(d) => normalize::birthdate_in_range(d, today)
+                    .err()
+                    .map(|_| Problem::DateOld),
+            },
+            _ => (value.chars().count() > input.max_len()).then_some(Problem::TooLong),
+        }
+    }
+
+    /// The profile as entered, normalised the way the database keeps it.
+    pub fn profile(&self, lang: Lang) -> Profile {
+        let mut profile = Profile::default();
+        for field in KIOSK_FIELDS {
+            let value = match field {
+                Field::OptIn => Some(if self.opt_in { "yes" } else { "no" }.to_owned()),
+                Field::Birthdate => self
+                    .date(Input::Profile(field), lang)
+                    .map(|d| d.format("%Y-%m-%d").to_string()),
+                _ => field
+                    .parse(self.value(Input::Profile(field)))
+                    .ok()
+                    .flatten()
+                    .map(|v| v.into_owned()),
+            };
+            profile.set(field, value);
+        }
+        profile
+    }
+
+    fn contact(&self, kind: ContactKind, inputs: [Input; 3]) -> Option<Contact> {
+        let [name, phone, relation] = inputs.map(|i| {
+            let v = normalize::clean_text(self.value(i)).into_owned();
+            (!v.is_empty()).then_some(v)
+        });
+        Some(Contact {
+            kind,
+            name: name?,
+            phone,
+            relation,
+        })
+    }
+
+    /// The whole form as a registration to submit.
+    pub fn registration(&self, settings: &Settings, lang: Lang, minor: bool) -> Registration {
+        let health = settings
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let answer = self.health.get(i).copied().flatten().unwrap_or(false);
+                let details = (answer && q.details != Details::None).then(|| {
+                    normalize::clean_text(self.value(Input::HealthDetails(i))).into_owned()
+                });
+                HealthAnswer::new(q, lang, answer, details)
+            })
+            .collect();
+        let clauses = settings
+            .template
+            .clauses
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ClauseAnswer {
+                id: c.id.clone(),
+                text: c.text.get(lang).to_owned(),
+                confirm: c.confirm,
+                initials: (c.confirm == Confirm::Initials)
+                    .then(|| normalize::clean_text(self.value(Input::Initials(i))).into_owned()),
+            })
+            .collect();
+        let guardian = minor.then(|| Guardian {
+            name: normalize::clean_text(self.value(Input::GuardianName)).into_owned(),
+            relationship: normalize::clean_text(self.value(Input::GuardianRelation)).into_owned(),
+            signature_png: self.guardian_pad.png().unwrap_or_default(),
+        });
+        Registration {
+            existing: self.existing,
+            profile: self.profile(lang),
+            emergency: self.contact(
+                ContactKind::Emergency,
+                [
+                    Input::EmergencyName,
+                    Input::EmergencyPhone,
+                    Input::EmergencyRelation,
+                ],
+            ),
+            physician: self.contact(
+                ContactKind::Physician,
+                [
+                    Input::PhysicianName,
+                    Input::PhysicianPhone,
+                    Input::PhysicianPractice,
+                ],
+            ),
+            health,
+            language: lang,
+            clauses,
+            guardian,
+            signature_png: self.customer_pad.png().unwrap_or_default(),
+        }
+    }
+}
+
+impl Drop for Form {
+    fn drop(&mut self) {
+        self.wipe();
+    }
+}
+
+/// Eight digits in the order `lang` writes dates (MMDDYYYY in English, DDMMYYYY in Spanish).
+pub fn parse_date_digits(digits: &str, lang: Lang) -> Option<NaiveDate> {
+    if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| digits[r].parse::<u32>().ok();
+    let (a, b, year) = (n(0..2)?, n(2..4)?, n(4..8)?);
+    let (month, day) = match lang {
+        Lang::En => (a, b),
+        Lang::Es => (b, a),
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
+pub fn date_digits(date: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::En => date.format("%m%d%Y").to_string(),
+        Lang::Es => date.format("%d%m%Y").to_string(),
+    }
+}
+
+/// "Ann Lee" as "A** L**": enough for its owner to recognise, too little to learn from.
+pub fn mask_name(profile: &Profile) -> String {
+    [Field::FirstName, Field::LastName]
+        .into_iter()
+        .filter_map(|f| profile.get(f))
+        .map(mask_word)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "ann.lee@example.com" as "a*****@e******.com".
+pub fn mask_email(email: &str) -> String {
+    let Some((local, domain)) = email.split_once('@') else {
+        return mask_word(email);
+    };
+    let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
+    let tld = if tld.is_empty() {
+        String::new()
+    } else {
+        format!(".{tld}")
+    };
+    format!("{}@{}{tld}", mask_word(local), mask_word(host))
+}
+
+fn mask_word(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_follow_the_language() {
+        let d = NaiveDate::from_ymd_opt(1990, 3, 4).unwrap();
+        assert_eq!(parse_date_digits("03041990", Lang::En), Some(d));
+        assert_eq!(parse_date_digits("04031990", Lang::Es), Some(d));
+        assert_eq!(parse_date_digits("13041990", Lang::En), None);
+        assert_eq!(parse_date_digits("0304199", Lang::En), None);
+        let settings = Settings::defaults();
+        let mut form = Form::new(&settings);
+        form.set(Input::Profile(Field::Birthdate), "03041990");
+        assert_eq!(
+            form.display(Input::Profile(Field::Birthdate), Lang::En),
+            "03/04/1990"
+        );
+        form.relang(Lang::En, Lang::Es);
+        assert_eq!(form.value(Input::Profile(Field::Birthdate)), "04031990");
+    }
+
+    #[test]
+    fn masks_keep_only_first_letters() {
+        let p = Profile::default()
+            .with(Field::FirstName, "Ann")
+            .with(Field::LastName, "Lee");
+        assert_eq!(mask_name(&p), "A** L**");
+        assert_eq!(mask_email("ann.lee@example.com"), "a******@e******.com");
+    }
+
+    #[test]
+    fn wipe_leaves_nothing() {
+        let settings = Settings::defaults();
+        let mut form = Form::new(&settings);
+        for c in "Ann".chars() {
+            form.push(Input::Profile(Field::FirstName), c);
+        }
+        form.health[0] = Some(true);
+        form.customer_pad.strokes.push(vec![(1.0, 2.0)]);
+        form.opt_in = true;
+        assert!(!form.is_blank());
+        form.wipe();
+        assert!(form.is_blank());
+        assert_eq!(form.value(Input::Profile(Field::FirstName)), "");
+    }
+
+    #[test]
+    fn pins_and_dates_take_digits_only() {
+        let settings = Settings::defaults();
+        let mut form = Form::new(&settings);
+        for c in "12a3".chars() {
+            form.push(Input::Pin, c);
+        }
+        assert_eq!(form.display(Input::Pin, Lang::En), "•••");
+        for c in "+1+5".chars() {
+            form.push(Input::LookupPhone, c);
+        }
+        assert_eq!(form.value(Input::LookupPhone), "+15");
+    }
+}

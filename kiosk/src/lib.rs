@@ -1,0 +1,15 @@
+//! Intake's kiosk: the fullscreen touchscreen program where customers register themselves
+//! and sign the release, in the shop's languages, with an on-screen keyboard and a
+//! signature pad, and where staff leave the customer flow with a hidden gesture and a PIN.
+//!
+//! The binary (`main.rs`) parses arguments and runs [`Kiosk`]; everything else is here so
+//! the flow can be tested headless.
+
+pub mod app;
+pub mod form;
+pub mod i18n;
+pub mod pad;
+pub mod theme;
+mod view;
+
+pub use app::{Kiosk, Message, Options, Screen, Step};

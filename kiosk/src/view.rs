@@ -1,0 +1,878 @@
+//! What each screen looks like. Touch first: every target is at least [`theme::TOUCH`]
+//! high, text is large, and a narrow (portrait) window stacks fields in one column.
+
+use iced::widget::{
+    button, canvas, center, checkbox, column, container, image, opaque, qr_code, row, scrollable,
+    space, stack, text,
+};
+use iced::{Alignment, Center, Element, Fill, Length};
+use intake_common::customer::Field;
+use intake_common::settings::{Confirm, Details, Lang};
+
+use crate::app::{
+    ABOUT_FIELDS, ADDRESS_FIELDS, Banner, Key, KeyPage, Kiosk, Message, Screen, Step,
+};
+use crate::form::{Input, Layout, Spot, mask_email, mask_name};
+use crate::i18n::{Strings, t};
+use crate::pad::{Pad, PadEvent, PadId};
+use crate::theme;
+
+type El<'a> = Element<'a, Message>;
+
+/// Content is never wider than this, so lines stay readable on a wide screen.
+const CONTENT_WIDTH: f32 = 980.0;
+/// Below this window width, fields stack in one column.
+const NARROW: f32 = 820.0;
+
+impl Kiosk {
+    pub fn view(&self) -> El<'_> {
+        let s = t(self.lang);
+        let body: El<'_> = match self.screen {
+            Screen::Welcome => self.welcome(s),
+            Screen::Returning => self.returning(s),
+            Screen::Lookup => self.lookup(s),
+            Screen::Match => self.matched(s),
+            Screen::NoMatch => self.no_match(s),
+            Screen::Step(step) => self.step(step, s),
+            Screen::Thanks => self.thanks(s),
+            Screen::StaffPin => self.staff_pin(s),
+            Screen::StaffMenu => self.staff_menu(s),
+        };
+        let mut page = column![self.header(s)];
+        if let Some(banner) = self.banner_view(s) {
+            page = page.push(banner);
+        }
+        page = page.push(
+            scrollable(
+                container(container(body).max_width(CONTENT_WIDTH))
+                    .center_x(Fill)
+                    .padding([16, 24]),
+            )
+            .id(crate::app::FORM_SCROLL)
+            .height(Fill),
+        );
+        // While typing, the keyboard takes the nav bar's place: Done brings it back.
+        if let Some(nav) = self.focus.is_none().then(|| self.nav(s)).flatten() {
+            page = page.push(nav);
+        }
+        if let Some(keyboard) = self.keyboard(s) {
+            page = page.push(keyboard);
+        }
+        let page = container(page).width(Fill).height(Fill).style(theme::page);
+
+        let mut layers = stack![page];
+        if self.screen == Screen::Welcome {
+            // The staff corner: invisible, top left, tapped several times in a row.
+            layers = layers.push(
+                button(space().width(96).height(96))
+                    .style(theme::invisible)
+                    .padding(0)
+                    .on_press(Message::StaffCorner),
+            );
+        }
+        if let Some(seconds) = self.idle_countdown() {
+            layers = layers.push(self.idle_warning(s, seconds));
+        }
+        layers.into()
+    }
+
+    fn narrow(&self) -> bool {
+        self.window.width < NARROW
+    }
+
+    fn header(&self, s: &'static Strings) -> El<'_> {
+        let title: El<'_> = match self.screen {
+            Screen::Step(step) => column![
+                text(s.step(step.number(), Step::ALL.len()))
+                    .size(theme::SMALL_SIZE)
+                    .style(theme::muted),
+                text(step_title(step, s)).size(theme::HEADING_SIZE),
+            ]
+            .into(),
+            Screen::Welcome => space().into(),
+            _ => text(&self.settings.shop.name)
+                .size(theme::BODY_SIZE)
+                .style(theme::muted)
+                .into(),
+        };
+        let mut bar = row![title, space().width(Fill)]
+            .spacing(12)
+            .align_y(Center)
+            .padding([12, 24]);
+        if self.settings.shop.languages.len() > 1 && self.screen != Screen::Welcome {
+            for lang in &self.settings.shop.languages {
+                bar = bar.push(lang_button(*lang, self.lang));
+            }
+        }
+        bar.into()
+    }
+
+    fn banner_view(&self, s: &'static Strings) -> Option<El<'_>> {
+        let (message, style): (&str, fn(&iced::Theme) -> text::Style) = match self.banner? {
+            Banner::FixAbove => (s.err_fix_above, theme::error),
+            Banner::SaveFailed => (s.err_save, theme::error),
+            Banner::HealthAgain => (s.health_again, theme::warning),
+        };
+        Some(
+            container(text(message).size(theme::BODY_SIZE).style(style))
+                .padding([12, 24])
+                .width(Fill)
+                .into(),
+        )
+    }
+
+    fn welcome(&self, s: &'static Strings) -> El<'_> {
+        let mut col = column![].spacing(28).align_x(Center).width(Fill);
+        if let Some(logo) = &self.logo {
+            col = col.push(image(logo.clone()).width(160).height(160));
+        }
+        col = col.push(
+            text(&self.settings.shop.name)
+                .size(theme::TITLE_SIZE)
+                .style(theme::accent)
+                .center(),
+        );
+        col = col.push(text(s.welcome).size(theme::BODY_SIZE).center());
+        col = col.push(
+            button(text(s.start).size(36).center().width(Fill))
+                .width(420)
+                .padding([24, 32])
+                .style(theme::primary)
+                .on_press(Message::Start),
+        );
+        let mut langs = row![].spacing(16);
+        if self.settings.shop.languages.len() > 1 {
+            for lang in &self.settings.shop.languages {
+                langs = langs.push(lang_button(*lang, self.lang));
+            }
+        }
+        langs = langs.push(
+            button(text(s.high_contrast).size(theme::LABEL_SIZE).center())
+                .height(theme::TOUCH)
+                .padding([16, 24])
+                .style(theme::choice(self.high_contrast))
+                .on_press(Message::ToggleContrast),
+        );
+        col = col.push(langs);
+        if let Some(qr) = &self.qr {
+            col = col.push(
+                column![
+                    container(qr_code(qr).cell_size(5))
+                        .padding(12)
+                        .style(|_| { container::Style::default().background(iced::Color::WHITE) }),
+                    text(s.phone_qr).size(theme::LABEL_SIZE).style(theme::muted),
+                ]
+                .spacing(8)
+                .align_x(Center),
+            );
+        }
+        container(col).padding([24, 0]).center_x(Fill).into()
+    }
+
+    fn returning(&self, s: &'static Strings) -> El<'_> {
+        column![
+            text(s.been_here).size(theme::TITLE_SIZE),
+            text(s.been_here_hint)
+                .size(theme::BODY_SIZE)
+                .style(theme::muted),
+            big_button(s.yes_find_me, Message::BeenHere(true), true),
+            big_button(s.no_new, Message::BeenHere(false), false),
+        ]
+        .spacing(28)
+        .into()
+    }
+
+    fn lookup(&self, s: &'static Strings) -> El<'_> {
+        column![
+            text(s.find_title).size(theme::HEADING_SIZE),
+            text(s.find_hint).size(theme::BODY_SIZE).style(theme::muted),
+            self.field(Input::LookupPhone, s),
+            self.field(Input::LookupBirthdate, s),
+            big_button(s.find, Message::Find, true),
+        ]
+        .spacing(20)
+        .into()
+    }
+
+    fn matched(&self, s: &'static Strings) -> El<'_> {
+        let Some(found) = &self.found else {
+            return space().into();
+        };
+        let mut card = column![
+            text(s.is_this_you).size(theme::HEADING_SIZE),
+            text(mask_name(&found.profile)).size(theme::TITLE_SIZE),
+        ]
+        .spacing(16);
+        if let Some(email) = found.profile.get(Field::Email) {
+            card = card.push(
+                text(mask_email(email))
+                    .size(theme::BODY_SIZE)
+                    .style(theme::muted),
+            );
+        }
+        column![
+            container(card).padding(24).width(Fill).style(theme::panel),
+            big_button(s.yes_me, Message::ThisIsMe(true), true),
+            big_button(s.not_me, Message::ThisIsMe(false), false),
+        ]
+        .spacing(28)
+        .into()
+    }
+
+    fn no_match(&self, s: &'static Strings) -> El<'_> {
+        column![
+            text(s.no_match).size(theme::HEADING_SIZE),
+            text(s.no_match_hint)
+                .size(theme::BODY_SIZE)
+                .style(theme::muted),
+            big_button(s.next, Message::Continue, true),
+        ]
+        .spacing(28)
+        .into()
+    }
+
+    fn step(&self, step: Step, s: &'static Strings) -> El<'_> {
+        match step {
+            Step::About => {
+                let fields = self.grid(ABOUT_FIELDS.map(Input::Profile).to_vec(), s);
+                column![fields, self.opt_in(s)].spacing(20).into()
+            }
+            Step::Address => self.grid(ADDRESS_FIELDS.map(Input::Profile).to_vec(), s),
+            Step::Contacts => column![
+                text(s.emergency_title).size(theme::BODY_SIZE),
+                self.grid(
+                    vec![
+                        Input::EmergencyName,
+                        Input::EmergencyPhone,
+                        Input::EmergencyRelation
+                    ],
+                    s
+                ),
+                text(s.physician_title).size(theme::BODY_SIZE),
+                self.grid(
+                    vec![
+                        Input::PhysicianName,
+                        Input::PhysicianPhone,
+                        Input::PhysicianPractice
+                    ],
+                    s
+                ),
+            ]
+            .spacing(20)
+            .into(),
+            Step::Health => self.health(s),
+            Step::Release => self.release(s),
+            Step::Signature => self.signature(s),
+            Step::Review => self.review(s),
+        }
+    }
+
+    fn opt_in(&self, s: &'static Strings) -> El<'_> {
+        container(
+            checkbox(self.form.opt_in)
+                .label(s.opt_in)
+                .on_toggle(|_| Message::ToggleOptIn)
+                .size(36)
+                .spacing(16)
+                .text_size(theme::LABEL_SIZE)
+                .width(Fill),
+        )
+        .padding([14, 16])
+        .width(Fill)
+        .style(theme::panel)
+        .into()
+    }
+
+    /// Inputs two to a row, or one in a narrow window.
+    fn grid(&self, inputs: Vec<Input>, s: &'static Strings) -> El<'_> {
+        let per_row = if self.narrow() { 1 } else { 2 };
+        let mut col = column![].spacing(16);
+        for chunk in inputs.chunks(per_row) {
+            let mut r = row![].spacing(16);
+            for input in chunk {
+                r = r.push(container(self.field(*input, s)).width(Length::FillPortion(1)));
+            }
+            if chunk.len() < per_row {
+                r = r.push(space().width(Length::FillPortion(1)));
+            }
+            col = col.push(r);
+        }
+        col.into()
+    }
+
+    /// A field: tapping it gives it the on-screen keyboard; its problem shows under it.
+    fn field(&self, input: Input, s: &'static Strings) -> El<'_> {
+        let focused = self.focus == Some(input);
+        let problem = self.form.problems.get(&Spot::Input(input)).copied();
+        let shown = self.form.display(input, self.lang);
+        let value: El<'_> = if shown.is_empty() && !focused {
+            text(placeholder(input, s))
+                .size(theme::BODY_SIZE)
+                .style(theme::muted)
+                .into()
+        } else {
+            text(if focused { format!("{shown}|") } else { shown })
+                .size(theme::BODY_SIZE)
+                .into()
+        };
+        let mut label = row![
+            text(input.label(s))
+                .size(theme::LABEL_SIZE)
+                .style(theme::muted)
+        ]
+        .spacing(8);
+        if is_optional(input) {
+            label = label.push(
+                text(format!("({})", s.optional))
+                    .size(theme::SMALL_SIZE)
+                    .style(theme::muted),
+            );
+        }
+        let mut col = column![
+            button(column![label, value].spacing(4))
+                .width(Fill)
+                .padding([10, 16])
+                .style(theme::field(focused, problem.is_some()))
+                .on_press(Message::Focus(input))
+        ]
+        .spacing(4);
+        if let Some(problem) = problem {
+            col = col.push(
+                text(problem.text(s))
+                    .size(theme::LABEL_SIZE)
+                    .style(theme::error),
+            );
+        }
+        col.into()
+    }
+
+    fn health(&self, s: &'static Strings) -> El<'_> {
+        let mut col = column![
+            text(s.health_hint)
+                .size(theme::LABEL_SIZE)
+                .style(theme::muted)
+        ]
+        .spacing(16);
+        for (i, q) in self.settings.questions.iter().enumerate() {
+            let answer = self.form.health.get(i).copied().flatten();
+            let mut card = column![
+                text(q.text.get(self.lang)).size(theme::BODY_SIZE),
+                row![
+                    choice_button(s.yes, answer == Some(true), Message::Answer(i, true)),
+                    choice_button(s.no, answer == Some(false), Message::Answer(i, false)),
+                ]
+                .spacing(16),
+            ]
+            .spacing(12);
+            if answer == Some(true) && q.details != Details::None {
+                card = card.push(self.field(Input::HealthDetails(i), s));
+            }
+            if let Some(p) = self.form.problems.get(&Spot::Question(i)) {
+                card = card.push(text(p.text(s)).size(theme::LABEL_SIZE).style(theme::error));
+            }
+            col = col.push(container(card).padding(20).width(Fill).style(theme::panel));
+        }
+        col.into()
+    }
+
+    fn release(&self, s: &'static Strings) -> El<'_> {
+        let template = &self.settings.template;
+        let mut col = column![
+            text(template.title.get(self.lang)).size(theme::BODY_SIZE),
+            text(s.release_hint)
+                .size(theme::LABEL_SIZE)
+                .style(theme::muted),
+        ]
+        .spacing(16);
+        if let Some(age) = self.age() {
+            col = col.push(text(s.age_line(age)).size(theme::LABEL_SIZE));
+        }
+        for (i, clause) in template.clauses.iter().enumerate() {
+            let confirm: El<'_> = match clause.confirm {
+                Confirm::Initials => container(self.field(Input::Initials(i), s))
+                    .width(240)
+                    .into(),
+                Confirm::Tick => {
+                    let ticked = self.form.ticks.get(i).copied().unwrap_or(false);
+                    let mut c = column![choice_button(
+                        if ticked { s.agreed } else { s.agree },
+                        ticked,
+                        Message::ToggleClause(i)
+                    )];
+                    if let Some(p) = self.form.problems.get(&Spot::Clause(i)) {
+                        c = c.push(text(p.text(s)).size(theme::LABEL_SIZE).style(theme::error));
+                    }
+                    c.into()
+                }
+            };
+            let body = text(clause.text.get(self.lang)).size(theme::BODY_SIZE);
+            let card: El<'_> = if self.narrow() {
+                column![body, confirm].spacing(12).into()
+            } else {
+                row![container(body).width(Fill), confirm]
+                    .spacing(20)
+                    .align_y(Alignment::Start)
+                    .into()
+            };
+            col = col.push(container(card).padding(20).width(Fill).style(theme::panel));
+        }
+        if self.is_minor() {
+            col = col.push(
+                container(
+                    column![
+                        text(s.minor_title)
+                            .size(theme::BODY_SIZE)
+                            .style(theme::warning),
+                        text(s.minor_hint).size(theme::LABEL_SIZE),
+                        self.grid(vec![Input::GuardianName, Input::GuardianRelation], s),
+                    ]
+                    .spacing(12),
+                )
+                .padding(20)
+                .width(Fill)
+                .style(theme::panel),
+            );
+        }
+        col.into()
+    }
+
+    fn signature(&self, s: &'static Strings) -> El<'_> {
+        let mut col = column![self.pad(PadId::Customer, s.sign_here, s)].spacing(24);
+        if self.is_minor() {
+            col = col.push(self.pad(PadId::Guardian, s.guardian_sign_here, s));
+        }
+        col.into()
+    }
+
+    fn pad(&self, id: PadId, label: &'static str, s: &'static Strings) -> El<'_> {
+        let (pad, spot, on_event): (_, _, fn(PadEvent) -> Message) = match id {
+            PadId::Customer => (&self.form.customer_pad, Spot::CustomerPad, |e| {
+                Message::Pad(PadId::Customer, e)
+            }),
+            PadId::Guardian => (&self.form.guardian_pad, Spot::GuardianPad, |e| {
+                Message::Pad(PadId::Guardian, e)
+            }),
+        };
+        let mut col = column![
+            row![
+                text(label).size(theme::BODY_SIZE),
+                space().width(Fill),
+                button(text(s.clear).size(theme::LABEL_SIZE).center())
+                    .height(theme::TOUCH)
+                    .padding([16, 28])
+                    .style(theme::secondary)
+                    .on_press(Message::ClearPad(id)),
+            ]
+            .align_y(Center),
+            canvas(Pad {
+                strokes: &pad.strokes,
+                on_event: Some(on_event),
+                drawn_at: None,
+            })
+            .width(Fill)
+            .height(if self.is_minor() { 200 } else { 280 }),
+        ]
+        .spacing(8);
+        if let Some(p) = self.form.problems.get(&spot) {
+            col = col.push(text(p.text(s)).size(theme::LABEL_SIZE).style(theme::error));
+        }
+        col.into()
+    }
+
+    fn review(&self, s: &'static Strings) -> El<'_> {
+        let profile = self.form.profile(self.lang);
+        let line = |label: &'static str, value: String| -> El<'_> {
+            row![
+                text(label)
+                    .size(theme::LABEL_SIZE)
+                    .style(theme::muted)
+                    .width(260),
+                text(value).size(theme::BODY_SIZE),
+            ]
+            .spacing(16)
+            .into()
+        };
+        let get = |f: Field| profile.get(f).unwrap_or_default().to_owned();
+        let name = [Field::FirstName, Field::MiddleName, Field::LastName]
+            .map(get)
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let address = [
+            Field::Street,
+            Field::Street2,
+            Field::City,
+            Field::State,
+            Field::PostalCode,
+            Field::Country,
+        ]
+        .map(get)
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+        let yes: Vec<String> = self
+            .settings
+            .questions
+            .iter()
+            .enumerate()
+            .zip(&self.form.health)
+            .filter(|(_, a)| **a == Some(true))
+            .map(|((i, q), _)| {
+                let details = self.form.value(Input::HealthDetails(i)).trim();
+                if details.is_empty() {
+                    q.text.get(self.lang).to_owned()
+                } else {
+                    format!("{} — {details}", q.text.get(self.lang))
+                }
+            })
+            .collect();
+        let mut col = column![
+            text(s.review_hint)
+                .size(theme::LABEL_SIZE)
+                .style(theme::muted),
+            line(s.name, name),
+            line(
+                s.birthdate,
+                self.form
+                    .display(Input::Profile(Field::Birthdate), self.lang)
+            ),
+            line(s.phone, get(Field::PhoneNumber)),
+            line(s.email, get(Field::Email)),
+            line(s.address, address),
+            line(
+                s.emergency,
+                [Input::EmergencyName, Input::EmergencyPhone]
+                    .map(|i| self.form.value(i).to_owned())
+                    .join(" · ")
+            ),
+        ]
+        .spacing(12);
+        if yes.is_empty() {
+            col = col.push(text(s.health_none).size(theme::BODY_SIZE));
+        } else {
+            col = col.push(text(s.health_yes_count).size(theme::BODY_SIZE));
+            for q in yes {
+                col = col.push(text(format!("• {q}")).size(theme::LABEL_SIZE));
+            }
+        }
+        col = col.push(text(s.clauses_done).size(theme::BODY_SIZE));
+        if self.is_minor() {
+            col = col.push(line(
+                s.guardian_name,
+                self.form.value(Input::GuardianName).to_owned(),
+            ));
+        }
+        col = col.push(
+            text(s.step_signature)
+                .size(theme::LABEL_SIZE)
+                .style(theme::muted),
+        );
+        col = col.push(
+            canvas(Pad::<Message> {
+                strokes: &self.form.customer_pad.strokes,
+                on_event: None,
+                drawn_at: Some(self.form.customer_pad.size),
+            })
+            .width(Length::Fixed(self.form.customer_pad.size.0 / 2.0))
+            .height(Length::Fixed(self.form.customer_pad.size.1 / 2.0)),
+        );
+        container(col)
+            .padding(24)
+            .width(Fill)
+            .style(theme::panel)
+            .into()
+    }
+
+    fn thanks(&self, s: &'static Strings) -> El<'_> {
+        let name = if self.thanks_name.is_empty() {
+            s.thanks("").replace(", !", "!").replace(" !", "!")
+        } else {
+            s.thanks(&self.thanks_name)
+        };
+        column![
+            space().height(80),
+            text(name)
+                .size(theme::TITLE_SIZE)
+                .style(theme::accent)
+                .center(),
+            text(s.thanks_hint).size(theme::BODY_SIZE).center(),
+        ]
+        .spacing(32)
+        .align_x(Center)
+        .width(Fill)
+        .into()
+    }
+
+    fn staff_pin(&self, s: &'static Strings) -> El<'_> {
+        let mut col = column![
+            text(s.staff_title).size(theme::HEADING_SIZE),
+            text(s.staff_hint)
+                .size(theme::BODY_SIZE)
+                .style(theme::muted),
+            self.field(Input::Pin, s),
+        ]
+        .spacing(20);
+        if let Some(m) = self.staff_message {
+            col = col.push(text(m).size(theme::BODY_SIZE).style(theme::error));
+        }
+        col.push(big_button(s.staff_back, Message::StaffBack, false))
+            .into()
+    }
+
+    fn staff_menu(&self, s: &'static Strings) -> El<'_> {
+        column![
+            text(format!(
+                "{} {}",
+                s.staff_signed_in,
+                self.staff_user.as_deref().unwrap_or_default()
+            ))
+            .size(theme::HEADING_SIZE),
+            big_button(s.staff_exit, Message::StaffExit, true),
+            big_button(s.staff_back, Message::StaffBack, false),
+        ]
+        .spacing(28)
+        .into()
+    }
+
+    fn nav(&self, s: &'static Strings) -> Option<El<'_>> {
+        let (back, forward): (Option<Message>, Option<(&str, Message)>) = match self.screen {
+            Screen::Step(Step::Review) => (Some(Message::Back), Some((s.submit, Message::Submit))),
+            Screen::Step(_) => (Some(Message::Back), Some((s.next, Message::Next))),
+            Screen::Returning | Screen::Lookup | Screen::Match | Screen::NoMatch => {
+                (Some(Message::Back), None)
+            }
+            _ => return None,
+        };
+        let mut bar = row![
+            button(text(s.start_over).size(theme::LABEL_SIZE).center())
+                .height(theme::TOUCH)
+                .padding([16, 24])
+                .style(theme::secondary)
+                .on_press(Message::StartOver),
+            space().width(Fill),
+        ]
+        .spacing(16)
+        .padding([12, 24])
+        .align_y(Center);
+        if let Some(back) = back {
+            bar = bar.push(
+                button(text(s.back).size(theme::BODY_SIZE).center())
+                    .height(theme::TOUCH)
+                    .width(180)
+                    .padding([12, 24])
+                    .style(theme::secondary)
+                    .on_press(back),
+            );
+        }
+        if let Some((label, message)) = forward {
+            bar = bar.push(
+                button(text(label).size(theme::BODY_SIZE).center())
+                    .height(theme::TOUCH)
+                    .width(if message == Message::Submit { 320 } else { 220 })
+                    .padding([12, 24])
+                    .style(theme::primary)
+                    .on_press(message),
+            );
+        }
+        Some(bar.into())
+    }
+
+    fn keyboard(&self, s: &'static Strings) -> Option<El<'_>> {
+        let input = self.focus?;
+        let layout = input.layout();
+        let key = |label: String, k: Key, portion: u16| -> El<'_> {
+            button(text(label).size(26).center().width(Fill))
+                .width(Length::FillPortion(portion))
+                .height(60)
+                .padding([12, 4])
+                .style(theme::key)
+                .on_press(Message::Key(k))
+                .into()
+        };
+        let chars = |keys: &str| -> Vec<El<'_>> {
+            keys.chars()
+                .map(|c| {
+                    let shown = if self.shift {
+                        c.to_uppercase().collect()
+                    } else {
+                        c.to_string()
+                    };
+                    key(shown, Key::Char(c), 2)
+                })
+                .collect()
+        };
+        let rows: Vec<Vec<El<'_>>> = match (layout, self.key_page) {
+            (Layout::Phone | Layout::Date | Layout::Pin, _) => {
+                let last = if layout == Layout::Phone {
+                    key("+".into(), Key::Char('+'), 2)
+                } else {
+                    space().width(Length::FillPortion(2)).into()
+                };
+                vec![
+                    chars("123"),
+                    chars("456"),
+                    chars("789"),
+                    vec![
+                        last,
+                        key("0".into(), Key::Char('0'), 2),
+                        key(s.key_delete.into(), Key::Backspace, 2),
+                    ],
+                    vec![key(
+                        if layout == Layout::Pin {
+                            s.ok
+                        } else {
+                            s.key_done
+                        }
+                        .into(),
+                        Key::Done,
+                        6,
+                    )],
+                ]
+            }
+            (_, KeyPage::Letters) => {
+                let mut third = vec![key(s.key_shift.into(), Key::Shift, 3)];
+                third.extend(chars("zxcvbnm"));
+                third.push(key(s.key_delete.into(), Key::Backspace, 3));
+                let mut bottom = vec![key(s.key_digits.into(), Key::Page(KeyPage::Symbols), 3)];
+                if layout == Layout::Email {
+                    bottom.push(key("@".into(), Key::Char('@'), 2));
+                } else {
+                    bottom.push(key("-".into(), Key::Char('-'), 2));
+                }
+                bottom.push(key(s.key_space.into(), Key::Space, 8));
+                bottom.push(key(".".into(), Key::Char('.'), 2));
+                bottom.push(key(s.key_done.into(), Key::Done, 3));
+                vec![
+                    chars("1234567890"),
+                    chars("qwertyuiop"),
+                    chars("asdfghjklñ"),
+                    third,
+                    bottom,
+                ]
+            }
+            (_, KeyPage::Symbols) => {
+                let mut third = chars("()/&#!?");
+                third.push(key(s.key_delete.into(), Key::Backspace, 3));
+                vec![
+                    chars("1234567890"),
+                    chars("áéíóúüçàè"),
+                    chars("-'.,@_+:;"),
+                    third,
+                    vec![
+                        key(s.key_letters.into(), Key::Page(KeyPage::Letters), 3),
+                        key(s.key_space.into(), Key::Space, 8),
+                        key(s.key_done.into(), Key::Done, 3),
+                    ],
+                ]
+            }
+        };
+        let numeric = matches!(layout, Layout::Phone | Layout::Date | Layout::Pin);
+        let keys = column(rows.into_iter().map(|r| row(r).spacing(6).into())).spacing(6);
+        let keys: El<'_> = if numeric {
+            container(keys).max_width(520).into()
+        } else {
+            keys.into()
+        };
+        // What is being typed, large, right above the keys: the field may be scrolled away.
+        let preview = row![
+            text(input.label(s))
+                .size(theme::LABEL_SIZE)
+                .style(theme::muted),
+            text(format!("{}|", self.form.display(input, self.lang))).size(theme::BODY_SIZE),
+        ]
+        .spacing(16)
+        .align_y(Center);
+        Some(
+            container(column![preview, keys].spacing(10).align_x(Center))
+                .padding(12)
+                .center_x(Fill)
+                .style(theme::panel)
+                .into(),
+        )
+    }
+
+    fn idle_warning(&self, s: &'static Strings, seconds: u64) -> El<'_> {
+        opaque(
+            container(center(
+                container(
+                    column![
+                        text(s.still_there).size(theme::HEADING_SIZE),
+                        text(s.clearing_in(seconds)).size(theme::BODY_SIZE).center(),
+                        big_button(s.still_here, Message::StillHere, true),
+                    ]
+                    .spacing(24)
+                    .align_x(Center),
+                )
+                .padding(32)
+                .max_width(720)
+                .style(theme::panel),
+            ))
+            .style(theme::scrim),
+        )
+    }
+}
+
+fn step_title(step: Step, s: &Strings) -> &'static str {
+    match step {
+        Step::About => s.step_about,
+        Step::Address => s.step_address,
+        Step::Contacts => s.step_contacts,
+        Step::Health => s.step_health,
+        Step::Release => s.step_release,
+        Step::Signature => s.step_signature,
+        Step::Review => s.step_review,
+    }
+}
+
+fn placeholder(input: Input, s: &'static Strings) -> &'static str {
+    match input.layout() {
+        Layout::Date => s.date_format(),
+        _ => s.tap_to_type,
+    }
+}
+
+fn is_optional(input: Input) -> bool {
+    match input {
+        Input::Profile(f) => !intake_common::release::REQUIRED_FIELDS.contains(&f),
+        Input::EmergencyRelation
+        | Input::PhysicianName
+        | Input::PhysicianPhone
+        | Input::PhysicianPractice => true,
+        Input::HealthDetails(_) => false,
+        _ => false,
+    }
+}
+
+fn lang_button<'a>(lang: Lang, current: Lang) -> El<'a> {
+    button(text(lang.native_name()).size(theme::LABEL_SIZE).center())
+        .height(theme::TOUCH)
+        .padding([16, 24])
+        .style(theme::choice(lang == current))
+        .on_press(Message::SetLang(lang))
+        .into()
+}
+
+fn choice_button<'a>(label: &'a str, selected: bool, message: Message) -> El<'a> {
+    button(text(label).size(theme::BODY_SIZE).center().width(Fill))
+        .width(200)
+        .height(theme::TOUCH)
+        .padding([12, 24])
+        .style(theme::choice(selected))
+        .on_press(message)
+        .into()
+}
+
+fn big_button<'a>(label: &'a str, message: Message, primary: bool) -> El<'a> {
+    button(text(label).size(32).center().width(Fill))
+        .width(Fill)
+        .padding([22, 32])
+        .style(if primary {
+            theme::primary
+        } else {
+            theme::secondary
+        })
+        .on_press(message)
+        .into()
+}
