@@ -172,6 +172,9 @@ pub struct Options {
     pub device: String,
     /// Print the time to the first frame and exit (the start-up benchmark).
     pub exit_after_first_frame: Option<Instant>,
+    /// The date ages are worked out on; `None` is today (tests fix it, so screens that
+    /// show an age look the same every day).
+    pub today: Option<NaiveDate>,
 }
 
 const STAFF_TAPS: u32 = 5;
@@ -274,7 +277,9 @@ impl Kiosk {
     }
 
     pub fn today(&self) -> NaiveDate {
-        chrono::Local::now().date_naive()
+        self.options
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
     /// Seconds left before an idle form is wiped, while the warning shows.

@@ -91,6 +91,7 @@ fn main() -> anyhow::Result<()> {
         windowed: cli.windowed,
         device: cli.device.unwrap_or_else(device_name),
         exit_after_first_frame: cli.exit_after_first_frame.then_some(started),
+        today: None,
     };
     tracing::info!(windowed = options.windowed, device = %options.device, data = %data_dir.display(), "starting Intake kiosk");
     let kiosk = Kiosk::new(db, settings, options)?;
