@@ -434,7 +434,9 @@ impl Kiosk {
         self.staff_user = None;
         self.staff_message = None;
         self.screen = Screen::Welcome;
+        // The next customer starts from the shop's defaults.
         self.lang = self.settings.shop.languages[0];
+        self.high_contrast = false;
         self.last_activity = self.now;
     }
 

@@ -304,7 +304,7 @@ impl Kiosk {
     fn field(&self, input: Input, s: &'static Strings) -> El<'_> {
         let focused = self.focus == Some(input);
         let problem = self.form.problems.get(&Spot::Input(input)).copied();
-        let shown = self.form.display(input, self.lang);
+        let shown = self.form.display(input);
         let value: El<'_> = if shown.is_empty() && !focused {
             text(placeholder(input, s))
                 .size(theme::BODY_SIZE)
@@ -535,8 +535,7 @@ impl Kiosk {
             line(s.name, name),
             line(
                 s.birthdate,
-                self.form
-                    .display(Input::Profile(Field::Birthdate), self.lang)
+                self.form.display(Input::Profile(Field::Birthdate))
             ),
             line(s.phone, get(Field::PhoneNumber)),
             line(s.email, get(Field::Email)),
@@ -780,7 +779,7 @@ impl Kiosk {
             text(input.label(s))
                 .size(theme::LABEL_SIZE)
                 .style(theme::muted),
-            text(format!("{}|", self.form.display(input, self.lang))).size(theme::BODY_SIZE),
+            text(format!("{}|", self.form.display(input))).size(theme::BODY_SIZE),
         ]
         .spacing(16)
         .align_y(Center);
@@ -840,7 +839,6 @@ fn is_optional(input: Input) -> bool {
         | Input::PhysicianName
         | Input::PhysicianPhone
         | Input::PhysicianPractice => true,
-        Input::HealthDetails(_) => false,
         _ => false,
     }
 }
