@@ -46,6 +46,77 @@ pub enum Command {
     Release(ReleaseCommand),
     /// Show the audit log, newest first (needs manage:users).
     Audit(AuditArgs),
+    /// Run the shop's store: the HTTPS API devices sync with and staff use remotely.
+    Serve(ServeArgs),
+    /// Devices paired with this store: add (makes a one-time pairing code), list, revoke.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Pair this device with a store, using the code `device add` made there.
+    Pair(PairArgs),
+    /// Sync this device with its store until stopped: push the outbox, pull changes.
+    Run(RunArgs),
+    /// Show this device's sync status: pending mutations, last success, last error.
+    Status(JsonFlag),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen (port 0 picks a free one; the first line printed says which).
+    #[arg(long, default_value = "0.0.0.0:8443", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// Serve plain HTTP instead of HTTPS: only on a loopback address.
+    #[arg(long)]
+    pub plain: bool,
+    /// A certificate (PEM) to serve instead of the self-signed one made on first start.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Add a device and print its one-time pairing code (needs manage:devices).
+    Add {
+        name: String,
+        /// kiosk (registers customers only) or counter (the staff display).
+        #[arg(long)]
+        role: String,
+        /// Let a counter display hold medical details (needs medical:customer).
+        #[arg(long)]
+        medical: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List paired devices.
+    List(JsonFlag),
+    /// Revoke a device: the store refuses its next request.
+    Revoke { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct PairArgs {
+    /// The store's address, e.g. https://store.local:8443.
+    #[arg(long, value_name = "URL")]
+    pub store: String,
+    /// The one-time code `intake-agent device add` printed on the store.
+    #[arg(long)]
+    pub code: String,
+    /// The store certificate's SHA-256 as `device add` printed it. Without it, the
+    /// certificate the store shows now is trusted and pinned.
+    #[arg(long, value_name = "SHA256")]
+    pub fingerprint: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// One round of push and pull, then exit (non-zero if it failed).
+    #[arg(long)]
+    pub once: bool,
+    /// How often to look for changes when all is quiet, in milliseconds.
+    #[arg(long, default_value_t = 500, value_name = "MS")]
+    pub interval_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]

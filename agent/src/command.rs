@@ -2,6 +2,7 @@
 
 mod audit;
 mod customer;
+mod device;
 mod duplicates;
 mod export;
 mod import;
@@ -25,5 +26,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::NotDuplicate(args) => duplicates::not_duplicate(&ctx, args),
         Command::Release(cmd) => release::run(&ctx, cmd),
         Command::Audit(args) => audit::run(&ctx, args),
+        Command::Serve(args) => device::serve(&ctx, args),
+        Command::Device(cmd) => device::manage(&ctx, cmd),
+        Command::Pair(args) => device::pair(&ctx, args),
+        Command::Run(args) => device::run(&ctx, args),
+        Command::Status(args) => device::status(&ctx, args.json),
     }
 }

@@ -1,10 +1,15 @@
 //! `intake-agent`: Intake's companion binary. Admin commands for users, CSV import and
-//! export, customers, duplicates and merges.
+//! export, customers, duplicates and merges; the store role (`serve`) and the device role
+//! (`pair`, `run`, `status`).
 
 mod cli;
 mod command;
 mod context;
+mod device;
+mod fields;
 mod output;
+mod store;
+mod tls;
 
 use std::process::ExitCode;
 

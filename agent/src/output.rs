@@ -26,6 +26,11 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// The error and its causes on one line.
 pub fn error_chain(err: &anyhow::Error) -> String {
+    source_chain(err.as_ref())
+}
+
+/// Any error and its causes on one line, each cause said once.
+pub fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = err.source();
     while let Some(s) = source {

@@ -132,6 +132,7 @@ pub struct NoteRecord {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ServiceRecord {
+    pub id: Uuid,
     pub description: String,
     pub artist: Option<String>,
     pub started_at: String,
@@ -183,7 +184,13 @@ pub fn detail(db: &Db, actor: &Actor, id: Uuid) -> Result<Detail> {
     let conn = db.conn();
     let customer = get(conn, id)?;
     let cid = customer.id;
-    let medical = if actor.may(Permission::MedicalCustomer) {
+    // A counter paired without medical details holds empty placeholders: a count only.
+    let placeholders: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM medical_conditions WHERE customer_id = ?1 AND length(sealed) = 0)",
+        [cid],
+        |r| r.get(0),
+    )?;
+    let medical = if actor.may(Permission::MedicalCustomer) && !placeholders {
         let conditions = medical_conditions(db, cid)?;
         audit::record(
             conn,
@@ -229,14 +236,15 @@ pub fn detail(db: &Db, actor: &Actor, id: Uuid) -> Result<Detail> {
     )?;
     let services = collect(
         conn,
-        "SELECT description, artist, started_at, ended_at FROM services WHERE customer_id = ?1 ORDER BY started_at",
+        "SELECT id, description, artist, started_at, ended_at FROM services WHERE customer_id = ?1 ORDER BY started_at",
         cid,
         |r| {
             Ok(ServiceRecord {
-                description: r.get(0)?,
-                artist: r.get(1)?,
-                started_at: r.get(2)?,
-                ended_at: r.get(3)?,
+                id: r.get(0)?,
+                description: r.get(1)?,
+                artist: r.get(2)?,
+                started_at: r.get(3)?,
+                ended_at: r.get(4)?,
             })
         },
     )?;

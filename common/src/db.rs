@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/V1__initial.sql")),
     (2, include_str!("../migrations/V2__release_templates.sql")),
+    (3, include_str!("../migrations/V3__sync.sql")),
 ];
 
 /// The database file's name inside a data directory.
@@ -135,11 +136,11 @@ fn prepare(conn: &mut Connection, path: &Path, key_path: &Path) -> Result<Sealer
 
 /// The next value of the store's change sequence.
 pub fn next_change_seq(tx: &Transaction<'_>) -> Result<i64> {
-    Ok(tx.query_row(
-        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER)",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(tx
+        .prepare_cached(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER)",
+        )?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// The change sequence's current value (for a bulk writer that advances it in memory).
@@ -163,11 +164,8 @@ pub fn set_change_seq(tx: &Transaction<'_>, value: i64) -> Result<()> {
 /// Where a customer id resolves to: itself, or the survivor it was merged into.
 pub fn resolve_customer(conn: &Connection, id: Uuid) -> Result<Uuid> {
     let survivor: Option<Uuid> = conn
-        .query_row(
-            "SELECT survivor_id FROM merged_customers WHERE merged_id = ?1",
-            [id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT survivor_id FROM merged_customers WHERE merged_id = ?1")?
+        .query_row([id], |r| r.get(0))
         .optional()?;
     Ok(survivor.unwrap_or(id))
 }

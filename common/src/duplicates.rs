@@ -174,8 +174,9 @@ pub fn mark_not_duplicate(db: &mut Db, actor: &Actor, a: Uuid, b: Uuid) -> Resul
     )
 }
 
-const CHILD_TABLES: [&str; 6] = [
+const CHILD_TABLES: [&str; 7] = [
     "medical_conditions",
+    "safety_acks",
     "flags",
     "notes",
     "services",

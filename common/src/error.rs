@@ -47,6 +47,11 @@ pub enum Error {
     #[error("unknown user or wrong PIN")]
     BadCredentials,
 
+    #[error(
+        "that pairing code is unknown, used or expired: make a new one with `intake-agent device add`"
+    )]
+    BadPairingCode,
+
     #[error("{user} lacks the permission {permission}")]
     Forbidden {
         user: String,

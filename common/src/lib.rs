@@ -3,6 +3,7 @@
 //! detection and merging. No UI and no network code.
 
 pub mod audit;
+pub mod counter;
 pub mod crypto;
 pub mod csvio;
 pub mod customer;
@@ -14,6 +15,7 @@ pub mod mutation;
 pub mod normalize;
 pub mod release;
 pub mod settings;
+pub mod sync;
 pub mod time;
 pub mod users;
 

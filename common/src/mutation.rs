@@ -16,6 +16,7 @@ use crate::crypto::Sealer;
 use crate::customer::{Contact, Field, MedicalCondition, Profile};
 use crate::db::{Db, next_change_seq, resolve_customer};
 use crate::error::{Error, Result};
+use crate::users::{Permission, Role};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mutation {
@@ -80,6 +81,20 @@ pub enum Op {
         a: Uuid,
         b: Uuid,
     },
+    /// A session that was started ends.
+    EndService {
+        customer: Uuid,
+        id: Uuid,
+        ended_at: DateTime<Utc>,
+    },
+    /// Staff read the Safety Panel (what it showed: so many flags and medical records)
+    /// before starting work.
+    AcknowledgeSafety {
+        customer: Uuid,
+        id: Uuid,
+        flags: u32,
+        medical: u32,
+    },
     /// A release signed at a kiosk; its content carries its own id.
     SignRelease {
         customer: Uuid,
@@ -101,7 +116,61 @@ impl Op {
             Op::RecordService { .. } => "record_service",
             Op::MergeCustomers { .. } => "merge_customers",
             Op::MarkNotDuplicate { .. } => "mark_not_duplicate",
+            Op::EndService { .. } => "end_service",
+            Op::AcknowledgeSafety { .. } => "acknowledge_safety",
         }
+    }
+
+    /// The customer the mutation is about (a merge: its target).
+    pub fn customer(&self) -> Option<Uuid> {
+        match self {
+            Op::CreateCustomer { customer, .. }
+            | Op::UpdateCustomer { customer, .. }
+            | Op::DeleteCustomer { customer }
+            | Op::AddMedicalCondition { customer, .. }
+            | Op::AddFlag { customer, .. }
+            | Op::AddNote { customer, .. }
+            | Op::SetContact { customer, .. }
+            | Op::RecordService { customer, .. }
+            | Op::EndService { customer, .. }
+            | Op::AcknowledgeSafety { customer, .. }
+            | Op::SignRelease { customer, .. } => Some(*customer),
+            Op::MergeCustomers { target, .. } => Some(*target),
+            Op::MarkNotDuplicate { a, .. } => Some(*a),
+        }
+    }
+
+    /// Whether someone in `role` may make this change. A lobby kiosk registers customers
+    /// and signs releases and nothing else; staff and counters need `write:customer`,
+    /// medical records also `medical:customer` (a kiosk files the answers it was given,
+    /// without being able to read any back), and merges `merge:customer`.
+    pub fn permitted(&self, role: Role, medical: bool) -> std::result::Result<(), Permission> {
+        if role == Role::Kiosk {
+            return match self {
+                Op::CreateCustomer { .. }
+                | Op::UpdateCustomer { .. }
+                | Op::SetContact { .. }
+                | Op::AddMedicalCondition { .. }
+                | Op::SignRelease { .. } => Ok(()),
+                _ => Err(Permission::WriteCustomer),
+            };
+        }
+        let needs: &[Permission] = match self {
+            Op::DeleteCustomer { .. } | Op::MergeCustomers { .. } | Op::MarkNotDuplicate { .. } => {
+                &[Permission::MergeCustomer]
+            }
+            Op::AddMedicalCondition { .. } => {
+                &[Permission::WriteCustomer, Permission::MedicalCustomer]
+            }
+            _ => &[Permission::WriteCustomer],
+        };
+        for p in needs {
+            let held = role.has(*p) || (medical && *p == Permission::MedicalCustomer);
+            if !held {
+                return Err(*p);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -193,7 +262,8 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
         }
         Op::DeleteCustomer { customer } => {
             let id = resolve_customer(tx, *customer)?;
-            tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
+            tx.prepare_cached("DELETE FROM customers WHERE id = ?1")?
+                .execute([id])?;
         }
         Op::AddMedicalCondition {
             customer,
@@ -201,12 +271,17 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
             condition,
         } => {
             let cid = live_customer(tx, *customer)?;
+            // A returning customer answers the health questions again at a kiosk that
+            // cannot read the old answers: the same record is not filed twice.
+            if has_condition(tx, sealer, cid, condition)? {
+                return Ok(Applied::Applied);
+            }
             let sealed = sealer.seal_json(id.as_bytes(), condition);
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO medical_conditions(id, customer_id, sealed, created_at, created_by)
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-                params![id, cid, sealed, at, m.actor],
-            )?;
+            )?
+            .execute(params![id, cid, sealed, at, m.actor])?;
             touch(tx, cid, &at)?;
         }
         Op::AddFlag {
@@ -216,20 +291,20 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
             note,
         } => {
             let cid = live_customer(tx, *customer)?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO flags(id, customer_id, kind, note, created_at, created_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                params![id, cid, kind, note, at, m.actor],
-            )?;
+            )?
+            .execute(params![id, cid, kind, note, at, m.actor])?;
             touch(tx, cid, &at)?;
         }
         Op::AddNote { customer, id, body } => {
             let cid = live_customer(tx, *customer)?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO notes(id, customer_id, body, author, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-                params![id, cid, body, m.actor, at],
-            )?;
+            )?
+            .execute(params![id, cid, body, m.actor, at])?;
             touch(tx, cid, &at)?;
         }
         Op::SetContact { customer, contact } => {
@@ -264,10 +339,10 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
             ended_at,
         } => {
             let cid = live_customer(tx, *customer)?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO services(id, customer_id, description, artist, started_at, ended_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-                params![
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING")?
+                .execute(params![
                     id,
                     cid,
                     description,
@@ -275,8 +350,33 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
                     crate::time::format(*started_at),
                     ended_at.map(crate::time::format),
                     at
-                ],
-            )?;
+                ])?;
+            touch(tx, cid, &at)?;
+        }
+        Op::EndService {
+            customer,
+            id,
+            ended_at,
+        } => {
+            let cid = live_customer(tx, *customer)?;
+            // A later end time never moves back; a session ends once.
+            tx.prepare_cached(
+                "UPDATE services SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
+            )?
+            .execute(params![id, crate::time::format(*ended_at)])?;
+            touch(tx, cid, &at)?;
+        }
+        Op::AcknowledgeSafety {
+            customer,
+            id,
+            flags,
+            medical,
+        } => {
+            let cid = live_customer(tx, *customer)?;
+            tx.prepare_cached(
+                "INSERT INTO safety_acks(id, customer_id, acknowledged_by, acknowledged_at, flags, medical)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING")?
+                .execute(params![id, cid, m.actor, at, flags, medical])?;
             touch(tx, cid, &at)?;
         }
         Op::MergeCustomers { target, duplicates } => {
@@ -295,14 +395,34 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
                 ));
             }
             let (lo, hi) = if a < b { (a, b) } else { (b, a) };
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO not_duplicates(a, b, marked_by, marked_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT DO NOTHING",
-                params![lo, hi, m.actor, at],
-            )?;
+            )?
+            .execute(params![lo, hi, m.actor, at])?;
         }
     }
     Ok(Applied::Applied)
+}
+
+fn has_condition(
+    tx: &Transaction<'_>,
+    sealer: &Sealer,
+    customer: Uuid,
+    condition: &MedicalCondition,
+) -> Result<bool> {
+    let mut stmt =
+        tx.prepare_cached("SELECT id, sealed FROM medical_conditions WHERE customer_id = ?1")?;
+    let mut rows = stmt.query([customer])?;
+    while let Some(row) = rows.next()? {
+        let id: Uuid = row.get(0)?;
+        let stored: MedicalCondition =
+            sealer.open_json(id.as_bytes(), row.get_ref(1)?.as_blob()?)?;
+        if &stored == condition {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn exists(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
@@ -323,10 +443,10 @@ fn live_customer(tx: &Transaction<'_>, id: Uuid) -> Result<Uuid> {
 
 fn touch(tx: &Transaction<'_>, id: Uuid, at: &str) -> Result<()> {
     let seq = next_change_seq(tx)?;
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE customers SET updated_at = max(updated_at, ?2), change_seq = ?3 WHERE id = ?1",
-        params![id, at, seq],
-    )?;
+    )?
+    .execute(params![id, at, seq])?;
     Ok(())
 }
 
@@ -458,10 +578,29 @@ pub(crate) fn update_customer_versioned(
     if !values_changed && !versions_moved {
         return Ok(false);
     }
-    let keys = next.keys();
-    let fields: Vec<Option<&str>> = Field::ALL.iter().map(|f| next.get(*f)).collect();
     let versions_json = serde_json::to_string(&versions).expect("versions serialise");
-    let now = crate::time::now();
+    overwrite_customer(
+        tx,
+        id,
+        &next,
+        Some(&versions_json),
+        &crate::time::now(),
+        seq,
+    )?;
+    Ok(values_changed)
+}
+
+/// Sets every field, the versions and the times as given: a device taking the store's copy.
+pub(crate) fn overwrite_customer(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    profile: &Profile,
+    versions: Option<&str>,
+    updated_at: &str,
+    seq: i64,
+) -> Result<()> {
+    let keys = profile.keys();
+    let fields: Vec<Option<&str>> = Field::ALL.iter().map(|f| profile.get(*f)).collect();
     let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id];
     for v in &fields {
         values.push(v);
@@ -470,13 +609,13 @@ pub(crate) fn update_customer_versioned(
         &keys.email as &dyn rusqlite::ToSql,
         &keys.phone,
         &keys.last_name,
-        &versions_json,
-        &now,
+        &versions,
+        &updated_at,
         &seq,
     ]);
     tx.prepare_cached(&UPDATE_CUSTOMER)?
         .execute(values.as_slice())?;
-    Ok(values_changed)
+    Ok(())
 }
 
 /// How many mutations wait in this device's outbox.

@@ -245,18 +245,7 @@ fn parse_sets(sets: &[String]) -> Result<Vec<(Field, Option<String>)>> {
             let (name, value) = pair
                 .split_once('=')
                 .ok_or_else(|| anyhow!("--set {pair:?}: write it as Field=Value"))?;
-            let field = Field::from_column(name.trim()).ok_or_else(|| {
-                anyhow!(
-                    "--set {pair:?}: unknown field {:?}; fields are {}",
-                    name.trim(),
-                    Field::ALL.map(Field::column).join(", ")
-                )
-            })?;
-            let value = field
-                .parse(value)
-                .map_err(|e| anyhow!("--set {}: {e}", field.column()))?
-                .map(std::borrow::Cow::into_owned);
-            Ok((field, value))
+            crate::fields::parse(name, value).map_err(|e| anyhow!("--set {pair:?}: {e}"))
         })
         .collect()
 }

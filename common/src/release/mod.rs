@@ -236,22 +236,26 @@ pub(crate) fn apply_signed(
     customer: Uuid,
     release: &ReleaseContent,
 ) -> Result<()> {
-    let sha = release.sha256();
-    tx.execute(
+    // One serialisation for both the fingerprint and the sealed copy (the same canonical
+    // JSON `sha256` hashes).
+    let json = serde_json::to_vec(release).expect("release content serialises");
+    let sha = hex(&Sha256::digest(&json));
+    let sealed = sealer.seal(release.release_id.as_bytes(), &json);
+    tx.prepare_cached(
         "INSERT INTO releases(id, customer_id, template_id, template_version, signed_at, device,
                               sealed, content_sha256)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
-        params![
-            release.release_id,
-            customer,
-            release.template.id,
-            release.template.version,
-            crate::time::format(release.signed_at),
-            release.device,
-            sealer.seal_json(release.release_id.as_bytes(), release),
-            sha
-        ],
-    )?;
+    )?
+    .execute(params![
+        release.release_id,
+        customer,
+        release.template.id,
+        release.template.version,
+        crate::time::format(release.signed_at),
+        release.device,
+        sealed,
+        sha
+    ])?;
     Ok(())
 }
 
@@ -392,6 +396,24 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
     let mut ops = Vec::new();
 
     let (customer, known_conditions) = match reg.existing {
+        // Recognised from a kiosk's recognition entry: the store has the customer and this
+        // device does not. The create makes the local row (the store already has one, so
+        // there it changes nothing); every field the customer confirmed goes as an update,
+        // which wins over older edits field by field.
+        Some(id) if !crate::sync::holds_customer(db.conn(), id)? => {
+            ops.push(Op::CreateCustomer {
+                customer: id,
+                profile: reg.profile.clone(),
+            });
+            ops.push(Op::UpdateCustomer {
+                customer: id,
+                changes: KIOSK_FIELDS
+                    .into_iter()
+                    .map(|f| (f, reg.profile.get(f).map(str::to_owned)))
+                    .collect(),
+            });
+            (id, Vec::new())
+        }
         Some(id) => {
             let id = crate::db::resolve_customer(db.conn(), id)?;
             let stored = crate::customers::get(db.conn(), id)?;
@@ -505,8 +527,12 @@ pub fn find_returning(
             |r| r.get(0),
         )?
         .collect::<rusqlite::Result<_>>()?;
-    let [id] = ids[..] else {
-        return Ok(None);
+    let id = match ids[..] {
+        [id] => id,
+        // A kiosk paired with a store keeps only recognition entries for customers it
+        // has already handed over.
+        [] => return crate::sync::find_recognised(conn, &key, birthdate),
+        _ => return Ok(None),
     };
     let customer = crate::customers::get(conn, id)?;
     Ok(Some(Returning {
@@ -579,6 +605,11 @@ pub fn open(db: &Db, actor: &Actor, id: Uuid) -> Result<ReleaseContent> {
         .optional()?;
     let (customer, sealed, sha) =
         row.ok_or_else(|| Error::Invalid(format!("no release with id {id}")))?;
+    if sealed.is_empty() {
+        return Err(Error::Invalid(format!(
+            "release {id} is kept on the shop's store: this device holds its record only"
+        )));
+    }
     let content: ReleaseContent = db.sealer().open_json(id.as_bytes(), &sealed)?;
     if content.sha256() != sha {
         return Err(Error::Invalid(format!(

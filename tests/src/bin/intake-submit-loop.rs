@@ -4,7 +4,8 @@
 //! kiosk would thank the customer. The crash test kills it at random moments and checks that
 //! every release it confirmed is on disk, whole.
 //!
-//! `intake-submit-loop --data-dir DIR`
+//! `intake-submit-loop --data-dir DIR [--count N] [--start N] [--device NAME]`: with
+//! `--count` it stops after N registrations.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,12 +29,18 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut dir = None;
+    let mut count = u64::MAX;
+    let mut start = None;
+    let mut device = "lobby-1".to_string();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--data-dir" => {
                 dir = Some(PathBuf::from(args.next().ok_or("--data-dir needs a path")?))
             }
+            "--count" => count = args.next().ok_or("--count needs a number")?.parse()?,
+            "--start" => start = Some(args.next().ok_or("--start needs a number")?.parse()?),
+            "--device" => device = args.next().ok_or("--device needs a name")?,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -44,12 +51,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let settings = Settings::defaults();
     let template = release::register_template(&mut db, &settings.template)?;
     // Numbers differ from run to run, so runs against one directory do not repeat people.
-    let start = u64::from(std::process::id()) * 1_000;
+    let start = start.unwrap_or(u64::from(std::process::id()) * 1_000);
     let mut out = std::io::stdout().lock();
-    for n in start.. {
+    for n in (start..).take(usize::try_from(count).unwrap_or(usize::MAX)) {
         let signature = registrations::signature_png(n);
         let reg = registrations::registration(&settings, n, &signature);
-        let ctx = Signing::new("lobby-1", &settings, &template);
+        let ctx = Signing::new(&device, &settings, &template);
         let done = release::submit(&mut db, &reg, &ctx)?;
         writeln!(out, "confirmed {}", done.release)?;
         out.flush()?;

@@ -1,0 +1,202 @@
+//! TLS for the store and its devices: the store's self-signed certificate, made on first
+//! start, and a client that trusts exactly the certificate it pinned at pairing.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use sha2::{Digest, Sha256};
+
+pub const CERT_FILE: &str = "store-cert.pem";
+pub const KEY_FILE: &str = "store-key.pem";
+
+pub fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The store's certificate and key: the configured ones, or the self-signed pair in the
+/// data directory (made now if there is none yet).
+pub struct StoreIdentity {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: PrivateKeyDer<'static>,
+    pub fingerprint: String,
+}
+
+pub fn store_identity(
+    data_dir: &Path,
+    cert: Option<&Path>,
+    key: Option<&Path>,
+) -> Result<StoreIdentity> {
+    let (cert_path, key_path) = match (cert, key) {
+        (Some(c), Some(k)) => (c.to_path_buf(), k.to_path_buf()),
+        (None, None) => {
+            let c = data_dir.join(CERT_FILE);
+            let k = data_dir.join(KEY_FILE);
+            if !c.exists() {
+                make_self_signed(&c, &k)?;
+            }
+            (c, k)
+        }
+        _ => bail!("--cert and --key go together"),
+    };
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert_path)
+        .with_context(|| format!("reading the certificate {}", cert_path.display()))?
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("{}: not a PEM certificate", cert_path.display()))?;
+    let cert = chain
+        .first()
+        .cloned()
+        .ok_or_else(|| anyhow!("{}: holds no certificate", cert_path.display()))?;
+    let key = PrivateKeyDer::from_pem_file(&key_path)
+        .with_context(|| format!("{}: not a PEM private key", key_path.display()))?;
+    Ok(StoreIdentity {
+        fingerprint: fingerprint(&cert),
+        chain,
+        key,
+    })
+}
+
+fn make_self_signed(cert_path: &Path, key_path: &Path) -> Result<()> {
+    let mut names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
+    if let Ok(host) = std::fs::read_to_string("/etc/hostname") {
+        let host = host.trim();
+        if !host.is_empty() {
+            names.push(host.to_string());
+            names.push(format!("{host}.local"));
+        }
+    }
+    let made = rcgen::generate_simple_self_signed(names).context("making a certificate")?;
+    intake_common::crypto::write_private(key_path, made.signing_key.serialize_pem().as_bytes())?;
+    std::fs::write(cert_path, made.cert.pem())
+        .with_context(|| format!("writing {}", cert_path.display()))?;
+    tracing::info!(cert = %cert_path.display(), "made a self-signed store certificate");
+    Ok(())
+}
+
+/// SHA-256 of a certificate, as colon-separated hex (what `device add` prints).
+pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
+    Sha256::digest(cert.as_ref())
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// Reads a fingerprint as people copy it: with or without colons, any case.
+pub fn parse_fingerprint(raw: &str) -> Result<String> {
+    let hex: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ':' | ' ' | '-'))
+        .collect();
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("{raw:?} is not a certificate fingerprint (64 hex digits, colons optional)");
+    }
+    let upper = hex.to_ascii_uppercase();
+    Ok(upper
+        .as_bytes()
+        .chunks(2)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(":"))
+}
+
+pub fn server_config(identity: &StoreIdentity) -> Result<rustls::ServerConfig> {
+    let mut config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(identity.chain.clone(), identity.key.clone_key())
+        .context("the store's certificate and key do not go together")?;
+    // HTTP/1.1 with keep-alive is plenty for a shop's few devices, and no session tickets:
+    // devices keep their connection, and after the handshake the store speaks only to answer.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.send_tls13_tickets = 0;
+    Ok(config)
+}
+
+/// How a device checks the store's certificate.
+#[derive(Debug, Clone)]
+pub enum Trust {
+    /// Exactly this certificate (its SHA-256), pinned at pairing.
+    Pinned(String),
+    /// Any certificate, remembering the one seen: the first contact when pairing without a
+    /// fingerprint to compare (trust on first use).
+    FirstUse(Arc<Mutex<Option<String>>>),
+}
+
+#[derive(Debug)]
+struct Verifier {
+    trust: Trust,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let seen = fingerprint(end_entity);
+        match &self.trust {
+            Trust::Pinned(pinned) if *pinned == seen => Ok(ServerCertVerified::assertion()),
+            Trust::Pinned(_) => Err(rustls::Error::General(format!(
+                "the store's certificate ({seen}) is not the one pinned at pairing"
+            ))),
+            Trust::FirstUse(slot) => {
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(seen);
+                Ok(ServerCertVerified::assertion())
+            }
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// An HTTP client for talking to the store.
+pub fn client(trust: Trust, timeout: std::time::Duration) -> Result<reqwest::Client> {
+    let provider = provider();
+    let algorithms = provider.signature_verification_algorithms;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Verifier { trust, algorithms }))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(config)
+        .timeout(timeout)
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .user_agent(concat!("intake-agent/", env!("CARGO_PKG_VERSION")))
+        .build()?)
+}

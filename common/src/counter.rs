@@ -1,0 +1,152 @@
+//! What the counter display reads and does: today's check-ins, search, the Safety Panel,
+//! and staff's changes (each checked against the signed-in user's permissions).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::customer::Customer;
+use crate::customers::{SELECT_CUSTOMER, customer_from_row};
+use crate::db::{Db, resolve_customer};
+use crate::error::{Error, Result};
+use crate::mutation::{self, Applied, Mutation, Op};
+use crate::users::{Actor, Permission};
+
+/// A customer who signed a release in the window asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckIn {
+    pub customer: Uuid,
+    pub name: String,
+    /// When the newest release in the window was signed (RFC 3339, UTC).
+    pub signed_at: String,
+    pub device: String,
+    pub flags: i64,
+    pub medical: i64,
+    /// Whether staff acknowledged the Safety Panel since this check-in.
+    pub acknowledged: bool,
+}
+
+/// Customers who signed a release between `from` and `to`, newest first; one entry each.
+/// Names and counts only: reading needs `read:customer`.
+pub fn check_ins(
+    db: &Db,
+    actor: &Actor,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<CheckIn>> {
+    actor.require(Permission::ReadCustomer)?;
+    check_ins_in(db.conn(), from, to)
+}
+
+pub(crate) fn check_ins_in(
+    conn: &Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<CheckIn>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.first_name, c.nickname, c.last_name, r.signed_at, r.device,
+                (SELECT count(*) FROM flags f WHERE f.customer_id = c.id),
+                (SELECT count(*) FROM medical_conditions m WHERE m.customer_id = c.id),
+                EXISTS(SELECT 1 FROM safety_acks a
+                       WHERE a.customer_id = c.id AND a.acknowledged_at >= r.signed_at)
+         FROM (SELECT customer_id, max(signed_at) AS signed_at, device FROM releases
+               WHERE signed_at >= ?1 AND signed_at < ?2 GROUP BY customer_id) r
+         JOIN customers c ON c.id = r.customer_id
+         ORDER BY r.signed_at DESC, c.id",
+    )?;
+    let rows = stmt.query_map(
+        params![crate::time::format(from), crate::time::format(to)],
+        |r| {
+            let first: Option<String> = r.get(1)?;
+            let nick: Option<String> = r.get(2)?;
+            let last: Option<String> = r.get(3)?;
+            let given = nick.or(first).unwrap_or_default();
+            Ok(CheckIn {
+                customer: r.get(0)?,
+                name: format!("{given} {}", last.unwrap_or_default())
+                    .trim()
+                    .to_string(),
+                signed_at: r.get(4)?,
+                device: r.get(5)?,
+                flags: r.get(6)?,
+                medical: r.get(7)?,
+                acknowledged: r.get(8)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Customers whose name, e-mail or phone matches `query`, by name; at most `limit`.
+/// A query of digits also matches phone numbers as stored (E.164).
+pub fn search(db: &Db, actor: &Actor, query: &str, limit: u32) -> Result<Vec<Customer>> {
+    actor.require(Permission::ReadCustomer)?;
+    let query = query.trim();
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let folded = crate::normalize::name_key(query);
+    let like = format!("%{}%", escape_like(&query.to_lowercase()));
+    let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+    let phone_like = if digits.len() >= 3 {
+        format!("%{digits}%")
+    } else {
+        "\u{0}".to_string() // matches nothing
+    };
+    let sql = format!(
+        "{} WHERE lower(first_name) LIKE ?1 ESCAPE '\\' OR lower(last_name) LIKE ?1 ESCAPE '\\'
+           OR lower(nickname) LIKE ?1 ESCAPE '\\' OR email_key LIKE ?1 ESCAPE '\\'
+           OR last_name_key = ?2 OR phone_key LIKE ?3
+           OR lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 ESCAPE '\\'
+         ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?4",
+        *SELECT_CUSTOMER
+    );
+    let mut stmt = db.conn().prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![like, folded, phone_like, limit], customer_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The newest acknowledgement of a customer's Safety Panel: who and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Acknowledgement {
+    pub by: String,
+    pub at: String,
+}
+
+pub fn last_acknowledgement(conn: &Connection, customer: Uuid) -> Result<Option<Acknowledgement>> {
+    let id = resolve_customer(conn, customer)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT acknowledged_by, acknowledged_at FROM safety_acks WHERE customer_id = ?1
+         ORDER BY acknowledged_at DESC, id DESC LIMIT 1",
+    )?;
+    let mut rows = stmt.query([id])?;
+    Ok(match rows.next()? {
+        Some(r) => Some(Acknowledgement {
+            by: r.get(0)?,
+            at: r.get(1)?,
+        }),
+        None => None,
+    })
+}
+
+/// Makes a change as `actor`, who must be allowed it: the same rule the store applies to
+/// what devices push. Returns the mutation's id.
+pub fn act(db: &mut Db, actor: &Actor, op: Op) -> Result<Uuid> {
+    if let Err(permission) = op.permitted(actor.role, false) {
+        return Err(Error::Forbidden {
+            user: actor.name.clone(),
+            permission: permission.name(),
+        });
+    }
+    let m = Mutation::new(actor.name.clone(), op);
+    match mutation::submit(db, &m)? {
+        Applied::Applied | Applied::AlreadyApplied => Ok(m.id),
+    }
+}

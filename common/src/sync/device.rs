@@ -1,0 +1,444 @@
+//! The device's side of sync: its credentials, its outbox, and applying what it pulls.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::NaiveDate;
+use hmac::{KeyInit, Mac};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::store::decode_key;
+use super::*;
+use crate::crypto::Sealer;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::release::Returning;
+
+/// What a paired device needs to talk to its store.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub store_url: String,
+    /// SHA-256 of the store's certificate (hex), pinned at pairing; `None` for plain HTTP.
+    pub fingerprint: Option<String>,
+    pub token: String,
+    pub device: DeviceInfo,
+}
+
+/// Makes this database a device of the store at `store_url`. Pairing again (with a new
+/// code) starts pulling from the beginning; the outbox is kept and pushed to the new store.
+pub fn configure(
+    db: &mut Db,
+    store_url: &str,
+    fingerprint: Option<&str>,
+    paired: &PairResponse,
+) -> Result<()> {
+    let tx = db.write()?;
+    let own: i64 = tx.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+    if own > 0 && meta(&tx, "sync_role")?.as_deref() != Some("device") {
+        return Err(Error::Invalid(format!(
+            "this database is a store of its own with {own} customer(s): pairing would leave them \
+             behind. Export them and import them on the store, or pair a fresh data directory"
+        )));
+    }
+    let pairs = [
+        (KEY_STORE_URL, store_url.trim_end_matches('/').to_string()),
+        (KEY_FINGERPRINT, fingerprint.unwrap_or_default().to_string()),
+        (KEY_TOKEN, paired.token.clone()),
+        (KEY_DEVICE_ID, paired.device_id.to_string()),
+        (KEY_DEVICE_NAME, paired.name.clone()),
+        (KEY_DEVICE_ROLE, paired.role.name().to_string()),
+        (
+            KEY_MEDICAL,
+            if paired.medical { "1" } else { "0" }.to_string(),
+        ),
+        (
+            KEY_RECOGNITION,
+            paired.recognition_key.clone().unwrap_or_default(),
+        ),
+        (KEY_CURSOR, "0".to_string()),
+        (KEY_LAST_ERROR, String::new()),
+        ("sync_role", "device".to_string()),
+    ];
+    for (key, value) in pairs {
+        set_meta(&tx, key, &value)?;
+    }
+    crate::audit::record(
+        &tx,
+        &format!("{}:{}", paired.role, paired.name),
+        "device.paired",
+        None,
+        &format!("paired with {store_url}"),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The credentials, if this database belongs to a paired device.
+pub fn credentials(conn: &Connection) -> Result<Option<Credentials>> {
+    let Some(device) = status(conn)?.device else {
+        return Ok(None);
+    };
+    Ok(Some(Credentials {
+        store_url: device.store.clone(),
+        fingerprint: meta(conn, KEY_FINGERPRINT)?.filter(|f| !f.is_empty()),
+        token: meta(conn, KEY_TOKEN)?.unwrap_or_default(),
+        device,
+    }))
+}
+
+/// Up to `limit` mutations waiting in the outbox after position `after` (0: from the
+/// start), in order, with the position of the last one.
+pub fn next_batch(db: &Db, after: i64, limit: usize) -> Result<(Vec<Mutation>, i64)> {
+    let mut stmt = db.conn().prepare_cached(
+        "SELECT seq, mutation_id, sealed FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![after, limit as i64])?;
+    let mut out = Vec::new();
+    let mut last = after;
+    while let Some(row) = rows.next()? {
+        last = row.get(0)?;
+        let id: Uuid = row.get(1)?;
+        out.push(
+            db.sealer()
+                .open_json(id.as_bytes(), row.get_ref(2)?.as_blob()?)?,
+        );
+    }
+    Ok((out, last))
+}
+
+/// What the store's answer did to the outbox.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Acknowledged {
+    pub removed: usize,
+    pub rejected: usize,
+}
+
+/// Takes the mutations the store answered for out of the outbox; refused ones move to
+/// `outbox_rejected` with the store's reason. Ids the store did not name stay queued.
+pub fn acknowledge(db: &mut Db, results: &[PushResult]) -> Result<Acknowledged> {
+    let tx = db.write()?;
+    let mut done = Acknowledged::default();
+    let now = crate::time::now();
+    for r in results {
+        if let Outcome::Rejected { reason } = &r.outcome {
+            let moved = tx.execute(
+                "INSERT INTO outbox_rejected(seq, mutation_id, sealed, created_at, rejected_at, reason)
+                 SELECT seq, mutation_id, sealed, created_at, ?2, ?3 FROM outbox WHERE mutation_id = ?1
+                 ON CONFLICT DO NOTHING",
+                params![r.id, now, reason],
+            )?;
+            done.rejected += moved;
+            if moved > 0 {
+                tracing::warn!(mutation = %r.id, %reason, "the store refused a mutation; kept aside");
+            }
+        }
+        done.removed += tx
+            .prepare_cached("DELETE FROM outbox WHERE mutation_id = ?1")?
+            .execute([r.id])?;
+    }
+    tx.commit()?;
+    Ok(done)
+}
+
+/// A lobby kiosk keeps customers only until the store has them: once the outbox is empty,
+/// everything but the recognition entries goes. Returns how many customers were dropped.
+pub fn purge_kiosk_replica(db: &mut Db) -> Result<usize> {
+    let tx = db.write()?;
+    if role(&tx)? != Some(DeviceRole::Kiosk) || outbox_waiting(&tx)? {
+        return Ok(0);
+    }
+    let n = tx.execute("DELETE FROM customers", [])?;
+    tx.execute("DELETE FROM tombstones", [])?;
+    tx.execute("DELETE FROM merged_customers", [])?;
+    tx.commit()?;
+    Ok(n)
+}
+
+fn role(conn: &Connection) -> Result<Option<DeviceRole>> {
+    Ok(meta(conn, KEY_DEVICE_ROLE)?.and_then(|r| r.parse().ok()))
+}
+
+fn outbox_waiting(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row("SELECT EXISTS(SELECT 1 FROM outbox)", [], |r| r.get(0))?)
+}
+
+/// What applying a pull did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pulled {
+    pub applied: usize,
+    /// Not applied: mutations made here wait to be pushed first, or the store's state
+    /// would hide them until they are.
+    pub deferred: bool,
+}
+
+/// Applies a pull's changes to the local replica and moves the cursor, in one transaction.
+pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
+    let (tx, sealer) = db.write_sealed()?;
+    if outbox_waiting(&tx)? {
+        return Ok(Pulled {
+            applied: 0,
+            deferred: true,
+        });
+    }
+    for change in &pulled.changes {
+        match change {
+            Change::Customer(record) => apply_customer(&tx, sealer, record)?,
+            Change::Recognition(entry) => {
+                tx.execute(
+                    "DELETE FROM recognition WHERE customer_id = ?1",
+                    [entry.customer],
+                )?;
+                let sealed = STANDARD
+                    .decode(&entry.sealed)
+                    .map_err(|_| Error::Invalid("a recognition entry is not base64".into()))?;
+                tx.execute(
+                    "INSERT INTO recognition(lookup, customer_id, sealed) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO UPDATE SET sealed = excluded.sealed",
+                    params![entry.lookup, entry.customer, sealed],
+                )?;
+            }
+            Change::Gone { customer, survivor } => {
+                tx.execute("DELETE FROM recognition WHERE customer_id = ?1", [customer])?;
+                if let Some(survivor) = survivor {
+                    tx.execute(
+                        "INSERT INTO merged_customers(merged_id, survivor_id, merged_at) VALUES (?1, ?2, ?3)
+                         ON CONFLICT(merged_id) DO UPDATE SET survivor_id = excluded.survivor_id",
+                        params![customer, survivor, crate::time::now()],
+                    )?;
+                }
+                tx.execute("DELETE FROM customers WHERE id = ?1", [customer])?;
+            }
+        }
+    }
+    replace_users(&tx, &pulled.users)?;
+    set_meta(&tx, KEY_CURSOR, &pulled.cursor.to_string())?;
+    tx.commit()?;
+    Ok(Pulled {
+        applied: pulled.changes.len(),
+        deferred: false,
+    })
+}
+
+fn replace_users(tx: &Transaction<'_>, users: &[SyncedUser]) -> Result<()> {
+    tx.execute("DELETE FROM users", [])?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO users(id, name, role, pin_hash, created_at, disabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for u in users {
+        stmt.execute(params![
+            u.id,
+            u.name,
+            u.role,
+            u.pin_hash,
+            u.created_at,
+            u.disabled
+        ])?;
+    }
+    Ok(())
+}
+
+/// Replaces the local copy of one customer with the store's.
+fn apply_customer(tx: &Transaction<'_>, sealer: &Sealer, c: &CustomerRecord) -> Result<()> {
+    let seq = crate::db::next_change_seq(tx)?;
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)")?
+        .query_row([c.id], |r| r.get(0))?;
+    if !exists {
+        crate::mutation::insert_customer_keyed(
+            tx,
+            c.id,
+            &c.profile,
+            &c.profile.keys(),
+            &c.created_at,
+            seq,
+        )?;
+    }
+    crate::mutation::overwrite_customer(
+        tx,
+        c.id,
+        &c.profile,
+        c.versions.as_deref(),
+        &c.updated_at,
+        seq,
+    )?;
+    tx.execute(
+        "UPDATE customers SET created_at = ?2 WHERE id = ?1",
+        params![c.id, c.created_at],
+    )?;
+    for table in [
+        "flags",
+        "notes",
+        "contacts",
+        "services",
+        "safety_acks",
+        "releases",
+        "medical_conditions",
+        "files",
+    ] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE customer_id = ?1"),
+            [c.id],
+        )?;
+    }
+    for f in &c.flags {
+        tx.execute(
+            "INSERT INTO flags(id, customer_id, kind, note, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![f.id, c.id, f.kind, f.note, f.created_at, f.created_by],
+        )?;
+    }
+    for n in &c.notes {
+        tx.execute(
+            "INSERT INTO notes(id, customer_id, body, author, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![n.id, c.id, n.body, n.author, n.created_at],
+        )?;
+    }
+    for k in &c.contacts {
+        tx.execute(
+            "INSERT INTO contacts(customer_id, kind, name, phone, relation, updated_at, version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                c.id,
+                k.contact.kind.as_str(),
+                k.contact.name,
+                k.contact.phone,
+                k.contact.relation,
+                k.updated_at,
+                k.version
+            ],
+        )?;
+    }
+    for s in &c.services {
+        tx.execute(
+            "INSERT INTO services(id, customer_id, description, artist, started_at, ended_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![s.id, c.id, s.description, s.artist, s.started_at, s.ended_at, s.created_at],
+        )?;
+    }
+    for a in &c.acknowledgements {
+        tx.execute(
+            "INSERT INTO safety_acks(id, customer_id, acknowledged_by, acknowledged_at, flags, medical)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![a.id, c.id, a.by, a.at, a.flags, a.medical],
+        )?;
+    }
+    for r in &c.releases {
+        // The record only: the sealed content stays on the store (an empty blob here).
+        tx.execute(
+            "INSERT INTO releases(id, customer_id, template_id, template_version, signed_at, device, sealed, content_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, x'', ?7)",
+            params![r.id, c.id, r.template_id, r.template_version, r.signed_at, r.device, r.sha256],
+        )?;
+    }
+    match &c.medical {
+        MedicalRows::Details { records } => {
+            for m in records {
+                tx.execute(
+                    "INSERT INTO medical_conditions(id, customer_id, sealed, created_at, created_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![m.id, c.id, sealer.seal_json(m.id.as_bytes(), &m.condition), m.created_at, m.created_by],
+                )?;
+            }
+        }
+        MedicalRows::Count { count } => {
+            // Placeholders (empty blobs) so the count shows; the details stay on the store.
+            for _ in 0..*count {
+                tx.execute(
+                    "INSERT INTO medical_conditions(id, customer_id, sealed, created_at, created_by)
+                     VALUES (?1, ?2, x'', ?3, 'store')",
+                    params![Uuid::now_v7(), c.id, c.updated_at],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Notes a sync attempt's outcome for `status`.
+pub fn record_attempt(db: &Db, error: Option<&str>) -> Result<()> {
+    let now = crate::time::now();
+    let conn = db.conn();
+    set_meta(conn, KEY_LAST_ATTEMPT, &now)?;
+    match error {
+        None => {
+            set_meta(conn, KEY_LAST_SUCCESS, &now)?;
+            set_meta(conn, KEY_LAST_ERROR, "")?;
+        }
+        Some(e) => set_meta(conn, KEY_LAST_ERROR, e)?,
+    }
+    Ok(())
+}
+
+/// The pull cursor this device has reached.
+pub fn cursor(conn: &Connection) -> Result<i64> {
+    Ok(meta(conn, KEY_CURSOR)?
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0))
+}
+
+/// What a kiosk's recognition entry holds, sealed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Recognised {
+    pub profile: crate::customer::Profile,
+    pub emergency: Option<Contact>,
+    pub physician: Option<Contact>,
+}
+
+/// The lookup hash and the sealing key for one phone and birthdate.
+pub(crate) fn recognition_keys(
+    key: &[u8; 32],
+    phone_key: &str,
+    birthdate: &str,
+) -> (String, Sealer) {
+    let derive = |purpose: &str| -> [u8; 32] {
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(phone_key.as_bytes());
+        mac.update(b"\0");
+        mac.update(birthdate.as_bytes());
+        mac.finalize().into_bytes().into()
+    };
+    let lookup = crate::release::hex(&derive("intake recognition lookup v1"));
+    let sealer = Sealer::from_key(&derive("intake recognition seal v1"));
+    (lookup, sealer)
+}
+
+/// On a kiosk device: the customer whose recognition entry this phone and birthdate open,
+/// if exactly one does.
+pub fn find_recognised(
+    conn: &Connection,
+    phone_key: &str,
+    birthdate: NaiveDate,
+) -> Result<Option<Returning>> {
+    let Some(key) = meta(conn, KEY_RECOGNITION)?.filter(|k| !k.is_empty()) else {
+        return Ok(None);
+    };
+    let key = decode_key(&key)?;
+    let (lookup, sealer) =
+        recognition_keys(&key, phone_key, &birthdate.format("%Y-%m-%d").to_string());
+    let mut stmt = conn
+        .prepare_cached("SELECT customer_id, sealed FROM recognition WHERE lookup = ?1 LIMIT 2")?;
+    let found: Vec<(Uuid, Vec<u8>)> = stmt
+        .query_map([lookup], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let [(id, sealed)] = &found[..] else {
+        return Ok(None);
+    };
+    let r: Recognised = sealer.open_json(id.as_bytes(), sealed)?;
+    Ok(Some(Returning {
+        id: *id,
+        profile: r.profile,
+        emergency: r.emergency,
+        physician: r.physician,
+    }))
+}
+
+/// Whether this database holds a customer row for `id` (a kiosk's replica often does not).
+pub(crate) fn holds_customer(conn: &Connection, id: Uuid) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
