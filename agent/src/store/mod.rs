@@ -27,7 +27,7 @@ pub struct Pool {
 
 impl Pool {
     pub fn new(dir: &Path) -> Result<Self> {
-        let first = Db::open_dir(dir)
+        let first = Self::open(dir)
             .with_context(|| format!("opening the store database in {}", dir.display()))?;
         intake_common::mutation::set_device_role(&first, false)?;
         Ok(Self {
@@ -40,8 +40,18 @@ impl Pool {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match idle {
             Some(db) => Ok(db),
-            None => Db::open_dir(&self.dir),
+            None => Self::open(&self.dir),
         }
+    }
+
+    /// A handle whose commits never stop to checkpoint the WAL: [`checkpoint_now_and_then`]
+    /// does that beside the requests.
+    fn open(dir: &Path) -> intake_common::Result<Db> {
+        let db = Db::open_dir(dir)?;
+        db.conn()
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(intake_common::Error::from)?;
+        Ok(db)
     }
 
     fn give_back(&self, db: Db) {
@@ -66,6 +76,29 @@ impl Pool {
         .await
         .map_err(|e| api::ApiError::internal(format!("a request handler failed: {e}")))?
     }
+}
+
+/// Checkpoints the store's WAL every second on a connection of its own, so a large push
+/// does not pay for it inside its transaction, and the WAL stays small.
+fn checkpoint_now_and_then(dir: PathBuf) {
+    std::thread::spawn(move || {
+        let db = match Db::open_dir(&dir) {
+            Ok(db) => db,
+            Err(e) => {
+                tracing::error!(error = %e, "no connection for WAL checkpoints; SQLite will do them itself");
+                return;
+            }
+        };
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            if let Err(e) = db
+                .conn()
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+    });
 }
 
 /// A staff member signed in over the API (`POST /v1/sessions`), for eight hours.
@@ -104,6 +137,7 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         sessions: Mutex::new(HashMap::new()),
         data_dir: data_dir.to_path_buf(),
     });
+    checkpoint_now_and_then(data_dir.to_path_buf());
     let listener = std::net::TcpListener::bind(options.listen)
         .with_context(|| format!("listening on {}", options.listen))?;
     listener.set_nonblocking(true)?;
