@@ -6,6 +6,7 @@
 //! the flow can be tested headless.
 
 pub mod app;
+pub mod counter;
 pub mod form;
 pub mod i18n;
 pub mod pad;
@@ -13,3 +14,4 @@ pub mod theme;
 mod view;
 
 pub use app::{Kiosk, Message, Options, Screen, Step};
+pub use counter::Counter;

@@ -39,6 +39,11 @@ struct Cli {
     /// Print the time from start to the first frame, then exit (start-up benchmark).
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
+
+    /// The staff counter display (today's check-ins, search, the Safety Panel) instead of
+    /// the customer kiosk.
+    #[arg(long)]
+    counter: bool,
 }
 
 /// Size of the window opened with `--windowed`.
@@ -87,6 +92,9 @@ fn main() -> anyhow::Result<()> {
     let settings = Settings::load(cli.settings.as_deref())?;
     let db = Db::open_dir(&data_dir)
         .with_context(|| format!("opening the database in {}", data_dir.display()))?;
+    if cli.counter {
+        return run_counter(db, cli.device.unwrap_or_else(device_name), cli.windowed);
+    }
     let options = Options {
         windowed: cli.windowed,
         device: cli.device.unwrap_or_else(device_name),
@@ -120,6 +128,32 @@ fn main() -> anyhow::Result<()> {
     .run()?;
 
     tracing::info!("kiosk closed");
+    Ok(())
+}
+
+/// The counter display: a window of its own (staff may close it; it is not a kiosk).
+fn run_counter(db: Db, device: String, windowed: bool) -> anyhow::Result<()> {
+    tracing::info!(%device, "starting the Intake counter display");
+    let slot = std::sync::Mutex::new(Some(intake_kiosk::Counter::new(db, device)));
+    iced::application(
+        move || {
+            slot.lock()
+                .ok()
+                .and_then(|mut c| c.take())
+                .expect("the counter boots once")
+        },
+        intake_kiosk::Counter::update,
+        intake_kiosk::Counter::view,
+    )
+    .title("Intake counter")
+    .default_font(iced::Font::with_name("Fira Sans"))
+    .theme(|_: &intake_kiosk::Counter| intake_kiosk::theme::studio())
+    .subscription(|_: &intake_kiosk::Counter| {
+        iced::time::every(std::time::Duration::from_secs(1))
+            .map(intake_kiosk::counter::Message::Tick)
+    })
+    .window(window_settings(windowed))
+    .run()?;
     Ok(())
 }
 

@@ -1,0 +1,971 @@
+//! The staff counter display: today's check-ins as they arrive, customer search, and the
+//! customer detail with the Safety Panel (seed 002). It reads and writes only the local
+//! database; `intake-agent run` carries the changes to and from the store.
+//!
+//! Staff sign in with their PIN; what they see follows their permissions. The panel opens
+//! by itself when a customer has flags or medical records, and a session cannot start
+//! until it is acknowledged; the acknowledgement is recorded (and syncs).
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Local, Utc};
+use iced::widget::{button, column, container, row, scrollable, space, text, text_input};
+use iced::{Alignment, Element, Fill, Length};
+use intake_common::counter::{self, CheckIn};
+use intake_common::customer::{Contact, ContactKind, Customer, Field};
+use intake_common::customers::{self, Detail, MedicalView};
+use intake_common::{Actor, Db, Error, Op, users};
+use uuid::Uuid;
+
+use crate::theme;
+
+/// Staff are signed out after this long without a touch.
+pub const IDLE_SIGN_OUT: Duration = Duration::from_secs(5 * 60);
+/// Wrong PINs before the pad locks, and for how long.
+const MAX_MISSES: u32 = 5;
+const LOCKOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Tick(Instant),
+    PinDigit(char),
+    PinBackspace,
+    PinSubmit,
+    SignOut,
+    Query(String),
+    Open(Uuid),
+    Back,
+    Acknowledge,
+    NoteText(String),
+    AddNote,
+    ContactName(ContactKind, String),
+    ContactPhone(ContactKind, String),
+    ContactRelation(ContactKind, String),
+    SaveContact(ContactKind),
+    SessionText(String),
+    StartSession,
+    EndSession(Uuid),
+}
+
+/// A contact as it is being edited.
+#[derive(Debug, Clone, Default)]
+struct ContactForm {
+    name: String,
+    phone: String,
+    relation: String,
+}
+
+impl ContactForm {
+    fn from(contact: Option<&Contact>) -> Self {
+        contact.map_or_else(Self::default, |c| Self {
+            name: c.name.clone(),
+            phone: c.phone.clone().unwrap_or_default(),
+            relation: c.relation.clone().unwrap_or_default(),
+        })
+    }
+}
+
+/// An open customer.
+#[derive(Debug)]
+struct Open {
+    detail: Box<Detail>,
+    /// Flags or medical records: the panel opened by itself and needs acknowledging.
+    needs_ack: bool,
+    acknowledged: bool,
+    last_ack: Option<counter::Acknowledgement>,
+    note: String,
+    emergency: ContactForm,
+    physician: ContactForm,
+    session: String,
+}
+
+#[derive(Debug)]
+pub struct Counter {
+    db: Db,
+    device: String,
+    actor: Option<Actor>,
+    pin: String,
+    misses: u32,
+    locked_until: Option<Instant>,
+    now: Instant,
+    last_touch: Instant,
+    check_ins: Vec<CheckIn>,
+    /// SQLite's `data_version`: the check-ins are read again only when it moves.
+    seen_version: Option<i64>,
+    query: String,
+    results: Vec<Customer>,
+    open: Option<Open>,
+    status: Option<intake_common::sync::Status>,
+    /// What the last action said: (is it a problem, the words).
+    notice: Option<(bool, String)>,
+}
+
+impl Counter {
+    pub fn new(db: Db, device: impl Into<String>) -> Self {
+        let now = Instant::now();
+        let mut c = Self {
+            db,
+            device: device.into(),
+            actor: None,
+            pin: String::new(),
+            misses: 0,
+            locked_until: None,
+            now,
+            last_touch: now,
+            check_ins: Vec::new(),
+            seen_version: None,
+            query: String::new(),
+            results: Vec::new(),
+            open: None,
+            status: None,
+            notice: None,
+        };
+        c.refresh_status();
+        c
+    }
+
+    pub fn signed_in(&self) -> Option<&Actor> {
+        self.actor.as_ref()
+    }
+
+    /// Signs `actor` in directly (staff who already gave their PIN at the kiosk's menu).
+    pub fn sign_in_as(&mut self, actor: Actor) {
+        self.actor = Some(actor);
+        self.last_touch = self.now;
+        self.seen_version = None;
+        self.refresh_check_ins();
+    }
+
+    pub fn check_ins(&self) -> &[CheckIn] {
+        &self.check_ins
+    }
+
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_ref().map(|(_, m)| m.as_str())
+    }
+
+    /// The open customer's id, if one is open.
+    pub fn open_customer(&self) -> Option<Uuid> {
+        self.open.as_ref().map(|o| o.detail.customer.id)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn update(&mut self, message: Message) {
+        if let Message::Tick(now) = message {
+            self.tick(now);
+            return;
+        }
+        self.last_touch = self.now;
+        match message {
+            Message::Tick(_) => {}
+            Message::PinDigit(d) => {
+                if self.pin.len() < 12 {
+                    self.pin.push(d);
+                }
+            }
+            Message::PinBackspace => {
+                self.pin.pop();
+            }
+            Message::PinSubmit => self.submit_pin(),
+            Message::SignOut => self.sign_out(),
+            Message::Query(q) => {
+                self.query = q;
+                self.search();
+            }
+            Message::Open(id) => self.open(id),
+            Message::Back => {
+                self.open = None;
+                self.notice = None;
+            }
+            Message::Acknowledge => self.acknowledge(),
+            Message::NoteText(t) => self.with_open(|o| o.note = t),
+            Message::AddNote => self.add_note(),
+            Message::ContactName(k, v) => self.with_contact(k, |f| f.name = v),
+            Message::ContactPhone(k, v) => self.with_contact(k, |f| f.phone = v),
+            Message::ContactRelation(k, v) => self.with_contact(k, |f| f.relation = v),
+            Message::SaveContact(k) => self.save_contact(k),
+            Message::SessionText(t) => self.with_open(|o| o.session = t),
+            Message::StartSession => self.start_session(),
+            Message::EndSession(id) => {
+                if let Some(customer) = self.open_customer() {
+                    let op = Op::EndService {
+                        customer,
+                        id,
+                        ended_at: Utc::now(),
+                    };
+                    self.act(op, "Session ended.");
+                }
+            }
+        }
+    }
+
+    fn tick(&mut self, now: Instant) {
+        self.now = now;
+        if self.locked_until.is_some_and(|t| now >= t) {
+            self.locked_until = None;
+            self.misses = 0;
+        }
+        if self.actor.is_some() && now.duration_since(self.last_touch) >= IDLE_SIGN_OUT {
+            tracing::info!("counter signed out after a quiet spell");
+            self.sign_out();
+        }
+        self.refresh_status();
+        self.refresh_check_ins();
+    }
+
+    fn refresh_status(&mut self) {
+        match intake_common::sync::status(self.db.conn()) {
+            Ok(s) => self.status = Some(s),
+            Err(e) => tracing::warn!(error = %e, "cannot read the sync status"),
+        }
+    }
+
+    fn refresh_check_ins(&mut self) {
+        let Some(actor) = &self.actor else {
+            return;
+        };
+        let version: Option<i64> = self
+            .db
+            .conn()
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .ok();
+        // data_version moves when another connection commits; this one's own writes
+        // reset `seen_version` themselves.
+        if version.is_some() && version == self.seen_version {
+            return;
+        }
+        let today = Local::now().date_naive();
+        let (Some(from), Some(to)) = (
+            local_midnight(today),
+            today.succ_opt().and_then(local_midnight),
+        ) else {
+            return;
+        };
+        match counter::check_ins(&self.db, actor, from, to) {
+            Ok(list) => {
+                self.check_ins = list;
+                self.seen_version = version;
+            }
+            Err(e) => self.problem(&e),
+        }
+    }
+
+    fn submit_pin(&mut self) {
+        if self.locked_until.is_some() {
+            return;
+        }
+        let pin = std::mem::take(&mut self.pin);
+        match users::sign_in_by_pin(&self.db, &pin, &format!("counter:{}", self.device)) {
+            Ok(actor) => {
+                tracing::info!(user = %actor.name, "signed in at the counter");
+                self.misses = 0;
+                self.notice = None;
+                self.sign_in_as(actor);
+            }
+            Err(Error::BadCredentials) => {
+                self.misses += 1;
+                if self.misses >= MAX_MISSES {
+                    self.locked_until = Some(self.now + LOCKOUT);
+                    self.notice =
+                        Some((true, "Too many wrong PINs. Try again in a minute.".into()));
+                } else {
+                    self.notice = Some((true, "That PIN is not right.".into()));
+                }
+            }
+            Err(e) => self.problem(&e),
+        }
+    }
+
+    fn sign_out(&mut self) {
+        self.actor = None;
+        self.pin.clear();
+        self.open = None;
+        self.results.clear();
+        self.query.clear();
+        self.check_ins.clear();
+        self.notice = None;
+    }
+
+    fn search(&mut self) {
+        let Some(actor) = &self.actor else { return };
+        match counter::search(&self.db, actor, &self.query, 30) {
+            Ok(found) => self.results = found,
+            Err(e) => self.problem(&e),
+        }
+    }
+
+    fn open(&mut self, id: Uuid) {
+        let Some(actor) = &self.actor else { return };
+        // Every opening with medical:customer is a view of medical details: audited.
+        let detail = match customers::detail(&self.db, actor, id) {
+            Ok(d) => d,
+            Err(e) => return self.problem(&e),
+        };
+        let medical = match &detail.medical {
+            MedicalView::Details(list) => list.len() as i64,
+            MedicalView::Count { count } => *count,
+        };
+        let needs_ack = !detail.flags.is_empty() || medical > 0;
+        let last_ack = counter::last_acknowledgement(self.db.conn(), id).unwrap_or(None);
+        self.notice = None;
+        self.open = Some(Open {
+            emergency: ContactForm::from(detail.emergency_contact.as_ref()),
+            physician: ContactForm::from(detail.physician_contact.as_ref()),
+            detail: Box::new(detail),
+            needs_ack,
+            acknowledged: false,
+            last_ack,
+            note: String::new(),
+            session: String::new(),
+        });
+    }
+
+    /// Reads the open customer again after a change.
+    fn reload(&mut self) {
+        let Some(open) = self.open.take() else { return };
+        let id = open.detail.customer.id;
+        let acknowledged = open.acknowledged;
+        self.open(id);
+        if let Some(o) = &mut self.open {
+            o.acknowledged = acknowledged;
+        }
+        self.seen_version = None;
+        self.refresh_check_ins();
+    }
+
+    fn with_open(&mut self, f: impl FnOnce(&mut Open)) {
+        if let Some(o) = &mut self.open {
+            f(o);
+        }
+    }
+
+    fn with_contact(&mut self, kind: ContactKind, f: impl FnOnce(&mut ContactForm)) {
+        self.with_open(|o| {
+            f(match kind {
+                ContactKind::Emergency => &mut o.emergency,
+                ContactKind::Physician => &mut o.physician,
+            })
+        });
+    }
+
+    fn act(&mut self, op: Op, done: &str) -> bool {
+        let Some(actor) = self.actor.clone() else {
+            return false;
+        };
+        match counter::act(&mut self.db, &actor, op) {
+            Ok(_) => {
+                self.reload();
+                self.notice = Some((false, done.into()));
+                true
+            }
+            Err(e) => {
+                self.problem(&e);
+                false
+            }
+        }
+    }
+
+    fn acknowledge(&mut self) {
+        let Some(o) = &self.open else { return };
+        let medical = match &o.detail.medical {
+            MedicalView::Details(list) => list.len() as u32,
+            MedicalView::Count { count } => u32::try_from(*count).unwrap_or(u32::MAX),
+        };
+        let op = Op::AcknowledgeSafety {
+            customer: o.detail.customer.id,
+            id: Uuid::now_v7(),
+            flags: u32::try_from(o.detail.flags.len()).unwrap_or(u32::MAX),
+            medical,
+        };
+        if self.act(op, "Safety Panel acknowledged.") {
+            self.with_open(|o| o.acknowledged = true);
+        }
+    }
+
+    fn add_note(&mut self) {
+        let Some(o) = &self.open else { return };
+        let body = o.note.trim().to_string();
+        if body.is_empty() {
+            self.notice = Some((true, "Write the note first.".into()));
+            return;
+        }
+        let op = Op::AddNote {
+            customer: o.detail.customer.id,
+            id: Uuid::now_v7(),
+            body,
+        };
+        self.act(op, "Note added.");
+    }
+
+    fn save_contact(&mut self, kind: ContactKind) {
+        let Some(o) = &self.open else { return };
+        let form = match kind {
+            ContactKind::Emergency => &o.emergency,
+            ContactKind::Physician => &o.physician,
+        };
+        let name = form.name.trim().to_string();
+        if name.is_empty() {
+            self.notice = Some((true, "The contact needs a name.".into()));
+            return;
+        }
+        let phone = match form.phone.trim() {
+            "" => None,
+            raw => match intake_common::normalize::phone(raw) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    self.notice = Some((true, format!("Phone: {e}")));
+                    return;
+                }
+            },
+        };
+        let relation = Some(form.relation.trim().to_string()).filter(|r| !r.is_empty());
+        let op = Op::SetContact {
+            customer: o.detail.customer.id,
+            contact: Contact {
+                kind,
+                name,
+                phone,
+                relation,
+            },
+        };
+        self.act(op, "Contact saved.");
+    }
+
+    fn start_session(&mut self) {
+        let Some(o) = &self.open else { return };
+        if o.needs_ack && !o.acknowledged {
+            self.notice = Some((
+                true,
+                "Read and acknowledge the Safety Panel before starting a session.".into(),
+            ));
+            return;
+        }
+        let description = o.session.trim().to_string();
+        if description.is_empty() {
+            self.notice = Some((true, "Say what the session is, e.g. forearm tattoo.".into()));
+            return;
+        }
+        let op = Op::RecordService {
+            customer: o.detail.customer.id,
+            id: Uuid::now_v7(),
+            description,
+            artist: self.actor.as_ref().map(|a| a.name.clone()),
+            started_at: Utc::now(),
+            ended_at: None,
+        };
+        if self.act(op, "Session started.") {
+            self.with_open(|o| o.session.clear());
+        }
+    }
+
+    fn problem(&mut self, e: &Error) {
+        tracing::warn!(error = %e, "counter action failed");
+        let words = match e {
+            Error::Forbidden { permission, .. } => {
+                format!("Your role does not allow that (it needs {permission}).")
+            }
+            other => other.to_string(),
+        };
+        self.notice = Some((true, words));
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let body: Element<'_, Message> = match &self.actor {
+            None => self.sign_in_view(),
+            Some(_) => {
+                let left = self.check_ins_view();
+                let right = match &self.open {
+                    Some(o) => self.customer_view(o),
+                    None => self.search_view(),
+                };
+                row![
+                    container(left).width(Length::FillPortion(2)).height(Fill),
+                    container(right).width(Length::FillPortion(3)).height(Fill),
+                ]
+                .spacing(16)
+                .height(Fill)
+                .into()
+            }
+        };
+        let mut page = column![self.top_bar()];
+        if let Some((bad, words)) = &self.notice {
+            page = page.push(text(words.as_str()).size(theme::LABEL_SIZE).style(if *bad {
+                theme::error
+            } else {
+                success
+            }));
+        }
+        container(page.push(body).spacing(12).padding(16))
+            .width(Fill)
+            .height(Fill)
+            .style(theme::page)
+            .into()
+    }
+
+    fn top_bar(&self) -> Element<'_, Message> {
+        let mut bar = row![
+            text("Counter").size(theme::HEADING_SIZE),
+            space().width(Fill),
+            self.sync_line(),
+        ]
+        .spacing(16)
+        .align_y(Alignment::Center);
+        if let Some(actor) = &self.actor {
+            bar =
+                bar.push(text(format!("{} ({})", actor.name, actor.role)).size(theme::LABEL_SIZE));
+            bar = bar.push(
+                button(text("Sign out").size(theme::LABEL_SIZE))
+                    .on_press(Message::SignOut)
+                    .style(theme::secondary),
+            );
+        }
+        bar.into()
+    }
+
+    /// The sync status, always on screen.
+    fn sync_line(&self) -> Element<'_, Message> {
+        let Some(s) = &self.status else {
+            return text("Sync status unknown").size(theme::SMALL_SIZE).into();
+        };
+        let (line, warn) = sync_words(s);
+        text(line)
+            .size(theme::SMALL_SIZE)
+            .style(if warn { theme::warning } else { theme::muted })
+            .into()
+    }
+
+    fn sign_in_view(&self) -> Element<'_, Message> {
+        let dots = "●".repeat(self.pin.len());
+        let locked = self.locked_until.is_some();
+        let key = |label: &'static str, msg: Message| {
+            let b = button(
+                container(text(label).size(theme::BODY_SIZE))
+                    .center_x(Fill)
+                    .center_y(Fill),
+            )
+            .width(96)
+            .height(theme::TOUCH)
+            .style(theme::key);
+            if locked { b } else { b.on_press(msg) }
+        };
+        let mut pad = column![].spacing(8);
+        for keys in [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"]] {
+            let mut r = row![].spacing(8);
+            for k in keys {
+                let digit = k.chars().next().unwrap_or('0');
+                r = r.push(key(k, Message::PinDigit(digit)));
+            }
+            pad = pad.push(r);
+        }
+        pad = pad.push(
+            row![
+                key("⌫", Message::PinBackspace),
+                key("0", Message::PinDigit('0')),
+                key("OK", Message::PinSubmit),
+            ]
+            .spacing(8),
+        );
+        container(
+            column![
+                text("Staff sign-in").size(theme::HEADING_SIZE),
+                text("Enter your PIN")
+                    .size(theme::BODY_SIZE)
+                    .style(theme::muted),
+                text(dots).size(theme::HEADING_SIZE),
+                pad,
+            ]
+            .spacing(16)
+            .align_x(Alignment::Center),
+        )
+        .center_x(Fill)
+        .center_y(Fill)
+        .into()
+    }
+
+    fn check_ins_view(&self) -> Element<'_, Message> {
+        let mut list = column![
+            text(format!("Today's check-ins ({})", self.check_ins.len())).size(theme::BODY_SIZE)
+        ]
+        .spacing(8);
+        if self.check_ins.is_empty() {
+            list = list.push(text("Nobody has checked in yet today.").style(theme::muted));
+        }
+        for c in &self.check_ins {
+            let mut marks = Vec::new();
+            if c.flags > 0 {
+                marks.push(format!("⚑ {} flag{}", c.flags, plural(c.flags)));
+            }
+            if c.medical > 0 {
+                marks.push(format!("✚ {} medical", c.medical));
+            }
+            if c.acknowledged {
+                marks.push("✓ acknowledged".into());
+            }
+            let line = column![
+                row![
+                    text(c.name.as_str()).size(theme::BODY_SIZE),
+                    space().width(Fill),
+                    text(local_time(&c.signed_at))
+                        .size(theme::LABEL_SIZE)
+                        .style(theme::muted),
+                ]
+                .align_y(Alignment::Center),
+                text(marks.join("   ")).size(theme::LABEL_SIZE).style(
+                    if (c.flags > 0 || c.medical > 0) && !c.acknowledged {
+                        theme::warning
+                    } else {
+                        theme::muted
+                    }
+                ),
+            ];
+            list = list.push(
+                button(line)
+                    .width(Fill)
+                    .padding(10)
+                    .on_press(Message::Open(c.customer))
+                    .style(theme::key),
+            );
+        }
+        container(scrollable(list).height(Fill))
+            .padding(12)
+            .style(theme::panel)
+            .height(Fill)
+            .into()
+    }
+
+    fn search_view(&self) -> Element<'_, Message> {
+        let mut results = column![].spacing(8);
+        for c in &self.results {
+            let p = &c.profile;
+            let line = format!(
+                "{}   {}   {}",
+                p.display_name(),
+                p.get(Field::PhoneNumber).unwrap_or_default(),
+                p.get(Field::Birthdate).unwrap_or_default()
+            );
+            results = results.push(
+                button(text(line).size(theme::LABEL_SIZE))
+                    .width(Fill)
+                    .padding(10)
+                    .on_press(Message::Open(c.id))
+                    .style(theme::key),
+            );
+        }
+        if !self.query.trim().is_empty() && self.results.is_empty() {
+            results = results.push(text("No customer matches.").style(theme::muted));
+        }
+        container(
+            column![
+                text("Find a customer").size(theme::BODY_SIZE),
+                text_input("Name, e-mail or phone", &self.query)
+                    .on_input(Message::Query)
+                    .size(theme::BODY_SIZE)
+                    .padding(12),
+                scrollable(results).height(Fill),
+            ]
+            .spacing(12),
+        )
+        .padding(12)
+        .style(theme::panel)
+        .height(Fill)
+        .into()
+    }
+
+    fn customer_view<'a>(&'a self, o: &'a Open) -> Element<'a, Message> {
+        let d = &o.detail;
+        let p = &d.customer.profile;
+        let mut page = column![
+            row![
+                button(text("‹ Back").size(theme::LABEL_SIZE))
+                    .on_press(Message::Back)
+                    .style(theme::secondary),
+                text(p.display_name()).size(theme::HEADING_SIZE),
+            ]
+            .spacing(16)
+            .align_y(Alignment::Center),
+            text(format!(
+                "{}   {}   born {}",
+                p.get(Field::PhoneNumber).unwrap_or_default(),
+                p.get(Field::Email).unwrap_or_default(),
+                p.get(Field::Birthdate).unwrap_or("—")
+            ))
+            .size(theme::LABEL_SIZE)
+            .style(theme::muted),
+        ]
+        .spacing(12);
+        page = page.push(self.safety_panel(o));
+
+        let mut notes = column![text("Notes").size(theme::BODY_SIZE)].spacing(6);
+        for n in &d.notes {
+            notes = notes.push(
+                text(format!(
+                    "{} — {}, {}",
+                    n.body,
+                    n.author,
+                    local_time(&n.created_at)
+                ))
+                .size(theme::LABEL_SIZE),
+            );
+        }
+        notes = notes.push(
+            row![
+                text_input("Add a note", &o.note)
+                    .on_input(Message::NoteText)
+                    .on_submit(Message::AddNote)
+                    .padding(10)
+                    .size(theme::LABEL_SIZE),
+                button(text("Add note").size(theme::LABEL_SIZE))
+                    .on_press(Message::AddNote)
+                    .style(theme::primary),
+            ]
+            .spacing(8),
+        );
+
+        let mut sessions = column![text("Sessions").size(theme::BODY_SIZE)].spacing(6);
+        for s in &d.services {
+            let mut line = row![
+                text(format!(
+                    "{} — {}, started {}{}",
+                    s.description,
+                    s.artist.as_deref().unwrap_or("—"),
+                    local_time(&s.started_at),
+                    s.ended_at
+                        .as_deref()
+                        .map(|e| format!(", ended {}", local_time(e)))
+                        .unwrap_or_default()
+                ))
+                .size(theme::LABEL_SIZE)
+            ]
+            .spacing(8)
+            .align_y(Alignment::Center);
+            if s.ended_at.is_none() {
+                line = line.push(
+                    button(text("End session").size(theme::LABEL_SIZE))
+                        .on_press(Message::EndSession(s.id))
+                        .style(theme::secondary),
+                );
+            }
+            sessions = sessions.push(line);
+        }
+        let blocked = o.needs_ack && !o.acknowledged;
+        sessions = sessions.push(
+            row![
+                text_input("What is the session? e.g. forearm tattoo", &o.session)
+                    .on_input(Message::SessionText)
+                    .padding(10)
+                    .size(theme::LABEL_SIZE),
+                button(text("Start session").size(theme::LABEL_SIZE))
+                    .on_press(Message::StartSession)
+                    .style(theme::primary),
+            ]
+            .spacing(8),
+        );
+        if blocked {
+            sessions = sessions.push(
+                text("Acknowledge the Safety Panel first.")
+                    .size(theme::LABEL_SIZE)
+                    .style(theme::warning),
+            );
+        }
+        // The session right under the panel it depends on; then notes and contacts.
+        page = page.push(
+            container(sessions)
+                .padding(12)
+                .style(theme::panel)
+                .width(Fill),
+        );
+        page = page.push(container(notes).padding(12).style(theme::panel).width(Fill));
+        page = page.push(contact_editor(
+            ContactKind::Emergency,
+            "Emergency contact",
+            &o.emergency,
+        ));
+        page = page.push(contact_editor(
+            ContactKind::Physician,
+            "Physician",
+            &o.physician,
+        ));
+        scrollable(page.padding([4, 18])).height(Fill).into()
+    }
+
+    fn safety_panel<'a>(&'a self, o: &'a Open) -> Element<'a, Message> {
+        let d = &o.detail;
+        let mut panel = column![].spacing(8);
+        if !o.needs_ack {
+            panel = panel.push(
+                text("Safety Panel: no flags, no medical records.")
+                    .size(theme::LABEL_SIZE)
+                    .style(theme::muted),
+            );
+            return container(panel)
+                .padding(12)
+                .style(theme::panel)
+                .width(Fill)
+                .into();
+        }
+        panel = panel.push(
+            text("⚠ Safety Panel")
+                .size(theme::BODY_SIZE)
+                .style(theme::warning),
+        );
+        for f in &d.flags {
+            panel = panel.push(
+                text(format!(
+                    "⚑ {}{}",
+                    f.kind,
+                    f.note
+                        .as_deref()
+                        .map(|n| format!(" — {n}"))
+                        .unwrap_or_default()
+                ))
+                .size(theme::BODY_SIZE)
+                .style(theme::error),
+            );
+        }
+        match &d.medical {
+            MedicalView::Details(list) => {
+                for m in list {
+                    panel = panel.push(
+                        text(format!(
+                            "✚ {}: {}{}",
+                            m.kind,
+                            m.name,
+                            m.details
+                                .as_deref()
+                                .map(|x| format!(" — {x}"))
+                                .unwrap_or_default()
+                        ))
+                        .size(theme::BODY_SIZE),
+                    );
+                }
+            }
+            MedicalView::Count { count } if *count > 0 => {
+                panel = panel.push(
+                    text(format!(
+                        "✚ {count} medical record{} — details need medical:customer; ask a manager or the artist.",
+                        plural(*count)
+                    ))
+                    .size(theme::BODY_SIZE),
+                );
+            }
+            MedicalView::Count { .. } => {}
+        }
+        if let Some(a) = &o.last_ack {
+            panel = panel.push(
+                text(format!(
+                    "Last acknowledged by {} at {}",
+                    a.by,
+                    local_time(&a.at)
+                ))
+                .size(theme::LABEL_SIZE)
+                .style(theme::muted),
+            );
+        }
+        panel = panel.push(if o.acknowledged {
+            Element::from(
+                text("✓ Acknowledged")
+                    .size(theme::BODY_SIZE)
+                    .style(success),
+            )
+        } else {
+            button(text("I have read this").size(theme::BODY_SIZE))
+                .on_press(Message::Acknowledge)
+                .style(theme::primary)
+                .into()
+        });
+        container(panel)
+            .padding(16)
+            .style(theme::panel)
+            .width(Fill)
+            .into()
+    }
+}
+
+fn contact_editor<'a>(
+    kind: ContactKind,
+    title: &'a str,
+    f: &'a ContactForm,
+) -> Element<'a, Message> {
+    let relation = match kind {
+        ContactKind::Emergency => "Relationship",
+        ContactKind::Physician => "Practice",
+    };
+    container(
+        column![
+            text(title).size(theme::BODY_SIZE),
+            row![
+                text_input("Name", &f.name)
+                    .on_input(move |v| Message::ContactName(kind, v))
+                    .padding(10)
+                    .size(theme::LABEL_SIZE),
+                text_input("Phone", &f.phone)
+                    .on_input(move |v| Message::ContactPhone(kind, v))
+                    .padding(10)
+                    .size(theme::LABEL_SIZE),
+                text_input(relation, &f.relation)
+                    .on_input(move |v| Message::ContactRelation(kind, v))
+                    .padding(10)
+                    .size(theme::LABEL_SIZE),
+            ]
+            .spacing(8),
+            button(text(format!("Save {}", title.to_lowercase())).size(theme::LABEL_SIZE))
+                .on_press(Message::SaveContact(kind))
+                .style(theme::secondary),
+        ]
+        .spacing(6),
+    )
+    .padding(12)
+    .style(theme::panel)
+    .width(Fill)
+    .into()
+}
+
+/// The status line's words, and whether they are a warning.
+pub fn sync_words(s: &intake_common::sync::Status) -> (String, bool) {
+    let mut line = match &s.device {
+        None => "This device is its own store".to_string(),
+        Some(d) => match (&s.last_error, &s.last_success) {
+            (None, Some(ok)) => format!("Synced {} · {} waiting", local_time(ok), s.pending),
+            (None, None) => format!("Not synced yet with {} · {} waiting", d.store, s.pending),
+            (Some(e), ok) => format!(
+                "Not synced since {} · {} waiting · {e}",
+                ok.as_deref()
+                    .map_or_else(|| "pairing".to_string(), local_time),
+                s.pending
+            ),
+        },
+    };
+    if s.rejected > 0 {
+        line.push_str(&format!(" · {} refused by the store", s.rejected));
+    }
+    let warn = s.last_error.is_some() || s.rejected > 0;
+    (line, warn)
+}
+
+fn plural(n: i64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn local_midnight(day: chrono::NaiveDate) -> Option<DateTime<Utc>> {
+    day.and_hms_opt(0, 0, 0)?
+        .and_local_timezone(Local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A stored time (RFC 3339, UTC) as the counter shows it: local, hours and minutes.
+pub fn local_time(stored: &str) -> String {
+    intake_common::time::parse(stored)
+        .map(|t| t.with_timezone(&Local).format("%H:%M").to_string())
+        .unwrap_or_else(|| stored.to_string())
+}
+
+/// Done, in the theme's success colour (the studio's accent is red, which reads as a fault).
+fn success(theme: &iced::Theme) -> text::Style {
+    text::Style {
+        color: Some(theme.palette().success),
+    }
+}
