@@ -865,11 +865,7 @@ impl Counter {
             );
         }
         panel = panel.push(if o.acknowledged {
-            Element::from(
-                text("✓ Acknowledged")
-                    .size(theme::BODY_SIZE)
-                    .style(success),
-            )
+            Element::from(text("✓ Acknowledged").size(theme::BODY_SIZE).style(success))
         } else {
             button(text("I have read this").size(theme::BODY_SIZE))
                 .on_press(Message::Acknowledge)

@@ -253,7 +253,8 @@ fn notes_and_contacts_edited_at_the_counter_are_recorded() {
     ));
     // The contact editors sit below the fold even on a tall screen: send what the
     // button sends.
-    h.counter.update(Message::SaveContact(ContactKind::Physician));
+    h.counter
+        .update(Message::SaveContact(ContactKind::Physician));
     assert!(
         h.counter.notice().unwrap().starts_with("Phone:"),
         "{:?}",
@@ -263,7 +264,8 @@ fn notes_and_contacts_edited_at_the_counter_are_recorded() {
         ContactKind::Physician,
         "512-555-0142".into(),
     ));
-    h.counter.update(Message::SaveContact(ContactKind::Physician));
+    h.counter
+        .update(Message::SaveContact(ContactKind::Physician));
     assert_eq!(h.counter.notice(), Some("Contact saved."));
     assert_eq!(
         h.count("SELECT count(*) FROM contacts WHERE kind = 'physician' AND name = 'Dr Amara Obi' AND phone LIKE '%555%0142'"),
