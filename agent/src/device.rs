@@ -9,8 +9,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, anyhow, bail};
 use intake_common::Db;
 use intake_common::sync::{
-    self, Credentials, PairRequest, PairResponse, PullRequest, PullResponse, PushRequest,
-    PushResponse,
+    self, Credentials, PairRequest, PairResponse, PullRequest, PullResponse, PushResponse,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -117,6 +116,11 @@ impl std::fmt::Display for StoreRefused {
 }
 
 impl std::error::Error for StoreRefused {}
+
+/// Whether the last read found nothing more (the position did not move).
+fn batch_was_empty(after: Option<i64>, from: i64) -> bool {
+    after.unwrap_or(0) == from
+}
 
 fn add(round: &mut Round, ack: sync::Acknowledged) {
     round.pushed += ack.removed;
@@ -236,38 +240,52 @@ impl Syncer {
         Ok(round)
     }
 
-    /// Pushes batch after batch in order. The store's answer to one batch is recorded while
-    /// the next is on its way; a batch is sent only after the previous one was answered.
+    /// Pushes batch after batch. Two batches travel at once: the store applies each only
+    /// after the one before it (`after`), so order holds while sending, parsing and
+    /// applying overlap. Answers are recorded in order as they come.
     async fn push_all(&self, round: &mut Round) -> Result<()> {
-        let mut after = 0i64;
+        let mut after: Option<i64> = None;
+        let mut inflight: std::collections::VecDeque<
+            tokio::task::JoinHandle<Result<PushResponse>>,
+        > = std::collections::VecDeque::new();
         let mut acking: Option<tokio::task::JoinHandle<Result<sync::Acknowledged>>> = None;
         let result = async {
             loop {
+                let from = after.unwrap_or(0);
                 let (batch, last) = Self::on(&self.reader, move |db| {
-                    sync::next_batch(db, after, sync::PUSH_BATCH)
+                    sync::next_batch_raw(db, from, sync::PUSH_BATCH)
                 })
                 .await?;
-                if batch.is_empty() {
+                if !batch.is_empty() {
+                    let request = sync::RawPushRequest {
+                        protocol: sync::PROTOCOL,
+                        mutations: batch,
+                        after,
+                        last,
+                    };
+                    let (client, store, token) = (
+                        self.client.clone(),
+                        self.creds.store_url.clone(),
+                        self.creds.token.clone(),
+                    );
+                    inflight.push_back(tokio::spawn(async move {
+                        post(&client, &store, "/v1/sync/push", Some(&token), &request).await
+                    }));
+                    after = Some(last);
+                }
+                if inflight.is_empty() {
                     return Ok(());
                 }
-                let sent = batch.len();
-                let started = std::time::Instant::now();
-                let answer: PushResponse = self
-                    .post(
-                        "/v1/sync/push",
-                        &PushRequest {
-                            protocol: sync::PROTOCOL,
-                            mutations: batch,
-                        },
-                    )
-                    .await?;
-                tracing::debug!(
-                    sent,
-                    took_ms = started.elapsed().as_millis() as u64,
-                    "pushed a batch"
-                );
+                // Keep two on the way; when the outbox is drained, collect the rest.
+                if inflight.len() < 2 && !batch_was_empty(after, from) {
+                    continue;
+                }
+                let Some(oldest) = inflight.pop_front() else {
+                    return Ok(());
+                };
+                let answer = oldest.await??;
                 if answer.results.is_empty() {
-                    bail!("the store answered for none of the {sent} mutations sent");
+                    bail!("the store answered for none of the mutations sent");
                 }
                 if let Some(previous) = acking.take() {
                     add(round, previous.await??);
@@ -276,10 +294,12 @@ impl Syncer {
                 acking = Some(tokio::spawn(async move {
                     Self::on(&db, move |db| sync::acknowledge(db, &answer.results)).await
                 }));
-                after = last;
             }
         }
         .await;
+        for later in inflight {
+            later.abort();
+        }
         // Whatever happened to later batches, the answers already received are recorded.
         if let Some(previous) = acking.take() {
             add(round, previous.await??);

@@ -551,6 +551,10 @@ async fn push(
             req.mutations.len()
         )));
     }
+    if let Some(after) = req.after {
+        wait_for_batch(&state, device.id, after).await?;
+    }
+    let (id, last) = (device.id, req.last);
     let results = state
         .pool
         .run(move |db| {
@@ -565,7 +569,40 @@ async fn push(
             Ok(results)
         })
         .await?;
+    state
+        .pushed
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id, last);
+    state.pushed_moved.notify_waiters();
     Ok(Json(json!({ "results": results })))
+}
+
+/// Waits until the device's batch ending at `after` was applied. Batches from one device
+/// travel side by side but apply in outbox order; one whose predecessor never arrives (it
+/// failed, or the store restarted) is refused, and the device starts its round again.
+async fn wait_for_batch(state: &Arc<State>, device: Uuid, after: i64) -> ApiResult<()> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let moved = state.pushed_moved.notified();
+        tokio::pin!(moved);
+        moved.as_mut().enable();
+        let at = state
+            .pushed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&device)
+            .copied();
+        if at.is_some_and(|at| at >= after) {
+            return Ok(());
+        }
+        if tokio::time::timeout_at(deadline, moved).await.is_err() {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "the batch before this one was never applied: send the outbox again from its start",
+            ));
+        }
+    }
 }
 
 async fn pull(

@@ -115,6 +115,10 @@ pub struct State {
     /// Session token hash -> session.
     pub sessions: Mutex<HashMap<String, Session>>,
     pub data_dir: PathBuf,
+    /// Per device: the outbox position its last applied batch ended at, so a batch sent
+    /// while the one before it is still being applied waits its turn.
+    pub pushed: Mutex<HashMap<uuid::Uuid, i64>>,
+    pub pushed_moved: tokio::sync::Notify,
 }
 
 pub struct ServeOptions {
@@ -136,6 +140,8 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         pool: Arc::new(Pool::new(data_dir)?),
         sessions: Mutex::new(HashMap::new()),
         data_dir: data_dir.to_path_buf(),
+        pushed: Mutex::new(HashMap::new()),
+        pushed_moved: tokio::sync::Notify::new(),
     });
     checkpoint_now_and_then(data_dir.to_path_buf());
     let listener = std::net::TcpListener::bind(options.listen)

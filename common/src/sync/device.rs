@@ -90,6 +90,24 @@ pub fn credentials(conn: &Connection) -> Result<Option<Credentials>> {
 /// Up to `limit` mutations waiting in the outbox after position `after` (0: from the
 /// start), in order, with the position of the last one.
 pub fn next_batch(db: &Db, after: i64, limit: usize) -> Result<(Vec<Mutation>, i64)> {
+    let (raw, last) = next_batch_raw(db, after, limit)?;
+    let parsed = raw
+        .iter()
+        .map(|m| {
+            serde_json::from_str(m.get())
+                .map_err(|e| Error::Invalid(format!("an outbox entry is not a mutation: {e}")))
+        })
+        .collect::<Result<_>>()?;
+    Ok((parsed, last))
+}
+
+/// Like [`next_batch`], but each mutation stays the JSON it was sealed as: a push sends it
+/// on without parsing and writing it again.
+pub fn next_batch_raw(
+    db: &Db,
+    after: i64,
+    limit: usize,
+) -> Result<(Vec<Box<serde_json::value::RawValue>>, i64)> {
     let mut stmt = db.conn().prepare_cached(
         "SELECT seq, mutation_id, sealed FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
@@ -99,9 +117,14 @@ pub fn next_batch(db: &Db, after: i64, limit: usize) -> Result<(Vec<Mutation>, i
     while let Some(row) = rows.next()? {
         last = row.get(0)?;
         let id: Uuid = row.get(1)?;
+        let json = db
+            .sealer()
+            .open(id.as_bytes(), row.get_ref(2)?.as_blob()?)?;
+        let json = String::from_utf8(json)
+            .map_err(|_| Error::Invalid(format!("outbox entry {id} is not UTF-8 JSON")))?;
         out.push(
-            db.sealer()
-                .open_json(id.as_bytes(), row.get_ref(2)?.as_blob()?)?,
+            serde_json::value::RawValue::from_string(json)
+                .map_err(|e| Error::Invalid(format!("outbox entry {id}: {e}")))?,
         );
     }
     Ok((out, last))
@@ -144,14 +167,23 @@ pub fn acknowledge(db: &mut Db, results: &[PushResult]) -> Result<Acknowledged> 
 /// A lobby kiosk keeps customers only until the store has them: once the outbox is empty,
 /// everything but the recognition entries goes. Returns how many customers were dropped.
 pub fn purge_kiosk_replica(db: &mut Db) -> Result<usize> {
+    if role(db.conn())? != Some(DeviceRole::Kiosk) {
+        return Ok(0);
+    }
+    // Freed pages are zeroed, not left holding what was deleted.
+    db.conn().pragma_update(None, "secure_delete", true)?;
     let tx = db.write()?;
-    if role(&tx)? != Some(DeviceRole::Kiosk) || outbox_waiting(&tx)? {
+    let held: i64 = tx.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+    if held == 0 || outbox_waiting(&tx)? {
         return Ok(0);
     }
     let n = tx.execute("DELETE FROM customers", [])?;
     tx.execute("DELETE FROM tombstones", [])?;
     tx.execute("DELETE FROM merged_customers", [])?;
     tx.commit()?;
+    // The WAL still holds the old pages: copy the zeroed ones back and empty it.
+    db.conn()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     Ok(n)
 }
 

@@ -96,6 +96,24 @@ impl std::fmt::Display for DeviceRole {
 pub struct PushRequest {
     pub protocol: u32,
     pub mutations: Vec<Mutation>,
+    /// With several batches on their way at once: the outbox position the previous batch
+    /// ended at, which the store must have applied before this one. `None` for a round's
+    /// first batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<i64>,
+    /// The outbox position this batch ends at.
+    #[serde(default)]
+    pub last: i64,
+}
+
+/// A [`PushRequest`] as a device sends it: the mutations as the JSON they were queued as.
+#[derive(Debug, Serialize)]
+pub struct RawPushRequest {
+    pub protocol: u32,
+    pub mutations: Vec<Box<serde_json::value::RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<i64>,
+    pub last: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -276,11 +276,26 @@ pub fn authenticate(conn: &Connection, token: &str) -> Result<Option<DeviceAuth>
 
 /// Applies a pushed batch in one durable transaction and answers for every mutation.
 ///
-/// Each mutation runs inside its own savepoint: one the device may not make, or that can
-/// never apply (its customer was deleted), is refused alone, and the rest still apply. An
-/// error that may pass (the database busy, the disk full) fails the whole batch, which the
-/// device sends again.
+/// A mutation the device may not make, or that can never apply (its customer was
+/// deleted), is refused alone and the rest still apply: the batch first runs straight
+/// through, and only if something in it fails does it run again with a savepoint around
+/// each mutation. An error that may pass (the database busy, the disk full) fails the
+/// whole batch, which the device sends again.
 pub fn apply_push(db: &mut Db, device: &DeviceAuth, ms: &[Mutation]) -> Result<Vec<PushResult>> {
+    if let Some(results) = apply_batch(db, device, ms, false)? {
+        return Ok(results);
+    }
+    Ok(apply_batch(db, device, ms, true)?.expect("a batch with savepoints always finishes"))
+}
+
+/// One pass over the batch. Without savepoints, `None` as soon as a mutation fails (the
+/// transaction is rolled back).
+fn apply_batch(
+    db: &mut Db,
+    device: &DeviceAuth,
+    ms: &[Mutation],
+    savepoints: bool,
+) -> Result<Option<Vec<PushResult>>> {
     let (tx, sealer) = db.write_sealed()?;
     let mut results = Vec::with_capacity(ms.len());
     for m in ms {
@@ -298,20 +313,25 @@ pub fn apply_push(db: &mut Db, device: &DeviceAuth, ms: &[Mutation]) -> Result<V
             });
             continue;
         }
-        tx.prepare_cached("SAVEPOINT push_one")?.execute([])?;
+        if savepoints {
+            tx.prepare_cached("SAVEPOINT push_one")?.execute([])?;
+        }
         let outcome = match mutation::apply(&tx, sealer, m) {
             Ok(Applied::Applied) => Outcome::Applied,
             Ok(Applied::AlreadyApplied) => Outcome::AlreadyApplied,
             Err(e) if is_transient(&e) => return Err(e),
+            Err(_) if !savepoints => return Ok(None), // dropped: rolled back
             Err(e) => Outcome::Rejected {
                 reason: e.to_string(),
             },
         };
-        if matches!(outcome, Outcome::Rejected { .. }) {
-            tx.prepare_cached("ROLLBACK TO push_one")?.execute([])?;
-            tracing::warn!(device = %device.name, mutation = %m.id, ?outcome, "refused a pushed mutation");
+        if savepoints {
+            if matches!(outcome, Outcome::Rejected { .. }) {
+                tx.prepare_cached("ROLLBACK TO push_one")?.execute([])?;
+                tracing::warn!(device = %device.name, mutation = %m.id, ?outcome, "refused a pushed mutation");
+            }
+            tx.prepare_cached("RELEASE push_one")?.execute([])?;
         }
-        tx.prepare_cached("RELEASE push_one")?.execute([])?;
         results.push(PushResult { id: m.id, outcome });
     }
     tx.execute(
@@ -319,7 +339,7 @@ pub fn apply_push(db: &mut Db, device: &DeviceAuth, ms: &[Mutation]) -> Result<V
         params![device.id, crate::time::now()],
     )?;
     tx.commit()?;
-    Ok(results)
+    Ok(Some(results))
 }
 
 /// Whether an error may pass if the same work is tried again later.
