@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "intake-agent",
     version,
-    about = "Intake's companion: admin commands for customers, CSV and duplicates"
+    about = "Intake's companion: admin commands, the shop's store, device sync and webhooks"
 )]
 pub struct Cli {
     /// Where the database and its key live (default: the platform's data directory).
@@ -53,10 +53,68 @@ pub enum Command {
     Device(DeviceCommand),
     /// Pair this device with a store, using the code `device add` made there.
     Pair(PairArgs),
-    /// Sync this device with its store until stopped: push the outbox, pull changes.
+    /// Sync this device with its store until stopped: push the outbox, pull changes. On an
+    /// appliance with no store (its own store), deliver its webhooks instead.
     Run(RunArgs),
     /// Show this device's sync status: pending mutations, last success, last error.
     Status(JsonFlag),
+    /// Webhook endpoints: add, list, enable, disable, rotate-secret, test, replay, recover, log
+    /// (needs manage:webhooks).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Add an endpoint; prints its id and its signing secret (shown once).
+    Add {
+        url: String,
+        /// Comma-separated: customer.created, customer.updated, customer.deleted,
+        /// customer.merged, release.signed (or * for all).
+        #[arg(long, default_value = "*")]
+        events: String,
+        /// Include customers' medical details in payloads (needs medical:customer).
+        #[arg(long)]
+        medical: bool,
+        /// Print {"id": ..., "secret": ...}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List endpoints with what is waiting and what failed.
+    List(JsonFlag),
+    /// Stop sending to an endpoint; what was waiting fails (see `recover`).
+    Disable { endpoint: String },
+    /// Start sending to an endpoint again.
+    Enable { endpoint: String },
+    /// Make a new secret; the old one keeps signing beside it for 24 hours.
+    RotateSecret {
+        endpoint: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a webhook.ping to an endpoint now and show the answer.
+    Test { endpoint: String },
+    /// Send a message again (same webhook-id), to every endpoint it went to or one.
+    Replay {
+        message: String,
+        #[arg(long, value_name = "ENDPOINT")]
+        endpoint: Option<String>,
+    },
+    /// Send again everything that failed since a time (RFC 3339, a date, or 2h / 3d ago).
+    Recover {
+        #[arg(long, value_name = "TIME")]
+        since: String,
+        #[arg(long, value_name = "ENDPOINT")]
+        endpoint: Option<String>,
+    },
+    /// An endpoint's delivery log, newest first.
+    Log {
+        endpoint: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

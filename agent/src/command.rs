@@ -8,6 +8,7 @@ mod export;
 mod import;
 mod release;
 mod user;
+mod webhook;
 
 use anyhow::Result;
 
@@ -31,5 +32,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Pair(args) => device::pair(&ctx, args),
         Command::Run(args) => device::run(&ctx, args),
         Command::Status(args) => device::status(&ctx, args.json),
+        Command::Webhook(cmd) => webhook::run(&ctx, cmd),
     }
 }

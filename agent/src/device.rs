@@ -384,7 +384,7 @@ pub fn backoff(failures: u32) -> Duration {
     Duration::from_millis(250 + u64::from_le_bytes(b) % cap_ms)
 }
 
-async fn shutdown() {
+pub(crate) async fn shutdown() {
     #[cfg(unix)]
     {
         if let Ok(mut term) =

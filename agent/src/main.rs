@@ -10,6 +10,7 @@ mod fields;
 mod output;
 mod store;
 mod tls;
+mod webhook;
 
 use std::process::ExitCode;
 

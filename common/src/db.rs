@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/V1__initial.sql")),
     (2, include_str!("../migrations/V2__release_templates.sql")),
     (3, include_str!("../migrations/V3__sync.sql")),
+    (4, include_str!("../migrations/V4__webhooks.sql")),
 ];
 
 /// The database file's name inside a data directory.
@@ -47,7 +48,10 @@ impl Db {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
         }
-        conn.busy_timeout(Duration::from_secs(10))?;
+        // Wait up to 10 s for another writer, looking again every millisecond. (SQLite's
+        // own timeout backs off to 100 ms between looks, so a writer can keep missing the
+        // short gaps between a busy neighbour's transactions.)
+        conn.busy_handler(Some(busy_wait))?;
         // Processes starting together (the kiosk and the agent at boot) can meet SQLITE_BUSY
         // in the one-time set-up without the busy handler being asked (switching a new file
         // to WAL, for one): each step is safe to repeat, so repeat it a little later.
@@ -168,6 +172,17 @@ pub fn resolve_customer(conn: &Connection, id: Uuid) -> Result<Uuid> {
         .query_row([id], |r| r.get(0))
         .optional()?;
     Ok(survivor.unwrap_or(id))
+}
+
+/// How many times [`busy_wait`] waits (a millisecond each) before giving up.
+const BUSY_WAITS: i32 = 10_000;
+
+fn busy_wait(waited: i32) -> bool {
+    if waited >= BUSY_WAITS {
+        return false;
+    }
+    std::thread::sleep(Duration::from_millis(1));
+    true
 }
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {

@@ -18,6 +18,7 @@ pub mod settings;
 pub mod sync;
 pub mod time;
 pub mod users;
+pub mod webhook;
 
 pub use customer::{Customer, Field, Profile};
 pub use db::Db;

@@ -386,6 +386,12 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
             let cid = live_customer(tx, *customer)?;
             crate::release::apply_signed(tx, sealer, cid, release)?;
             touch(tx, cid, &at)?;
+            // The release takes its place in the change sequence: release.signed.
+            tx.prepare_cached(
+                "UPDATE releases SET change_seq = (SELECT change_seq FROM customers WHERE id = ?2)
+                 WHERE id = ?1 AND change_seq = 0",
+            )?
+            .execute(params![release.release_id, cid])?;
         }
         Op::MarkNotDuplicate { a, b } => {
             let (a, b) = (resolve_customer(tx, *a)?, resolve_customer(tx, *b)?);
@@ -455,9 +461,9 @@ pub(crate) const INSERT_CUSTOMER: &str = "INSERT INTO customers(
     id, first_name, middle_name, last_name, nickname, email, phone, birthdate, gender,
     street, street2, city, state, postal_code, country, occupation, notes, company,
     reference_id, status, opt_in, membership_number, email_key, phone_key, last_name_key,
-    created_at, updated_at, change_seq)
+    created_at, updated_at, change_seq, created_seq)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?27)";
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?27, ?27)";
 
 pub(crate) fn insert_customer(
     tx: &Transaction<'_>,

@@ -18,7 +18,12 @@ pub const PIN: &str = "2468";
 
 /// Runs `intake-agent --data-dir DIR ARGS...` as the owner; panics with its output if it fails.
 pub fn agent(dir: &Path, args: &[&str]) -> String {
-    let out = agent_output(dir, args);
+    agent_with(dir, args, &[])
+}
+
+/// [`agent`] with environment variables.
+pub fn agent_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = agent_output_with(dir, args, env);
     assert!(
         out.status.success(),
         "intake-agent {args:?} failed: {}{}",
@@ -30,6 +35,11 @@ pub fn agent(dir: &Path, args: &[&str]) -> String {
 
 /// Runs the agent and returns whatever happened.
 pub fn agent_output(dir: &Path, args: &[&str]) -> Output {
+    agent_output_with(dir, args, &[])
+}
+
+/// [`agent_output`] with environment variables.
+pub fn agent_output_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(binary("intake-agent"))
         .arg("--data-dir")
         .arg(dir)
@@ -37,8 +47,27 @@ pub fn agent_output(dir: &Path, args: &[&str]) -> Output {
         .env("INTAKE_USER", OWNER)
         .env("INTAKE_PIN", PIN)
         .env_remove("INTAKE_LOG")
+        .envs(env.iter().copied())
         .output()
         .expect("intake-agent runs")
+}
+
+/// A new shop database in `dir` with its owner (no store running).
+pub fn add_owner(dir: &Path) {
+    std::fs::create_dir_all(dir).expect("a shop directory");
+    let out = Command::new(binary("intake-agent"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["user", "add", OWNER, "--role", "owner"])
+        .env("INTAKE_PIN", PIN)
+        .env_remove("INTAKE_USER")
+        .output()
+        .expect("intake-agent runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A running `intake-agent serve`.
@@ -47,35 +76,37 @@ pub struct Store {
     pub dir: PathBuf,
     pub url: String,
     pub port: u16,
+    env: Vec<(String, String)>,
     child: Option<Child>,
 }
 
 impl Store {
     /// A new store in `dir` with its owner, listening on a free port.
     pub fn create(dir: &Path) -> Store {
-        std::fs::create_dir_all(dir).expect("a store directory");
-        let out = Command::new(binary("intake-agent"))
-            .arg("--data-dir")
-            .arg(dir)
-            .args(["user", "add", OWNER, "--role", "owner"])
-            .env("INTAKE_PIN", PIN)
-            .env_remove("INTAKE_USER")
-            .output()
-            .expect("intake-agent runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Store::start(dir, 0)
+        Store::create_with(dir, &[])
+    }
+
+    /// [`Store::create`], with environment variables for the store process.
+    pub fn create_with(dir: &Path, env: &[(&str, &str)]) -> Store {
+        add_owner(dir);
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Store::start_with(dir, 0, env)
     }
 
     /// Starts the store in `dir` on `port` (0: any free one).
     pub fn start(dir: &Path, port: u16) -> Store {
+        Store::start_with(dir, port, Vec::new())
+    }
+
+    fn start_with(dir: &Path, port: u16, env: Vec<(String, String)>) -> Store {
         let mut child = Command::new(binary("intake-agent"))
             .arg("--data-dir")
             .arg(dir)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -104,6 +135,7 @@ impl Store {
             dir: dir.to_path_buf(),
             url,
             port,
+            env,
             child: Some(child),
         }
     }
@@ -127,7 +159,7 @@ impl Store {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let again = Store::start(&self.dir, self.port);
+        let again = Store::start_with(&self.dir, self.port, self.env.clone());
         self.child = Some(again.into_child());
     }
 

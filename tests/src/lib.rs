@@ -1,6 +1,7 @@
 //! Helpers for end-to-end tests and benchmarks that run Intake's real binaries.
 
 pub mod cluster;
+pub mod receiver;
 pub mod registrations;
 
 use std::path::PathBuf;

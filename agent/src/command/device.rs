@@ -110,6 +110,22 @@ pub fn pair(ctx: &Context, args: PairArgs) -> Result<()> {
 }
 
 pub fn run(ctx: &Context, args: RunArgs) -> Result<()> {
+    let standalone = sync::status(ctx.open()?.conn())?.device.is_none();
+    if standalone {
+        // The embedded default: this database is its own store, so there is nothing to
+        // sync, and its webhooks are delivered from here.
+        if args.once {
+            anyhow::bail!(
+                "this appliance has no store to sync with (it is its own store); `intake-agent run` without --once delivers its webhooks"
+            );
+        }
+        tracing::info!("no store configured: this database is its own store; delivering webhooks");
+        return crate::webhook::run_here(
+            &ctx.data_dir,
+            crate::webhook::Options::from_env()?,
+            crate::device::shutdown(),
+        );
+    }
     crate::device::run(
         &ctx.data_dir,
         crate::device::RunOptions {

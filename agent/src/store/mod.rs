@@ -144,6 +144,7 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         pushed_moved: tokio::sync::Notify::new(),
     });
     checkpoint_now_and_then(data_dir.to_path_buf());
+    crate::webhook::spawn(data_dir, crate::webhook::Options::from_env()?)?;
     let listener = std::net::TcpListener::bind(options.listen)
         .with_context(|| format!("listening on {}", options.listen))?;
     listener.set_nonblocking(true)?;

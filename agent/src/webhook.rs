@@ -1,0 +1,460 @@
+//! Webhook delivery: the worker that turns changes into messages and sends what is due.
+//!
+//! One worker per database, on a thread of its own (a lock file in the data directory
+//! makes sure): it reads the change sequence into messages, sends due deliveries with at
+//! most `concurrency` requests in flight, and records each outcome, which schedules the
+//! retry. Everything it knows is in the database, so a restart or a crash loses nothing;
+//! a message whose answer was lost is sent again with the same `webhook-id`.
+
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+use intake_common::Db;
+use intake_common::webhook::{AddressPolicy, events, queue};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use tokio::task::JoinSet;
+
+/// The lock file that keeps to one worker per data directory.
+pub const LOCK_FILE: &str = "webhooks.lock";
+
+/// A request that takes longer fails (and is retried).
+pub const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How often an idle worker looks for new changes.
+const POLL: Duration = Duration::from_millis(25);
+
+/// Outcomes wait at most this long, or until there are this many, to be written together.
+const RECORD_EVERY: Duration = Duration::from_millis(20);
+const RECORD_BATCH: usize = 256;
+
+/// Where time comes from: the wall clock, or a test's.
+pub trait Clock: Send + Sync + 'static {
+    fn now_ms(&self) -> i64;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis()
+    }
+}
+
+/// How deliveries are made.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub policy: AddressPolicy,
+    /// Extra certificate authorities (PEM) to trust besides the system's.
+    pub extra_ca: Option<PathBuf>,
+    /// Requests in flight at most.
+    pub concurrency: usize,
+}
+
+impl Options {
+    /// From the environment: INTAKE_WEBHOOK_ALLOW_PRIVATE, INTAKE_WEBHOOK_CA,
+    /// INTAKE_WEBHOOK_CONCURRENCY.
+    pub fn from_env() -> Result<Self> {
+        let concurrency = match std::env::var("INTAKE_WEBHOOK_CONCURRENCY") {
+            Ok(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=1024).contains(n))
+                .with_context(|| {
+                    format!("INTAKE_WEBHOOK_CONCURRENCY={v:?}: give a number from 1 to 1024")
+                })?,
+            Err(_) => 64,
+        };
+        Ok(Self {
+            policy: policy_from_env()?,
+            extra_ca: std::env::var_os("INTAKE_WEBHOOK_CA").map(PathBuf::from),
+            concurrency,
+        })
+    }
+}
+
+/// INTAKE_WEBHOOK_ALLOW_PRIVATE=1 lets webhooks go to private and loopback addresses.
+pub fn policy_from_env() -> Result<AddressPolicy> {
+    let allow_private = match std::env::var("INTAKE_WEBHOOK_ALLOW_PRIVATE").as_deref() {
+        Ok("1" | "true" | "yes") => true,
+        Ok("0" | "false" | "no" | "") | Err(_) => false,
+        Ok(other) => bail!("INTAKE_WEBHOOK_ALLOW_PRIVATE={other:?}: give 1 or 0"),
+    };
+    Ok(AddressPolicy { allow_private })
+}
+
+/// Resolves names and drops the addresses the policy refuses, so a name that moves to a
+/// private address after the endpoint was added is still refused.
+struct PolicyResolver(AddressPolicy);
+
+impl reqwest::dns::Resolve for PolicyResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let policy = self.0;
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let allowed: Vec<SocketAddr> = addrs
+                .iter()
+                .copied()
+                .filter(|a| policy.refuses(a.ip()).is_none())
+                .collect();
+            if allowed.is_empty() {
+                let why = addrs
+                    .first()
+                    .and_then(|a| policy.refuses(a.ip()))
+                    .unwrap_or_else(|| format!("{host} has no address"));
+                return Err(why.into());
+            }
+            Ok(Box::new(allowed.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The HTTP client deliveries use: the system's trusted roots (plus `extra_ca`), 15 s
+/// timeout, no redirects (a 3xx is a failure, as the spec says), names resolved through
+/// the address policy.
+pub fn client(options: &Options) -> Result<reqwest::Client> {
+    let provider = crate::tls::provider();
+    let extra: Vec<CertificateDer<'static>> = match &options.extra_ca {
+        Some(path) => CertificateDer::pem_file_iter(path)
+            .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+        None => Vec::new(),
+    };
+    let verifier =
+        rustls_platform_verifier::Verifier::new_with_extra_roots(extra, Arc::clone(&provider))
+            .context("loading the system's trusted certificates")?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(config)
+        .timeout(TIMEOUT)
+        .connect_timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(Arc::new(PolicyResolver(options.policy)))
+        .pool_max_idle_per_host(options.concurrency)
+        .user_agent(concat!("Intake-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()?)
+}
+
+/// Sends one delivery and says how it went. Never fails: every problem is an outcome.
+pub async fn send(
+    client: &reqwest::Client,
+    policy: AddressPolicy,
+    clock: &dyn Clock,
+    due: &queue::Due,
+) -> queue::Outcome {
+    let at_ms = clock.now_ms();
+    let started = Instant::now();
+    let mut outcome = queue::Outcome {
+        endpoint_id: due.endpoint_id.clone(),
+        message_seq: due.message_seq,
+        customer_id: due.customer_id,
+        attempt: due.attempt,
+        medical: due.medical,
+        at_ms,
+        duration_ms: 0,
+        status: None,
+        error: None,
+        retry_after: None,
+    };
+    // Names go through the resolver; an address written into the URL is checked here.
+    if let Some(host) = reqwest::Url::parse(&due.url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_string()))
+        && let Ok(ip) = host.parse::<IpAddr>()
+        && let Some(why) = policy.refuses(ip)
+    {
+        outcome.error = Some(format!("refused: {why}"));
+        return outcome;
+    }
+    let mut request = client
+        .post(&due.url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json");
+    for (name, value) in due.headers(at_ms.div_euclid(1000)) {
+        request = request.header(name, value);
+    }
+    match request.body(due.body.clone()).send().await {
+        Ok(response) => {
+            outcome.status = Some(response.status().as_u16());
+            outcome.retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            // Read (and drop) the answer so the connection can be used again.
+            let _ = response.bytes().await;
+        }
+        Err(e) => outcome.error = Some(describe(&e)),
+    }
+    outcome.duration_ms = started.elapsed().as_millis() as i64;
+    outcome
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let mut text = if e.is_timeout() {
+        format!("no answer within {} s", TIMEOUT.as_secs())
+    } else if e.is_connect() {
+        "could not connect".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// The worker's state between rounds.
+pub struct Worker {
+    db: Db,
+    client: reqwest::Client,
+    options: Options,
+    clock: Arc<dyn Clock>,
+}
+
+impl Worker {
+    pub fn new(db: Db, options: Options, clock: Arc<dyn Clock>) -> Result<Self> {
+        // Its own commits need not wait for the disk: a delivery recorded as sent and
+        // lost in a power cut is sent again, and a message lost with it is made again
+        // from the change sequence, whose cursor is lost with it.
+        db.conn().pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(Self {
+            client: client(&options)?,
+            db,
+            options,
+            clock,
+        })
+    }
+
+    /// Runs until `stop` resolves.
+    pub async fn run(mut self, stop: impl std::future::Future<Output = ()>) -> Result<()> {
+        tokio::pin!(stop);
+        let mut in_flight: JoinSet<queue::Outcome> = JoinSet::new();
+        let mut busy: HashSet<(String, i64)> = HashSet::new();
+        let mut outcomes: Vec<queue::Outcome> = Vec::new();
+        let mut seen_version: Option<i64> = None;
+        let mut unrecorded_since: Option<Instant> = None;
+        let mut backlog = false;
+        loop {
+            // New changes? PRAGMA data_version moves when another connection commits.
+            let version: i64 = self
+                .db
+                .conn()
+                .pragma_query_value(None, "data_version", |r| r.get(0))?;
+            if seen_version != Some(version) {
+                seen_version = Some(version);
+                backlog = backlog || events::waiting(self.db.conn())?;
+            }
+            // One pass per round, so a large import's messages are made between deliveries
+            // rather than in one long run of transactions.
+            if backlog {
+                let (made, more) = events::produce(&mut self.db, self.clock.now_ms())?;
+                if made > 0 {
+                    tracing::debug!(made, "webhook messages made");
+                }
+                backlog = more;
+            }
+            let now = self.clock.now_ms();
+            let room = self.options.concurrency.saturating_sub(in_flight.len());
+            if room > 0 {
+                for due in queue::due(&self.db, now, room, &busy)? {
+                    busy.insert((due.endpoint_id.clone(), due.message_seq));
+                    let client = self.client.clone();
+                    let clock = Arc::clone(&self.clock);
+                    let policy = self.options.policy;
+                    in_flight.spawn(async move { send(&client, policy, &*clock, &due).await });
+                }
+            }
+            // Everything due that may go now is in flight (what is left waits for an
+            // earlier message to the same customer), so sleep until a send finishes, the
+            // next retry falls due, or it is time to look for new changes.
+            let mut wait = match queue::next_due_ms(self.db.conn())? {
+                Some(next) if next > now => Duration::from_millis((next - now) as u64).min(POLL),
+                _ => POLL,
+            };
+            if let Some(since) = unrecorded_since {
+                wait = wait.min(RECORD_EVERY.saturating_sub(since.elapsed()));
+            }
+            if backlog {
+                wait = Duration::ZERO;
+            }
+            tokio::select! {
+                Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                    outcomes.extend(done.ok());
+                    while let Some(done) = in_flight.try_join_next() {
+                        outcomes.extend(done.ok());
+                    }
+                    unrecorded_since.get_or_insert_with(Instant::now);
+                }
+                _ = tokio::time::sleep(wait) => {}
+                _ = &mut stop => break,
+            }
+            // Outcomes are written a batch at a time: fewer, larger transactions leave the
+            // write lock free for kiosks and imports most of the time.
+            let record_now = in_flight.is_empty()
+                || outcomes.len() >= RECORD_BATCH
+                || unrecorded_since.is_some_and(|t| t.elapsed() >= RECORD_EVERY);
+            if !outcomes.is_empty() && record_now {
+                unrecorded_since = None;
+                let disabled = queue::record(
+                    &mut self.db,
+                    &outcomes,
+                    self.clock.now_ms(),
+                    queue::random_unit,
+                )?;
+                for o in outcomes.drain(..) {
+                    if !o.succeeded() {
+                        tracing::info!(endpoint = %o.endpoint_id, attempt = o.attempt,
+                            status = ?o.status, error = ?o.error, "webhook delivery failed");
+                    }
+                    busy.remove(&(o.endpoint_id, o.message_seq));
+                }
+                for d in disabled {
+                    tracing::warn!(endpoint = %d.endpoint_id, reason = %d.reason, "webhook endpoint disabled");
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Holds the data directory's webhook lock; dropping it lets another worker start.
+pub struct Lock(#[allow(dead_code)] std::fs::File);
+
+/// Takes the lock, or `None` if another process delivers this directory's webhooks.
+pub fn lock(data_dir: &Path) -> Result<Option<Lock>> {
+    let path = data_dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(Lock(file))),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
+}
+
+/// Starts the worker on a thread of its own, if this process gets the lock. Runs until
+/// the process ends.
+pub fn spawn(data_dir: &Path, options: Options) -> Result<()> {
+    let Some(lock) = lock(data_dir)? else {
+        tracing::info!("another process delivers this store's webhooks");
+        return Ok(());
+    };
+    // Fail now, where the admin sees it, if the database or the CA file is wrong.
+    let first = Worker::new(open(data_dir)?, options.clone(), Arc::new(SystemClock))?;
+    let data_dir = data_dir.to_path_buf();
+    std::thread::Builder::new()
+        .name("webhooks".into())
+        .spawn(move || {
+            let _lock = lock;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a single-thread runtime starts");
+            runtime.block_on(keep_running(
+                first,
+                &data_dir,
+                options,
+                std::future::pending(),
+            ));
+        })?;
+    Ok(())
+}
+
+/// Runs the worker in this thread until `stop` resolves (the embedded default's
+/// `intake-agent run`, where this database is its own store).
+pub fn run_here(
+    data_dir: &Path,
+    options: Options,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let Some(_lock) = lock(data_dir)? else {
+        bail!(
+            "another process already delivers the webhooks of {}",
+            data_dir.display()
+        );
+    };
+    let first = Worker::new(open(data_dir)?, options.clone(), Arc::new(SystemClock))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(keep_running(first, data_dir, options, stop));
+    Ok(())
+}
+
+fn open(data_dir: &Path) -> Result<Db> {
+    Db::open_dir(data_dir)
+        .with_context(|| format!("opening the database in {}", data_dir.display()))
+}
+
+/// Runs the worker; if it fails (the disk, the database), says so and starts again.
+async fn keep_running(
+    first: Worker,
+    data_dir: &Path,
+    options: Options,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(stop);
+    let mut worker = Some(first);
+    loop {
+        let current = match worker.take() {
+            Some(w) => w,
+            None => match open(data_dir)
+                .and_then(|db| Worker::new(db, options.clone(), Arc::new(SystemClock)))
+            {
+                Ok(w) => w,
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "webhook delivery cannot start; trying again");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    continue;
+                }
+            },
+        };
+        tokio::select! {
+            result = current.run(std::future::pending()) => {
+                if let Err(e) = result {
+                    tracing::error!(error = %format!("{e:#}"), "webhook delivery failed; starting again");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+            _ = &mut stop => return,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "webhook_tests.rs"]
+mod tests;
