@@ -62,6 +62,38 @@ pub enum Command {
     /// (needs manage:webhooks).
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// Back up the database, consistent while the kiosk and the agent run, sealed with the
+    /// shop's key (which is not in the backup: keep a copy of it elsewhere).
+    Backup(BackupArgs),
+    /// Restore a backup into the data directory (stop the kiosk and the agent first).
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Print the backup's manifest as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file.
+    pub file: PathBuf,
+    /// The shop's key file (secret.key) to restore with, if the data directory has none.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Replace the database that is there (it is kept beside, renamed).
+    #[arg(long)]
+    pub replace: bool,
+    /// Only read the backup's manifest (no key needed).
+    #[arg(long)]
+    pub inspect: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! One module per command; `run` dispatches.
 
 mod audit;
+mod backup;
 mod customer;
 mod device;
 mod duplicates;
@@ -33,5 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => device::run(&ctx, args),
         Command::Status(args) => device::status(&ctx, args.json),
         Command::Webhook(cmd) => webhook::run(&ctx, cmd),
+        Command::Backup(args) => backup::backup(&ctx, args),
+        Command::Restore(args) => backup::restore(&ctx, args),
     }
 }

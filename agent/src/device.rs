@@ -341,6 +341,8 @@ pub fn run(data_dir: &Path, options: RunOptions) -> Result<()> {
             return Ok(());
         }
         tracing::info!(store = %syncer.creds.store_url, device = %syncer.creds.device.name, "sync running");
+        crate::systemd::spawn_watchdog();
+        crate::systemd::ready();
         let mut failures = 0u32;
         let stop = shutdown();
         tokio::pin!(stop);

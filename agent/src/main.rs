@@ -9,6 +9,7 @@ mod device;
 mod fields;
 mod output;
 mod store;
+mod systemd;
 mod tls;
 mod webhook;
 

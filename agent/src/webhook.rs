@@ -128,7 +128,7 @@ pub fn client(options: &Options) -> Result<reqwest::Client> {
     };
     let verifier =
         rustls_platform_verifier::Verifier::new_with_extra_roots(extra, Arc::clone(&provider))
-            .context("loading the system's trusted certificates")?;
+            .context("no trusted certificate authorities: install ca-certificates, or name a CA file in INTAKE_WEBHOOK_CA")?;
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
@@ -373,8 +373,9 @@ pub fn spawn(data_dir: &Path, options: Options) -> Result<()> {
         tracing::info!("another process delivers this store's webhooks");
         return Ok(());
     };
-    // Fail now, where the admin sees it, if the database or the CA file is wrong.
-    let first = Worker::new(open(data_dir)?, options.clone(), Arc::new(SystemClock))?;
+    // The store serves devices even if webhooks cannot go out yet (no trusted roots on
+    // the machine, say): the worker says why, messages wait in the database, and it tries
+    // again.
     let data_dir = data_dir.to_path_buf();
     std::thread::Builder::new()
         .name("webhooks".into())
@@ -385,7 +386,7 @@ pub fn spawn(data_dir: &Path, options: Options) -> Result<()> {
                 .build()
                 .expect("a single-thread runtime starts");
             runtime.block_on(keep_running(
-                first,
+                None,
                 &data_dir,
                 options,
                 std::future::pending(),
@@ -401,7 +402,16 @@ pub fn run_here(
     options: Options,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
-    let Some(_lock) = lock(data_dir)? else {
+    // A process that is just stopping (a restart) may still hold it for a moment.
+    let mut held = lock(data_dir)?;
+    for _ in 0..50 {
+        if held.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        held = lock(data_dir)?;
+    }
+    let Some(_lock) = held else {
         bail!(
             "another process already delivers the webhooks of {}",
             data_dir.display()
@@ -411,7 +421,11 @@ pub fn run_here(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(keep_running(first, data_dir, options, stop));
+    runtime.block_on(async {
+        crate::systemd::spawn_watchdog();
+        crate::systemd::ready();
+        keep_running(Some(first), data_dir, options, stop).await;
+    });
     Ok(())
 }
 
@@ -422,13 +436,13 @@ fn open(data_dir: &Path) -> Result<Db> {
 
 /// Runs the worker; if it fails (the disk, the database), says so and starts again.
 async fn keep_running(
-    first: Worker,
+    first: Option<Worker>,
     data_dir: &Path,
     options: Options,
     stop: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(stop);
-    let mut worker = Some(first);
+    let mut worker = first;
     loop {
         let current = match worker.take() {
             Some(w) => w,
@@ -437,9 +451,11 @@ async fn keep_running(
             {
                 Ok(w) => w,
                 Err(e) => {
-                    tracing::error!(error = %format!("{e:#}"), "webhook delivery cannot start; trying again");
-                    tokio::time::sleep(Duration::from_secs(5)).await;
-                    continue;
+                    tracing::error!(error = %format!("{e:#}"), "webhook delivery cannot start; messages wait in the database; trying again in a minute");
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(60)) => continue,
+                        _ = &mut stop => return,
+                    }
                 }
             },
         };

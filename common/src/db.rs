@@ -230,7 +230,7 @@ fn check_key(conn: &Connection, sealer: &Sealer, path: &Path) -> Result<()> {
     }
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }

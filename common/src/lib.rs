@@ -3,6 +3,7 @@
 //! detection and merging. No UI and no network code.
 
 pub mod audit;
+pub mod backup;
 pub mod counter;
 pub mod crypto;
 pub mod csvio;

@@ -157,6 +157,8 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
     runtime.block_on(async move {
         let handle = axum_server::Handle::new();
         tokio::spawn(shutdown_on_signal(handle.clone()));
+        crate::systemd::spawn_watchdog();
+        crate::systemd::ready();
         let service = app.into_make_service();
         if options.plain {
             announce(&format!("http://{addr}"), None);
