@@ -32,6 +32,9 @@ const POLL: Duration = Duration::from_millis(25);
 const RECORD_EVERY: Duration = Duration::from_millis(20);
 const RECORD_BATCH: usize = 256;
 
+/// How often finished messages past [`queue::KEEP`] are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// Where time comes from: the wall clock, or a test's.
 pub trait Clock: Send + Sync + 'static {
     fn now_ms(&self) -> i64;
@@ -262,7 +265,22 @@ impl Worker {
         let mut seen_version: Option<i64> = None;
         let mut unrecorded_since: Option<Instant> = None;
         let mut backlog = false;
+        let mut pruned_at: Option<Instant> = None;
         loop {
+            // Once an hour (and at start), forget finished messages past their keeping time,
+            // a few at a time.
+            if pruned_at.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+                pruned_at = Some(Instant::now());
+                let before = self.clock.now_ms() - queue::KEEP.num_milliseconds();
+                let gone = queue::prune(&mut self.db, before, 500)?;
+                if gone > 0 {
+                    tracing::info!(gone, "old webhook messages pruned");
+                    if gone == 500 {
+                        // More to go: next round.
+                        pruned_at = None;
+                    }
+                }
+            }
             // New changes? PRAGMA data_version moves when another connection commits.
             let version: i64 = self
                 .db

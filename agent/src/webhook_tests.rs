@@ -542,3 +542,35 @@ fn a_slow_endpoint_does_not_hold_up_another() {
     assert!(slow.count() < 3 || slow.received().len() == 3);
     assert!(slow.wait_for(3, WAIT));
 }
+
+#[test]
+fn finished_messages_are_pruned_after_thirty_days_and_waiting_ones_never() {
+    let receiver = Receiver::start();
+    let mut shop = Shop::new();
+    let added = shop.endpoint(&receiver, "*", false);
+    shop.start();
+    shop.create("Ann");
+    assert!(receiver.wait_for(1, WAIT));
+    assert_eq!(shop.wait_attempts(1).0, "delivered");
+    receiver.answer(|_| Reply::Status(500));
+    shop.create("Bo");
+    assert!(receiver.wait_for(2, WAIT));
+    shop.wait_attempts(1);
+    let later = T0 + queue::KEEP.num_milliseconds() + 1;
+    assert_eq!(
+        queue::prune(&mut shop.db, T0, 100).unwrap(),
+        0,
+        "nothing is old yet"
+    );
+    assert_eq!(
+        queue::prune(&mut shop.db, later, 100).unwrap(),
+        1,
+        "Ann's delivered message goes; Bo's, still being retried, stays"
+    );
+    assert_eq!(shop.messages(), 1);
+    let log = webhook::log(shop.db.conn(), &shop.owner, &added.id, 50).unwrap();
+    assert!(
+        log.iter().all(|a| a.attempt >= 1 && a.status == Some(500)),
+        "{log:?}"
+    );
+}

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/V2__release_templates.sql")),
     (3, include_str!("../migrations/V3__sync.sql")),
     (4, include_str!("../migrations/V4__webhooks.sql")),
+    (5, include_str!("../migrations/V5__webhook_retention.sql")),
 ];
 
 /// The database file's name inside a data directory.

@@ -363,3 +363,34 @@ pub fn ping(db: &mut Db, actor: &crate::Actor, endpoint: &str, now_ms: i64) -> R
         medical: false,
     })
 }
+
+/// How long finished messages (delivered, or failed for good), their deliveries and their
+/// log are kept: long enough to look back and `webhook recover`, short enough that a busy
+/// shop's database does not grow without end.
+pub const KEEP: chrono::Duration = chrono::Duration::days(30);
+
+/// Deletes up to `limit` messages made before `before_ms` that nothing waits to send any
+/// more, with their deliveries and log; returns how many went.
+pub fn prune(db: &mut Db, before_ms: i64, limit: usize) -> Result<usize> {
+    let tx = db.write()?;
+    let seqs: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT m.seq FROM webhook_messages m
+             WHERE m.created_ms < ?1
+               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                               WHERE d.message_seq = m.seq AND d.state = 'pending')
+             ORDER BY m.seq LIMIT ?2",
+        )?
+        .query_map(params![before_ms, limit as i64], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for seq in &seqs {
+        tx.prepare_cached("DELETE FROM webhook_attempts WHERE message_seq = ?1")?
+            .execute([seq])?;
+        tx.prepare_cached("DELETE FROM webhook_deliveries WHERE message_seq = ?1")?
+            .execute([seq])?;
+        tx.prepare_cached("DELETE FROM webhook_messages WHERE seq = ?1")?
+            .execute([seq])?;
+    }
+    tx.commit()?;
+    Ok(seqs.len())
+}
