@@ -574,3 +574,46 @@ fn finished_messages_are_pruned_after_thirty_days_and_waiting_ones_never() {
         "{log:?}"
     );
 }
+
+#[test]
+fn recover_resends_what_waited_behind_a_failing_message_too() {
+    let receiver = Receiver::start();
+    receiver.answer(|_| Reply::Status(500));
+    let mut shop = Shop::new();
+    let added = shop.endpoint(&receiver, "*", false);
+    shop.start();
+    let ann = shop.create("Ann");
+    assert!(receiver.wait_for(1, WAIT));
+    shop.wait_attempts(1);
+    shop.update(ann, Field::City, "Leeds");
+    assert!(wait_for(WAIT, || shop.messages() == 2));
+    shop.update(ann, Field::City, "York");
+    assert!(wait_for(WAIT, || shop.messages() == 3));
+    // The two updates wait behind the failing create, due no earlier than its retry.
+    let waiting: Vec<i64> = shop
+        .db
+        .conn()
+        .prepare("SELECT next_attempt_ms FROM webhook_deliveries ORDER BY message_seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        waiting[1] >= waiting[0] && waiting[2] >= waiting[0],
+        "{waiting:?}"
+    );
+    webhook::set_enabled(&mut shop.db, &shop.owner, &added.id, false).unwrap();
+    webhook::set_enabled(&mut shop.db, &shop.owner, &added.id, true).unwrap();
+    receiver.answer(|_| Reply::Status(200));
+    let since = queue::ms_to_time(T0 - 3_600_000);
+    let queued =
+        webhook::recover(&mut shop.db, &shop.owner, None, since, shop.clock.now_ms()).unwrap();
+    assert_eq!(queued, 3, "the one tried and the two never tried");
+    assert!(receiver.wait_for(4, WAIT));
+    let cities: Vec<serde_json::Value> = receiver.received()[1..]
+        .iter()
+        .map(|r| r.json["data"]["City"].clone())
+        .collect();
+    assert_eq!(cities[2], "York", "in order: {cities:?}");
+}

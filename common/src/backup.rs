@@ -57,8 +57,11 @@ pub fn backup(data_dir: &Path, out: &Path) -> Result<Manifest> {
         .ok_or_else(|| Error::Invalid(format!("{}: name a file to write", out.display())))?
         .to_string_lossy()
         .into_owned();
-    let copy = dir.join(format!(".{name}.db.partial"));
-    let sealed = dir.join(format!(".{name}.partial"));
+    // The copy in the clear stays inside the private data directory; only sealed bytes
+    // ever reach the backup's medium. Unique names let two backups run at once.
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    let copy = data_dir.join(format!(".backup-{unique}.db.partial"));
+    let sealed = dir.join(format!(".{name}.{unique}.partial"));
     let result = (|| {
         let manifest = snapshot(&db, &copy)?;
         write_sealed(db.sealer(), &manifest, &copy, &sealed)?;
@@ -314,17 +317,25 @@ pub fn restore(file: &Path, data_dir: &Path, options: &RestoreOptions) -> Result
             )));
         }
         drop(conn);
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        if db_path.exists() {
+            // Fold the old database's WAL into it first, so what is set aside is whole.
+            if let Ok(old) = Connection::open(&db_path) {
+                let _ = old.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            }
+        }
+        // Its WAL and shared-memory files go aside first (even without a database: a stray
+        // WAL must never be replayed over the restored one), the database last.
+        for suffix in ["-wal", "-shm"] {
+            let side = data_dir.join(format!("{DB_FILE}{suffix}"));
+            if side.exists() {
+                let moved = data_dir.join(format!("{DB_FILE}.before-restore-{stamp}{suffix}"));
+                fs::rename(&side, &moved).map_err(|e| Error::io(&side, e))?;
+            }
+        }
         let set_aside = if db_path.exists() {
-            let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
             let aside = data_dir.join(format!("{DB_FILE}.before-restore-{stamp}"));
             fs::rename(&db_path, &aside).map_err(|e| Error::io(&db_path, e))?;
-            for suffix in ["-wal", "-shm"] {
-                let side = data_dir.join(format!("{DB_FILE}{suffix}"));
-                if side.exists() {
-                    let moved = data_dir.join(format!("{DB_FILE}.before-restore-{stamp}{suffix}"));
-                    fs::rename(&side, &moved).map_err(|e| Error::io(&side, e))?;
-                }
-            }
             Some(aside)
         } else {
             None

@@ -82,10 +82,21 @@ pub fn produce(db: &mut Db, now_ms: i64) -> Result<(usize, bool)> {
             "INSERT INTO webhook_messages(id, event_type, customer_id, body, medical, created_at, created_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING seq",
         )?;
+        // Behind an older message to the same customer that is waiting for a retry, a new
+        // one is due no earlier than that retry, so the worker does not look at it before.
         let mut insert_delivery = tx.prepare_cached(
             "INSERT INTO webhook_deliveries(endpoint_id, message_seq, customer_id, state, next_attempt_ms)
-             VALUES (?1, ?2, ?3, 'pending', ?4)",
+             VALUES (?1, ?2, ?3, 'pending',
+                     max(?4, COALESCE((SELECT max(next_attempt_ms)
+                                       FROM webhook_deliveries INDEXED BY webhook_deliveries_order
+                                       WHERE endpoint_id = ?1 AND customer_id = ?3
+                                         AND state = 'pending'), ?4)))",
         )?;
+        // An endpoint disabled since the changes were read gets nothing.
+        let enabled: std::collections::HashSet<String> = tx
+            .prepare_cached("SELECT id FROM webhook_endpoints WHERE enabled = 1")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         for m in &prepared {
             let seq: i64 = insert_message.query_row(
                 params![
@@ -93,7 +104,7 @@ pub fn produce(db: &mut Db, now_ms: i64) -> Result<(usize, bool)> {
                 ],
                 |r| r.get(0),
             )?;
-            for endpoint in &m.to {
+            for endpoint in m.to.iter().filter(|e| enabled.contains(*e)) {
                 insert_delivery.execute(params![endpoint, seq, m.customer, now_ms])?;
             }
         }
@@ -182,8 +193,13 @@ fn changes(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<Vec<Event>> {
     // if a later change has moved its row past the range; that later change then comes as
     // an update in its own pass.
     let mut stmt = tx.prepare_cached(&format!(
-        "{} WHERE (change_seq > ?1 AND change_seq <= ?2) OR (created_seq > ?1 AND created_seq <= ?2)",
-        SELECT_CUSTOMER.replacen(" FROM customers", ", created_seq, change_seq FROM customers", 1)
+        "{} WHERE (change_seq > ?1 AND change_seq <= ?2)
+            OR (created_seq > 0 AND created_seq > ?1 AND created_seq <= ?2)",
+        SELECT_CUSTOMER.replacen(
+            " FROM customers",
+            ", created_seq, change_seq FROM customers",
+            1
+        )
     ))?;
     let mut rows = stmt.query(params![lo, hi])?;
     while let Some(row) = rows.next()? {

@@ -529,7 +529,10 @@ pub fn recover(
     let tx = db.write()?;
     let n = tx.execute(
         "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?1
-         WHERE state = 'failed' AND last_attempt_at >= ?2 AND (?3 IS NULL OR endpoint_id = ?3)
+         WHERE state = 'failed' AND (?3 IS NULL OR endpoint_id = ?3)
+           -- One never tried (failed when its endpoint was disabled) counts from when it was made.
+           AND COALESCE(last_attempt_at,
+                        (SELECT created_at FROM webhook_messages m WHERE m.seq = message_seq)) >= ?2
            AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE enabled = 1)",
         params![now_ms, crate::time::format(since), endpoint],
     )?;

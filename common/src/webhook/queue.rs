@@ -88,7 +88,9 @@ pub fn due(db: &Db, now_ms: i64, limit: usize, busy: &HashSet<(String, i64)>) ->
          JOIN webhook_endpoints e ON e.id = d.endpoint_id
          WHERE d.state = 'pending' AND d.next_attempt_ms <= ?1 AND e.enabled = 1
            AND NOT EXISTS (
-               SELECT 1 FROM webhook_deliveries o
+               -- Without the hint SQLite walks the primary key through every earlier
+               -- delivery of the endpoint, delivered ones too.
+               SELECT 1 FROM webhook_deliveries o INDEXED BY webhook_deliveries_order
                WHERE o.state = 'pending' AND o.endpoint_id = d.endpoint_id
                  AND o.customer_id = d.customer_id AND o.message_seq < d.message_seq)
          ORDER BY d.next_attempt_ms, d.message_seq
@@ -97,6 +99,7 @@ pub fn due(db: &Db, now_ms: i64, limit: usize, busy: &HashSet<(String, i64)>) ->
     let mut rows = stmt.query(params![now_ms, (limit + busy.len()) as i64])?;
     let now = ms_to_time(now_ms);
     let mut secrets: HashMap<String, Vec<super::Secret>> = HashMap::new();
+    let mut broken: Vec<(String, i64, String)> = Vec::new();
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let endpoint_id: String = r.get(0)?;
@@ -107,19 +110,31 @@ pub fn due(db: &Db, now_ms: i64, limit: usize, busy: &HashSet<(String, i64)>) ->
         let message_id: String = r.get(2)?;
         let medical: Option<Vec<u8>> = r.get(8)?;
         let endpoint_medical: bool = r.get(9)?;
-        let body = super::events::body_for(
+        // A row that cannot be sent (damaged, or sealed with another key) fails on its
+        // own, with the reason; it must not stop every other delivery.
+        let prepared = super::events::body_for(
             db.sealer(),
             &message_id,
             &r.get::<_, String>(7)?,
             medical.as_deref(),
             endpoint_medical,
-        )?;
-        let keys = match secrets.get(&endpoint_id) {
-            Some(k) => k.clone(),
-            None => {
-                let k = super::secrets(conn, db.sealer(), &endpoint_id, now)?;
-                secrets.insert(endpoint_id.clone(), k.clone());
-                k
+        )
+        .and_then(|body| {
+            let keys = match secrets.get(&endpoint_id) {
+                Some(k) => k.clone(),
+                None => {
+                    let k = super::secrets(conn, db.sealer(), &endpoint_id, now)?;
+                    secrets.insert(endpoint_id.clone(), k.clone());
+                    k
+                }
+            };
+            Ok((body, keys))
+        });
+        let (body, keys) = match prepared {
+            Ok(p) => p,
+            Err(e) => {
+                broken.push((endpoint_id, message_seq, e.to_string()));
+                continue;
             }
         };
         out.push(Due {
@@ -137,6 +152,15 @@ pub fn due(db: &Db, now_ms: i64, limit: usize, busy: &HashSet<(String, i64)>) ->
         if out.len() == limit {
             break;
         }
+    }
+    drop(rows);
+    for (endpoint, seq, why) in broken {
+        tracing::error!(endpoint = %endpoint, message = seq, error = %why, "a webhook message cannot be sent");
+        conn.prepare_cached(
+            "UPDATE webhook_deliveries SET state = 'failed', last_error = ?3
+             WHERE endpoint_id = ?1 AND message_seq = ?2 AND state = 'pending'",
+        )?
+        .execute(params![endpoint, seq, format!("cannot be sent: {why}")])?;
     }
     Ok(out)
 }
@@ -286,6 +310,21 @@ pub fn record(
             o.status,
             error
         ])?;
+        if state == "pending" {
+            // The customer's later messages wait behind this one: due no earlier.
+            tx.prepare_cached(
+                "UPDATE webhook_deliveries INDEXED BY webhook_deliveries_order
+                 SET next_attempt_ms = max(next_attempt_ms, ?4)
+                 WHERE endpoint_id = ?1 AND customer_id = ?2 AND state = 'pending'
+                   AND message_seq > ?3",
+            )?
+            .execute(params![
+                o.endpoint_id,
+                o.customer_id,
+                o.message_seq,
+                next_ms
+            ])?;
+        }
         if gone || given_up {
             let reason = if gone {
                 format!("the endpoint answered 410 Gone at {at}")
