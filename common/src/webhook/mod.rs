@@ -256,7 +256,8 @@ pub fn parse_events(list: &str) -> Result<Vec<String>> {
 }
 
 fn refuse_on_device(conn: &Connection) -> Result<()> {
-    if crate::sync::status(conn)?.device.is_some() {
+    // Paired with a store: the store's address is recorded (no need for the full status).
+    if crate::sync::meta(conn, crate::sync::KEY_STORE_URL)?.is_some() {
         return Err(Error::Invalid(
             "this device syncs with a store: webhooks are sent by the store, so add them there"
                 .into(),
@@ -287,11 +288,7 @@ pub fn add(
     let id = format!("ep_{}", Uuid::now_v7().simple());
     let secret = Secret::generate();
     let (tx, sealer) = db.write_sealed()?;
-    let since: i64 = tx.query_row(
-        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
-        [],
-        |r| r.get(0),
-    )?;
+    let since = crate::db::change_seq(&tx)?;
     tx.execute(
         "INSERT INTO webhook_endpoints(id, url, events, medical, secret, since_seq, created_at, created_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
