@@ -51,6 +51,10 @@ pub enum Command {
     /// Devices paired with this store: add (makes a one-time pairing code), list, revoke.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Staff sessions on the store (signed in over its API): list them, or revoke one or all
+    /// of a user's (needs manage:users; audited).
+    #[command(subcommand)]
+    Session(SessionCommand),
     /// Pair this device with a store, using the code `device add` made there.
     Pair(PairArgs),
     /// Sync this device with its store until stopped: push the outbox, pull changes. On an
@@ -157,6 +161,9 @@ pub struct ServeArgs {
     /// Serve plain HTTP instead of HTTPS: only on a loopback address.
     #[arg(long)]
     pub plain: bool,
+    /// Connections at once; more wait briefly for a free slot, then are closed.
+    #[arg(long, default_value_t = crate::store::MAX_CONNECTIONS, value_name = "N")]
+    pub max_connections: usize,
     /// A certificate (PEM) to serve instead of the self-signed one made on first start.
     #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,
@@ -183,6 +190,25 @@ pub enum DeviceCommand {
     List(JsonFlag),
     /// Revoke a device: the store refuses its next request.
     Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Sessions that have not ended: user, role, created, last seen, client address, expiry.
+    List(JsonFlag),
+    /// End a session, given its id or the start of it (at least 4 characters), or every
+    /// session of one user: the store refuses them at their next request.
+    Revoke {
+        #[arg(
+            value_name = "ID-PREFIX",
+            required_unless_present = "for_user",
+            conflicts_with = "for_user"
+        )]
+        id: Option<String>,
+        /// Every session of this user.
+        #[arg(long, value_name = "NAME")]
+        for_user: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ mod duplicates;
 mod export;
 mod import;
 mod release;
+mod session;
 mod user;
 mod webhook;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Audit(args) => audit::run(&ctx, args),
         Command::Serve(args) => device::serve(&ctx, args),
         Command::Device(cmd) => device::manage(&ctx, cmd),
+        Command::Session(cmd) => session::run(&ctx, cmd),
         Command::Pair(args) => device::pair(&ctx, args),
         Command::Run(args) => device::run(&ctx, args),
         Command::Status(args) => device::status(&ctx, args.json),

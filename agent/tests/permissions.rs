@@ -18,6 +18,9 @@ const ROUTES: &[(&str, &str, Need)] = &[
     ("GET", "/openapi.json", Need::Public),
     ("POST", "/v1/pair", Need::Public),
     ("POST", "/v1/sessions", Need::Public),
+    // The session revoked is another owner session: only manage:users ends another's.
+    ("GET", "/v1/sessions", Need::P("manage:users")),
+    ("DELETE", "/v1/sessions/{id}", Need::P("manage:users")),
     ("POST", "/v1/sync/push", Need::Device),
     ("POST", "/v1/sync/pull", Need::Device),
     ("GET", "/v1/customers", Need::P("read:customer")),
@@ -271,6 +274,13 @@ async fn every_route_answers_every_caller_as_the_permissions_say() {
             .unwrap();
         sessions.insert(role, v["token"].as_str().unwrap().to_string());
     }
+    let spare: Value = post("/v1/sessions", json!({ "user": "olive", "pin": PIN }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let spare_session = spare["session"].as_str().unwrap().to_string();
     let token = |c: Caller| -> Option<String> {
         match c {
             Caller::Nobody => None,
@@ -319,10 +329,15 @@ async fn every_route_answers_every_caller_as_the_permissions_say() {
     for (method, path, need) in ROUTES {
         for caller in CALLERS {
             n += 1;
+            let id = if path.starts_with("/v1/sessions/") {
+                &spare_session
+            } else {
+                &a
+            };
             let url = format!(
                 "{}{}",
                 store.url,
-                path.replace("{id}", &a)
+                path.replace("{id}", id)
                     .replace("{kind}", "emergency")
                     .replace("{name}", "spare")
             );
@@ -362,7 +377,7 @@ async fn every_route_answers_every_caller_as_the_permissions_say() {
             let status = req.send().await.unwrap().status().as_u16();
             let ok = match (*path, expected(*need, caller)) {
                 // A bad code or PIN is refused whoever asks: the caller's token plays no part.
-                ("/v1/pair" | "/v1/sessions", _) => status == 401,
+                ("/v1/pair" | "/v1/sessions", _) if *method == "POST" => status == 401,
                 (_, None) => status == 401,
                 (_, Some(false)) => status == 403,
                 (_, Some(true)) => status != 401 && status != 403 && status < 500,
@@ -378,6 +393,89 @@ async fn every_route_answers_every_caller_as_the_permissions_say() {
     assert!(
         failures.is_empty(),
         "{} of {n} answers were wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(n, ROUTES.len() * CALLERS.len());
+
+    // Every method a path does not take (HEAD on a GET route included) is refused with 405
+    // and the methods it does take, whoever asks, before any handler; an unknown path is 404.
+    let mut refused = 0;
+    let mut paths: Vec<&str> = ROUTES.iter().map(|(_, p, _)| *p).collect();
+    paths.sort();
+    paths.dedup();
+    for path in paths {
+        let takes: Vec<&str> = ROUTES
+            .iter()
+            .filter(|(_, p, _)| *p == path)
+            .map(|(m, _, _)| *m)
+            .collect();
+        let url = format!(
+            "{}{}",
+            store.url,
+            path.replace("{id}", &a)
+                .replace("{kind}", "emergency")
+                .replace("{name}", "spare")
+        );
+        for method in [
+            "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND",
+        ] {
+            if takes.contains(&method) {
+                continue;
+            }
+            for caller in CALLERS {
+                let mut req = http.request(
+                    reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                    &url,
+                );
+                if let Some(t) = token(caller) {
+                    req = req.bearer_auth(t);
+                }
+                let resp = req.send().await.unwrap();
+                let allow = resp
+                    .headers()
+                    .get("allow")
+                    .map(|v| v.to_str().unwrap().to_string());
+                let mut allowed: Vec<&str> = allow.iter().flat_map(|a| a.split(", ")).collect();
+                allowed.sort();
+                let mut expected = takes.clone();
+                expected.sort();
+                refused += 1;
+                if resp.status() != 405 || allowed != expected {
+                    failures.push(format!(
+                        "{method} {path} as {caller:?}: {} allow {allow:?}",
+                        resp.status()
+                    ));
+                }
+            }
+        }
+    }
+    for path in [
+        "/v1/nothing",
+        "/v1/health/",
+        "/v1/customers//notes",
+        "/v1/customers/x/y/z",
+    ] {
+        for method in ["GET", "HEAD", "POST", "OPTIONS"] {
+            for caller in CALLERS {
+                let mut req = http.request(
+                    reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                    format!("{}{path}", store.url),
+                );
+                if let Some(t) = token(caller) {
+                    req = req.bearer_auth(t);
+                }
+                let status = req.send().await.unwrap().status();
+                refused += 1;
+                if status != 404 {
+                    failures.push(format!("{method} {path} as {caller:?}: {status}"));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {refused} refusals were wrong:\n{}",
         failures.len(),
         failures.join("\n")
     );

@@ -44,6 +44,9 @@ pub enum Error {
     #[error("a user named {0} already exists")]
     UserExists(String),
 
+    #[error("no session with an id starting {0}: see `intake-agent session list`")]
+    SessionNotFound(String),
+
     #[error("unknown user or wrong PIN")]
     BadCredentials,
 

@@ -15,6 +15,7 @@ mod error;
 pub mod mutation;
 pub mod normalize;
 pub mod release;
+pub mod sessions;
 pub mod settings;
 pub mod sync;
 pub mod time;

@@ -187,6 +187,7 @@ fn the_deb_holds_both_programs_units_settings_and_scripts_and_installs_into_a_ro
         "WatchdogSec=",
         "EnvironmentFile=/etc/intake/intake.env",
         "ReadWritePaths=/var/lib/intake",
+        "LimitNOFILE=4096",
         "exec /usr/bin/intake-agent serve",
         "exec /usr/bin/intake-agent run",
     ] {

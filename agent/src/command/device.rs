@@ -19,6 +19,7 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
             plain: args.plain,
             cert: args.cert,
             key: args.key,
+            max_connections: args.max_connections,
         },
     )
 }

@@ -1,22 +1,33 @@
 //! The store role: the shop's HTTPS API over the store database.
 //!
-//! Every route is listed once in [`api::ROUTES`] with what it needs; one middleware checks
-//! the caller against that list before any handler runs, the handlers check again through
-//! `intake_common` (which checks every actor), and `/openapi.json` is made from the same
-//! list.
+//! Every route is listed once in [`routes::ROUTES`] with what it needs, the body it may
+//! carry and its handler; the router is made from that list, one gate (`auth::gate`)
+//! checks every request against it before any handler runs (and refuses what it does not
+//! name), the handlers check again through `intake_common` (which checks every actor), and
+//! `/openapi.json` is made from the same list. `conn` bounds connections and their
+//! timeouts.
 
-pub mod api;
+mod admin;
+mod auth;
+mod conn;
+mod customers;
+pub mod error;
+mod files;
+pub mod routes;
+mod sync;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use intake_common::{Actor, Db};
+use intake_common::Db;
 
 use crate::tls;
+
+pub use conn::MAX_CONNECTIONS;
 
 /// Database handles for request handlers. SQLite in WAL mode lets readers work beside the
 /// one writer, so handlers each take a handle of their own; writers queue on SQLite's lock.
@@ -64,8 +75,8 @@ impl Pool {
     /// Runs `f` with a database handle on the blocking thread pool.
     pub async fn run<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&mut Db) -> Result<T, api::ApiError> + Send + 'static,
-    ) -> Result<T, api::ApiError> {
+        f: impl FnOnce(&mut Db) -> Result<T, error::ApiError> + Send + 'static,
+    ) -> Result<T, error::ApiError> {
         let pool = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let mut db = pool.take()?;
@@ -74,7 +85,7 @@ impl Pool {
             out
         })
         .await
-        .map_err(|e| api::ApiError::internal(format!("a request handler failed: {e}")))?
+        .map_err(|e| error::ApiError::internal(format!("a request handler failed: {e}")))?
     }
 }
 
@@ -101,19 +112,8 @@ fn checkpoint_now_and_then(dir: PathBuf) {
     });
 }
 
-/// A staff member signed in over the API (`POST /v1/sessions`), for eight hours.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub actor: Actor,
-    pub expires: Instant,
-}
-
-pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 3600);
-
 pub struct State {
     pub pool: Arc<Pool>,
-    /// Session token hash -> session.
-    pub sessions: Mutex<HashMap<String, Session>>,
     pub data_dir: PathBuf,
     /// Per device: the outbox position its last applied batch ended at, so a batch sent
     /// while the one before it is still being applied waits its turn.
@@ -126,6 +126,8 @@ pub struct ServeOptions {
     pub plain: bool,
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
+    /// Connections at once ([`conn::MAX_CONNECTIONS`] by default).
+    pub max_connections: usize,
 }
 
 /// Runs the store until SIGINT or SIGTERM.
@@ -138,18 +140,18 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
     }
     let state = Arc::new(State {
         pool: Arc::new(Pool::new(data_dir)?),
-        sessions: Mutex::new(HashMap::new()),
         data_dir: data_dir.to_path_buf(),
         pushed: Mutex::new(HashMap::new()),
         pushed_moved: tokio::sync::Notify::new(),
     });
+    files::clear_uploads(data_dir);
     checkpoint_now_and_then(data_dir.to_path_buf());
     crate::webhook::spawn(data_dir, crate::webhook::Options::from_env()?)?;
     let listener = std::net::TcpListener::bind(options.listen)
         .with_context(|| format!("listening on {}", options.listen))?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let app = api::router(Arc::clone(&state));
+    let app = routes::router(Arc::clone(&state))?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -159,13 +161,19 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         tokio::spawn(shutdown_on_signal(handle.clone()));
         crate::systemd::spawn_watchdog();
         crate::systemd::ready();
-        let service = app.into_make_service();
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        let max = options.max_connections;
         if options.plain {
             announce(&format!("http://{addr}"), None);
-            axum_server::from_tcp(listener)?
-                .handle(handle)
-                .serve(service)
-                .await?;
+            let mut server = axum_server::from_tcp(listener)?
+                .acceptor(conn::Limited::new(
+                    axum_server::accept::DefaultAcceptor::new(),
+                    max,
+                ))
+                .http1_only()
+                .handle(handle);
+            http_settings(server.http_builder());
+            server.serve(service).await?;
         } else {
             let identity =
                 tls::store_identity(data_dir, options.cert.as_deref(), options.key.as_deref())?;
@@ -173,15 +181,37 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
                 tls::server_config(&identity)?,
             ));
             announce(&format!("https://{addr}"), Some(&identity.fingerprint));
-            axum_server::tls_rustls::from_tcp_rustls(listener, config)?
-                .handle(handle)
-                .serve(service)
-                .await?;
+            // The slot is taken before the handshake, so a connection that never finishes
+            // one holds it for the handshake timeout at most.
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                .handshake_timeout(conn::HANDSHAKE_TIMEOUT)
+                .acceptor(conn::Limited::new(
+                    axum_server::accept::DefaultAcceptor::new(),
+                    max,
+                ));
+            let mut server = axum_server::from_tcp(listener)?
+                .acceptor(acceptor)
+                .http1_only()
+                .handle(handle);
+            http_settings(server.http_builder());
+            server.serve(service).await?;
         }
         anyhow::Ok(())
     })?;
     tracing::info!("store stopped");
     Ok(())
+}
+
+/// HTTP/1.1 only (the certificate's ALPN offers nothing else), with the header-read timeout
+/// that also closes idle kept-alive connections, and a bounded read buffer.
+fn http_settings(
+    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+) {
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(conn::HEADER_TIMEOUT)
+        .max_buf_size(64 << 10);
 }
 
 /// The first lines on standard output say where the store is (tests and scripts read them).

@@ -132,41 +132,13 @@ pub fn export(
     out_path: Option<&Path>,
     options: &ExportOptions,
 ) -> Result<ExportSummary> {
-    actor.require(Permission::ExportCustomer)?;
-    let columns = choose_columns(actor, &options.columns)?;
-    let medical = columns.contains(&Column::Medical);
-    let snapshot = Snapshot::take(db, medical)?;
-    let medical_by_customer = &snapshot.medical;
     let target = out_path.map_or_else(
         || "standard output".to_string(),
         |p| p.display().to_string(),
     );
     let span = tracing::info_span!("export", to = %target);
     let _enter = span.enter();
-
-    // Audited before a byte is written: an export that is interrupted was still an export.
-    let names: Vec<String> = columns.iter().map(|c| c.name().to_string()).collect();
-    {
-        let tx = db.conn().unchecked_transaction()?;
-        audit::record(
-            &tx,
-            &actor.name,
-            "customer.export",
-            None,
-            &format!("export to {target}; columns: {}", names.join(",")),
-        )?;
-        for customer in medical_by_customer.keys() {
-            audit::record(
-                &tx,
-                &actor.name,
-                "medical.export",
-                Some(*customer),
-                &format!("medical details exported to {target}"),
-            )?;
-        }
-        tx.commit()?;
-    }
-
+    let (columns, snapshot, names, medical) = begin(db, actor, options, &target)?;
     let count = match (options.format, out_path) {
         (ExportFormat::Csv, Some(path)) => crate::crypto::write_private_atomically(path, |file| {
             write_csv(
@@ -191,6 +163,64 @@ pub fn export(
         columns: names,
         medical,
     })
+}
+
+/// Writes every customer as CSV into `out`, as it is made (no file on the way: the store
+/// streams it to the client). `target` says where it goes, for the audit log.
+pub fn export_to_writer(
+    db: &Db,
+    actor: &Actor,
+    out: impl Write,
+    options: &ExportOptions,
+    target: &str,
+) -> Result<ExportSummary> {
+    if options.format != ExportFormat::Csv {
+        return Err(Error::Invalid("a streamed export is CSV only".into()));
+    }
+    let span = tracing::info_span!("export", to = %target);
+    let _enter = span.enter();
+    let (columns, snapshot, names, medical) = begin(db, actor, options, target)?;
+    let count = write_csv(snapshot, &columns, out)?;
+    tracing::info!(customers = count, "export written");
+    Ok(ExportSummary {
+        customers: count,
+        columns: names,
+        medical,
+    })
+}
+
+/// The checks, the columns, the snapshot and the audit rows every export starts with.
+fn begin(
+    db: &Db,
+    actor: &Actor,
+    options: &ExportOptions,
+    target: &str,
+) -> Result<(Vec<Column>, Snapshot, Vec<String>, bool)> {
+    actor.require(Permission::ExportCustomer)?;
+    let columns = choose_columns(actor, &options.columns)?;
+    let medical = columns.contains(&Column::Medical);
+    let snapshot = Snapshot::take(db, medical)?;
+    // Audited before a byte is written: an export that is interrupted was still an export.
+    let names: Vec<String> = columns.iter().map(|c| c.name().to_string()).collect();
+    let tx = db.conn().unchecked_transaction()?;
+    audit::record(
+        &tx,
+        &actor.name,
+        "customer.export",
+        None,
+        &format!("export to {target}; columns: {}", names.join(",")),
+    )?;
+    for customer in snapshot.medical.keys() {
+        audit::record(
+            &tx,
+            &actor.name,
+            "medical.export",
+            Some(*customer),
+            &format!("medical details exported to {target}"),
+        )?;
+    }
+    tx.commit()?;
+    Ok((columns, snapshot, names, medical))
 }
 
 /// Decrypted medical conditions per customer, as one cell of text each.

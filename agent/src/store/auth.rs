@@ -1,0 +1,288 @@
+//! The gate every request passes before routing: the route table decides (unknown path 404,
+//! a method the path does not take 405, a body over the route's limit 413), then the caller
+//! is checked against what the route needs. Also who a caller is, and signing in.
+
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State as St};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use intake_common::sync::{self, DeviceAuth, DeviceRole};
+use intake_common::{Actor, Db, Op, Permission, sessions, users};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::State;
+use super::error::{ApiError, ApiResult};
+use super::routes::{self, Lookup, Need};
+
+/// How long a request's body may take to arrive.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a request may take, body and answer (a streamed answer's body is not counted).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Device(DeviceAuth),
+    Staff { actor: Actor, session: Uuid },
+}
+
+impl Caller {
+    pub fn may(&self, p: Permission) -> bool {
+        match self {
+            Caller::Device(d) => d.role != DeviceRole::Kiosk && d.may(p),
+            Caller::Staff { actor, .. } => actor.may(p),
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        match self {
+            Caller::Device(d) => d.actor(),
+            Caller::Staff { actor, .. } => actor.clone(),
+        }
+    }
+
+    pub fn name(&self) -> String {
+        self.actor().name
+    }
+
+    /// The same rule for a change as the store applies to pushed mutations.
+    pub fn permitted(&self, op: &Op) -> ApiResult<()> {
+        let (role, medical) = match self {
+            Caller::Device(d) => (d.role.role(), d.medical),
+            Caller::Staff { actor, .. } => (actor.role, false),
+        };
+        op.permitted(role, medical)
+            .map_err(|p| ApiError::forbidden(format!("{} lacks the permission {p}", self.name())))
+    }
+}
+
+/// The caller the gate found, as handlers receive it.
+pub type Who = Option<axum::Extension<Caller>>;
+
+pub fn caller_of(who: Who) -> ApiResult<Caller> {
+    who.map(|axum::Extension(c)| c)
+        .ok_or_else(|| ApiError::internal("no caller on an authorised route"))
+}
+
+/// The client's address, as the connection gave it.
+pub fn client_of(req: &Request) -> String {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |c| c.0.to_string())
+}
+
+/// Checks every request against [`routes::ROUTES`] before any handler runs, and fails
+/// closed: what the table does not name is refused.
+pub async fn gate(St(state): St<Arc<State>>, mut req: Request, next: Next) -> Response {
+    let route = match routes::lookup(req.method(), req.uri().path()) {
+        Lookup::Found(route) => route,
+        Lookup::MethodNotAllowed(allowed) => {
+            return routes::method_not_allowed(req.method(), &allowed);
+        }
+        Lookup::NotFound => return routes::not_found().await,
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > route.limit as u64) {
+        return ApiError::too_large(route.limit).into_response();
+    }
+    if route.need != Need::Public {
+        let client = client_of(&req);
+        let caller = match caller(&state, req.headers(), client).await {
+            Ok(c) => c,
+            Err(e) => return e.into_response(),
+        };
+        if let Err(message) = allowed(route.need, &caller) {
+            return ApiError::forbidden(message).into_response();
+        }
+        req.extensions_mut().insert(caller);
+    }
+    let late = Arc::new(AtomicBool::new(false));
+    let req = req.map(|body| {
+        Body::new(http_body_util::Limited::new(
+            Deadline::new(body, BODY_TIMEOUT, Arc::clone(&late)),
+            route.limit,
+        ))
+    });
+    let Ok(resp) = tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await else {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the request took longer than {} s",
+                REQUEST_TIMEOUT.as_secs()
+            ),
+        )
+        .into_response();
+    };
+    if late.load(Ordering::Relaxed) {
+        return ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request body did not arrive within {} s: nothing was stored",
+                BODY_TIMEOUT.as_secs()
+            ),
+        )
+        .into_response();
+    }
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::too_large(route.limit).into_response();
+    }
+    resp
+}
+
+/// Whether `caller` may use a route that needs `need`.
+fn allowed(need: Need, caller: &Caller) -> Result<(), String> {
+    match (need, caller) {
+        (Need::Public, _) | (Need::Device, Caller::Device(_)) => Ok(()),
+        (Need::Staff, Caller::Staff { .. }) => Ok(()),
+        (Need::Device, Caller::Staff { actor, .. }) => Err(format!(
+            "{} is a person: only paired devices push and pull",
+            actor.name
+        )),
+        (Need::Staff, Caller::Device(d)) => Err(format!(
+            "{} is a device: only a signed-in staff member's session does this",
+            d.name
+        )),
+        (Need::Permission(_), Caller::Device(d)) if d.role == DeviceRole::Kiosk => Err(format!(
+            "kiosk {} only pushes registrations and pulls what it needs to recognise customers",
+            d.name
+        )),
+        (Need::Permission(p), c) if !c.may(p) => {
+            Err(format!("{} lacks the permission {p}", c.name()))
+        }
+        (Need::Permission(_), _) => Ok(()),
+    }
+}
+
+async fn caller(state: &Arc<State>, headers: &HeaderMap, client: String) -> ApiResult<Caller> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 256)
+        .ok_or_else(|| ApiError::unauthorized("sign in first: send Authorization: Bearer <token>"))?
+        .to_string();
+    if token.starts_with(sessions::TOKEN_PREFIX) {
+        let found = state
+            .pool
+            .run(move |db| Ok(sessions::authenticate(db, &token, &client)?))
+            .await?;
+        return found
+            .map(|s| Caller::Staff {
+                actor: s.actor,
+                session: s.session,
+            })
+            .ok_or_else(|| {
+                ApiError::unauthorized("the session has ended or is unknown: sign in again")
+            });
+    }
+    let found = state
+        .pool
+        .run(move |db| Ok(sync::authenticate(db.conn(), &token)?))
+        .await?;
+    found.map(Caller::Device).ok_or_else(|| {
+        ApiError::unauthorized("unknown or revoked device token: pair the device again")
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SignIn {
+    user: String,
+    pin: String,
+}
+
+pub async fn sign_in(
+    St(state): St<Arc<State>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Json(req): Json<SignIn>,
+) -> ApiResult<Json<Value>> {
+    let client = client.to_string();
+    let (actor, started) = state
+        .pool
+        .run(move |db| {
+            let actor = sign_in_throttled(db, &req.user, &req.pin, &client)?;
+            let started = sessions::create(db, &actor, &client)?;
+            Ok((actor, started))
+        })
+        .await?;
+    let permissions: Vec<&str> = actor.role.permissions().iter().map(|p| p.name()).collect();
+    Ok(Json(json!({
+        "token": started.token,
+        "session": started.id,
+        "user": actor.name,
+        "role": actor.role.name(),
+        "permissions": permissions,
+        "expires_at": started.expires_at,
+        "expires_in": sessions::LIFETIME.as_secs(),
+    })))
+}
+
+/// Checks a PIN for a sign-in from `client`, the address that sign-in throttling counts by.
+fn sign_in_throttled(
+    db: &Db,
+    name: &str,
+    pin: &str,
+    _client: &str,
+) -> intake_common::Result<Actor> {
+    users::sign_in(db, name, pin)
+}
+
+/// A request body that fails once `timeout` has passed, marking `late` so the gate can say
+/// why.
+struct Deadline {
+    inner: Body,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    late: Arc<AtomicBool>,
+}
+
+impl Deadline {
+    fn new(inner: Body, timeout: Duration, late: Arc<AtomicBool>) -> Self {
+        Self {
+            inner,
+            sleep: Box::pin(tokio::time::sleep(timeout)),
+            late,
+        }
+    }
+}
+
+impl http_body::Body for Deadline {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        if self.sleep.as_mut().poll(cx).is_ready() {
+            self.late.store(true, Ordering::Relaxed);
+            return Poll::Ready(Some(Err(axum::Error::new(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the request body did not arrive in time",
+            )))));
+        }
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}

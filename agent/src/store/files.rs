@@ -1,0 +1,259 @@
+//! CSV routes. An export is streamed to the client as it is made: no copy of the customer
+//! list is ever written to the store's disk. An import's upload is kept, owner-only, in
+//! `uploads/` while it is read, and removed whatever happens (and at the next start, after
+//! a crash).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State as St};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use intake_common::csvio::{self, ExportOptions, ImportOptions};
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::State;
+use super::auth::{Who, caller_of};
+use super::error::{ApiError, ApiResult, to_json};
+
+/// Where an import's upload waits while it is read.
+pub const UPLOADS: &str = "uploads";
+/// Bytes per chunk of a streamed export, and chunks in flight to the client.
+const CHUNK: usize = 64 << 10;
+const CHUNKS_IN_FLIGHT: usize = 8;
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    format: Option<String>,
+    date_format: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+pub async fn import(
+    St(state): St<Arc<State>>,
+    who: Who,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let actor = caller_of(who)?.actor();
+    let format = q
+        .format
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| ApiError::bad(format!("format: {e}")))?;
+    let date_format = q
+        .date_format
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| ApiError::bad(format!("date_format: {e}")))?;
+    let dir = state.data_dir.join(UPLOADS);
+    let report = state
+        .pool
+        .run(move |db| {
+            let file = Upload::write(&dir, &body)?;
+            drop(body);
+            let options = ImportOptions {
+                format,
+                map: Vec::new(),
+                date_format,
+                dry_run: q.dry_run,
+                progress: None,
+                bulk: None,
+            };
+            Ok(csvio::import(db, &actor, &file.0, options)?)
+        })
+        .await?;
+    to_json(report)
+}
+
+/// An upload on disk: made owner-only (0600) in an owner-only directory, removed when
+/// dropped.
+struct Upload(PathBuf);
+
+impl Upload {
+    fn write(dir: &Path, bytes: &[u8]) -> ApiResult<Self> {
+        let fail = |e: std::io::Error| ApiError::internal(format!("{}: {e}", dir.display()));
+        private_dir(dir).map_err(fail)?;
+        let path = dir.join(format!("import-{}.csv", Uuid::now_v7()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path).map_err(fail)?;
+        let upload = Upload(path);
+        file.write_all(bytes).map_err(fail)?;
+        Ok(upload)
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_file(&self.0) {
+            tracing::warn!(path = %self.0.display(), error = %e, "could not remove an upload");
+        }
+    }
+}
+
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Removes uploads a crash left behind.
+pub fn clear_uploads(data_dir: &Path) {
+    let dir = data_dir.join(UPLOADS);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if let Err(e) = std::fs::remove_file(entry.path()) {
+            tracing::warn!(path = %entry.path().display(), error = %e, "could not remove a left-over upload");
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    columns: Option<String>,
+}
+
+pub async fn export(
+    St(state): St<Arc<State>>,
+    who: Who,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<Response> {
+    let caller = caller_of(who)?;
+    let actor = caller.actor();
+    let options = ExportOptions {
+        format: csvio::ExportFormat::Csv,
+        columns: q
+            .columns
+            .map(|c| {
+                c.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let (tx, mut rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHUNKS_IN_FLIGHT);
+    let pool = Arc::clone(&state.pool);
+    let work = move |db: &mut intake_common::Db| {
+        let mut out = Chunks {
+            tx,
+            buf: Vec::with_capacity(CHUNK),
+            sent: false,
+        };
+        match csvio::export_to_writer(db, &actor, &mut out, &options, "an API client") {
+            Ok(summary) => Ok(summary),
+            // Once bytes are on their way the status is sent: the client learns of the
+            // failure from a body that breaks off.
+            Err(e) if out.sent => {
+                tracing::error!(error = %e, "a streamed export failed");
+                let _ = out
+                    .tx
+                    .blocking_send(Err(std::io::Error::other(e.to_string())));
+                Err(ApiError::internal(e.to_string()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    };
+    let done = tokio::spawn(async move { pool.run(work).await });
+    let Some(first) = rx.recv().await else {
+        // Nothing was sent: the export failed before its first byte (or wrote nothing).
+        let summary = done
+            .await
+            .map_err(|e| ApiError::internal(format!("the export stopped: {e}")))??;
+        return Err(ApiError::internal(format!(
+            "the export of {} customers wrote nothing",
+            summary.customers
+        )));
+    };
+    let body = Body::new(Stream {
+        first: Some(first),
+        rx,
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"customers.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The export's writer: bytes go to the client in chunks over a bounded channel, so a slow
+/// client slows the export down instead of filling memory.
+struct Chunks {
+    tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buf: Vec<u8>,
+    sent: bool,
+}
+
+impl Chunks {
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+        self.sent = true;
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left"))
+    }
+}
+
+impl std::io::Write for Chunks {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
+}
+
+/// The response body: the chunks as they come.
+struct Stream {
+    first: Option<Result<Bytes, std::io::Error>>,
+    rx: mpsc::Receiver<Result<Bytes, std::io::Error>>,
+}
+
+impl http_body::Body for Stream {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        if let Some(first) = self.first.take() {
+            return std::task::Poll::Ready(Some(first.map(http_body::Frame::data)));
+        }
+        self.rx
+            .poll_recv(cx)
+            .map(|next| next.map(|r| r.map(http_body::Frame::data)))
+    }
+}

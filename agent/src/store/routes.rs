@@ -1,0 +1,307 @@
+//! The one table of routes: what each needs from its caller, how large a body it takes, and
+//! which handler serves it. The router, the gate in front of it (`auth::gate`) and
+//! `/openapi.json` are all made from this table, so no route exists outside it.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter};
+use intake_common::Permission;
+use intake_common::sync;
+use serde_json::{Value, json};
+
+use super::error::{ApiError, size};
+use super::{State, admin, auth, customers, files, sync as sync_routes};
+
+/// What a route needs from its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Anyone (what a pairing or signing-in device or person needs before it has a token).
+    Public,
+    /// A paired device (push and pull).
+    Device,
+    /// A signed-in staff member (the route checks what more it needs).
+    Staff,
+    /// A signed-in staff member, or a counter display, holding this permission. A lobby
+    /// kiosk never reaches these: a stolen kiosk does not hand over the customer list.
+    Permission(Permission),
+}
+
+/// Puts a route's handler on its path's method router, for the method `MethodFilter` names.
+pub type Install = fn(MethodRouter<Arc<State>>, MethodFilter) -> MethodRouter<Arc<State>>;
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub need: Need,
+    /// The largest request body the route reads; a larger one is answered 413.
+    pub limit: usize,
+    pub summary: &'static str,
+    pub install: Install,
+}
+
+/// Bodies of the public routes (sign-in, pairing) and of reads.
+pub const SMALL: usize = 4 << 10;
+/// Bodies of a customer's changes.
+pub const FORM: usize = 64 << 10;
+/// A push of [`sync::PUSH_BATCH`] registrations (about 23 KB each, mostly two signature
+/// PNGs) or a CSV import.
+pub const BULK: usize = 64 << 20;
+
+macro_rules! route {
+    ($method:ident $path:literal, $need:expr, $limit:expr, $handler:path, $summary:literal) => {
+        Route {
+            method: Method::$method,
+            path: $path,
+            need: $need,
+            limit: $limit,
+            summary: $summary,
+            install: |m, f| m.on(f, $handler),
+        }
+    };
+}
+
+use Need::Permission as P;
+use Permission as Pm;
+
+/// Every route the store serves.
+pub static ROUTES: &[Route] = &[
+    route!(GET "/v1/health", Need::Public, SMALL, health,
+        "Whether the store is up, and its version"),
+    route!(GET "/openapi.json", Need::Public, SMALL, openapi,
+        "This API, described in OpenAPI 3.1"),
+    route!(POST "/v1/pair", Need::Public, SMALL, sync_routes::pair,
+        "Pair a device with a one-time code; returns its token"),
+    route!(POST "/v1/sessions", Need::Public, SMALL, auth::sign_in,
+        "Sign a staff member in with name and PIN; returns a bearer token and the session's id"),
+    route!(GET "/v1/sessions", P(Pm::ManageUsers), SMALL, admin::list_sessions,
+        "Staff sessions that have not ended: user, role, created, last seen, client address, expiry"),
+    route!(DELETE "/v1/sessions/{id}", Need::Staff, SMALL, admin::revoke_session,
+        "End a session (by id or a prefix of it): one's own (sign out), or anyone's with manage:users"),
+    route!(POST "/v1/sync/push", Need::Device, BULK, sync_routes::push,
+        "Apply a batch of a device's mutations, in order"),
+    route!(POST "/v1/sync/pull", Need::Device, SMALL, sync_routes::pull,
+        "Changes after a cursor, as the device's role may hold them"),
+    route!(GET "/v1/customers", P(Pm::ReadCustomer), SMALL, customers::search,
+        "Search customers by name, e-mail or phone (q)"),
+    route!(POST "/v1/customers", P(Pm::WriteCustomer), FORM, customers::create,
+        "Add a customer"),
+    route!(GET "/v1/customers/{id}", P(Pm::ReadCustomer), SMALL, customers::show,
+        "A customer with flags, notes, contacts, services; medical details only with medical:customer (audited)"),
+    route!(PATCH "/v1/customers/{id}", P(Pm::WriteCustomer), FORM, customers::update,
+        "Change a customer's fields (null clears one)"),
+    route!(POST "/v1/customers/{id}/notes", P(Pm::WriteCustomer), FORM, customers::add_note,
+        "Add a note"),
+    route!(POST "/v1/customers/{id}/flags", P(Pm::WriteCustomer), FORM, customers::add_flag,
+        "Flag a customer"),
+    route!(PUT "/v1/customers/{id}/contacts/{kind}", P(Pm::WriteCustomer), FORM,
+        customers::set_contact, "Set the emergency or physician contact"),
+    route!(POST "/v1/customers/{id}/services", P(Pm::WriteCustomer), FORM,
+        customers::add_service, "Record a service (session)"),
+    route!(POST "/v1/customers/{id}/medical", P(Pm::MedicalCustomer), FORM,
+        customers::add_medical, "Record a medical condition, allergy or medication"),
+    route!(POST "/v1/imports", P(Pm::ImportCustomer), BULK, files::import,
+        "Import customers from a CSV body"),
+    route!(GET "/v1/exports", P(Pm::ExportCustomer), SMALL, files::export,
+        "Export customers as CSV, streamed as it is made (audited)"),
+    route!(GET "/v1/duplicates", P(Pm::ReadCustomer), SMALL, admin::list_duplicates,
+        "Groups of likely duplicate customers"),
+    route!(POST "/v1/merges", P(Pm::MergeCustomer), FORM, admin::merge,
+        "Merge duplicates into a target customer"),
+    route!(POST "/v1/not-duplicates", P(Pm::MergeCustomer), FORM, admin::not_duplicate,
+        "Mark two customers as not duplicates"),
+    route!(GET "/v1/devices", P(Pm::ManageDevices), SMALL, admin::list_devices,
+        "Paired devices"),
+    route!(POST "/v1/devices", P(Pm::ManageDevices), SMALL, admin::add_device,
+        "Add a device; returns its one-time pairing code"),
+    route!(DELETE "/v1/devices/{name}", P(Pm::ManageDevices), SMALL, admin::revoke_device,
+        "Revoke a device"),
+];
+
+/// What the table says about a request's path: the route for its method, or why none.
+pub enum Lookup {
+    Found(&'static Route),
+    /// The path is known, the method not: these are the ones it takes.
+    MethodNotAllowed(Vec<&'static str>),
+    NotFound,
+}
+
+/// Finds the route for `method` on `path` (the request's path as sent, before decoding).
+pub fn lookup(method: &Method, path: &str) -> Lookup {
+    let mut allowed = Vec::new();
+    for route in ROUTES.iter().filter(|r| matches(r.path, path)) {
+        if route.method == method {
+            return Lookup::Found(route);
+        }
+        allowed.push(route.method.as_str());
+    }
+    if allowed.is_empty() {
+        Lookup::NotFound
+    } else {
+        Lookup::MethodNotAllowed(allowed)
+    }
+}
+
+/// Whether `path` fits `pattern`: the same literal segments, and a non-empty segment for
+/// each `{name}`.
+fn matches(pattern: &str, path: &str) -> bool {
+    let mut want = pattern.split('/');
+    let mut got = path.split('/');
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return true,
+            (Some(w), Some(g)) if w.starts_with('{') && w.ends_with('}') => {
+                if g.is_empty() {
+                    return false;
+                }
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The router, made from [`ROUTES`] alone, behind the gate.
+pub fn router(state: Arc<State>) -> anyhow::Result<Router> {
+    let mut paths: Vec<(&str, MethodRouter<Arc<State>>)> = Vec::new();
+    for r in ROUTES {
+        let filter = MethodFilter::try_from(r.method.clone())
+            .map_err(|e| anyhow::anyhow!("route {} {}: {e}", r.method, r.path))?;
+        match paths.iter_mut().find(|(p, _)| *p == r.path) {
+            Some((_, m)) => *m = (r.install)(std::mem::take(m), filter),
+            None => paths.push((r.path, (r.install)(MethodRouter::new(), filter))),
+        }
+    }
+    let mut router = Router::new();
+    for (path, methods) in paths {
+        router = router.route(path, methods);
+    }
+    Ok(router
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            auth::gate,
+        ))
+        // Each route's own limit is applied by the gate.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(state))
+}
+
+pub async fn not_found() -> Response {
+    ApiError::new(StatusCode::NOT_FOUND, "no such route: see /openapi.json").into_response()
+}
+
+/// 405 with the methods the path takes, before any handler runs.
+pub fn method_not_allowed(method: &Method, allowed: &[&str]) -> Response {
+    let mut resp = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "this route does not take {method}; it takes {}",
+            allowed.join(", ")
+        ),
+    )
+    .into_response();
+    if let Ok(v) = allowed.join(", ").parse() {
+        resp.headers_mut().insert(header::ALLOW, v);
+    }
+    resp
+}
+
+async fn health() -> Json<Value> {
+    Json(
+        json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION"), "protocol": sync::PROTOCOL }),
+    )
+}
+
+async fn openapi() -> Json<Value> {
+    Json(openapi_document())
+}
+
+/// The OpenAPI description, made from [`ROUTES`].
+pub fn openapi_document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for r in ROUTES {
+        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        let mut op = json!({
+            "summary": r.summary,
+            "responses": {
+                "200": { "description": "Success" },
+                "400": { "description": "Bad input, named in the error" },
+                "401": { "description": "No valid token" },
+                "403": { "description": "The caller lacks what the route needs" },
+                "413": { "description": format!("The body is larger than {}", size(r.limit)) },
+            },
+            "x-intake-body-limit": r.limit,
+        });
+        let params: Vec<Value> = r
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect();
+        if !params.is_empty() {
+            op["parameters"] = Value::Array(params);
+        }
+        match r.need {
+            Need::Public => op["security"] = json!([]),
+            Need::Device => op["x-intake-needs"] = json!("a paired device's token"),
+            Need::Staff => op["x-intake-needs"] = json!("a staff session"),
+            Need::Permission(p) => op["x-intake-needs"] = json!(p.name()),
+        }
+        entry[r.method.as_str().to_ascii_lowercase()] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Intake store",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The shop's store: device pairing and sync, and what staff and admins do remotely. Every route but the public ones takes `Authorization: Bearer <token>`: a staff session from POST /v1/sessions, or a paired device's token.",
+        },
+        "components": { "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } } },
+        "security": [ { "bearer": [] } ],
+        "paths": Value::Object(paths),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_their_patterns_only() {
+        assert!(matches("/v1/customers/{id}", "/v1/customers/abc"));
+        assert!(!matches("/v1/customers/{id}", "/v1/customers/"));
+        assert!(!matches("/v1/customers/{id}", "/v1/customers/abc/notes"));
+        assert!(!matches("/v1/health", "/v1/health/"));
+        assert!(
+            matches!(lookup(&Method::HEAD, "/v1/health"), Lookup::MethodNotAllowed(m) if m == ["GET"])
+        );
+        assert!(matches!(
+            lookup(&Method::GET, "/v1/nothing"),
+            Lookup::NotFound
+        ));
+    }
+
+    #[test]
+    fn every_route_is_once_in_the_table() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            assert!(
+                MethodFilter::try_from(a.method.clone()).is_ok(),
+                "{}",
+                a.path
+            );
+            for b in &ROUTES[i + 1..] {
+                assert!(
+                    !(a.method == b.method && a.path == b.path),
+                    "{} {} twice",
+                    a.method,
+                    a.path
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Device routes: pairing, push and pull.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State as St;
+use axum::http::StatusCode;
+use intake_common::sync::{self, PullRequest, PushRequest};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::State;
+use super::auth::{Caller, Who, caller_of};
+use super::error::{ApiError, ApiResult, to_json};
+
+pub async fn pair(
+    St(state): St<Arc<State>>,
+    Json(req): Json<sync::PairRequest>,
+) -> ApiResult<Json<Value>> {
+    let paired = state
+        .pool
+        .run(move |db| Ok(sync::pair(db, &req.code)?))
+        .await?;
+    to_json(paired)
+}
+
+pub async fn push(
+    St(state): St<Arc<State>>,
+    who: Who,
+    Json(req): Json<PushRequest>,
+) -> ApiResult<Json<Value>> {
+    let Caller::Device(device) = caller_of(who)? else {
+        return Err(ApiError::forbidden("only devices push"));
+    };
+    check_protocol(req.protocol)?;
+    if req.mutations.len() > sync::PUSH_BATCH {
+        return Err(ApiError::bad(format!(
+            "a push carries at most {} mutations, this one {}",
+            sync::PUSH_BATCH,
+            req.mutations.len()
+        )));
+    }
+    if let Some(after) = req.after {
+        wait_for_batch(&state, device.id, after).await?;
+    }
+    let (id, last) = (device.id, req.last);
+    let results = state
+        .pool
+        .run(move |db| {
+            let started = std::time::Instant::now();
+            let results = sync::apply_push(db, &device, &req.mutations)?;
+            tracing::debug!(
+                device = %device.name,
+                mutations = results.len(),
+                took_ms = started.elapsed().as_millis() as u64,
+                "applied a push"
+            );
+            Ok(results)
+        })
+        .await?;
+    state
+        .pushed
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id, last);
+    state.pushed_moved.notify_waiters();
+    Ok(Json(json!({ "results": results })))
+}
+
+/// Waits until the device's batch ending at `after` was applied. Batches from one device
+/// travel side by side but apply in outbox order; one whose predecessor never arrives (it
+/// failed, or the store restarted) is refused, and the device starts its round again.
+async fn wait_for_batch(state: &Arc<State>, device: Uuid, after: i64) -> ApiResult<()> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let moved = state.pushed_moved.notified();
+        tokio::pin!(moved);
+        moved.as_mut().enable();
+        let at = state
+            .pushed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&device)
+            .copied();
+        if at.is_some_and(|at| at >= after) {
+            return Ok(());
+        }
+        if tokio::time::timeout_at(deadline, moved).await.is_err() {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "the batch before this one was never applied: send the outbox again from its start",
+            ));
+        }
+    }
+}
+
+pub async fn pull(
+    St(state): St<Arc<State>>,
+    who: Who,
+    Json(req): Json<PullRequest>,
+) -> ApiResult<Json<Value>> {
+    let Caller::Device(device) = caller_of(who)? else {
+        return Err(ApiError::forbidden("only devices pull"));
+    };
+    check_protocol(req.protocol)?;
+    let pulled = state
+        .pool
+        .run(move |db| Ok(sync::pull(db, &device, req.cursor, req.limit)?))
+        .await?;
+    to_json(pulled)
+}
+
+fn check_protocol(protocol: u32) -> ApiResult<()> {
+    if protocol != sync::PROTOCOL {
+        return Err(ApiError::bad(format!(
+            "this store speaks sync protocol {}, the device {protocol}: update the older one",
+            sync::PROTOCOL
+        )));
+    }
+    Ok(())
+}
