@@ -17,6 +17,7 @@ pub mod normalize;
 pub mod release;
 pub mod settings;
 pub mod sync;
+pub mod throttle;
 pub mod time;
 pub mod users;
 pub mod webhook;

@@ -301,6 +301,7 @@ impl From<Error> for ApiError {
             Error::Invalid(_) | Error::Csv(_) => StatusCode::BAD_REQUEST,
             Error::CustomerNotFound(_) | Error::UserNotFound(_) => StatusCode::NOT_FOUND,
             Error::BadCredentials | Error::BadPairingCode => StatusCode::UNAUTHORIZED,
+            Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::UserExists(_) => StatusCode::CONFLICT,
             e if sync::is_transient(e) => StatusCode::SERVICE_UNAVAILABLE,
