@@ -14,6 +14,7 @@ use intake_common::release::{self, Returning, Signing, TemplateRef};
 use intake_common::settings::{Confirm, Details, Lang, Settings};
 use intake_common::{Db, Error, audit, users};
 
+use crate::counter::WallClock;
 use crate::form::{Form, Input, Layout, Problem, Spot};
 use crate::pad::{PadEvent, PadId};
 
@@ -212,8 +213,8 @@ pub struct Kiosk {
     staff_taps: (u32, Instant),
     /// Where to scroll the form after this update (0 top, 1 bottom).
     scroll_to: Option<f32>,
-    /// When the kiosk started, on the monotonic and the wall clock (see [`Kiosk::wall`]).
-    started: (Instant, DateTime<Utc>),
+    /// The wall clock the staff pad's lock is kept in.
+    clock: WallClock,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -261,18 +262,13 @@ impl Kiosk {
             last_activity: now,
             staff_taps: (0, now),
             scroll_to: None,
-            started: (now, Utc::now()),
+            clock: WallClock::new(now),
         })
     }
 
-    /// The wall-clock time the staff pad's throttle is kept in: the system clock, or the
-    /// kiosk's own clock (moved by `Tick`) when that is ahead, so a test can let a lock
-    /// pass.
+    /// The wall-clock time the staff pad's lock is kept in (see [`WallClock`]).
     pub fn wall(&self) -> DateTime<Utc> {
-        let (start, start_wall) = self.started;
-        let ran = chrono::Duration::from_std(self.now.saturating_duration_since(start))
-            .unwrap_or_default();
-        Utc::now().max(start_wall + ran)
+        self.clock.at(self.now)
     }
 
     pub fn template_ref(&self) -> &TemplateRef {

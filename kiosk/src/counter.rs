@@ -22,6 +22,37 @@ use crate::theme;
 /// Staff are signed out after this long without a touch.
 pub const IDLE_SIGN_OUT: Duration = Duration::from_secs(5 * 60);
 
+/// Wall-clock time as the program's own clock (moved by `Tick`) counts it from the start:
+/// the PIN pads' locks are kept in the database in wall-clock time, and a test moves the
+/// program's clock to let a lock pass. Should the system clock jump by more than an hour
+/// (a clock set at boot), the system clock is taken instead.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WallClock {
+    start: Instant,
+    start_wall: DateTime<Utc>,
+}
+
+impl WallClock {
+    pub(crate) fn new(start: Instant) -> Self {
+        Self {
+            start,
+            start_wall: Utc::now(),
+        }
+    }
+
+    pub(crate) fn at(&self, now: Instant) -> DateTime<Utc> {
+        let ran = chrono::Duration::from_std(now.saturating_duration_since(self.start))
+            .unwrap_or_default();
+        let counted = self.start_wall + ran;
+        let system = Utc::now();
+        if (system - counted).abs() > chrono::Duration::hours(1) {
+            system
+        } else {
+            counted
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Message {
     Tick(Instant),
@@ -85,8 +116,8 @@ pub struct Counter {
     /// The pad is locked until then (wrong PINs; kept in the database across restarts).
     locked_until: Option<DateTime<Utc>>,
     now: Instant,
-    /// When the counter started, on the monotonic and the wall clock (see [`Counter::wall`]).
-    started: (Instant, DateTime<Utc>),
+    /// The wall clock the pad's lock is kept in.
+    clock: WallClock,
     last_touch: Instant,
     check_ins: Vec<CheckIn>,
     /// SQLite's `data_version`: the check-ins are read again only when it moves.
@@ -109,7 +140,7 @@ impl Counter {
             pin: String::new(),
             locked_until: None,
             now,
-            started: (now, Utc::now()),
+            clock: WallClock::new(now),
             last_touch: now,
             check_ins: Vec::new(),
             seen_version: None,
@@ -124,13 +155,9 @@ impl Counter {
         c
     }
 
-    /// The wall-clock time the pad's throttle is kept in: the system clock, or the counter's
-    /// own clock (moved by `Tick`) when that is ahead, so a test can let a lock pass.
+    /// The wall-clock time the pad's lock is kept in (see [`WallClock`]).
     pub fn wall(&self) -> DateTime<Utc> {
-        let (start, start_wall) = self.started;
-        let ran = chrono::Duration::from_std(self.now.saturating_duration_since(start))
-            .unwrap_or_default();
-        Utc::now().max(start_wall + ran)
+        self.clock.at(self.now)
     }
 
     /// The pad's device name, as its throttle and audit rows know it.
