@@ -14,7 +14,7 @@ use intake_common::release::{self, Returning, Signing, TemplateRef};
 use intake_common::settings::{Confirm, Details, Lang, Settings};
 use intake_common::{Db, Error, audit, users};
 
-use crate::counter::WallClock;
+use crate::clock::WallClock;
 use crate::form::{Form, Input, Layout, Problem, Spot};
 use crate::pad::{PadEvent, PadId};
 

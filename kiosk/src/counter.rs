@@ -17,41 +17,11 @@ use intake_common::customers::{self, Detail, MedicalView};
 use intake_common::{Actor, Db, Error, Op, users};
 use uuid::Uuid;
 
+use crate::clock::WallClock;
 use crate::theme;
 
 /// Staff are signed out after this long without a touch.
 pub const IDLE_SIGN_OUT: Duration = Duration::from_secs(5 * 60);
-
-/// Wall-clock time as the program's own clock (moved by `Tick`) counts it from the start:
-/// the PIN pads' locks are kept in the database in wall-clock time, and a test moves the
-/// program's clock to let a lock pass. Should the system clock jump by more than an hour
-/// (a clock set at boot), the system clock is taken instead.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct WallClock {
-    start: Instant,
-    start_wall: DateTime<Utc>,
-}
-
-impl WallClock {
-    pub(crate) fn new(start: Instant) -> Self {
-        Self {
-            start,
-            start_wall: Utc::now(),
-        }
-    }
-
-    pub(crate) fn at(&self, now: Instant) -> DateTime<Utc> {
-        let ran = chrono::Duration::from_std(now.saturating_duration_since(self.start))
-            .unwrap_or_default();
-        let counted = self.start_wall + ran;
-        let system = Utc::now();
-        if (system - counted).abs() > chrono::Duration::hours(1) {
-            system
-        } else {
-            counted
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub enum Message {
