@@ -276,8 +276,15 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
     },
-    /// List users.
+    /// List users: role, active or disabled, lock state, last sign-in (needs manage:users).
     List(JsonFlag),
+    /// Change a user's PIN (yours, or anyone's with manage:users). The new PIN comes from
+    /// INTAKE_NEW_PIN or is asked for twice on a terminal.
+    SetPin { name: String },
+    /// Disable a user: they can no longer sign in (needs manage:users).
+    Disable { name: String },
+    /// Enable a disabled user again (needs manage:users).
+    Enable { name: String },
 }
 
 #[derive(Debug, Args)]

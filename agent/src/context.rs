@@ -28,7 +28,7 @@ impl Context {
             .with_context(|| format!("opening the database in {}", self.data_dir.display()))
     }
 
-    /// The acting user, signed in with their PIN.
+    /// The acting user, signed in with their PIN (throttled as the client `cli`).
     pub fn sign_in(&self, db: &Db) -> Result<Actor> {
         let Some(name) = &self.user else {
             bail!(
@@ -36,7 +36,7 @@ impl Context {
             );
         };
         let pin = read_pin(&format!("PIN for {name}: "))?;
-        Ok(users::sign_in(db, name, &pin)?)
+        Ok(users::sign_in_from(db, name, &pin, "cli")?)
     }
 
     /// The acting user if one was named; `None` otherwise.

@@ -46,7 +46,7 @@ pub fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
 /// 3 for a refused sign-in or permission, 1 for anything else.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     match err.downcast_ref::<Error>() {
-        Some(Error::BadCredentials | Error::Forbidden { .. }) => 3,
+        Some(Error::BadCredentials | Error::Throttled { .. } | Error::Forbidden { .. }) => 3,
         _ => 1,
     }
 }

@@ -50,7 +50,7 @@ impl Shop {
     fn new() -> Shop {
         let dir = tempfile::tempdir().unwrap();
         let mut db = Db::open_dir(dir.path()).unwrap();
-        users::add(&mut db, None, "olive", Role::Owner, "2468").unwrap();
+        users::add(&mut db, None, "olive", Role::Owner, "246810").unwrap();
         Shop {
             dir,
             db,

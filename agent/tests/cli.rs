@@ -14,12 +14,12 @@ struct Shop {
 }
 
 impl Shop {
-    /// A fresh data directory with an owner `olive` (PIN 1234).
+    /// A fresh data directory with an owner `olive` (PIN 135790).
     fn new() -> Self {
         let shop = Shop {
             dir: tempfile::tempdir().unwrap(),
         };
-        let out = shop.run_as(None, "1234", &["user", "add", "olive", "--role", "owner"]);
+        let out = shop.run_as(None, "135790", &["user", "add", "olive", "--role", "owner"]);
         assert!(
             out.status.success(),
             "{}",
@@ -53,7 +53,7 @@ impl Shop {
 
     /// Runs as olive and expects success.
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run_as(Some("olive"), "1234", args);
+        let out = self.run_as(Some("olive"), "135790", args);
         assert!(
             out.status.success(),
             "{args:?} failed: {}",
@@ -67,7 +67,7 @@ impl Shop {
     }
 
     fn fails(&self, args: &[&str]) -> (i32, String) {
-        let out = self.run_as(Some("olive"), "1234", args);
+        let out = self.run_as(Some("olive"), "135790", args);
         assert!(!out.status.success(), "{args:?} should fail");
         (
             out.status.code().unwrap_or(-1),
@@ -87,7 +87,7 @@ impl Shop {
             .arg("--data-dir")
             .arg(self.data())
             .args(["--user", "olive", "user", "add", name, "--role", role])
-            .env("INTAKE_PIN", "1234")
+            .env("INTAKE_PIN", "135790")
             .env("INTAKE_NEW_PIN", pin)
             .output()
             .unwrap();
@@ -108,12 +108,12 @@ fn import_json(shop: &Shop, path: &Path, extra: &[&str]) -> Value {
 #[test]
 fn sign_in_rules() {
     let shop = Shop::new();
-    let out = shop.run_as(None, "1234", &["customer", "list"]);
+    let out = shop.run_as(None, "135790", &["customer", "list"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--user NAME"));
     let out = shop.run_as(Some("olive"), "9999", &["customer", "list"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown user or wrong PIN"));
-    let out = shop.run_as(None, "1234", &["user", "add", "bob", "--role", "artist"]);
+    let out = shop.run_as(None, "135790", &["user", "add", "bob", "--role", "artist"]);
     assert!(
         !out.status.success(),
         "only the first user needs no signed-in user"
@@ -523,7 +523,7 @@ fn medical_details_follow_the_permission_everywhere() {
         "hives",
     ]);
     shop.add_user("fred", "front-desk", "2222");
-    shop.add_user("mia", "manager", "3333");
+    shop.add_user("mia", "manager", "333333");
     let as_fred = shop.run_as(Some("fred"), "2222", &["customer", "show", &id, "--json"]);
     let fred: Value = serde_json::from_slice(&as_fred.stdout).unwrap();
     assert_eq!(fred["MedicalConditions"], serde_json::json!({"count": 1}));
@@ -539,7 +539,7 @@ fn medical_details_follow_the_permission_everywhere() {
     assert_eq!(olive["MedicalConditions"][0]["name"], "latex");
     let full = shop.ok(&["export"]);
     assert!(full.contains("allergy: latex (hives)"));
-    let mia = shop.run_as(Some("mia"), "3333", &["export"]);
+    let mia = shop.run_as(Some("mia"), "333333", &["export"]);
     assert!(String::from_utf8_lossy(&mia.stdout).contains("MedicalConditions"));
     let audit = shop.json(&["audit", "--json"]);
     let actions: Vec<&str> = audit
@@ -618,7 +618,7 @@ fn closed_pipe(args: &[&str]) {
         .arg(shop.data())
         .args(["--user", "olive"])
         .args(args)
-        .env("INTAKE_PIN", "1234")
+        .env("INTAKE_PIN", "135790")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/V4__webhooks.sql")),
     (5, include_str!("../migrations/V5__webhook_retention.sql")),
     (6, include_str!("../migrations/V6__sessions.sql")),
+    (7, include_str!("../migrations/V7__sign_in_throttle.sql")),
 ];
 
 /// The database file's name inside a data directory.

@@ -50,6 +50,9 @@ pub enum Error {
     #[error("unknown user or wrong PIN")]
     BadCredentials,
 
+    #[error("too many wrong PINs: try again in {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
+
     #[error(
         "that pairing code is unknown, used or expired: make a new one with `intake-agent device add`"
     )]

@@ -18,6 +18,7 @@ pub mod release;
 pub mod sessions;
 pub mod settings;
 pub mod sync;
+pub mod throttle;
 pub mod time;
 pub mod users;
 pub mod webhook;

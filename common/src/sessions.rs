@@ -126,33 +126,19 @@ fn truncated(client: &str) -> String {
     client.chars().take(64).collect()
 }
 
-/// Whether `users` has the column `pin_changed_at` (a later schema adds it).
-fn has_pin_changed_at(conn: &Connection) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT EXISTS(SELECT 1 FROM pragma_table_info('users') WHERE name = 'pin_changed_at')",
-        )?
-        .query_row([], |r| r.get(0))?)
-}
-
 /// The user behind a session token, if the session is still good; `None` for an unknown,
 /// expired or revoked token, a disabled user, a changed role, or a PIN changed since.
 pub fn authenticate(db: &Db, token: &str, client: &str) -> Result<Option<SignedIn>> {
     let conn = db.conn();
-    let pin_check = if has_pin_changed_at(conn)? {
-        "AND (u.pin_changed_at IS NULL OR u.pin_changed_at <= s.created_at)"
-    } else {
-        ""
-    };
     let now = crate::time::now();
-    let sql = format!(
-        "SELECT s.id, u.name, s.role, s.last_seen_at, s.client
-         FROM sessions s JOIN users u ON u.name = s.user_name
-         WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2
-           AND u.disabled = 0 AND u.role = s.role {pin_check}"
-    );
     let found: Option<(String, String, String, String, String)> = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(
+            "SELECT s.id, u.name, s.role, s.last_seen_at, s.client
+             FROM sessions s JOIN users u ON u.name = s.user_name
+             WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2
+               AND u.disabled = 0 AND u.role = s.role
+               AND (u.pin_changed_at IS NULL OR u.pin_changed_at <= s.created_at)",
+        )?
         .query_row(params![token_hash(token), now], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })

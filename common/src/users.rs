@@ -1,9 +1,19 @@
-//! Users, roles and permissions. Staff sign in with a PIN, stored as an argon2id hash.
+//! Users, roles and permissions. Staff sign in with a PIN, stored as an argon2id hash
+//! (`pin`); signing in is throttled (`sign_in`); `manage` lists, changes PINs, disables.
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use rusqlite::{Connection, OptionalExtension, params};
+mod manage;
+pub mod pin;
+mod sign_in;
+
+pub use manage::{UserStatus, list, list_at, set_disabled, set_pin};
+pub use pin::{check_exit_code, hash_exit_code, min_pin_digits};
+pub use sign_in::{
+    CLIENT_TRIES, KIOSK_EXIT_HASH, MAX_INPUT_BYTES, NAME_TRIES, PINPAD_TRIES, check_kiosk_exit,
+    check_kiosk_exit_at, pinpad_key, pinpad_locked_until, sign_in, sign_in_at, sign_in_by_pin,
+    sign_in_by_pin_at, sign_in_from,
+};
+
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -173,21 +183,31 @@ impl Actor {
     }
 }
 
-fn check_pin(pin: &str) -> Result<()> {
-    if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::Invalid("a PIN is 4 to 12 digits".into()));
-    }
-    Ok(())
-}
-
 fn check_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() || name.len() > 64 || name.chars().any(|c| c.is_control()) {
         return Err(Error::Invalid(
-            "a user name is 1 to 64 printable characters".into(),
+            "name: a user name is 1 to 64 printable characters".into(),
         ));
     }
     Ok(name.to_string())
+}
+
+/// Refuses a change to users on a device paired with a store: its users are the store's,
+/// replaced at the next pull.
+pub fn refuse_on_device(conn: &Connection) -> Result<()> {
+    let paired: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'sync_store_url')",
+        [],
+        |r| r.get(0),
+    )?;
+    if paired {
+        return Err(Error::Invalid(
+            "users belong to the store: run this on the store (this device's users are replaced by its next sync)"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// How many users exist: the first one may be added without signing in.
@@ -197,17 +217,15 @@ pub fn count(conn: &Connection) -> Result<i64> {
 
 /// Adds a user. `by` is `None` only for the very first user, who must be an owner.
 pub fn add(db: &mut Db, by: Option<&Actor>, name: &str, role: Role, pin: &str) -> Result<User> {
+    refuse_on_device(db.conn())?;
     let name = check_name(name)?;
-    check_pin(pin)?;
     if !Role::STAFF.contains(&role) {
         return Err(Error::Invalid(format!(
-            "{role} is a device role; staff roles are owner, manager, artist and front-desk"
+            "role: {role} is a device role; staff roles are owner, manager, artist and front-desk"
         )));
     }
-    let hash = Argon2::default()
-        .hash_password(pin.as_bytes())
-        .map_err(|e| Error::Hash(e.to_string()))?
-        .to_string();
+    pin::check_pin(role, pin)?;
+    let hash = pin::hash(pin)?;
     let tx = db.write()?;
     let existing = count(&tx)?;
     let actor_name = match by {
@@ -244,7 +262,7 @@ pub fn add(db: &mut Db, by: Option<&Actor>, name: &str, role: Role, pin: &str) -
         created_at: crate::time::now(),
     };
     tx.execute(
-        "INSERT INTO users(id, name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO users(id, name, role, pin_hash, created_at, pin_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         params![user.id, user.name, role.name(), hash, user.created_at],
     )?;
     audit::record(
@@ -258,93 +276,6 @@ pub fn add(db: &mut Db, by: Option<&Actor>, name: &str, role: Role, pin: &str) -
     Ok(user)
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<User>> {
-    let mut stmt = conn
-        .prepare("SELECT id, name, role, created_at FROM users WHERE disabled = 0 ORDER BY name")?;
-    let rows = stmt.query_map([], |r| {
-        let role: String = r.get(2)?;
-        Ok(User {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            role: role.parse().unwrap_or(Role::FrontDesk),
-            created_at: r.get(3)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Checks a user's PIN. A wrong PIN and an unknown user give the same answer; both are audited.
-pub fn sign_in(db: &Db, name: &str, pin: &str) -> Result<Actor> {
-    let row: Option<(String, String, String)> = db
-        .conn()
-        .query_row(
-            "SELECT name, role, pin_hash FROM users WHERE name = ?1 AND disabled = 0",
-            [name.trim()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let verified = row.as_ref().is_some_and(|(_, _, hash)| {
-        PasswordHash::new(hash).ok().is_some_and(|parsed| {
-            Argon2::default()
-                .verify_password(pin.as_bytes(), &parsed)
-                .is_ok()
-        })
-    });
-    match row {
-        Some((name, role, _)) if verified => Ok(Actor {
-            name,
-            role: role
-                .parse()
-                .map_err(|e: String| Error::Invalid(format!("stored role: {e}")))?,
-        }),
-        _ => {
-            audit::record(
-                db.conn(),
-                name.trim(),
-                "auth.failed",
-                None,
-                "wrong PIN or unknown user",
-            )?;
-            Err(Error::BadCredentials)
-        }
-    }
-}
-
-/// Finds the active staff member whose PIN this is, for a screen that asks only for a PIN
-/// (the kiosk's staff exit). Every user's hash is tried, so the time does not tell whose PIN
-/// was close; a miss is audited.
-pub fn sign_in_by_pin(db: &Db, pin: &str, device: &str) -> Result<Actor> {
-    let mut stmt = db
-        .conn()
-        .prepare("SELECT name, role, pin_hash FROM users WHERE disabled = 0")?;
-    let users: Vec<(String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut found = None;
-    for (name, role, hash) in users {
-        let ok = PasswordHash::new(&hash).ok().is_some_and(|parsed| {
-            Argon2::default()
-                .verify_password(pin.as_bytes(), &parsed)
-                .is_ok()
-        });
-        if ok && found.is_none() {
-            found = Some((name, role));
-        }
-    }
-    match found {
-        Some((name, role)) => Ok(Actor {
-            name,
-            role: role
-                .parse()
-                .map_err(|e: String| Error::Invalid(format!("stored role: {e}")))?,
-        }),
-        None => {
-            audit::record(db.conn(), device, "auth.failed", None, "wrong staff PIN")?;
-            Err(Error::BadCredentials)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,14 +284,14 @@ mod tests {
     fn first_user_must_be_owner_and_later_ones_need_manage_users() {
         let dir = tempfile::tempdir().unwrap();
         let mut db = Db::open_dir(dir.path()).unwrap();
-        assert!(add(&mut db, None, "ann", Role::Artist, "1234").is_err());
-        add(&mut db, None, "olive", Role::Owner, "1234").unwrap();
-        assert!(add(&mut db, None, "ann", Role::Artist, "1234").is_err());
-        let owner = sign_in(&db, "olive", "1234").unwrap();
-        add(&mut db, Some(&owner), "ann", Role::Artist, "5678").unwrap();
-        let ann = sign_in(&db, "ann", "5678").unwrap();
+        assert!(add(&mut db, None, "ann", Role::Artist, "246802").is_err());
+        add(&mut db, None, "olive", Role::Owner, "135790").unwrap();
+        assert!(add(&mut db, None, "ann", Role::Artist, "246802").is_err());
+        let owner = sign_in(&db, "olive", "135790").unwrap();
+        add(&mut db, Some(&owner), "ann", Role::Artist, "246802").unwrap();
+        let ann = sign_in(&db, "ann", "246802").unwrap();
         assert!(matches!(
-            add(&mut db, Some(&ann), "bob", Role::Artist, "5678"),
+            add(&mut db, Some(&ann), "bob", Role::Artist, "246802"),
             Err(Error::Forbidden { .. })
         ));
         assert!(matches!(
@@ -372,10 +303,10 @@ mod tests {
             Err(Error::BadCredentials)
         ));
         assert!(matches!(
-            add(&mut db, Some(&owner), "ANN", Role::Artist, "5678"),
+            add(&mut db, Some(&owner), "ANN", Role::Artist, "246802"),
             Err(Error::UserExists(_))
         ));
-        assert!(add(&mut db, Some(&owner), "cy", Role::Artist, "12a4").is_err());
+        assert!(add(&mut db, Some(&owner), "cy", Role::Artist, "12a456").is_err());
         let hash: String = db
             .conn()
             .query_row("SELECT pin_hash FROM users WHERE name = 'ann'", [], |r| {

@@ -6,14 +6,15 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use iced::widget::{image, qr_code};
 use iced::{Task, keyboard, window};
 use intake_common::customer::Field;
 use intake_common::release::{self, Returning, Signing, TemplateRef};
 use intake_common::settings::{Confirm, Details, Lang, Settings};
-use intake_common::{Db, audit, users};
+use intake_common::{Db, Error, audit, users};
 
+use crate::clock::WallClock;
 use crate::form::{Form, Input, Layout, Problem, Spot};
 use crate::pad::{PadEvent, PadId};
 
@@ -179,8 +180,6 @@ pub struct Options {
 
 const STAFF_TAPS: u32 = 5;
 const STAFF_TAP_WINDOW: Duration = Duration::from_secs(4);
-const PIN_TRIES: u32 = 5;
-const PIN_LOCKOUT: Duration = Duration::from_secs(60);
 const THANKS_FOR: Duration = Duration::from_secs(10);
 
 /// The id of the form's scrollable area.
@@ -214,8 +213,8 @@ pub struct Kiosk {
     staff_taps: (u32, Instant),
     /// Where to scroll the form after this update (0 top, 1 bottom).
     scroll_to: Option<f32>,
-    pin_failures: u32,
-    pin_locked_until: Option<Instant>,
+    /// The wall clock the staff pad's lock is kept in.
+    clock: WallClock,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -263,9 +262,13 @@ impl Kiosk {
             last_activity: now,
             staff_taps: (0, now),
             scroll_to: None,
-            pin_failures: 0,
-            pin_locked_until: None,
+            clock: WallClock::new(now),
         })
+    }
+
+    /// The wall-clock time the staff pad's lock is kept in (see [`WallClock`]).
+    pub fn wall(&self) -> DateTime<Utc> {
+        self.clock.at(self.now)
     }
 
     pub fn template_ref(&self) -> &TemplateRef {
@@ -495,32 +498,26 @@ impl Kiosk {
         }
     }
 
+    /// The staff pad: the kiosk's exit code (a paired kiosk), or a staff PIN (a kiosk that
+    /// is its own store). The pad's lock is kept in the database, so a restart keeps it.
     fn pin_entered(&mut self) {
-        if self.pin_locked_until.is_some_and(|t| self.now < t) {
-            self.form.set(Input::Pin, "");
-            self.staff_message = Some(crate::i18n::t(self.lang).staff_locked);
-            return;
-        }
         let pin = self.form.value(Input::Pin).to_owned();
         self.form.set(Input::Pin, "");
-        match users::sign_in_by_pin(&self.db, &pin, &format!("kiosk:{}", self.options.device)) {
+        let words = crate::i18n::t(self.lang);
+        match users::check_kiosk_exit_at(&self.db, &pin, &self.options.device, self.wall()) {
             Ok(actor) => {
-                self.pin_failures = 0;
                 self.staff_user = Some(actor.name);
                 self.staff_message = None;
                 self.focus = None;
                 self.screen = Screen::StaffMenu;
             }
+            Err(Error::Throttled { .. }) => {
+                tracing::warn!("staff pad locked after wrong PINs");
+                self.staff_message = Some(words.staff_locked);
+            }
             Err(e) => {
                 tracing::warn!("staff PIN refused: {e}");
-                self.pin_failures += 1;
-                self.staff_message = Some(if self.pin_failures >= PIN_TRIES {
-                    self.pin_failures = 0;
-                    self.pin_locked_until = Some(self.now + PIN_LOCKOUT);
-                    crate::i18n::t(self.lang).staff_locked
-                } else {
-                    crate::i18n::t(self.lang).staff_wrong
-                });
+                self.staff_message = Some(words.staff_wrong);
             }
         }
     }

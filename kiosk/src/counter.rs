@@ -17,13 +17,11 @@ use intake_common::customers::{self, Detail, MedicalView};
 use intake_common::{Actor, Db, Error, Op, users};
 use uuid::Uuid;
 
+use crate::clock::WallClock;
 use crate::theme;
 
 /// Staff are signed out after this long without a touch.
 pub const IDLE_SIGN_OUT: Duration = Duration::from_secs(5 * 60);
-/// Wrong PINs before the pad locks, and for how long.
-const MAX_MISSES: u32 = 5;
-const LOCKOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -85,9 +83,11 @@ pub struct Counter {
     device: String,
     actor: Option<Actor>,
     pin: String,
-    misses: u32,
-    locked_until: Option<Instant>,
+    /// The pad is locked until then (wrong PINs; kept in the database across restarts).
+    locked_until: Option<DateTime<Utc>>,
     now: Instant,
+    /// The wall clock the pad's lock is kept in.
+    clock: WallClock,
     last_touch: Instant,
     check_ins: Vec<CheckIn>,
     /// SQLite's `data_version`: the check-ins are read again only when it moves.
@@ -108,9 +108,9 @@ impl Counter {
             device: device.into(),
             actor: None,
             pin: String::new(),
-            misses: 0,
             locked_until: None,
             now,
+            clock: WallClock::new(now),
             last_touch: now,
             check_ins: Vec::new(),
             seen_version: None,
@@ -121,7 +121,26 @@ impl Counter {
             notice: None,
         };
         c.refresh_status();
+        c.refresh_lock();
         c
+    }
+
+    /// The wall-clock time the pad's lock is kept in (see [`WallClock`]).
+    pub fn wall(&self) -> DateTime<Utc> {
+        self.clock.at(self.now)
+    }
+
+    /// The pad's device name, as its throttle and audit rows know it.
+    fn pad(&self) -> String {
+        format!("counter:{}", self.device)
+    }
+
+    /// Reads the pad's lock from the database.
+    fn refresh_lock(&mut self) {
+        match users::pinpad_locked_until(self.db.conn(), &self.pad(), self.wall()) {
+            Ok(until) => self.locked_until = until,
+            Err(e) => tracing::warn!(error = %e, "cannot read the PIN pad's lock"),
+        }
     }
 
     pub fn signed_in(&self) -> Option<&Actor> {
@@ -204,9 +223,8 @@ impl Counter {
 
     fn tick(&mut self, now: Instant) {
         self.now = now;
-        if self.locked_until.is_some_and(|t| now >= t) {
-            self.locked_until = None;
-            self.misses = 0;
+        if self.locked_until.is_some() || self.actor.is_none() {
+            self.refresh_lock();
         }
         if self.actor.is_some() && now.duration_since(self.last_touch) >= IDLE_SIGN_OUT {
             tracing::info!("counter signed out after a quiet spell");
@@ -258,22 +276,18 @@ impl Counter {
             return;
         }
         let pin = std::mem::take(&mut self.pin);
-        match users::sign_in_by_pin(&self.db, &pin, &format!("counter:{}", self.device)) {
+        match users::sign_in_by_pin_at(&self.db, &pin, &self.pad(), self.wall()) {
             Ok(actor) => {
                 tracing::info!(user = %actor.name, "signed in at the counter");
-                self.misses = 0;
                 self.notice = None;
                 self.sign_in_as(actor);
             }
             Err(Error::BadCredentials) => {
-                self.misses += 1;
-                if self.misses >= MAX_MISSES {
-                    self.locked_until = Some(self.now + LOCKOUT);
-                    self.notice =
-                        Some((true, "Too many wrong PINs. Try again in a minute.".into()));
-                } else {
-                    self.notice = Some((true, "That PIN is not right.".into()));
-                }
+                self.notice = Some((true, "That PIN is not right.".into()));
+            }
+            Err(Error::Throttled { .. }) => {
+                self.refresh_lock();
+                self.notice = Some((true, "Too many wrong PINs. Try again in a minute.".into()));
             }
             Err(e) => self.problem(&e),
         }

@@ -6,6 +6,7 @@
 //! the flow can be tested headless.
 
 pub mod app;
+mod clock;
 pub mod counter;
 pub mod form;
 pub mod i18n;

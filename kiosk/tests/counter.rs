@@ -28,13 +28,13 @@ impl Harness {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut db = Db::open_dir(dir.path()).unwrap();
-        users::add(&mut db, None, "olive", Role::Owner, "2468").unwrap();
+        users::add(&mut db, None, "olive", Role::Owner, "246810").unwrap();
         let owner = Actor {
             name: "olive".into(),
             role: Role::Owner,
         };
         users::add(&mut db, Some(&owner), "fay", Role::FrontDesk, "1357").unwrap();
-        users::add(&mut db, Some(&owner), "art", Role::Artist, "9753").unwrap();
+        users::add(&mut db, Some(&owner), "art", Role::Artist, "975310").unwrap();
         let mut h = Self {
             counter: Counter::new(db, "desk-test"),
             dir,
@@ -109,7 +109,7 @@ fn staff_sign_in_with_their_pin_and_check_ins_arrive_as_they_happen() {
     h.pin("1111");
     assert!(h.counter.signed_in().is_none());
     assert!(h.shows("That PIN is not right."));
-    h.pin("2468");
+    h.pin("246810");
     assert_eq!(h.counter.signed_in().unwrap().name, "olive");
     assert!(h.shows("Nobody has checked in yet today."));
 
@@ -136,7 +136,7 @@ fn five_wrong_pins_lock_the_pad_for_a_minute() {
         assert_eq!(ui.into_messages().count(), 0);
     }
     h.tick(Duration::from_secs(61));
-    h.pin("2468");
+    h.pin("246810");
     assert!(h.counter.signed_in().is_some());
 }
 
@@ -157,7 +157,7 @@ fn a_flagged_customer_opens_the_safety_panel_and_a_session_waits_for_its_acknowl
         ),
     )
     .unwrap();
-    h.pin("9753"); // the artist
+    h.pin("975310"); // the artist
     h.tick(Duration::from_secs(1));
     let name = h.counter.check_ins()[0].name.clone();
     h.tap(&name);
@@ -223,7 +223,7 @@ fn medical_details_follow_the_signed_in_role_and_each_view_is_audited() {
     assert!(!h.shows("✚ allergy: Penicillin — hives"));
     assert_eq!(h.count(views()), 0);
     h.tap("Sign out");
-    h.pin("9753"); // artist
+    h.pin("975310"); // artist
     h.counter.update(Message::Open(id));
     assert!(h.shows("✚ allergy: Penicillin — hives"));
     assert_eq!(h.count(views()), 1);
@@ -307,10 +307,35 @@ fn the_sync_status_is_always_on_screen() {
 #[test]
 fn staff_are_signed_out_after_five_quiet_minutes() {
     let mut h = Harness::new();
-    h.pin("2468");
+    h.pin("246810");
     h.tick(IDLE_SIGN_OUT - Duration::from_secs(1));
     assert!(h.counter.signed_in().is_some());
     h.tick(Duration::from_secs(2));
     assert!(h.counter.signed_in().is_none());
     assert!(h.shows("Staff sign-in"));
+}
+
+#[test]
+fn the_pads_lock_survives_a_restart() {
+    let mut h = Harness::new();
+    for _ in 0..5 {
+        h.pin("000000");
+    }
+    assert!(h.shows("Too many wrong PINs. Try again in a minute."));
+    // A new counter program on the same data directory: still locked.
+    h.counter = Counter::new(h.other(), "desk-test");
+    h.now = Instant::now();
+    h.tick(Duration::ZERO);
+    {
+        let mut ui = h.ui();
+        ui.click("2").unwrap();
+        assert_eq!(
+            ui.into_messages().count(),
+            0,
+            "the keys are off while locked"
+        );
+    }
+    h.tick(Duration::from_secs(61));
+    h.pin("246810");
+    assert_eq!(h.counter.signed_in().unwrap().name, "olive");
 }

@@ -14,7 +14,7 @@ use crate::binary;
 
 /// The owner every test shop starts with, and their PIN.
 pub const OWNER: &str = "olive";
-pub const PIN: &str = "2468";
+pub const PIN: &str = "246810";
 
 /// Runs `intake-agent --data-dir DIR ARGS...` as the owner; panics with its output if it fails.
 pub fn agent(dir: &Path, args: &[&str]) -> String {

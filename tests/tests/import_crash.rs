@@ -15,7 +15,7 @@ fn agent() -> Command {
         path.display()
     );
     let mut cmd = Command::new(path);
-    cmd.env("INTAKE_PIN", "1234").env_remove("INTAKE_USER");
+    cmd.env("INTAKE_PIN", "123456").env_remove("INTAKE_USER");
     cmd
 }
 

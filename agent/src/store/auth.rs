@@ -211,11 +211,12 @@ pub async fn sign_in(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Json(req): Json<SignIn>,
 ) -> ApiResult<Json<Value>> {
+    let from = throttle_address(client.ip());
     let client = client.to_string();
     let (actor, started) = state
         .pool
         .run(move |db| {
-            let actor = sign_in_throttled(db, &req.user, &req.pin, &client)?;
+            let actor = users::sign_in_from(db, &req.user, &req.pin, &from)?;
             let started = sessions::create(db, &actor, &client)?;
             Ok((actor, started))
         })
@@ -232,14 +233,17 @@ pub async fn sign_in(
     })))
 }
 
-/// Checks a PIN for a sign-in from `client`, the address that sign-in throttling counts by.
-fn sign_in_throttled(
-    db: &Db,
-    name: &str,
-    pin: &str,
-    _client: &str,
-) -> intake_common::Result<Actor> {
-    users::sign_in(db, name, pin)
+/// The address sign-in throttling counts by: an IPv4 address, or an IPv6 address's /64
+/// (one host holds a whole /64, so counting single IPv6 addresses would count nothing).
+fn throttle_address(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip.to_string(), |v4| v4.to_string()),
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+    }
 }
 
 /// A request body that fails once `timeout` has passed, marking `late` so the gate can say

@@ -71,6 +71,7 @@ impl From<Error> for ApiError {
                 StatusCode::NOT_FOUND
             }
             Error::BadCredentials | Error::BadPairingCode => StatusCode::UNAUTHORIZED,
+            Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::UserExists(_) => StatusCode::CONFLICT,
             e if sync::is_transient(e) => StatusCode::SERVICE_UNAVAILABLE,
@@ -79,7 +80,11 @@ impl From<Error> for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %e, "request failed");
         }
-        Self::new(status, e.to_string())
+        let mut err = Self::new(status, e.to_string());
+        if let Error::Throttled { retry_after_secs } = e {
+            err.retry_after = Some(retry_after_secs.max(1));
+        }
+        err
     }
 }
 

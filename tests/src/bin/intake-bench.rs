@@ -189,7 +189,7 @@ fn agent_cmd(agent: &Path, data: &Path, signed_in: bool) -> Command {
     let mut cmd = Command::new(agent);
     cmd.arg("--data-dir")
         .arg(data)
-        .env("INTAKE_PIN", "1234")
+        .env("INTAKE_PIN", "123456")
         .env_remove("INTAKE_USER");
     if signed_in {
         cmd.args(["--user", "bench"]);
