@@ -16,6 +16,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/V3__sync.sql")),
     (4, include_str!("../migrations/V4__webhooks.sql")),
     (5, include_str!("../migrations/V5__webhook_retention.sql")),
+    (
+        9,
+        include_str!("../migrations/V9__webhook_answer_excerpt.sql"),
+    ),
 ];
 
 /// The database file's name inside a data directory.
