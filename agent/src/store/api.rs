@@ -96,6 +96,12 @@ pub const ROUTES: &[Route] = &[
         "Changes after a cursor, as the device's role may hold them",
     ),
     route(
+        Method::POST,
+        "/v1/sync/check",
+        Need::Device,
+        "What the device's role should hold up to its cursor: a count and a hash",
+    ),
+    route(
         Method::GET,
         "/v1/customers",
         P(Pm::ReadCustomer),
@@ -207,6 +213,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/v1/sessions", post(sign_in))
         .route("/v1/sync/push", post(push))
         .route("/v1/sync/pull", post(pull))
+        .route("/v1/sync/check", post(super::check::check))
         .route("/v1/customers", get(search).post(create_customer))
         .route("/v1/customers/{id}", get(customer).patch(update_customer))
         .route("/v1/customers/{id}/notes", post(add_note))

@@ -6,6 +6,7 @@
 //! list.
 
 pub mod api;
+pub mod check;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
