@@ -71,6 +71,18 @@ pub enum Command {
     Backup(BackupArgs),
     /// Restore a backup into the data directory (stop the kiosk and the agent first).
     Restore(RestoreArgs),
+    /// On a paired device: sync, then compare what this device holds with what the store
+    /// holds for it (counts and a hash); fails if they differ with nothing waiting.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Compare without syncing first.
+    #[arg(long)]
+    pub no_sync: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 mod audit;
 mod backup;
+pub(crate) mod check;
 mod customer;
 mod device;
 mod duplicates;
@@ -38,5 +39,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Webhook(cmd) => webhook::run(&ctx, cmd),
         Command::Backup(args) => backup::backup(&ctx, args),
         Command::Restore(args) => backup::restore(&ctx, args),
+        Command::Check(args) => check::run(&ctx, args),
     }
 }

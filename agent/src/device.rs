@@ -357,6 +357,10 @@ pub fn run(data_dir: &Path, options: RunOptions) -> Result<()> {
                     if round.pushed + round.pulled > 0 {
                         tracing::info!(pushed = round.pushed, refused = round.rejected, pulled = round.pulled, "synced");
                     }
+                    if !round.more {
+                        // Once a day: does this device hold what the store holds for it?
+                        crate::command::check::now_and_then(data_dir).await;
+                    }
                     if round.more { Duration::ZERO } else { options.interval }
                 }
                 Err(e) => {

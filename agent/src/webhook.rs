@@ -32,6 +32,10 @@ const POLL: Duration = Duration::from_millis(25);
 const RECORD_EVERY: Duration = Duration::from_millis(20);
 const RECORD_BATCH: usize = 256;
 
+/// The most of a receiver's answer that is read; the rest is never read (the connection is
+/// closed instead). Nothing of the answer is needed beyond its status and headers.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
 /// How often finished messages past [`queue::KEEP`] are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -56,11 +60,15 @@ pub struct Options {
     pub extra_ca: Option<PathBuf>,
     /// Requests in flight at most.
     pub concurrency: usize,
+    /// The proxy to send through (INTAKE_WEBHOOK_PROXY). The usual HTTP(S)_PROXY and
+    /// ALL_PROXY variables are ignored: a proxy the shop did not choose for webhooks would
+    /// see every payload, and would reach addresses the policy refuses.
+    pub proxy: Option<String>,
 }
 
 impl Options {
     /// From the environment: INTAKE_WEBHOOK_ALLOW_PRIVATE, INTAKE_WEBHOOK_CA,
-    /// INTAKE_WEBHOOK_CONCURRENCY.
+    /// INTAKE_WEBHOOK_CONCURRENCY, INTAKE_WEBHOOK_PROXY.
     pub fn from_env() -> Result<Self> {
         let concurrency = match std::env::var("INTAKE_WEBHOOK_CONCURRENCY") {
             Ok(v) => v
@@ -76,6 +84,10 @@ impl Options {
             policy: policy_from_env()?,
             extra_ca: std::env::var_os("INTAKE_WEBHOOK_CA").map(PathBuf::from),
             concurrency,
+            proxy: std::env::var("INTAKE_WEBHOOK_PROXY")
+                .ok()
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty()),
         })
     }
 }
@@ -120,7 +132,7 @@ impl reqwest::dns::Resolve for PolicyResolver {
 
 /// The HTTP client deliveries use: the system's trusted roots (plus `extra_ca`), 15 s
 /// timeout, no redirects (a 3xx is a failure, as the spec says), names resolved through
-/// the address policy.
+/// the address policy, no proxy but the one `options` names.
 pub fn client(options: &Options) -> Result<reqwest::Client> {
     let provider = crate::tls::provider();
     let extra: Vec<CertificateDer<'static>> = match &options.extra_ca {
@@ -138,7 +150,14 @@ pub fn client(options: &Options) -> Result<reqwest::Client> {
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(reqwest::Client::builder()
+    let builder = match &options.proxy {
+        Some(proxy) => reqwest::Client::builder().proxy(
+            reqwest::Proxy::all(proxy)
+                .with_context(|| format!("INTAKE_WEBHOOK_PROXY={proxy:?} is not a proxy URL"))?,
+        ),
+        None => reqwest::Client::builder().no_proxy(),
+    };
+    Ok(builder
         .tls_backend_preconfigured(config)
         .timeout(TIMEOUT)
         .connect_timeout(Duration::from_secs(10))
@@ -169,6 +188,7 @@ pub async fn send(
         status: None,
         error: None,
         retry_after: None,
+        answer: None,
     };
     // Names go through the resolver; an address written into the URL is checked here.
     if let Some(host) = reqwest::Url::parse(&due.url)
@@ -194,13 +214,35 @@ pub async fn send(
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_retry_after);
-            // Read (and drop) the answer so the connection can be used again.
-            let _ = response.bytes().await;
+            // Read (and drop) a short answer so the connection can be used again; stop
+            // reading a long one (the connection is closed instead).
+            let (_, start) = read_capped(response, MAX_ANSWER_BYTES).await;
+            outcome.answer = queue::excerpt(&start);
         }
         Err(e) => outcome.error = Some(describe(&e)),
     }
     outcome.duration_ms = started.elapsed().as_millis() as i64;
     outcome
+}
+
+/// Reads at most about `cap` bytes of `response`'s body, a chunk at a time: how many it
+/// read, and the first bytes (enough for the delivery log's excerpt). Dropping the rest
+/// closes the connection.
+pub async fn read_capped(mut response: reqwest::Response, cap: usize) -> (usize, Vec<u8>) {
+    let keep = queue::ANSWER_EXCERPT * 4; // characters of up to four bytes
+    let mut read = 0usize;
+    let mut start = Vec::new();
+    while read < cap {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                read += chunk.len();
+                let room = keep.saturating_sub(start.len());
+                start.extend_from_slice(&chunk[..room.min(chunk.len())]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    (read, start)
 }
 
 /// `Retry-After` as seconds or as an HTTP date.
@@ -492,3 +534,7 @@ async fn keep_running(
 #[cfg(test)]
 #[path = "webhook_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "webhook_client_tests.rs"]
+mod client_tests;

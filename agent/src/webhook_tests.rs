@@ -89,6 +89,7 @@ impl Shop {
             },
             extra_ca: None,
             concurrency: 8,
+            proxy: None,
         };
         let clock: Arc<dyn Clock> = self.clock.clone();
         let worker = Worker::new(db, options, clock).unwrap();

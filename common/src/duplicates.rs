@@ -150,7 +150,10 @@ pub fn merge(db: &mut Db, actor: &Actor, target: Uuid, duplicates: &[Uuid]) -> R
             duplicates: duplicates.to_vec(),
         },
     );
-    let tx = db.write()?;
+    // On a paired device the merge goes to the store through the outbox, or, if the store
+    // would not take it from this device, is refused before anything changes.
+    let queue = crate::sync::queue_or_refuse(db.conn(), &m.op, MERGES_ARE)?;
+    let (tx, sealer) = db.write_sealed()?;
     mutation::record_id(&tx, m.id, m.op.kind(), &crate::time::format(m.at))?;
     let report = merge_in(
         &tx,
@@ -159,19 +162,25 @@ pub fn merge(db: &mut Db, actor: &Actor, target: Uuid, duplicates: &[Uuid]) -> R
         &m.actor,
         &crate::time::format(m.at),
     )?;
+    if queue {
+        crate::sync::paired::queue(&tx, sealer, &m)?;
+    }
     tx.commit()?;
     Ok(report)
 }
 
+/// Where a device refuses merges: "… on the store".
+const MERGES_ARE: &str = "merges and not-duplicate marks are decided";
+
 /// Marks two customers as not duplicates of each other.
 pub fn mark_not_duplicate(db: &mut Db, actor: &Actor, a: Uuid, b: Uuid) -> Result<Applied> {
     actor.require(Permission::MergeCustomer)?;
+    let m = Mutation::new(actor.name.clone(), Op::MarkNotDuplicate { a, b });
+    // `submit` queues it on a device; the store must be willing to take it.
+    crate::sync::queue_or_refuse(db.conn(), &m.op, MERGES_ARE)?;
     crate::customers::get(db.conn(), a)?;
     crate::customers::get(db.conn(), b)?;
-    mutation::submit(
-        db,
-        &Mutation::new(actor.name.clone(), Op::MarkNotDuplicate { a, b }),
-    )
+    mutation::submit(db, &m)
 }
 
 const CHILD_TABLES: [&str; 7] = [

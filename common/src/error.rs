@@ -75,6 +75,15 @@ pub enum Error {
 
     #[error("password hashing failed: {0}")]
     Hash(String),
+
+    #[error(
+        "this {device} is paired with the store at {store}: {what} on the store, so run this there"
+    )]
+    StoreOnly {
+        what: String,
+        store: String,
+        device: &'static str,
+    },
 }
 
 impl Error {

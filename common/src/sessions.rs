@@ -3,7 +3,7 @@
 //! expires, when it is revoked, when its user is disabled, when the user's role is no
 //! longer the one it began with, or when the user's PIN changed after it began.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -376,11 +376,6 @@ mod tests {
         assert!(authenticate(&db, &a.token, "a").unwrap().is_none());
 
         let c = create(&mut db, &fay, "c").unwrap();
-        if !has_pin_changed_at(db.conn()).unwrap() {
-            db.conn()
-                .execute("ALTER TABLE users ADD COLUMN pin_changed_at TEXT", [])
-                .unwrap();
-        }
         assert!(authenticate(&db, &c.token, "c").unwrap().is_some());
         db.conn()
             .execute(

@@ -140,7 +140,7 @@ pub fn status(ctx: &Context, json: bool) -> Result<()> {
     let db = ctx.open()?;
     let status = sync::status(db.conn())?;
     if json {
-        return print_json(&status);
+        return super::check::status_json(&db, &status);
     }
     match &status.device {
         None => outln!("No store configured: this database is its own store.")?,
@@ -156,6 +156,7 @@ pub fn status(ctx: &Context, json: bool) -> Result<()> {
             status.rejected
         )?;
     }
+    super::check::print_waiting(&db)?;
     if status.device.is_some() {
         outln!(
             "Last success:  {}",

@@ -12,6 +12,8 @@ use crate::webhook::{Options, SystemClock, send};
 
 pub fn run(ctx: &Context, cmd: WebhookCommand) -> Result<()> {
     let mut db = ctx.open()?;
+    // Webhooks belong to the store, which sends them: refused on a device, before signing in.
+    intake_common::sync::refuse_on_device(db.conn(), webhook::WEBHOOKS_ARE)?;
     let actor = ctx.sign_in(&db)?;
     let now_ms = Utc::now().timestamp_millis();
     match cmd {
@@ -147,7 +149,10 @@ pub fn run(ctx: &Context, cmd: WebhookCommand) -> Result<()> {
                         a.event.clone(),
                         a.attempt.to_string(),
                         match (a.status, &a.error) {
-                            (Some(s), _) => format!("HTTP {s}"),
+                            (Some(s), _) => match &a.answer {
+                                Some(answer) => format!("HTTP {s}: {answer}"),
+                                None => format!("HTTP {s}"),
+                            },
                             (None, Some(e)) => e.clone(),
                             (None, None) => String::new(),
                         },

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use intake_common::sync::{self, DeviceAuth, DeviceRole};
-use intake_common::{Actor, Db, Op, Permission, sessions, users};
+use intake_common::{Actor, Op, Permission, sessions, users};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;

@@ -86,6 +86,8 @@ pub static ROUTES: &[Route] = &[
         "Apply a batch of a device's mutations, in order"),
     route!(POST "/v1/sync/pull", Need::Device, SMALL, sync_routes::pull,
         "Changes after a cursor, as the device's role may hold them"),
+    route!(POST "/v1/sync/check", Need::Device, SMALL, sync_routes::check,
+        "What the device's role should hold up to its cursor: a count and a hash"),
     route!(GET "/v1/customers", P(Pm::ReadCustomer), SMALL, customers::search,
         "Search customers by name, e-mail or phone (q)"),
     route!(POST "/v1/customers", P(Pm::WriteCustomer), FORM, customers::create,

@@ -1,4 +1,4 @@
-//! Device routes: pairing, push and pull.
+//! Device routes: pairing, push, pull, and the consistency check.
 
 use std::sync::Arc;
 
@@ -108,6 +108,29 @@ pub async fn pull(
         .run(move |db| Ok(sync::pull(db, &device, req.cursor, req.limit)?))
         .await?;
     to_json(pulled)
+}
+
+/// What the calling device's role should hold up to its cursor, as a count and a hash
+/// (see `intake_common::sync::check`).
+pub async fn check(
+    St(state): St<Arc<State>>,
+    who: Who,
+    Json(req): Json<sync::check::CheckRequest>,
+) -> ApiResult<Json<Value>> {
+    let Caller::Device(device) = caller_of(who)? else {
+        return Err(ApiError::forbidden("only paired devices check what they hold"));
+    };
+    check_protocol(req.protocol)?;
+    if req.cursor < 0 {
+        return Err(ApiError::bad(
+            "cursor: give the change sequence the device has pulled up to (0 or more)",
+        ));
+    }
+    let answer = state
+        .pool
+        .run(move |db| Ok(sync::check::store_summary(db, &device, req.cursor)?))
+        .await?;
+    to_json(answer)
 }
 
 fn check_protocol(protocol: u32) -> ApiResult<()> {

@@ -19,11 +19,12 @@ use super::layout::{Format, Layout, Target};
 use super::lines::{LineCounter, Lines};
 use super::matcher::{self, Key, Lookup, Matcher};
 use crate::audit;
+use crate::crypto::Sealer;
 use crate::customer::{Field, MatchKeys, Profile};
 use crate::customers::{PROFILE_COLUMNS, profile_from_row};
 use crate::db::{Db, resolve_customer};
 use crate::error::Result;
-use crate::mutation::{insert_customer_keyed, record_id, update_customer};
+use crate::mutation::{Mutation, Op, insert_customer_keyed, record_id, update_customer};
 use crate::normalize::{DateFormat, DateGuess, birthdate_in_range, guess_date};
 use crate::users::{Actor, Permission};
 
@@ -126,6 +127,7 @@ pub fn import(
     options: ImportOptions,
 ) -> Result<ImportReport> {
     actor.require(Permission::ImportCustomer)?;
+    let queue = on_device(db, path)?;
     let (reader, len) = decode::open(path)?;
     let bulk = options.bulk.unwrap_or(len >= BULK_MIN_BYTES);
     let (reader, lines) = LineCounter::new(reader);
@@ -179,6 +181,7 @@ pub fn import(
         &mut report,
         options.dry_run,
         bulk,
+        queue,
     );
     let restored = import_settings(db, bulk, false);
     // The parser stops on its own once the channel is dropped. A panic there was already
@@ -195,6 +198,35 @@ pub fn import(
         "import finished"
     );
     Ok(report)
+}
+
+/// On a paired device, whether its rows go to the outbox (a counter: they do, as the
+/// creates and updates the store applies); refused where the store would not take them,
+/// and on a lobby kiosk, which holds no customers to match rows against.
+fn on_device(db: &Db, path: &Path) -> Result<bool> {
+    use crate::sync::{DeviceRole, paired};
+    let Some(device) = paired::paired(db.conn())? else {
+        return Ok(false);
+    };
+    let what = "customers are imported";
+    if device.role == DeviceRole::Kiosk {
+        tracing::info!(path = %path.display(), "import refused on a kiosk");
+        return Err(paired::store_only(&device, what));
+    }
+    let probe = [
+        Op::CreateCustomer {
+            customer: Uuid::nil(),
+            profile: Profile::default(),
+        },
+        Op::UpdateCustomer {
+            customer: Uuid::nil(),
+            changes: BTreeMap::new(),
+        },
+    ];
+    for op in &probe {
+        paired::queue_or_refuse(db.conn(), op, what)?;
+    }
+    Ok(true)
 }
 
 /// The connection's settings for an import (`on`) or back to ordinary work: a bigger page
@@ -239,9 +271,11 @@ fn store_rows(
     report: &mut ImportReport,
     dry_run: bool,
     bulk: bool,
+    queue: bool,
 ) -> Result<()> {
-    let tx = db.write()?;
-    let at = crate::time::now();
+    let (tx, sealer) = db.write_sealed()?;
+    let now = chrono::Utc::now();
+    let at = crate::time::format(now);
     // The import is one mutation: replaying the file finds every row unchanged.
     let mutation = Uuid::now_v7();
     record_id(&tx, mutation, "import_customers", &at)?;
@@ -261,6 +295,12 @@ fn store_rows(
         mutation,
         seq: first_seq,
         matcher,
+        outbox: queue.then(|| Outbox {
+            sealer,
+            actor: &actor.name,
+            at: now,
+            queued: 0,
+        }),
     };
     let mut finished = false;
     for batch in batches {
@@ -293,7 +333,11 @@ fn store_rows(
         )));
     }
     let last_seq = store.seq;
+    let queued = store.outbox.as_ref().map(|o| o.queued);
     drop(store);
+    if let Some(queued) = queued {
+        tracing::info!(queued, "import queued for the store");
+    }
     tracing::debug!("rows stored");
     matcher::restore_indexes(&tx, &dropped_indexes)?;
     tracing::debug!(indexes = dropped_indexes.len(), "indexes rebuilt");
@@ -344,6 +388,32 @@ struct RowStore<'a> {
     /// The change sequence, advanced in memory and written once at the end.
     seq: i64,
     matcher: Matcher,
+    /// On a paired device: each row's change also becomes a mutation in the outbox.
+    outbox: Option<Outbox<'a>>,
+}
+
+/// Where a device's import queues its rows for the store.
+struct Outbox<'a> {
+    sealer: &'a Sealer,
+    actor: &'a str,
+    at: chrono::DateTime<chrono::Utc>,
+    queued: u64,
+}
+
+impl Outbox<'_> {
+    /// Records `op` as a mutation applied here and queues it; returns its id.
+    fn queue(&mut self, tx: &Transaction<'_>, op: Op) -> Result<Uuid> {
+        let m = Mutation {
+            id: Uuid::now_v7(),
+            at: self.at,
+            actor: self.actor.to_string(),
+            op,
+        };
+        record_id(tx, m.id, m.op.kind(), &crate::time::format(self.at))?;
+        crate::sync::paired::queue(tx, self.sealer, &m)?;
+        self.queued += 1;
+        Ok(m.id)
+    }
 }
 
 impl RowStore<'_> {
@@ -361,6 +431,15 @@ impl RowStore<'_> {
             self.seq += 1;
             insert_customer_keyed(self.tx, id, &c.profile, &c.keys, self.at, self.seq)?;
             let rowid = self.tx.last_insert_rowid();
+            if let Some(outbox) = &mut self.outbox {
+                outbox.queue(
+                    self.tx,
+                    Op::CreateCustomer {
+                        customer: id,
+                        profile: c.profile.clone(),
+                    },
+                )?;
+            }
             self.remember(&c.keys, rowid);
             return Ok(Outcome::Created);
         };
@@ -400,7 +479,19 @@ impl RowStore<'_> {
             return Ok(Outcome::Unchanged);
         }
         self.seq += 1;
-        if !update_customer(self.tx, id, &changes, self.mutation, self.seq)? {
+        // On a device the row's own mutation sets the fields' versions, as it will on the
+        // store.
+        let version = match &mut self.outbox {
+            Some(outbox) => outbox.queue(
+                self.tx,
+                Op::UpdateCustomer {
+                    customer: id,
+                    changes: changes.clone(),
+                },
+            )?,
+            None => self.mutation,
+        };
+        if !update_customer(self.tx, id, &changes, version, self.seq)? {
             // Every change lost to a newer edit of the same field.
             return Ok(Outcome::Unchanged);
         }

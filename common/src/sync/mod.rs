@@ -10,10 +10,13 @@
 //!   what its role may hold: a counter whole customers (medical details only when it was
 //!   paired for them), a kiosk only its recognition entries.
 
+pub mod check;
 mod device;
+pub mod paired;
 mod store;
 
 pub use device::*;
+pub use paired::{queue_or_refuse, refuse_on_device};
 pub use store::*;
 
 use rusqlite::{Connection, OptionalExtension};

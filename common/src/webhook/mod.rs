@@ -3,10 +3,11 @@
 //! ([`events`]), and the durable delivery queue ([`queue`]). The HTTP side lives in the
 //! agent; everything here is SQLite and arithmetic, so it runs the same under a test's clock.
 
+mod address;
 pub mod events;
 pub mod queue;
 
-use std::net::{IpAddr, ToSocketAddrs};
+pub use address::{AddressPolicy, check_url, is_public, special_range};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -116,94 +117,6 @@ pub fn verify(secret: &Secret, id: &str, timestamp: i64, body: &str, header: &st
     })
 }
 
-/// Which addresses deliveries may go to. Private, loopback and link-local addresses are
-/// refused unless the configuration allows them: a webhook must not become a way to reach
-/// the shop's own network.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AddressPolicy {
-    pub allow_private: bool,
-}
-
-impl AddressPolicy {
-    /// Why `ip` may not be used, if it may not.
-    pub fn refuses(&self, ip: IpAddr) -> Option<String> {
-        if self.allow_private || is_public(ip) {
-            None
-        } else {
-            Some(format!(
-                "{ip} is a private, loopback or link-local address (allow it with INTAKE_WEBHOOK_ALLOW_PRIVATE=1)"
-            ))
-        }
-    }
-}
-
-/// Whether `ip` is on the public internet.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
-                || (a == 198 && (b == 18 || b == 19)) // benchmarking
-                || a >= 240)
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00 // unique local
-                || (first & 0xffc0) == 0xfe80) // link-local
-        }
-    }
-}
-
-/// Checks an endpoint URL: http or https, a host, and (resolving it now) no address the
-/// policy refuses. Deliveries check the addresses again, since names can move.
-pub fn check_url(raw: &str, policy: AddressPolicy) -> Result<url::Url> {
-    let url = url::Url::parse(raw).map_err(|e| Error::Invalid(format!("URL {raw:?}: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Invalid(format!(
-            "URL {raw:?}: webhooks go to http or https URLs, not {}",
-            url.scheme()
-        )));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::Invalid(format!(
-            "URL {raw:?}: put no user name or password in the URL"
-        )));
-    }
-    let host = url
-        .host()
-        .ok_or_else(|| Error::Invalid(format!("URL {raw:?} names no host")))?;
-    let port = url.port_or_known_default().unwrap_or(443);
-    let addrs: Vec<IpAddr> = match host {
-        url::Host::Ipv4(ip) => vec![IpAddr::V4(ip)],
-        url::Host::Ipv6(ip) => vec![IpAddr::V6(ip)],
-        url::Host::Domain(name) => (name, port)
-            .to_socket_addrs()
-            .map_err(|e| Error::Invalid(format!("URL {raw:?}: cannot resolve {name}: {e}")))?
-            .map(|a| a.ip())
-            .collect(),
-    };
-    for ip in addrs {
-        if let Some(why) = policy.refuses(ip) {
-            return Err(Error::Invalid(format!("URL {raw:?}: {why}")));
-        }
-    }
-    Ok(url)
-}
-
 /// An endpoint as admins see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Endpoint {
@@ -255,16 +168,8 @@ pub fn parse_events(list: &str) -> Result<Vec<String>> {
     Ok(events)
 }
 
-fn refuse_on_device(conn: &Connection) -> Result<()> {
-    // Paired with a store: the store's address is recorded (no need for the full status).
-    if crate::sync::meta(conn, crate::sync::KEY_STORE_URL)?.is_some() {
-        return Err(Error::Invalid(
-            "this device syncs with a store: webhooks are sent by the store, so add them there"
-                .into(),
-        ));
-    }
-    Ok(())
-}
+/// Where a device refuses webhook commands: "… on the store" (the store sends them).
+pub const WEBHOOKS_ARE: &str = "webhooks are managed and sent";
 
 /// Adds an endpoint (needs `manage:webhooks`; with `medical`, also `medical:customer`).
 /// Only changes made from now on are sent to it.
@@ -280,7 +185,7 @@ pub fn add(
     if medical {
         actor.require(Permission::MedicalCustomer)?;
     }
-    refuse_on_device(db.conn())?;
+    crate::sync::refuse_on_device(db.conn(), WEBHOOKS_ARE)?;
     let url = check_url(url, policy)?;
     if events.is_empty() {
         return Err(Error::Invalid("name at least one event".into()));
@@ -558,6 +463,8 @@ pub struct Attempt {
     pub status: Option<i64>,
     pub error: Option<String>,
     pub duration_ms: i64,
+    /// The start of the receiver's answer (at most 256 characters).
+    pub answer: Option<String>,
 }
 
 /// An endpoint's newest attempts, newest first (needs `manage:webhooks`).
@@ -565,7 +472,7 @@ pub fn log(conn: &Connection, actor: &Actor, endpoint: &str, limit: u32) -> Resu
     actor.require(Permission::ManageWebhooks)?;
     let id = resolve(conn, endpoint)?;
     let mut stmt = conn.prepare(
-        "SELECT a.at, m.id, m.event_type, a.attempt, a.status, a.error, a.duration_ms
+        "SELECT a.at, m.id, m.event_type, a.attempt, a.status, a.error, a.duration_ms, a.answer
          FROM webhook_attempts a JOIN webhook_messages m ON m.seq = a.message_seq
          WHERE a.endpoint_id = ?1 ORDER BY a.seq DESC LIMIT ?2",
     )?;
@@ -578,6 +485,7 @@ pub fn log(conn: &Connection, actor: &Actor, endpoint: &str, limit: u32) -> Resu
             status: r.get(4)?,
             error: r.get(5)?,
             duration_ms: r.get(6)?,
+            answer: r.get(7)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -617,39 +525,6 @@ mod tests {
         assert!(Secret::parse("whsec_!!!").is_err());
         let fresh = Secret::generate();
         assert_eq!(Secret::parse(&fresh.to_string()).unwrap(), fresh);
-    }
-
-    #[test]
-    fn private_addresses_are_refused_unless_allowed() {
-        let strict = AddressPolicy::default();
-        for bad in [
-            "http://127.0.0.1:9000/hook",
-            "http://10.1.2.3/",
-            "http://192.168.1.20/",
-            "http://172.20.0.1/",
-            "http://169.254.169.254/latest/meta-data",
-            "http://[::1]/",
-            "http://[fd00::1]/",
-            "http://[::ffff:127.0.0.1]/",
-            "http://100.64.0.1/",
-            "http://0.0.0.0/",
-            "http://localhost:8080/",
-        ] {
-            let err = check_url(bad, strict).unwrap_err().to_string();
-            assert!(err.contains("private"), "{bad}: {err}");
-        }
-        assert!(check_url("http://93.184.215.14/hook", strict).is_ok());
-        let loose = AddressPolicy {
-            allow_private: true,
-        };
-        assert!(check_url("http://127.0.0.1:9000/hook", loose).is_ok());
-        for bad in [
-            "ftp://example.com/",
-            "https://user:pw@example.com/",
-            "nonsense",
-        ] {
-            assert!(check_url(bad, loose).is_err(), "{bad}");
-        }
     }
 
     #[test]

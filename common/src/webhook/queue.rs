@@ -195,6 +195,23 @@ pub struct Outcome {
     pub error: Option<String>,
     /// The receiver's `Retry-After`, if it gave one.
     pub retry_after: Option<Duration>,
+    /// The start of the receiver's answer, at most [`ANSWER_EXCERPT`] characters.
+    pub answer: Option<String>,
+}
+
+/// How much of a receiver's answer the delivery log keeps, in characters.
+pub const ANSWER_EXCERPT: usize = 256;
+
+/// The delivery log's excerpt of an answer: the first [`ANSWER_EXCERPT`] characters of
+/// its start, control characters replaced; `None` for an empty answer.
+pub fn excerpt(start: &[u8]) -> Option<String> {
+    let text: String = String::from_utf8_lossy(start)
+        .chars()
+        .take(ANSWER_EXCERPT)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
 }
 
 impl Outcome {
@@ -225,8 +242,8 @@ pub fn record(
     for o in outcomes {
         let at = crate::time::format(ms_to_time(o.at_ms));
         tx.prepare_cached(
-            "INSERT INTO webhook_attempts(endpoint_id, message_seq, attempt, at, status, error, duration_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO webhook_attempts(endpoint_id, message_seq, attempt, at, status, error, duration_ms, answer)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
         .execute(params![
             o.endpoint_id,
@@ -235,7 +252,8 @@ pub fn record(
             at,
             o.status,
             o.error,
-            o.duration_ms
+            o.duration_ms,
+            o.answer.as_deref().and_then(|a| excerpt(a.as_bytes()))
         ])?;
         let error = o.error.clone().or_else(|| {
             o.status
