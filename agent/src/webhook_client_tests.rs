@@ -191,7 +191,7 @@ fn a_receivers_huge_answer_is_not_read() {
     let server = RawServer::start(Some(HUGE));
     let dir = tempfile::tempdir().unwrap();
     let mut db = Db::open_dir(dir.path()).unwrap();
-    users::add(&mut db, None, "olive", Role::Owner, "2468").unwrap();
+    users::add(&mut db, None, "olive", Role::Owner, "246810").unwrap();
     let owner = Actor {
         name: "olive".into(),
         role: Role::Owner,

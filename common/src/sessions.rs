@@ -315,8 +315,8 @@ mod tests {
     fn setup() -> (tempfile::TempDir, Db, Actor) {
         let dir = tempfile::tempdir().unwrap();
         let mut db = Db::open_dir(dir.path()).unwrap();
-        crate::users::add(&mut db, None, "olive", Role::Owner, "2468").unwrap();
-        let owner = crate::users::sign_in(&db, "olive", "2468").unwrap();
+        crate::users::add(&mut db, None, "olive", Role::Owner, "246810").unwrap();
+        let owner = crate::users::sign_in(&db, "olive", "246810").unwrap();
         crate::users::add(&mut db, Some(&owner), "fay", Role::FrontDesk, "1357").unwrap();
         (dir, db, owner)
     }
