@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/V3__sync.sql")),
     (4, include_str!("../migrations/V4__webhooks.sql")),
     (5, include_str!("../migrations/V5__webhook_retention.sql")),
+    (8, include_str!("../migrations/V8__device_boundary.sql")),
 ];
 
 /// The database file's name inside a data directory.

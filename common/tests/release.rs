@@ -573,7 +573,9 @@ fn on_a_device_a_registration_joins_the_outbox_whole_and_in_order() {
         assert!(applied);
     }
     match &queued[5].op {
-        Op::SignRelease { customer, release } => {
+        Op::SignRelease {
+            customer, release, ..
+        } => {
             assert_eq!(*customer, done.customer);
             assert_eq!(release.release_id, done.release);
             assert_eq!(release.sha256(), done.sha256);
