@@ -281,8 +281,12 @@ impl Syncer {
             .with_db(|db| intake_common::mutation::outbox_len(db))
             .await?;
         if waiting > 0 && !self.clock.known() {
-            // Learn the store's time before sending anything.
-            self.pull_once(1).await?;
+            // Learn the store's time before sending anything. If this answer is lost, the
+            // push goes ahead: the store still refuses what is dated ahead of it, and each
+            // answer it gives sets the clock before the next batch leaves.
+            if let Err(e) = self.pull_once(1).await {
+                tracing::debug!(error = %format!("{e:#}"), "could not learn the store's time");
+            }
         }
         self.clock.check()?;
         let pushed = self.push_all(&mut round).await;
@@ -342,6 +346,7 @@ impl Syncer {
                 })
                 .await?;
                 if !batch.is_empty() {
+                    self.clock.check()?;
                     let request = sync::RawPushRequest {
                         protocol: sync::PROTOCOL,
                         mutations: batch,

@@ -139,7 +139,10 @@ fn ids_from_the_future_or_not_time_ordered_are_refused_and_a_later_staff_edit_wi
     let batch = [
         forged(all_f, "Forever"),
         forged(id_in(3600), "In an hour"),
-        forged(Uuid::from_u128(0x6ba7b810_9dad_41d1_80b4_00c04fd430c8), "Random"),
+        forged(
+            Uuid::from_u128(0x6ba7b810_9dad_41d1_80b4_00c04fd430c8),
+            "Random",
+        ),
         skewed,
     ];
     let results = sync::apply_push(&mut store, &auth, &batch).unwrap();

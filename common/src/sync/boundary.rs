@@ -330,7 +330,10 @@ mod tests {
         assert!(check_id(Uuid::now_v7(), now).is_ok());
         let far = Uuid::parse_str("ffffffff-ffff-7fff-bfff-ffffffffffff").expect("a uuid");
         assert!(check_id(far, now).is_err_and(|e| e.contains("ahead of the store's clock")));
-        assert!(check_id(Uuid::from_u128(0x6ba7b810_9dad_41d1_80b4_00c04fd430c8), now).is_err_and(|e| e.contains("not a UUIDv7")));
+        assert!(
+            check_id(Uuid::from_u128(0x6ba7b810_9dad_41d1_80b4_00c04fd430c8), now)
+                .is_err_and(|e| e.contains("not a UUIDv7"))
+        );
         assert!(check_id(Uuid::nil(), now).is_err());
     }
 
