@@ -339,12 +339,15 @@ fn exit_code_hasher() -> Result<Argon2<'static>> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// A kiosk's recognition key, as bytes and as base64.
+pub(crate) type KioskKey = ([u8; 32], String);
+
 /// What the store keeps for a kiosk: its recognition key (made now if it has none: a kiosk
 /// paired before each kiosk had its own) and its exit code's hash.
 pub(crate) fn kiosk_secrets(
     db: &Db,
     device: &DeviceAuth,
-) -> Result<(Option<([u8; 32], String)>, Option<String>)> {
+) -> Result<(Option<KioskKey>, Option<String>)> {
     let conn = db.conn();
     conn.execute(
         "UPDATE devices SET recognition_key = ?2
