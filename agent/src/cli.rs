@@ -202,6 +202,9 @@ pub enum DeviceCommand {
     List(JsonFlag),
     /// Revoke a device: the store refuses its next request.
     Revoke { name: String },
+    /// Set the code staff type to leave kiosk NAME (6 to 12 digits, from INTAKE_NEW_PIN or
+    /// asked twice; needs manage:devices). The kiosk receives its hash at its next sync.
+    SetExitCode { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -245,6 +248,9 @@ pub struct RunArgs {
     /// How often to look for changes when all is quiet, in milliseconds.
     #[arg(long, default_value_t = 500, value_name = "MS")]
     pub interval_ms: u64,
+    /// Seconds added to this device's clock (debug builds only: tests of a wrong clock).
+    #[arg(long, hide = true, default_value_t = 0, allow_hyphen_values = true)]
+    pub clock_offset_secs: i64,
 }
 
 #[derive(Debug, Subcommand)]

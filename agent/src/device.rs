@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use intake_common::Db;
@@ -50,6 +50,7 @@ pub fn pair(
         &PairRequest {
             code: code.trim().to_string(),
         },
+        None,
     ))?;
     let fingerprint = if https {
         pinned.or_else(|| seen.lock().unwrap_or_else(|p| p.into_inner()).clone())
@@ -61,13 +62,14 @@ pub fn pair(
 }
 
 /// Sends `body` to the store and reads its JSON answer; an error answer becomes an error
-/// that says what the store said.
+/// that says what the store said. The answer's `Date` goes to `clock`.
 async fn post<B: Serialize, T: DeserializeOwned>(
     client: &reqwest::Client,
     store: &str,
     path: &str,
     token: Option<&str>,
     body: &B,
+    clock: Option<&StoreClock>,
 ) -> Result<T> {
     let url = format!("{store}{path}");
     let mut req = client.post(&url).json(body);
@@ -80,6 +82,9 @@ async fn post<B: Serialize, T: DeserializeOwned>(
             crate::output::source_chain(&e)
         )
     })?;
+    if let Some(clock) = clock {
+        clock.saw(resp.headers());
+    }
     let status = resp.status();
     if !status.is_success() {
         let text = resp.text().await.unwrap_or_default();
@@ -117,6 +122,64 @@ impl std::fmt::Display for StoreRefused {
 
 impl std::error::Error for StoreRefused {}
 
+/// The store's clock as its last answer gave it (HTTP `Date`), beside this device's own.
+#[derive(Debug, Clone)]
+pub struct StoreClock {
+    seen: Arc<Mutex<Option<(SystemTime, Instant)>>>,
+    /// Added to this device's clock: lets tests run a device whose clock is wrong.
+    offset: chrono::Duration,
+}
+
+impl StoreClock {
+    pub fn new(offset: chrono::Duration) -> Self {
+        Self {
+            seen: Arc::new(Mutex::new(None)),
+            offset,
+        }
+    }
+
+    fn saw(&self, headers: &reqwest::header::HeaderMap) {
+        let date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok());
+        if let Some(date) = date {
+            self.set(date);
+        }
+    }
+
+    fn set(&self, store_time: SystemTime) {
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some((store_time, Instant::now()));
+    }
+
+    fn known(&self) -> bool {
+        self.seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// How far this device's clock runs ahead of the store's (negative: behind), if an
+    /// answer has shown the store's. The `Date` header counts whole seconds.
+    pub fn ahead(&self) -> Option<chrono::Duration> {
+        let (store, at) = (*self.seen.lock().unwrap_or_else(|p| p.into_inner()))?;
+        let store_now = chrono::DateTime::<chrono::Utc>::from(store) + at.elapsed();
+        let here = chrono::Utc::now() + self.offset;
+        Some(here - store_now)
+    }
+
+    /// An error saying so when this device's clock runs more than
+    /// [`sync::CLOCK_TOLERANCE_SECS`] ahead of the store's: what it made would be refused.
+    fn check(&self) -> Result<()> {
+        match self.ahead() {
+            Some(ahead) if ahead > chrono::Duration::seconds(sync::CLOCK_TOLERANCE_SECS) => {
+                bail!(sync::clock_ahead_message(ahead))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Whether the last read found nothing more (the position did not move).
 fn batch_was_empty(after: Option<i64>, from: i64) -> bool {
     after.unwrap_or(0) == from
@@ -147,10 +210,11 @@ pub struct Syncer {
     /// ...while the next batch is read here, so an acknowledgement's commit never holds up
     /// the next push.
     reader: Arc<Mutex<Db>>,
+    clock: StoreClock,
 }
 
 impl Syncer {
-    pub fn new(data_dir: &Path) -> Result<Self> {
+    pub fn new(data_dir: &Path, clock: StoreClock) -> Result<Self> {
         let open = || {
             Db::open_dir(data_dir)
                 .with_context(|| format!("opening the device database in {}", data_dir.display()))
@@ -173,6 +237,7 @@ impl Syncer {
             creds,
             db: Arc::new(Mutex::new(db)),
             reader: Arc::new(Mutex::new(open()?)),
+            clock,
         })
     }
 
@@ -202,42 +267,66 @@ impl Syncer {
             path,
             Some(&self.creds.token),
             body,
+            Some(&self.clock),
         )
         .await
     }
 
-    /// Pushes the whole outbox, then pulls until the device has caught up.
+    /// Pushes the whole outbox, then pulls until the device has caught up. Nothing is
+    /// pushed while this device's clock runs ahead of the store's: the store would refuse
+    /// what it made for good.
     pub async fn round(&self) -> Result<Round> {
         let mut round = Round::default();
+        let waiting = self
+            .with_db(|db| intake_common::mutation::outbox_len(db))
+            .await?;
+        if waiting > 0 && !self.clock.known() {
+            // Learn the store's time before sending anything. If this answer is lost, the
+            // push goes ahead: the store still refuses what is dated ahead of it, and each
+            // answer it gives sets the clock before the next batch leaves.
+            if let Err(e) = self.pull_once(1).await {
+                tracing::debug!(error = %format!("{e:#}"), "could not learn the store's time");
+            }
+        }
+        self.clock.check()?;
         let pushed = self.push_all(&mut round).await;
         pushed?;
         round.purged = self.with_db(sync::purge_kiosk_replica).await?;
         loop {
-            let cursor = self.with_db(|db| sync::cursor(db.conn())).await?;
-            let answer: PullResponse = self
-                .post(
-                    "/v1/sync/pull",
-                    &PullRequest {
-                        protocol: sync::PROTOCOL,
-                        cursor,
-                        limit: sync::PULL_BATCH,
-                    },
-                )
-                .await?;
-            let more = answer.more;
-            let pulled = self
-                .with_db(move |db| sync::apply_pull(db, &answer))
-                .await?;
+            let (pulled, more) = self.pull_once(sync::PULL_BATCH).await?;
             if pulled.deferred {
                 round.more = true;
                 break;
             }
             round.pulled += pulled.applied;
-            if !more {
+            if !more && !pulled.restarted {
                 break;
             }
         }
         Ok(round)
+    }
+
+    /// One pull of at most `limit` changes, applied; whether more wait.
+    async fn pull_once(&self, limit: u32) -> Result<(sync::Pulled, bool)> {
+        let cursor = self.with_db(|db| sync::cursor(db.conn())).await?;
+        let answer: PullResponse = self
+            .post(
+                "/v1/sync/pull",
+                &PullRequest {
+                    protocol: sync::PROTOCOL,
+                    cursor,
+                    limit,
+                },
+            )
+            .await?;
+        if let Some(at) = answer.store_time {
+            self.clock.set(at.into()); // finer than the Date header's whole seconds
+        }
+        let more = answer.more;
+        let pulled = self
+            .with_db(move |db| sync::apply_pull(db, &answer))
+            .await?;
+        Ok((pulled, more))
     }
 
     /// Pushes batch after batch. Two batches travel at once: the store applies each only
@@ -257,19 +346,22 @@ impl Syncer {
                 })
                 .await?;
                 if !batch.is_empty() {
+                    self.clock.check()?;
                     let request = sync::RawPushRequest {
                         protocol: sync::PROTOCOL,
                         mutations: batch,
                         after,
                         last,
                     };
-                    let (client, store, token) = (
+                    let (client, store, token, clock) = (
                         self.client.clone(),
                         self.creds.store_url.clone(),
                         self.creds.token.clone(),
+                        self.clock.clone(),
                     );
                     inflight.push_back(tokio::spawn(async move {
-                        post(&client, &store, "/v1/sync/push", Some(&token), &request).await
+                        let path = "/v1/sync/push";
+                        post(&client, &store, path, Some(&token), &request, Some(&clock)).await
                     }));
                     after = Some(last);
                 }
@@ -321,11 +413,13 @@ pub struct RunOptions {
     pub once: bool,
     /// How often to look for changes when all is quiet.
     pub interval: Duration,
+    /// Added to this device's clock (tests of a device whose clock is wrong).
+    pub clock_offset: chrono::Duration,
 }
 
 /// Syncs until stopped (SIGINT, SIGTERM), or one round with `once`.
 pub fn run(data_dir: &Path, options: RunOptions) -> Result<()> {
-    let syncer = Syncer::new(data_dir)?;
+    let syncer = Syncer::new(data_dir, StoreClock::new(options.clock_offset))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

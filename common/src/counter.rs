@@ -9,8 +9,8 @@ use uuid::Uuid;
 use crate::customer::Customer;
 use crate::customers::{SELECT_CUSTOMER, customer_from_row};
 use crate::db::{Db, resolve_customer};
-use crate::error::{Error, Result};
-use crate::mutation::{self, Applied, Mutation, Op};
+use crate::error::Result;
+use crate::mutation::Op;
 use crate::users::{Actor, Permission};
 
 /// A customer who signed a release in the window asked for.
@@ -136,17 +136,8 @@ pub fn last_acknowledgement(conn: &Connection, customer: Uuid) -> Result<Option<
     })
 }
 
-/// Makes a change as `actor`, who must be allowed it: the same rule the store applies to
-/// what devices push. Returns the mutation's id.
+/// Makes a change as `actor`, who must be allowed it: through the front door every change
+/// takes ([`crate::change::submit`]). Returns the mutation's id.
 pub fn act(db: &mut Db, actor: &Actor, op: Op) -> Result<Uuid> {
-    if let Err(permission) = op.permitted(actor.role, false) {
-        return Err(Error::Forbidden {
-            user: actor.name.clone(),
-            permission: permission.name(),
-        });
-    }
-    let m = Mutation::new(actor.name.clone(), op);
-    match mutation::submit(db, &m)? {
-        Applied::Applied | Applied::AlreadyApplied => Ok(m.id),
-    }
+    crate::change::submit(db, &crate::change::Caller::Staff(actor.clone()), op)
 }

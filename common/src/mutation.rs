@@ -99,6 +99,10 @@ pub enum Op {
     SignRelease {
         customer: Uuid,
         release: Box<crate::release::ReleaseContent>,
+        /// The content's SHA-256 (hex) when it was signed; the store refuses a release whose
+        /// content no longer matches it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sha256: Option<String>,
     },
 }
 
@@ -382,7 +386,9 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
         Op::MergeCustomers { target, duplicates } => {
             crate::duplicates::merge_in(tx, *target, duplicates, &m.actor, &at)?;
         }
-        Op::SignRelease { customer, release } => {
+        Op::SignRelease {
+            customer, release, ..
+        } => {
             let cid = live_customer(tx, *customer)?;
             crate::release::apply_signed(tx, sealer, cid, release)?;
             touch(tx, cid, &at)?;

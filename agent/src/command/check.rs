@@ -29,7 +29,10 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<()> {
     let report = runtime.block_on(async {
         if !args.no_sync {
             // Push what waits and pull what is new first: the comparison is then exact.
-            let syncer = crate::device::Syncer::new(&ctx.data_dir)?;
+            let syncer = crate::device::Syncer::new(
+                &ctx.data_dir,
+                crate::device::StoreClock::new(chrono::Duration::zero()),
+            )?;
             syncer.round().await?;
         }
         check_now(&ctx.data_dir).await

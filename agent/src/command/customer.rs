@@ -4,9 +4,10 @@ use crate::outln;
 use std::collections::BTreeMap;
 
 use anyhow::{Result, anyhow, bail};
+use intake_common::change::{self, Caller};
 use intake_common::customer::{Contact, ContactKind, MedicalCondition, MedicalKind};
 use intake_common::customers::{self, MedicalView};
-use intake_common::mutation::{self, Mutation, Op};
+use intake_common::mutation::Op;
 use intake_common::{Field, Permission, Profile};
 use uuid::Uuid;
 
@@ -17,6 +18,7 @@ use crate::output::{print_json, print_table};
 pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
     let mut db = ctx.open()?;
     let actor = ctx.sign_in(&db)?;
+    let by = Caller::Staff(actor.clone());
     match cmd {
         CustomerCommand::List(flag) => {
             if flag.json {
@@ -112,15 +114,13 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                 bail!("a customer needs at least one of FirstName, LastName, Email, PhoneNumber");
             }
             let id = Uuid::now_v7();
-            mutation::submit(
+            change::submit(
                 &mut db,
-                &Mutation::new(
-                    actor.name.clone(),
-                    Op::CreateCustomer {
-                        customer: id,
-                        profile,
-                    },
-                ),
+                &by,
+                Op::CreateCustomer {
+                    customer: id,
+                    profile,
+                },
             )?;
             if json {
                 print_json(&serde_json::json!({ "id": id }))?;
@@ -132,10 +132,7 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
             actor.require(Permission::WriteCustomer)?;
             let customer = customers::get(db.conn(), customers::parse_id(&id)?)?.id;
             let changes: BTreeMap<Field, Option<String>> = parse_sets(&set)?.into_iter().collect();
-            mutation::submit(
-                &mut db,
-                &Mutation::new(actor.name.clone(), Op::UpdateCustomer { customer, changes }),
-            )?;
+            change::submit(&mut db, &by, Op::UpdateCustomer { customer, changes })?;
         }
         CustomerCommand::Note { id, text } => {
             actor.require(Permission::WriteCustomer)?;
@@ -144,9 +141,9 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                 bail!("the note is empty");
             }
             let customer = customers::parse_id(&id)?;
-            submit(
+            change::submit(
                 &mut db,
-                &actor.name,
+                &by,
                 Op::AddNote {
                     customer,
                     id: Uuid::now_v7(),
@@ -161,9 +158,9 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                 bail!("name the kind of flag, e.g. no-show");
             }
             let customer = customers::parse_id(&id)?;
-            submit(
+            change::submit(
                 &mut db,
-                &actor.name,
+                &by,
                 Op::AddFlag {
                     customer,
                     id: Uuid::now_v7(),
@@ -186,9 +183,9 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                 name,
                 details,
             };
-            submit(
+            change::submit(
                 &mut db,
-                &actor.name,
+                &by,
                 Op::AddMedicalCondition {
                     customer,
                     id: Uuid::now_v7(),
@@ -215,9 +212,9 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                 .map(|p| intake_common::normalize::phone(&p).map_err(|e| anyhow!("--phone: {e}")))
                 .transpose()?;
             let customer = customers::parse_id(&id)?;
-            submit(
+            change::submit(
                 &mut db,
-                &actor.name,
+                &by,
                 Op::SetContact {
                     customer,
                     contact: Contact {
@@ -230,11 +227,6 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
             )?;
         }
     }
-    Ok(())
-}
-
-fn submit(db: &mut intake_common::Db, actor: &str, op: Op) -> Result<()> {
-    mutation::submit(db, &Mutation::new(actor.to_string(), op))?;
     Ok(())
 }
 

@@ -54,6 +54,12 @@ pub fn manage(ctx: &Context, cmd: DeviceCommand) -> Result<()> {
                 made.code,
                 identity.fingerprint.replace(':', "")
             )?;
+            if made.role == DeviceRole::Kiosk {
+                outln!(
+                    "Staff leave the kiosk with its own exit code (staff PINs never reach a kiosk): intake-agent device set-exit-code {}",
+                    made.name
+                )?;
+            }
         }
         DeviceCommand::List(flag) => {
             let list = sync::list_devices(&db, &actor)?;
@@ -85,8 +91,30 @@ pub fn manage(ctx: &Context, cmd: DeviceCommand) -> Result<()> {
             sync::revoke_device(&mut db, &actor, &name)?;
             outln!("Revoked {name}: the store refuses its next request.")?;
         }
+        DeviceCommand::SetExitCode { name } => {
+            let code = read_exit_code(&name)?;
+            sync::set_exit_code(&mut db, &actor, &name, &code)?;
+            outln!("Exit code set for {name}: the kiosk receives it at its next sync.")?;
+        }
     }
     Ok(())
+}
+
+/// The new exit code: INTAKE_NEW_PIN, or asked twice on a terminal.
+fn read_exit_code(name: &str) -> Result<String> {
+    use std::io::IsTerminal;
+    if let Ok(code) = std::env::var("INTAKE_NEW_PIN") {
+        return Ok(code.trim().to_string());
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("no exit code: set INTAKE_NEW_PIN, or run on a terminal to be asked");
+    }
+    let code = rpassword::prompt_password(format!("New exit code for {name} (6-12 digits): "))?;
+    let again = rpassword::prompt_password("The same code again: ")?;
+    if code.trim() != again.trim() {
+        anyhow::bail!("the two codes differ: nothing was changed");
+    }
+    Ok(code.trim().to_string())
 }
 
 pub fn pair(ctx: &Context, args: PairArgs) -> Result<()> {
@@ -132,6 +160,11 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<()> {
         crate::device::RunOptions {
             once: args.once,
             interval: Duration::from_millis(args.interval_ms.max(50)),
+            clock_offset: if cfg!(debug_assertions) {
+                chrono::Duration::seconds(args.clock_offset_secs)
+            } else {
+                chrono::Duration::zero()
+            },
         },
     )
 }

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use intake_common::sync::{self, DeviceAuth, DeviceRole};
-use intake_common::{Actor, Op, Permission, sessions, users};
+use intake_common::{Actor, Permission, change, sessions, users};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -38,32 +38,25 @@ pub enum Caller {
 }
 
 impl Caller {
-    pub fn may(&self, p: Permission) -> bool {
+    /// The caller as the one front door for changes (`intake_common::change`) knows it:
+    /// the API's permission answers and every change it makes go through that.
+    pub fn change_caller(&self) -> change::Caller {
         match self {
-            Caller::Device(d) => d.role != DeviceRole::Kiosk && d.may(p),
-            Caller::Staff { actor, .. } => actor.may(p),
+            Caller::Device(d) => change::Caller::Device(d.clone()),
+            Caller::Staff { actor, .. } => change::Caller::Staff(actor.clone()),
         }
     }
 
+    pub fn may(&self, p: Permission) -> bool {
+        self.change_caller().may(p)
+    }
+
     pub fn actor(&self) -> Actor {
-        match self {
-            Caller::Device(d) => d.actor(),
-            Caller::Staff { actor, .. } => actor.clone(),
-        }
+        self.change_caller().actor()
     }
 
     pub fn name(&self) -> String {
         self.actor().name
-    }
-
-    /// The same rule for a change as the store applies to pushed mutations.
-    pub fn permitted(&self, op: &Op) -> ApiResult<()> {
-        let (role, medical) = match self {
-            Caller::Device(d) => (d.role.role(), d.medical),
-            Caller::Staff { actor, .. } => (actor.role, false),
-        };
-        op.permitted(role, medical)
-            .map_err(|p| ApiError::forbidden(format!("{} lacks the permission {p}", self.name())))
     }
 }
 
@@ -241,7 +234,9 @@ fn throttle_address(ip: std::net::IpAddr) -> String {
             let s = v6.segments();
             format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
         }
-        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip.to_string(), |v4| v4.to_string()),
+        std::net::IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or(ip.to_string(), |v4| v4.to_string()),
         std::net::IpAddr::V4(v4) => v4.to_string(),
     }
 }

@@ -70,17 +70,11 @@ pub fn parse_id(raw: &str) -> ApiResult<Uuid> {
 
 /// Makes a change as the caller, under the same rule as pushed mutations.
 async fn act(state: &Arc<State>, caller: &Caller, op: Op) -> ApiResult<Uuid> {
-    caller.permitted(&op)?;
-    let m = intake_common::Mutation::new(caller.name(), op);
-    let id = m.id;
+    let by = caller.change_caller();
     state
         .pool
-        .run(move |db: &mut Db| {
-            intake_common::mutation::submit(db, &m)?;
-            Ok(())
-        })
-        .await?;
-    Ok(id)
+        .run(move |db: &mut Db| Ok(intake_common::change::submit(db, &by, op)?))
+        .await
 }
 
 pub async fn create(

@@ -389,11 +389,20 @@ pub fn validate(reg: &Registration, ctx: &Signing<'_>) -> Result<u32> {
 /// Records a whole registration — the customer (new, or changes to a returning one), the
 /// contacts, the health answers and the signed release — as mutations in one durable
 /// transaction. When this returns, the release is on disk.
+///
+/// The mutations queue in the order the store checks them in: the customer (a new one, or
+/// the local row of a recognised one), then the release — which, for a returning customer,
+/// carries the phone and birthdate that prove the kiosk knows them —, then the changes,
+/// contacts and health answers that belong to it. On a paired device the release names
+/// the device as the store knows it.
 pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Submitted> {
     let age = validate(reg, ctx)?;
-    let actor = format!("kiosk:{}", ctx.device);
+    let paired = crate::sync::credentials(db.conn())?.map(|c| c.device.name);
+    let device = paired.as_deref().unwrap_or(ctx.device);
+    let actor = format!("kiosk:{device}");
     let release_id = Uuid::now_v7();
     let mut ops = Vec::new();
+    let mut after_release = Vec::new();
 
     let (customer, known_conditions) = match reg.existing {
         // Recognised from a kiosk's recognition entry: the store has the customer and this
@@ -405,7 +414,7 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
                 customer: id,
                 profile: reg.profile.clone(),
             });
-            ops.push(Op::UpdateCustomer {
+            after_release.push(Op::UpdateCustomer {
                 customer: id,
                 changes: KIOSK_FIELDS
                     .into_iter()
@@ -423,7 +432,7 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
                 .map(|f| (f, reg.profile.get(f).map(str::to_owned)))
                 .collect();
             if !changes.is_empty() {
-                ops.push(Op::UpdateCustomer {
+                after_release.push(Op::UpdateCustomer {
                     customer: id,
                     changes,
                 });
@@ -440,7 +449,7 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
         }
     };
     for contact in [&reg.emergency, &reg.physician].into_iter().flatten() {
-        ops.push(Op::SetContact {
+        after_release.push(Op::SetContact {
             customer,
             contact: contact.clone(),
         });
@@ -448,7 +457,7 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
     for condition in reg.health.iter().filter_map(HealthAnswer::condition) {
         // A returning customer answers again; the same answer is not filed twice.
         if !known_conditions.contains(&condition) {
-            ops.push(Op::AddMedicalCondition {
+            after_release.push(Op::AddMedicalCondition {
                 customer,
                 id: Uuid::now_v7(),
                 condition,
@@ -462,7 +471,7 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
         title: ctx.template.title.get(reg.language).to_owned(),
         language: reg.language,
         signed_at: ctx.now,
-        device: ctx.device.to_owned(),
+        device: device.to_owned(),
         customer: reg
             .profile
             .iter()
@@ -480,7 +489,12 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
     ops.push(Op::SignRelease {
         customer,
         release: Box::new(content),
+        sha256: Some(sha256.clone()),
     });
+    ops.append(&mut after_release);
+    for op in &ops {
+        crate::change::validate(op)?;
+    }
     let mutations: Vec<Mutation> = ops
         .into_iter()
         .map(|op| Mutation {

@@ -11,13 +11,13 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{Connection, types::ValueRef};
+use rusqlite::{Connection, OptionalExtension, types::ValueRef};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::device::recognition_keys;
-use super::store::decode_key;
+use super::devices::decode_key;
 use super::{DeviceAuth, DeviceRole, KEY_DEVICE_ROLE, meta, set_meta};
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -112,10 +112,13 @@ pub fn store_summary(db: &Db, device: &DeviceAuth, cursor: i64) -> Result<CheckA
             &HashSet::new(),
         )?,
         DeviceRole::Kiosk => {
-            let key = match meta(&tx, "recognition_key")? {
-                Some(k) => Some(decode_key(&k)?),
-                None => None, // no kiosk has pulled yet: nothing to recognise
-            };
+            // The kiosk's own key; none until its first pull made one.
+            let key: Option<String> = tx
+                .prepare_cached("SELECT recognition_key FROM devices WHERE id = ?1")?
+                .query_row([device.id], |r| r.get::<_, Option<String>>(0))
+                .optional()?
+                .flatten();
+            let key = key.map(|k| decode_key(&k)).transpose()?;
             let mut digest = Digest64::default();
             if let Some(key) = key {
                 let mut stmt = tx.prepare(

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::store::decode_key;
+use super::devices::decode_key;
 use super::*;
 use crate::crypto::Sealer;
 use crate::db::Db;
@@ -202,15 +202,54 @@ pub struct Pulled {
     /// Not applied: mutations made here wait to be pushed first, or the store's state
     /// would hide them until they are.
     pub deferred: bool,
+    /// A kiosk was given its own recognition key: it dropped the entries it held and pulls
+    /// again from the start.
+    pub restarted: bool,
 }
 
 /// Applies a pull's changes to the local replica and moves the cursor, in one transaction.
+///
+/// A kiosk keeps no staff: any users rows it holds (from before kiosks stopped receiving
+/// them) are deleted and their pages zeroed; it keeps its exit code's hash in `meta`
+/// ([`KEY_KIOSK_EXIT`]) instead.
 pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
+    let kiosk = role(db.conn())? == Some(DeviceRole::Kiosk);
+    if kiosk {
+        // Freed pages are zeroed, not left holding what was deleted.
+        db.conn().pragma_update(None, "secure_delete", true)?;
+    }
     let (tx, sealer) = db.write_sealed()?;
+    let mut wiped = 0;
+    if kiosk {
+        wiped += tx.execute("DELETE FROM users", [])?;
+        match &pulled.kiosk_exit_hash {
+            Some(hash) => set_meta(&tx, KEY_KIOSK_EXIT, hash)?,
+            None => {
+                tx.execute("DELETE FROM meta WHERE key = ?1", [KEY_KIOSK_EXIT])?;
+            }
+        }
+        let held = meta(&tx, KEY_RECOGNITION)?.unwrap_or_default();
+        if let Some(key) = pulled.recognition_key.as_ref().filter(|k| **k != held) {
+            decode_key(key)?;
+            set_meta(&tx, KEY_RECOGNITION, key)?;
+            tx.execute("DELETE FROM recognition", [])?;
+            set_meta(&tx, KEY_CURSOR, "0")?;
+            tx.commit()?;
+            checkpoint(db)?;
+            return Ok(Pulled {
+                restarted: true,
+                ..Pulled::default()
+            });
+        }
+    }
     if outbox_waiting(&tx)? {
+        tx.commit()?;
+        if wiped > 0 {
+            checkpoint(db)?;
+        }
         return Ok(Pulled {
-            applied: 0,
             deferred: true,
+            ..Pulled::default()
         });
     }
     for change in &pulled.changes {
@@ -243,13 +282,26 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
             }
         }
     }
-    replace_users(&tx, &pulled.users)?;
+    if !kiosk {
+        replace_users(&tx, &pulled.users)?;
+    }
     set_meta(&tx, KEY_CURSOR, &pulled.cursor.to_string())?;
     tx.commit()?;
+    if wiped > 0 {
+        checkpoint(db)?;
+    }
     Ok(Pulled {
         applied: pulled.changes.len(),
-        deferred: false,
+        ..Pulled::default()
     })
+}
+
+/// Copies the WAL's pages into the database and empties it, so what was deleted is gone
+/// from both files.
+fn checkpoint(db: &Db) -> Result<()> {
+    db.conn()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
 }
 
 fn replace_users(tx: &Transaction<'_>, users: &[SyncedUser]) -> Result<()> {

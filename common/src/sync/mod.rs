@@ -10,12 +10,16 @@
 //!   what its role may hold: a counter whole customers (medical details only when it was
 //!   paired for them), a kiosk only its recognition entries.
 
+mod boundary;
 pub mod check;
 mod device;
+mod devices;
 pub mod paired;
 mod store;
 
+pub use boundary::*;
 pub use device::*;
+pub use devices::*;
 pub use paired::{queue_or_refuse, refuse_on_device};
 pub use store::*;
 
@@ -35,6 +39,10 @@ pub const PROTOCOL: u32 = 1;
 pub const PUSH_BATCH: usize = 2000;
 /// The most changes one pull returns.
 pub const PULL_BATCH: u32 = 1000;
+/// How far a device's clock, and the time in what it sends, may run ahead of the store's.
+pub const CLOCK_TOLERANCE_SECS: i64 = 5 * 60;
+/// Where a kiosk keeps the argon2id hash of its staff exit code (in `meta`).
+pub const KEY_KIOSK_EXIT: &str = "kiosk_exit_hash";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PairRequest {
@@ -158,8 +166,20 @@ pub struct PullResponse {
     pub cursor: i64,
     /// Whether more changes wait after `cursor`.
     pub more: bool,
-    /// Staff who may sign in on the device (names, roles and PIN hashes).
+    /// Staff who may sign in on the device (names, roles and PIN hashes). A counter's
+    /// only: a kiosk never receives them.
+    #[serde(default)]
     pub users: Vec<SyncedUser>,
+    /// A kiosk's staff exit code (argon2id PHC string); `None`: none set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kiosk_exit_hash: Option<String>,
+    /// A kiosk's own recognition key (base64), in each of its pulls. A kiosk holding another
+    /// (one paired before each kiosk had its own) drops its entries and pulls from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recognition_key: Option<String>,
+    /// The store's clock when it answered, so a device can tell its own clock is wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
