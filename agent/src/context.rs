@@ -35,6 +35,16 @@ impl Context {
                 "this command needs a user: pass --user NAME (or set INTAKE_USER) and the PIN in INTAKE_PIN"
             );
         };
+        // A lobby kiosk holds no staff (their PINs stay on the store): say so, rather than
+        // "wrong PIN" for a name it never had.
+        if let Some(p) = intake_common::sync::paired::paired(db.conn())?
+            && p.role == intake_common::sync::DeviceRole::Kiosk
+        {
+            bail!(
+                "this lobby kiosk is paired with the store at {} and holds no staff: run this on the store",
+                p.store
+            );
+        }
         let pin = read_pin(&format!("PIN for {name}: "))?;
         Ok(users::sign_in_from(db, name, &pin, "cli")?)
     }

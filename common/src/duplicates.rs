@@ -170,7 +170,7 @@ pub fn merge(db: &mut Db, actor: &Actor, target: Uuid, duplicates: &[Uuid]) -> R
 }
 
 /// Where a device refuses merges: "… on the store".
-const MERGES_ARE: &str = "merges and not-duplicate marks are decided";
+pub const MERGES_ARE: &str = "merges and not-duplicate marks are decided";
 
 /// Marks two customers as not duplicates of each other.
 pub fn mark_not_duplicate(db: &mut Db, actor: &Actor, a: Uuid, b: Uuid) -> Result<Applied> {

@@ -45,7 +45,7 @@ fn pair(store: &mut Db, dir: &std::path::Path, name: &str, role: DeviceRole) -> 
 
 fn store(dir: &std::path::Path) -> Db {
     let mut db = Db::open_dir(&dir.join("store")).unwrap();
-    users::add(&mut db, None, "olive", Role::Owner, "2468").unwrap();
+    users::add(&mut db, None, "olive", Role::Owner, "246810").unwrap();
     db
 }
 

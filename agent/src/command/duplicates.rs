@@ -5,7 +5,7 @@ use std::io::Write as _;
 
 use anyhow::Result;
 use intake_common::customers::parse_id;
-use intake_common::{Field, duplicates};
+use intake_common::{Field, Op, duplicates, sync};
 
 use crate::cli::{MergeArgs, NotDuplicateArgs};
 use crate::context::Context;
@@ -56,13 +56,19 @@ pub fn list(ctx: &Context, json: bool) -> Result<()> {
 
 pub fn merge(ctx: &Context, args: MergeArgs) -> Result<()> {
     let mut db = ctx.open()?;
-    let actor = ctx.sign_in(&db)?;
     let target = parse_id(&args.target)?;
     let dups = args
         .duplicates
         .iter()
         .map(|d| parse_id(d))
         .collect::<Result<Vec<_>, _>>()?;
+    // On a device that may not merge, refused before anyone is asked for a PIN.
+    let op = Op::MergeCustomers {
+        target,
+        duplicates: dups.clone(),
+    };
+    sync::queue_or_refuse(db.conn(), &op, duplicates::MERGES_ARE)?;
+    let actor = ctx.sign_in(&db)?;
     let report = duplicates::merge(&mut db, &actor, target, &dups)?;
     if args.json {
         return print_json(&report);
@@ -83,8 +89,14 @@ pub fn merge(ctx: &Context, args: MergeArgs) -> Result<()> {
 
 pub fn not_duplicate(ctx: &Context, args: NotDuplicateArgs) -> Result<()> {
     let mut db = ctx.open()?;
+    let (a, b) = (parse_id(&args.a)?, parse_id(&args.b)?);
+    sync::queue_or_refuse(
+        db.conn(),
+        &Op::MarkNotDuplicate { a, b },
+        duplicates::MERGES_ARE,
+    )?;
     let actor = ctx.sign_in(&db)?;
-    duplicates::mark_not_duplicate(&mut db, &actor, parse_id(&args.a)?, parse_id(&args.b)?)?;
+    duplicates::mark_not_duplicate(&mut db, &actor, a, b)?;
     outln!("marked as not duplicates")?;
     Ok(())
 }

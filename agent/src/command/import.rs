@@ -34,6 +34,9 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<()> {
         })
         .collect::<Result<Vec<_>>>()?;
     let mut db = ctx.open()?;
+    // Refused on a device that may not import before anyone is asked for a PIN: a kiosk
+    // holds no staff to sign in with.
+    csvio::import::on_device(&db, &args.file)?;
     let actor = ctx.sign_in(&db)?;
     let progress = progress_bar(&args);
     let bar = progress.clone();

@@ -12,6 +12,10 @@ use crate::output::{print_json, print_table};
 
 pub fn run(ctx: &Context, cmd: ReleaseCommand) -> Result<()> {
     let db = ctx.open()?;
+    if matches!(cmd, ReleaseCommand::Pdf { .. }) {
+        // A device holds a release's record only; what was signed stays on the store.
+        intake_common::sync::refuse_on_device(db.conn(), "signed releases are opened")?;
+    }
     let actor = ctx.sign_in(&db)?;
     match cmd {
         ReleaseCommand::List {
@@ -39,8 +43,6 @@ pub fn run(ctx: &Context, cmd: ReleaseCommand) -> Result<()> {
             print_table(&["ID", "SIGNED", "CUSTOMER", "TEMPLATE", "DEVICE"], &rows)?;
         }
         ReleaseCommand::Pdf { id, out, settings } => {
-            // A device holds a release's record only; what was signed stays on the store.
-            intake_common::sync::refuse_on_device(db.conn(), "signed releases are opened")?;
             let id = parse_id(&id)?;
             let settings = Settings::load(settings.as_deref())?;
             let content = release::open(&db, &actor, id)?;

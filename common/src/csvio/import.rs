@@ -203,7 +203,7 @@ pub fn import(
 /// On a paired device, whether its rows go to the outbox (a counter: they do, as the
 /// creates and updates the store applies); refused where the store would not take them,
 /// and on a lobby kiosk, which holds no customers to match rows against.
-fn on_device(db: &Db, path: &Path) -> Result<bool> {
+pub fn on_device(db: &Db, path: &Path) -> Result<bool> {
     use crate::sync::{DeviceRole, paired};
     let Some(device) = paired::paired(db.conn())? else {
         return Ok(false);
