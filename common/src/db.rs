@@ -18,7 +18,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/V5__webhook_retention.sql")),
     (6, include_str!("../migrations/V6__sessions.sql")),
     (7, include_str!("../migrations/V7__sign_in_throttle.sql")),
-    (9, include_str!("../migrations/V9__webhook_answer_excerpt.sql")),
+    (
+        9,
+        include_str!("../migrations/V9__webhook_answer_excerpt.sql"),
+    ),
 ];
 
 /// The database file's name inside a data directory.

@@ -241,7 +241,9 @@ fn throttle_address(ip: std::net::IpAddr) -> String {
             let s = v6.segments();
             format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
         }
-        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip.to_string(), |v4| v4.to_string()),
+        std::net::IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or(ip.to_string(), |v4| v4.to_string()),
         std::net::IpAddr::V4(v4) => v4.to_string(),
     }
 }

@@ -118,7 +118,9 @@ pub async fn check(
     Json(req): Json<sync::check::CheckRequest>,
 ) -> ApiResult<Json<Value>> {
     let Caller::Device(device) = caller_of(who)? else {
-        return Err(ApiError::forbidden("only paired devices check what they hold"));
+        return Err(ApiError::forbidden(
+            "only paired devices check what they hold",
+        ));
     };
     check_protocol(req.protocol)?;
     if req.cursor < 0 {
