@@ -1,23 +1,15 @@
 //! TLS for the store and its devices: the store's self-signed certificate, made on first
 //! start, and a client that trusts exactly the certificate it pinned at pairing.
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
-
 use anyhow::{Context as _, Result, anyhow, bail};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use intake_common::pinned_tls;
+pub use intake_common::pinned_tls::{Trust, fingerprint, provider};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
-use sha2::{Digest, Sha256};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use std::path::Path;
 
 pub const CERT_FILE: &str = "store-cert.pem";
 pub const KEY_FILE: &str = "store-key.pem";
-
-pub fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
 
 /// The store's certificate and key: the configured ones, or the self-signed pair in the
 /// data directory (made now if there is none yet).
@@ -82,15 +74,6 @@ fn make_self_signed(cert_path: &Path, key_path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// SHA-256 of a certificate, as colon-separated hex (what `device add` prints).
-pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
-    Sha256::digest(cert.as_ref())
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
 /// Reads a fingerprint as people copy it: with or without colons, any case.
 pub fn parse_fingerprint(raw: &str) -> Result<String> {
     let hex: String = raw
@@ -122,79 +105,10 @@ pub fn server_config(identity: &StoreIdentity) -> Result<rustls::ServerConfig> {
     Ok(config)
 }
 
-/// How a device checks the store's certificate.
-#[derive(Debug, Clone)]
-pub enum Trust {
-    /// Exactly this certificate (its SHA-256), pinned at pairing.
-    Pinned(String),
-    /// Any certificate, remembering the one seen: the first contact when pairing without a
-    /// fingerprint to compare (trust on first use).
-    FirstUse(Arc<Mutex<Option<String>>>),
-}
-
-#[derive(Debug)]
-struct Verifier {
-    trust: Trust,
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for Verifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let seen = fingerprint(end_entity);
-        match &self.trust {
-            Trust::Pinned(pinned) if *pinned == seen => Ok(ServerCertVerified::assertion()),
-            Trust::Pinned(_) => Err(rustls::Error::General(format!(
-                "the store's certificate ({seen}) is not the one pinned at pairing"
-            ))),
-            Trust::FirstUse(slot) => {
-                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(seen);
-                Ok(ServerCertVerified::assertion())
-            }
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
-}
-
-/// An HTTP client for talking to the store.
+/// An HTTP client for talking to the store, trusting its certificate as `trust` says.
 pub fn client(trust: Trust, timeout: std::time::Duration) -> Result<reqwest::Client> {
-    let provider = provider();
-    let algorithms = provider.signature_verification_algorithms;
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(Verifier { trust, algorithms }))
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(reqwest::Client::builder()
-        .tls_backend_preconfigured(config)
+        .tls_backend_preconfigured(pinned_tls::client_config(trust)?)
         .timeout(timeout)
         .connect_timeout(std::time::Duration::from_secs(5))
         .user_agent(concat!("intake-agent/", env!("CARGO_PKG_VERSION")))

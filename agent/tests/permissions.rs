@@ -24,6 +24,7 @@ const ROUTES: &[(&str, &str, Need)] = &[
     ("POST", "/v1/sync/push", Need::Device),
     ("POST", "/v1/sync/pull", Need::Device),
     ("POST", "/v1/sync/check", Need::Device),
+    ("POST", "/v1/kiosk/exit", Need::Kiosk),
     ("GET", "/v1/customers", Need::P("read:customer")),
     ("POST", "/v1/customers", Need::P("write:customer")),
     ("GET", "/v1/customers/{id}", Need::P("read:customer")),
@@ -67,6 +68,8 @@ const ROUTES: &[(&str, &str, Need)] = &[
 enum Need {
     Public,
     Device,
+    /// A paired lobby kiosk (its staff exit), no other device and no person.
+    Kiosk,
     P(&'static str),
 }
 
@@ -116,6 +119,7 @@ fn expected(need: Need, caller: Caller) -> Option<bool> {
         Need::Public => Some(true),
         _ if !signed_in => None,
         Need::Device => Some(!matches!(caller, Caller::Staff(_))),
+        Need::Kiosk => Some(caller == Caller::Kiosk),
         Need::P(p) => Some(match caller {
             Caller::Staff(role) => staff_may(role, p),
             // A lobby kiosk reaches push and pull and nothing else.
@@ -348,6 +352,7 @@ async fn every_route_answers_every_caller_as_the_permissions_say() {
                 "/v1/sync/push" => json!({ "protocol": 1, "mutations": [] }),
                 "/v1/sync/pull" => json!({ "protocol": 1, "cursor": 0, "limit": 10 }),
                 "/v1/sync/check" => json!({ "protocol": 1, "cursor": 0 }),
+                "/v1/kiosk/exit" => json!({ "pin": "0000" }),
                 "/v1/customers" => json!({ "fields": { "FirstName": format!("Walk-in {n}") } }),
                 "/v1/customers/{id}" => json!({ "fields": { "City": "Austin" } }),
                 "/v1/customers/{id}/notes" => json!({ "body": "checked ID" }),
@@ -382,6 +387,8 @@ async fn every_route_answers_every_caller_as_the_permissions_say() {
                 // (Repeated wrong PINs for one name lock it: 429 after the fifth.)
                 ("/v1/pair", _) if *method == "POST" => status == 401,
                 ("/v1/sessions", _) if *method == "POST" => status == 401 || status == 429,
+                // The kiosk gets past the check, and its wrong PIN is refused (then locked).
+                ("/v1/kiosk/exit", Some(true)) => status == 401 || status == 429,
                 (_, None) => status == 401,
                 (_, Some(false)) => status == 403,
                 (_, Some(true)) => status != 401 && status != 403 && status < 500,

@@ -12,11 +12,13 @@ use iced::{Task, keyboard, window};
 use intake_common::customer::Field;
 use intake_common::release::{self, Returning, Signing, TemplateRef};
 use intake_common::settings::{Confirm, Details, Lang, Settings};
-use intake_common::{Db, Error, audit, users};
+use intake_common::{Db, audit};
+use zeroize::Zeroizing;
 
 use crate::clock::WallClock;
 use crate::form::{Form, Input, Layout, Problem, Spot};
 use crate::pad::{PadEvent, PadId};
+use crate::staff_exit::{StoreAnswer, StoreLink};
 
 /// Screens in the order a customer meets them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +159,8 @@ pub enum Message {
     Submit,
     StillHere,
     PinEntered,
+    /// The store's answer about a PIN the kiosk could not check itself.
+    StoreExit(StoreAnswer),
     StaffExit,
     StaffBack,
     CloseRequested(window::Id),
@@ -178,8 +182,6 @@ pub struct Options {
     pub today: Option<NaiveDate>,
 }
 
-const STAFF_TAPS: u32 = 5;
-const STAFF_TAP_WINDOW: Duration = Duration::from_secs(4);
 const THANKS_FOR: Duration = Duration::from_secs(10);
 
 /// The id of the form's scrollable area.
@@ -204,13 +206,17 @@ pub struct Kiosk {
     pub thanks_name: String,
     pub staff_message: Option<&'static str>,
     pub staff_user: Option<String>,
+    /// The store is being asked about the PIN typed last.
+    pub staff_checking: bool,
+    /// A PIN for the store to check, until the update that raised it hands it on.
+    pub(crate) store_check: Option<(StoreLink, Zeroizing<String>)>,
     pub logo: Option<image::Handle>,
     pub qr: Option<qr_code::Data>,
     /// The window's size, for portrait and landscape layouts.
     pub window: iced::Size,
-    now: Instant,
+    pub(crate) now: Instant,
     last_activity: Instant,
-    staff_taps: (u32, Instant),
+    pub(crate) staff_taps: (u32, Instant),
     /// Where to scroll the form after this update (0 top, 1 bottom).
     scroll_to: Option<f32>,
     /// The wall clock the staff pad's lock is kept in.
@@ -255,6 +261,8 @@ impl Kiosk {
             thanks_name: String::new(),
             staff_message: None,
             staff_user: None,
+            staff_checking: false,
+            store_check: None,
             logo,
             qr,
             window: iced::Size::new(1024.0, 768.0),
@@ -384,32 +392,23 @@ impl Kiosk {
             Message::Submit => self.submit(),
             Message::StillHere => {}
             Message::PinEntered => self.pin_entered(),
-            Message::StaffExit => {
-                let who = self.staff_user.clone().unwrap_or_default();
-                if let Err(e) = audit::record(
-                    self.db.conn(),
-                    &who,
-                    "kiosk.exit",
-                    None,
-                    &self.options.device,
-                ) {
-                    tracing::error!("could not audit the staff exit: {e}");
-                }
-                tracing::info!(staff = %who, "kiosk closed by staff");
-                self.wipe();
-                return iced::exit();
-            }
+            Message::StoreExit(answer) => self.store_answered(answer),
+            Message::StaffExit => return self.staff_leaves(),
             Message::StaffBack => self.wipe(),
         }
         if self.banner == Some(Banner::FixAbove) && self.form.problems.is_empty() {
             self.banner = None;
         }
-        match self.scroll_to.take() {
+        let scroll = match self.scroll_to.take() {
             Some(y) => iced::widget::operation::snap_to(
                 FORM_SCROLL,
                 iced::widget::operation::RelativeOffset { x: 0.0, y },
             ),
             None => Task::none(),
+        };
+        match self.take_store_check() {
+            Some(ask) => Task::batch([scroll, ask]),
+            None => scroll,
         }
     }
 
@@ -436,6 +435,8 @@ impl Kiosk {
         self.banner = None;
         self.staff_user = None;
         self.staff_message = None;
+        self.staff_checking = false;
+        self.store_check = None;
         self.screen = Screen::Welcome;
         // The next customer starts from the shop's defaults.
         self.lang = self.settings.shop.languages[0];
@@ -443,7 +444,7 @@ impl Kiosk {
         self.last_activity = self.now;
     }
 
-    fn begin(&mut self) {
+    pub(crate) fn begin(&mut self) {
         self.form.wipe();
         self.found = None;
         self.focus = None;
@@ -477,48 +478,6 @@ impl Kiosk {
             }
             (Step::Release | Step::Signature, Some(Spot::Input(_) | Spot::GuardianPad)) => 1.0,
             _ => 0.0,
-        }
-    }
-
-    fn staff_corner(&mut self) {
-        let (count, first) = self.staff_taps;
-        let count = if self.now.saturating_duration_since(first) > STAFF_TAP_WINDOW || count == 0 {
-            self.staff_taps.1 = self.now;
-            1
-        } else {
-            count + 1
-        };
-        self.staff_taps.0 = count;
-        if count >= STAFF_TAPS {
-            self.staff_taps.0 = 0;
-            self.begin();
-            self.staff_message = None;
-            self.screen = Screen::StaffPin;
-            self.focus = Some(Input::Pin);
-        }
-    }
-
-    /// The staff pad: the kiosk's exit code (a paired kiosk), or a staff PIN (a kiosk that
-    /// is its own store). The pad's lock is kept in the database, so a restart keeps it.
-    fn pin_entered(&mut self) {
-        let pin = self.form.value(Input::Pin).to_owned();
-        self.form.set(Input::Pin, "");
-        let words = crate::i18n::t(self.lang);
-        match users::check_kiosk_exit_at(&self.db, &pin, &self.options.device, self.wall()) {
-            Ok(actor) => {
-                self.staff_user = Some(actor.name);
-                self.staff_message = None;
-                self.focus = None;
-                self.screen = Screen::StaffMenu;
-            }
-            Err(Error::Throttled { .. }) => {
-                tracing::warn!("staff pad locked after wrong PINs");
-                self.staff_message = Some(words.staff_locked);
-            }
-            Err(e) => {
-                tracing::warn!("staff PIN refused: {e}");
-                self.staff_message = Some(words.staff_wrong);
-            }
         }
     }
 

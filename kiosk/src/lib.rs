@@ -11,6 +11,7 @@ pub mod counter;
 pub mod form;
 pub mod i18n;
 pub mod pad;
+pub mod staff_exit;
 pub mod theme;
 mod view;
 

@@ -12,6 +12,7 @@ mod auth;
 mod conn;
 mod customers;
 pub mod error;
+mod exit;
 mod files;
 pub mod routes;
 mod sync;

@@ -14,7 +14,7 @@ use intake_common::sync;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, size};
-use super::{State, admin, auth, customers, files, sync as sync_routes};
+use super::{State, admin, auth, customers, exit, files, sync as sync_routes};
 
 /// What a route needs from its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +88,8 @@ pub static ROUTES: &[Route] = &[
         "Changes after a cursor, as the device's role may hold them"),
     route!(POST "/v1/sync/check", Need::Device, SMALL, sync_routes::check,
         "What the device's role should hold up to its cursor: a count and a hash"),
+    route!(POST "/v1/kiosk/exit", Need::Device, SMALL, exit::check,
+        "A lobby kiosk's staff exit: whose staff PIN this is (user and role), throttled per kiosk"),
     route!(GET "/v1/customers", P(Pm::ReadCustomer), SMALL, customers::search,
         "Search customers by name, e-mail or phone (q)"),
     route!(POST "/v1/customers", P(Pm::WriteCustomer), FORM, customers::create,

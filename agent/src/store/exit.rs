@@ -1,0 +1,70 @@
+//! A lobby kiosk's staff exit, checked by the store: the kiosk holds no staff PIN hashes, so
+//! when the PIN typed on its exit pad is not the kiosk's own exit code it asks here. The
+//! store checks it against its active staff (the PIN-only sign-in), throttled per kiosk.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State as St;
+use intake_common::sync::DeviceRole;
+use intake_common::{audit, users};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::State;
+use super::auth::{Caller, Who, caller_of};
+use super::error::{ApiError, ApiResult};
+
+#[derive(Deserialize)]
+pub struct ExitRequest {
+    pin: String,
+}
+
+/// The PIN pad a kiosk's staff exit is throttled under on the store, as on the kiosk
+/// itself: `pinpad:kiosk:<device name>`.
+fn pad(device: &str) -> String {
+    format!("kiosk:{device}")
+}
+
+/// `POST /v1/kiosk/exit {"pin"}`: 200 `{"user", "role"}` for an active staff member's PIN,
+/// 401 for any other, 429 (with `Retry-After`) once the kiosk's pad is locked. Only a kiosk
+/// asks; a counter or a person is refused.
+pub async fn check(
+    St(state): St<Arc<State>>,
+    who: Who,
+    Json(req): Json<ExitRequest>,
+) -> ApiResult<Json<Value>> {
+    let device = match caller_of(who)? {
+        Caller::Device(d) if d.role == DeviceRole::Kiosk => d,
+        Caller::Device(d) => {
+            return Err(ApiError::forbidden(format!(
+                "{} is a {}: only a lobby kiosk's staff exit asks the store for a PIN",
+                d.name, d.role
+            )));
+        }
+        Caller::Staff { actor, .. } => {
+            return Err(ApiError::forbidden(format!(
+                "{} is a person: only a lobby kiosk's staff exit asks the store for a PIN",
+                actor.name
+            )));
+        }
+    };
+    let actor = state
+        .pool
+        .run(move |db| {
+            let actor = users::sign_in_by_pin(db, &req.pin, &pad(&device.name))?;
+            audit::record(
+                db.conn(),
+                &actor.name,
+                "kiosk.exit",
+                None,
+                &format!("staff exit of kiosk {}, checked by the store", device.name),
+            )?;
+            tracing::info!(staff = %actor.name, kiosk = %device.name, "staff exit checked");
+            Ok(actor)
+        })
+        .await?;
+    Ok(Json(
+        json!({ "user": actor.name, "role": actor.role.name() }),
+    ))
+}
