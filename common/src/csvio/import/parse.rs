@@ -1,0 +1,251 @@
+//! The import's parser thread: reads the CSV, checks and normalises each row, learns the
+//! file's order of day and month, and hands rows to the database thread in batches.
+
+use super::*;
+
+/// `03/04/1990`, `3.4.90`, `03-04-1990`: day and month (either way round), then the year.
+/// (A year-first date is ISO, right or wrong, and never ambiguous.)
+fn looks_like_numeric_date(raw: &str) -> bool {
+    let parts: Vec<&str> = raw.split(['/', '.', '-']).collect();
+    let digits =
+        |p: &str, lens: &[usize]| lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    matches!(parts.as_slice(), [a, b, y] if digits(a, &[1, 2]) && digits(b, &[1, 2]) && digits(y, &[2, 4]))
+}
+
+/// Which order an unambiguous numeric date shows: `31/03/1990` can only be day first.
+fn order_shown(raw: &str) -> Option<DateFormat> {
+    let raw = raw.trim();
+    if !looks_like_numeric_date(raw) {
+        return None;
+    }
+    let reads = |order: DateFormat| guess_date(raw, Some(&order)).is_ok();
+    match (reads(DateFormat::MonthFirst), reads(DateFormat::DayFirst)) {
+        (true, false) => Some(DateFormat::MonthFirst),
+        (false, true) => Some(DateFormat::DayFirst),
+        _ => None,
+    }
+}
+
+pub(super) struct Parser {
+    /// Turns a record's byte offset into the line an editor shows.
+    pub(super) lines: Lines,
+    pub(super) path: PathBuf,
+    pub(super) layout: Layout,
+    /// The file's order of day and month: given, or learnt once from the whole column.
+    pub(super) date_order: Option<DateFormat>,
+    pub(super) today: chrono::NaiveDate,
+}
+
+impl Parser {
+    pub(super) fn run(
+        mut self,
+        mut csv: csv::Reader<Box<dyn std::io::Read + Send>>,
+        out: SyncSender<Batch>,
+        progress: Option<Progress>,
+    ) {
+        let mut record = csv::ByteRecord::new();
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            match csv.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = self
+                        .lines
+                        .line_at(record.position().map_or(0, csv::Position::byte));
+                    match self.parse(line, &record) {
+                        Ok(parsed) => batch.push(parsed),
+                        Err(fatal) => {
+                            let _ = out.send(Batch::Fatal(fatal));
+                            return;
+                        }
+                    }
+                    if batch.len() == BATCH {
+                        if let Some(p) = &progress {
+                            p(record.position().map_or(0, csv::Position::byte));
+                        }
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if out.send(Batch::Rows(full)).is_err() {
+                            return; // the store side gave up
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = out.send(Batch::Fatal(malformed(&self.path, &e)));
+                    return;
+                }
+            }
+        }
+        if !batch.is_empty() && out.send(Batch::Rows(batch)).is_err() {
+            return;
+        }
+        let _ = out.send(Batch::Done);
+        if let Some(p) = &progress {
+            p(u64::MAX);
+        }
+    }
+
+    fn parse(&mut self, line: u64, record: &csv::ByteRecord) -> Result<Parsed, FileError> {
+        let width = self.layout.header.len();
+        if record.len() != width {
+            return Ok(Parsed::Failed(vec![RowError {
+                line,
+                column: String::new(),
+                message: format!(
+                    "the row has {} fields; the header has {width} (a missing or extra comma, or an unclosed quote)",
+                    record.len()
+                ),
+            }]));
+        }
+        let mut profile = Profile::with_capacity(record.as_slice().len());
+        let mut id = None;
+        let mut errors = Vec::new();
+        for (i, raw) in record.iter().enumerate() {
+            let Some(target) = self.layout.targets[i] else {
+                continue;
+            };
+            let text = decode::cell(raw);
+            let text = unneutralise(&text);
+            let column = self.layout.header[i].clone();
+            let fail = |message: String| RowError {
+                line,
+                column: column.clone(),
+                message,
+            };
+            match target {
+                Target::Id => {
+                    if !text.trim().is_empty() {
+                        match Uuid::parse_str(text.trim()) {
+                            Ok(u) => id = Some(u),
+                            Err(_) => {
+                                errors.push(fail(format!("{:?} is not a customer id", text.trim())))
+                            }
+                        }
+                    }
+                }
+                Target::Field(Field::Birthdate) => match self.birthdate(line, text) {
+                    Ok(Some(d)) => profile.set(Field::Birthdate, Some(d)),
+                    Ok(None) => {}
+                    Err(Fatal(e)) => return Err(e),
+                    Err(RowFail(m)) => errors.push(fail(m)),
+                },
+                Target::Field(field) => match field.parse(text) {
+                    Ok(v) => profile.set_str(field, v.as_deref()),
+                    Err(m) => errors.push(fail(m)),
+                },
+            }
+        }
+        if errors.is_empty() && !profile.is_identifiable() {
+            let cols: Vec<String> = Profile::IDENTIFYING
+                .iter()
+                .filter(|f| self.layout.has(**f))
+                .map(|f| self.layout.column_name(*f))
+                .collect();
+            errors.push(RowError {
+                line,
+                column: cols.join(", "),
+                message: "the row needs a value in at least one of these columns".into(),
+            });
+        }
+        Ok(if errors.is_empty() {
+            Parsed::Row(Candidate {
+                line,
+                id,
+                keys: profile.keys(),
+                profile,
+            })
+        } else {
+            Parsed::Failed(errors)
+        })
+    }
+
+    fn birthdate(&mut self, line: u64, raw: &str) -> Result<Option<String>, DateProblem> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        // The first numeric date that is not ISO settles the file's order, from the whole
+        // column at once: no row is ever read under an order that a later row contradicts.
+        if self.date_order.is_none()
+            && looks_like_numeric_date(raw)
+            && guess_date(raw, Some(&DateFormat::Iso)).is_err()
+        {
+            self.date_order = Some(self.prescan(line, raw).map_err(Fatal)?);
+        }
+        let date = match guess_date(raw, self.date_order.as_ref()).map_err(RowFail)? {
+            DateGuess::Sure(d) => d,
+            // Only reachable without a decided order, which the prescan rules out.
+            DateGuess::Ambiguous { .. } => {
+                return Err(RowFail(format!(
+                    "{raw:?} could be read two ways; pass --date-format mdy or dmy"
+                )));
+            }
+        };
+        birthdate_in_range(date, self.today)
+            .map(|d| Some(d.to_string()))
+            .map_err(RowFail)
+    }
+
+    /// Reads the whole date column once to learn whether the file writes day or month
+    /// first. Called only when an ambiguous date comes before any telling one.
+    fn prescan(&self, line: u64, example: &str) -> Result<DateFormat, FileError> {
+        let column = self
+            .layout
+            .targets
+            .iter()
+            .position(|t| *t == Some(Target::Field(Field::Birthdate)))
+            .unwrap_or(0);
+        let (reader, _) = decode::open(&self.path)?;
+        let (reader, lines) = LineCounter::new(reader);
+        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        let mut record = csv::ByteRecord::new();
+        let mut found: Option<(u64, String, DateFormat)> = None;
+        while csv
+            .read_byte_record(&mut record)
+            .map_err(|e| malformed(&self.path, &e))?
+        {
+            let Some(cell) = record.get(column) else {
+                continue;
+            };
+            let cell = decode::cell(cell);
+            let Some(order) = order_shown(&cell) else {
+                continue;
+            };
+            let here = lines.line_at(record.position().map_or(0, csv::Position::byte));
+            match &found {
+                None => found = Some((here, cell.trim().to_string(), order)),
+                Some((l, first, seen)) if *seen != order => {
+                    return Err(FileError::Dates {
+                        path: self.path.clone(),
+                        message: format!(
+                            "column {}: line {l} ({first:?}) and line {here} ({:?}) write dates in different orders; fix the file or pass --date-format mdy or dmy",
+                            self.layout.header[column],
+                            cell.trim()
+                        ),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        found.map(|(_, _, order)| order).ok_or_else(|| FileError::Dates {
+            path: self.path.clone(),
+            message: format!(
+                "column {}: line {line} has {example:?}, and no date in the file shows whether the day or the month comes first; pass --date-format mdy (month first) or dmy (day first)",
+                self.layout.header[column]
+            ),
+        })
+    }
+}
+
+enum DateProblem {
+    Fatal(FileError),
+    RowFail(String),
+}
+use DateProblem::{Fatal, RowFail};
+
+/// Undoes the export's formula neutralisation: `'=x` reads back as `=x`.
+fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(crate::csvio::export::FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
