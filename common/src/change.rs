@@ -77,6 +77,13 @@ pub fn submit_all(db: &mut Db, by: &Caller, ops: Vec<Op>) -> Result<Vec<Uuid>> {
     for op in &ops {
         by.permitted(op)?;
         validate(op)?;
+        // On a paired device the change goes to the store through the outbox: one the store
+        // would refuse from this device (a medical record on a counter paired without
+        // medical details) is refused here, before anything changes, not confirmed and then
+        // lost at the next pull.
+        if matches!(by, Caller::Staff(_)) {
+            crate::sync::queue_or_refuse(db.conn(), op, "this change is made")?;
+        }
     }
     let ms: Vec<Mutation> = ops
         .into_iter()

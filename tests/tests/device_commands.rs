@@ -223,6 +223,13 @@ fn store_only_commands_are_refused_on_every_device() {
             &["release", "pdf", &a, "--out", pdf.to_str().unwrap()],
             "signed releases are opened on the store",
         );
+        for args in [
+            &["device", "add", "patio", "--role", "kiosk"][..],
+            &["device", "list"][..],
+            &["device", "revoke", "lobby"][..],
+        ] {
+            refused(device, args, "devices are managed on the store");
+        }
         assert!(!pdf.exists());
     }
 }
@@ -286,4 +293,26 @@ fn check_finds_customers_the_store_never_got() {
     let status = agent(&counter, &["status"]);
     assert!(status.contains("Last check:"), "{status}");
     assert!(status.contains("differs from the store"), "{status}");
+}
+
+/// A counter paired without medical details: staff who may record medical details on the
+/// store are still refused here, before anything changes — the store would refuse the
+/// change from this counter, and the next pull would make it vanish.
+#[test]
+fn a_change_the_store_would_refuse_from_this_counter_is_refused_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, counter, a, _) = shop(tmp.path(), "counter");
+    refused(
+        &counter,
+        &[
+            "customer", "medical", &a, "--kind", "allergy", "--name", "latex",
+        ],
+        "this change is made on the store",
+    );
+    agent(&counter, &["run", "--once"]);
+    assert_eq!(
+        count(&store.dir, "SELECT count(*) FROM medical_conditions"),
+        0
+    );
+    assert_eq!(count(&counter, "SELECT count(*) FROM outbox_rejected"), 0);
 }

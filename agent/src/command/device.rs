@@ -26,6 +26,9 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
 
 pub fn manage(ctx: &Context, cmd: DeviceCommand) -> Result<()> {
     let mut db = ctx.open()?;
+    // Devices are paired with, listed and revoked on the store; a pairing code made on a
+    // device would pair nothing.
+    sync::refuse_on_device(db.conn(), "devices are managed")?;
     let actor = ctx.sign_in(&db)?;
     match cmd {
         DeviceCommand::Add {

@@ -1,6 +1,7 @@
 //! A lobby kiosk's staff exit, checked by the store: the kiosk holds no staff PIN hashes, so
 //! when the PIN typed on its exit pad is not the kiosk's own exit code it asks here. The
-//! store checks it against its active staff (the PIN-only sign-in), throttled per kiosk.
+//! store checks it against its active staff (the PIN-only sign-in), throttled per kiosk and across every kiosk together, and only for the
+//! roles whose PINs are six digits or more (the front desk uses the kiosk's exit code).
 
 use std::sync::Arc;
 
@@ -18,12 +19,6 @@ use super::error::{ApiError, ApiResult};
 #[derive(Deserialize)]
 pub struct ExitRequest {
     pin: String,
-}
-
-/// The PIN pad a kiosk's staff exit is throttled under on the store, as on the kiosk
-/// itself: `pinpad:kiosk:<device name>`.
-fn pad(device: &str) -> String {
-    format!("kiosk:{device}")
 }
 
 /// `POST /v1/kiosk/exit {"pin"}`: 200 `{"user", "role"}` for an active staff member's PIN,
@@ -52,7 +47,7 @@ pub async fn check(
     let actor = state
         .pool
         .run(move |db| {
-            let actor = users::sign_in_by_pin(db, &req.pin, &pad(&device.name))?;
+            let actor = users::kiosk_exit_on_store(db, &req.pin, &device.name, chrono::Utc::now())?;
             audit::record(
                 db.conn(),
                 &actor.name,

@@ -196,18 +196,59 @@ pub fn sign_in_by_pin(db: &Db, pin: &str, device: &str) -> Result<Actor> {
 
 /// [`sign_in_by_pin`] at a given time.
 pub fn sign_in_by_pin_at(db: &Db, pin: &str, device: &str, now: DateTime<Utc>) -> Result<Actor> {
+    pin_only(db, pin, &[device], &Role::STAFF, now)
+}
+
+/// The pad every kiosk's online staff exit also counts against on the store: several stolen
+/// kiosk tokens get no more guesses together than one.
+pub const KIOSK_EXITS_PAD: &str = "kiosk-exits";
+
+/// A staff PIN typed on a paired kiosk's exit pad, checked by the store. Throttled per kiosk
+/// and across every kiosk together, and open only to the roles whose PINs are at least six
+/// digits: the front desk leaves with the kiosk's exit code. A kiosk's token is all a thief
+/// needs to call this, so it must not be a faster way to find a staff PIN than the sign-in.
+pub fn kiosk_exit_on_store(db: &Db, pin: &str, kiosk: &str, now: DateTime<Utc>) -> Result<Actor> {
+    let roles: Vec<Role> = Role::STAFF
+        .into_iter()
+        .filter(|r| pin::min_pin_digits(*r) >= 6)
+        .collect();
+    pin_only(
+        db,
+        pin,
+        &[&format!("kiosk:{kiosk}"), KIOSK_EXITS_PAD],
+        &roles,
+        now,
+    )
+}
+
+/// PIN-only sign-in for active staff in `roles`, throttled on every pad in `pads` (the first
+/// names the device in the audit log).
+fn pin_only(
+    db: &Db,
+    pin: &str,
+    pads: &[&str],
+    roles: &[Role],
+    now: DateTime<Utc>,
+) -> Result<Actor> {
     let conn = db.conn();
-    let key = pinpad_key(device);
-    let pad = Key {
-        key: &key,
-        allowed: PINPAD_TRIES,
-    };
-    let lock = reserve(conn, &[pad], now)?;
+    let device = pads.first().copied().unwrap_or("unknown");
+    let keys: Vec<String> = pads.iter().map(|p| pinpad_key(p)).collect();
+    let pad_keys: Vec<Key<'_>> = keys
+        .iter()
+        .map(|key| Key {
+            key,
+            allowed: PINPAD_TRIES,
+        })
+        .collect();
+    let lock = reserve(conn, &pad_keys, now)?;
     let oversized = pin.len() > MAX_INPUT_BYTES;
     let users: Vec<(String, String, String)> = conn
         .prepare_cached("SELECT name, role, pin_hash FROM users WHERE disabled = 0 ORDER BY name")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<Vec<(String, String, String)>>>()?
+        .into_iter()
+        .filter(|(_, role, _)| role.parse::<Role>().is_ok_and(|r| roles.contains(&r)))
+        .collect();
     let found = if oversized || users.is_empty() {
         pin::dummy("");
         None
@@ -232,7 +273,9 @@ pub fn sign_in_by_pin_at(db: &Db, pin: &str, device: &str, now: DateTime<Utc>) -
         Some((name, role, _)) => {
             let role = parse_role(&role)?;
             let tx = write(conn)?;
-            throttle::clear(&tx, &key)?;
+            for key in &keys {
+                throttle::clear(&tx, key)?;
+            }
             tx.execute(
                 "UPDATE users SET last_sign_in_at = ?2 WHERE name = ?1",
                 params![name, crate::time::format(now)],
