@@ -46,7 +46,7 @@ impl Context {
             );
         }
         let pin = read_pin(&format!("PIN for {name}: "))?;
-        Ok(users::sign_in_from(db, name, &pin, "cli")?)
+        Ok(users::sign_in_from(db, name, &pin, users::CLI_CLIENT)?)
     }
 
     /// The acting user if one was named; `None` otherwise.

@@ -123,11 +123,17 @@ fn a_lock_survives_reopening_the_database() {
     let (dir, db) = shop();
     let now = t0();
     for _ in 0..5 {
-        let _ = users::sign_in_at(&db, "olive", "000000", "cli", now);
+        let _ = users::sign_in_at(&db, "olive", "000000", "203.0.113.7", now);
     }
     drop(db);
     let db = Db::open_dir(dir.path()).unwrap();
-    retry_after(users::sign_in_at(&db, "olive", OWNER_PIN, "cli", now));
+    retry_after(users::sign_in_at(
+        &db,
+        "olive",
+        OWNER_PIN,
+        "203.0.113.7",
+        now,
+    ));
     let listed = users::list_at(db.conn(), now).unwrap();
     let olive = listed.iter().find(|u| u.name == "olive").unwrap();
     assert_eq!(olive.failures, 5);
@@ -543,4 +549,24 @@ fn old_hashes_still_verify_and_are_made_again_at_the_next_sign_in() {
         .unwrap();
     assert!(now.starts_with("$argon2id$v=19$m=65536,t=3,p=1$"), "{now}");
     users::sign_in_at(&db, "ann", ARTIST_PIN, "cli", t0()).unwrap();
+}
+
+/// Someone guessing over the network locks the name there, not at the store's own command
+/// line: the owner can still sign in there to revoke sessions and change PINs.
+#[test]
+fn a_name_locked_over_the_network_still_signs_in_at_the_command_line() {
+    let (_dir, db) = shop();
+    let now = t0();
+    for _ in 0..6 {
+        let _ = users::sign_in_at(&db, "olive", "000000", "203.0.113.7", now);
+    }
+    retry_after(users::sign_in_at(
+        &db,
+        "olive",
+        OWNER_PIN,
+        "198.51.100.9",
+        now,
+    ));
+    let actor = users::sign_in_at(&db, "olive", OWNER_PIN, users::CLI_CLIENT, now).unwrap();
+    assert_eq!(actor.name, "olive");
 }

@@ -56,7 +56,14 @@ pub fn list_at(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<UserStatus>>
     rows.into_iter()
         .map(
             |(id, name, role, disabled, created_at, last_sign_in_at, pin_changed_at)| {
-                let state = throttle::state(conn, &sign_in::name_key(&name), now)?;
+                // The name's lock over the network, or at the command line: whichever
+                // holds more failures.
+                let network = throttle::state(conn, &sign_in::name_key(&name), now)?;
+                let cli = throttle::state(conn, &sign_in::cli_name_key(&name), now)?;
+                let state = match (network, cli) {
+                    (Some(a), Some(b)) => Some(if b.failures > a.failures { b } else { a }),
+                    (a, b) => a.or(b),
+                };
                 Ok(UserStatus {
                     id,
                     role: role
@@ -110,6 +117,7 @@ pub fn set_pin(db: &mut Db, by: &Actor, name: &str, new_pin: &str) -> Result<()>
         params![id, hash, crate::time::now()],
     )?;
     throttle::clear(&tx, &sign_in::name_key(&target))?;
+    throttle::clear(&tx, &sign_in::cli_name_key(&target))?;
     audit::record(
         &tx,
         &by.name,
