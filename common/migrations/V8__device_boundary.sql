@@ -16,3 +16,7 @@ CREATE TABLE device_customers (
 
 -- The one key every kiosk shared is gone: each kiosk gets its own at its next pull.
 DELETE FROM meta WHERE key = 'recognition_key';
+
+-- A lobby kiosk holds no staff: PIN hashes an earlier version pulled onto one are dropped.
+DELETE FROM users
+ WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'sync_device_role' AND value = 'kiosk');

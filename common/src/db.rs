@@ -131,6 +131,16 @@ fn prepare(conn: &mut Connection, path: &Path, key_path: &Path) -> Result<Sealer
     conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     migrate(conn, path)?;
+    // On a lobby kiosk every connection overwrites what it deletes (the outbox once the
+    // store has it, the customers it drops): a stolen disk keeps no free pages of them.
+    let kiosk: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'sync_device_role' AND value = 'kiosk')",
+        [],
+        |r| r.get(0),
+    )?;
+    if kiosk {
+        conn.pragma_update(None, "secure_delete", "ON")?;
+    }
     // A database that has sealed data with a key must get that key back, never a new one.
     let sealed_before: bool = conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'key_fingerprint')",

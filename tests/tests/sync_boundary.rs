@@ -561,3 +561,42 @@ fn a_kiosk_keeps_no_staff_pin_hashes_only_its_exit_code() {
         "a staff PIN hash is left in the kiosk's files"
     );
 }
+
+/// A kiosk's registration sets only what its screens ask for, and cannot bring back a
+/// customer the store deleted.
+#[test]
+fn a_kiosk_registers_only_its_own_fields_and_never_revives_a_deleted_customer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let (mut kiosk, auth) = pair(&mut store, dir.path(), "lobby", DeviceRole::Kiosk);
+    let (gone, create) = new_customer("Gone");
+    change::submit(&mut store, &Caller::Staff(owner()), create).unwrap();
+    change::submit(
+        &mut store,
+        &Caller::Staff(owner()),
+        Op::DeleteCustomer { customer: gone },
+    )
+    .unwrap();
+
+    let ops = vec![
+        Op::CreateCustomer {
+            customer: Uuid::now_v7(),
+            profile: Profile::default()
+                .with(Field::LastName, "Moss")
+                .with(Field::Notes, "VIP: no deposit needed"),
+        },
+        Op::CreateCustomer {
+            customer: gone,
+            profile: Profile::default().with(Field::LastName, "Gone"),
+        },
+    ];
+    let ms: Vec<Mutation> = ops
+        .into_iter()
+        .map(|op| Mutation::new("kiosk:lobby", op))
+        .collect();
+    mutation::submit_all(&mut kiosk, &ms).unwrap();
+    let results = push(&mut store, &mut kiosk, &auth);
+    assert!(rejected(&results[0]).contains("Notes"), "{results:?}");
+    assert!(rejected(&results[1]).contains("deleted"), "{results:?}");
+    assert_eq!(count(&store, "SELECT count(*) FROM customers"), 0);
+}

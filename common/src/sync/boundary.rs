@@ -187,7 +187,27 @@ fn kiosk_may(
 ) -> Result<std::result::Result<Option<Uuid>, String>> {
     let refuse = |what: String| Ok(Err(format!("kiosk {} may not {what}", device.name)));
     match op {
-        Op::CreateCustomer { customer, .. } => {
+        Op::CreateCustomer { customer, profile } => {
+            if let Some((field, _)) = profile
+                .iter()
+                .find(|(f, v)| v.is_some() && !KIOSK_FIELDS.contains(f))
+            {
+                return refuse(format!(
+                    "set {}: a kiosk registers only what its screens ask for",
+                    field.column()
+                ));
+            }
+            let deleted: bool = conn
+                .prepare_cached(
+                    "SELECT EXISTS(SELECT 1 FROM tombstones t WHERE t.customer_id = ?1
+                     AND NOT EXISTS(SELECT 1 FROM merged_customers m WHERE m.merged_id = ?1))",
+                )?
+                .query_row([customer], |r| r.get(0))?;
+            if deleted {
+                return refuse(format!(
+                    "register customer {customer} again: that customer was deleted on the store"
+                ));
+            }
             let resolved = crate::db::resolve_customer(conn, *customer)?;
             if resolved == *customer && !customer_exists(conn, resolved)? {
                 return Ok(Ok(Some(*customer)));
