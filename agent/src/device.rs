@@ -162,10 +162,14 @@ impl StoreClock {
     /// How far this device's clock runs ahead of the store's (negative: behind), if an
     /// answer has shown the store's. The `Date` header counts whole seconds.
     pub fn ahead(&self) -> Option<chrono::Duration> {
-        let (store, at) = (*self.seen.lock().unwrap_or_else(|p| p.into_inner()))?;
-        let store_now = chrono::DateTime::<chrono::Utc>::from(store) + at.elapsed();
         let here = chrono::Utc::now() + self.offset;
-        Some(here - store_now)
+        Some(here - self.store_now()?)
+    }
+
+    /// The store's clock now, as its last answer showed it.
+    pub fn store_now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let (store, at) = (*self.seen.lock().unwrap_or_else(|p| p.into_inner()))?;
+        Some(chrono::DateTime::<chrono::Utc>::from(store) + at.elapsed())
     }
 
     /// An error saying so when this device's clock runs more than
@@ -289,6 +293,19 @@ impl Syncer {
             }
         }
         self.clock.check()?;
+        if let Some(store_now) = self.clock.store_now().filter(|_| waiting > 0) {
+            // What was made while this device's clock ran ahead (now set right) would be
+            // refused: it goes with ids of the store's time instead.
+            let reminted = self
+                .with_db(move |db| sync::remint_future_ids(db, store_now))
+                .await?;
+            if reminted > 0 {
+                tracing::warn!(
+                    reminted,
+                    "queued changes made while the clock ran ahead got new ids"
+                );
+            }
+        }
         let pushed = self.push_all(&mut round).await;
         pushed?;
         round.purged = self.with_db(sync::purge_kiosk_replica).await?;

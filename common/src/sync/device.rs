@@ -130,6 +130,50 @@ pub fn next_batch_raw(
     Ok((out, last))
 }
 
+/// Gives new ids to the queued mutations whose ids are dated more than
+/// [`CLOCK_TOLERANCE_SECS`] after `store_now`: made while this device's clock ran ahead, the
+/// store would refuse them for good, and last-writer-wins must not rank them in the future.
+/// The new ids are the store's time, one millisecond apart in outbox order (so two edits of
+/// one field keep their order). Safe because the store never applied them: it refuses such
+/// ids, so none can be a replay. Returns how many were given new ids.
+pub fn remint_future_ids(db: &mut Db, store_now: chrono::DateTime<chrono::Utc>) -> Result<usize> {
+    let limit = store_now + chrono::Duration::seconds(CLOCK_TOLERANCE_SECS);
+    let (tx, sealer) = db.write_sealed()?;
+    let rows: Vec<(i64, Uuid, Vec<u8>)> = tx
+        .prepare("SELECT seq, mutation_id, sealed FROM outbox ORDER BY seq")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut reminted = 0usize;
+    for (seq, id, sealed) in rows {
+        let dated = id
+            .get_timestamp()
+            .map(|t| t.to_unix())
+            .and_then(|(secs, nanos)| {
+                chrono::DateTime::from_timestamp(i64::try_from(secs).ok()?, nanos)
+            });
+        if dated.is_none_or(|at| at <= limit) {
+            continue;
+        }
+        let mut m: crate::mutation::Mutation = sealer.open_json(id.as_bytes(), &sealed)?;
+        let at = store_now + chrono::Duration::milliseconds(i64::try_from(reminted).unwrap_or(0));
+        let ts = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            u64::try_from(at.timestamp()).unwrap_or(0),
+            at.timestamp_subsec_nanos(),
+        );
+        m.id = Uuid::new_v7(ts);
+        m.at = at;
+        tx.execute(
+            "UPDATE outbox SET mutation_id = ?2, sealed = ?3 WHERE seq = ?1",
+            params![seq, m.id, sealer.seal_json(m.id.as_bytes(), &m)],
+        )?;
+        tracing::info!(old = %id, new = %m.id, "a mutation made while the clock ran ahead got a new id");
+        reminted += 1;
+    }
+    tx.commit()?;
+    Ok(reminted)
+}
+
 /// What the store's answer did to the outbox.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Acknowledged {
