@@ -283,3 +283,39 @@ async fn an_export_streams_to_the_client_and_never_touches_the_disk() {
         assert_eq!(mode & 0o777, 0o700);
     }
 }
+
+/// Guessing pairing codes: after ten wrong codes from one address the store answers 429
+/// before writing anything, so a flood adds no audit rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_pairing_codes_is_locked_out_and_writes_nothing_more() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    add_owner(&dir);
+    let store = Store::start(&dir, &[]);
+    let http = client(&dir);
+    let audited = || -> i64 {
+        let db = intake_common::Db::open_dir(&dir).unwrap();
+        db.conn()
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'device.pair_failed'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let mut statuses = Vec::new();
+    for i in 0..40 {
+        let status = http
+            .post(format!("{}/v1/pair", store.url))
+            .json(&serde_json::json!({ "code": format!("AAAA-BBBB-{i:04}") }))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        statuses.push(status);
+    }
+    assert!(statuses[..10].iter().all(|s| *s == 401), "{statuses:?}");
+    assert!(statuses[10..].iter().all(|s| *s == 429), "{statuses:?}");
+    assert_eq!(audited(), 10, "a locked address writes nothing");
+}

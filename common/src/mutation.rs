@@ -211,14 +211,7 @@ pub fn submit_all(db: &mut Db, ms: &[Mutation]) -> Result<Vec<Applied>> {
     for m in ms {
         let applied = apply(&tx, sealer, m)?;
         if outbox && applied == Applied::Applied {
-            tx.prepare_cached(
-                "INSERT INTO outbox(mutation_id, sealed, created_at) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![
-                m.id,
-                sealer.seal_json(m.id.as_bytes(), m),
-                crate::time::now()
-            ])?;
+            crate::sync::paired::queue(&tx, sealer, m)?;
         }
         results.push(applied);
     }

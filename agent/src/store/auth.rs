@@ -228,7 +228,7 @@ pub async fn sign_in(
 
 /// The address sign-in throttling counts by: an IPv4 address, or an IPv6 address's /64
 /// (one host holds a whole /64, so counting single IPv6 addresses would count nothing).
-fn throttle_address(ip: std::net::IpAddr) -> String {
+pub fn throttle_address(ip: std::net::IpAddr) -> String {
     match ip {
         std::net::IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
             let s = v6.segments();

@@ -15,11 +15,13 @@ use super::error::{ApiError, ApiResult, to_json};
 
 pub async fn pair(
     St(state): St<Arc<State>>,
+    axum::extract::ConnectInfo(client): axum::extract::ConnectInfo<std::net::SocketAddr>,
     Json(req): Json<sync::PairRequest>,
 ) -> ApiResult<Json<Value>> {
+    let from = super::auth::throttle_address(client.ip());
     let paired = state
         .pool
-        .run(move |db| Ok(sync::pair(db, &req.code)?))
+        .run(move |db| Ok(sync::pair_from(db, &req.code, &from)?))
         .await?;
     to_json(paired)
 }

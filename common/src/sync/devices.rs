@@ -1,8 +1,6 @@
 //! The store's list of paired devices: adding one and its one-time pairing code, pairing,
 //! the token check, revoking, and a kiosk's own recognition key and staff exit code.
 
-use argon2::password_hash::PasswordHasher;
-use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{Duration, Utc};
@@ -203,6 +201,35 @@ pub fn revoke_device(db: &mut Db, actor: &Actor, name: &str) -> Result<()> {
 
 /// Pairs the device whose code this is: the code is used up, and the device gets its token.
 pub fn pair(db: &mut Db, code: &str) -> Result<PairResponse> {
+    pair_from(db, code, "unknown")
+}
+
+/// Wrong pairing codes from one client address before it must wait (a minute, doubling to
+/// an hour). Codes are 59 bits and expire in a day, so this is about the audit log and the
+/// write lock, not the odds.
+pub const PAIR_TRIES: u32 = 10;
+
+/// [`pair`] for a request from `client`: wrong codes are counted per address, and a locked
+/// address is refused before any write (nothing audited, nothing stored).
+pub fn pair_from(db: &mut Db, code: &str, client: &str) -> Result<PairResponse> {
+    let key = format!("pair:{}", client.chars().take(64).collect::<String>());
+    let keys = [crate::throttle::Key {
+        key: &key,
+        allowed: PAIR_TRIES,
+    }];
+    let tx = db.write()?;
+    crate::throttle::reserve(&tx, &keys, chrono::Utc::now())?;
+    tx.commit()?;
+    let paired = pair_now(db, code);
+    if paired.is_ok() {
+        let tx = db.write()?;
+        crate::throttle::clear(&tx, &key)?;
+        tx.commit()?;
+    }
+    paired
+}
+
+fn pair_now(db: &mut Db, code: &str) -> Result<PairResponse> {
     let tx = db.write()?;
     let found: Option<(Uuid, String, String, bool, Option<String>)> = tx
         .query_row(
@@ -283,24 +310,13 @@ pub fn authenticate(conn: &Connection, token: &str) -> Result<Option<DeviceAuth>
     })
 }
 
-/// The shortest and longest kiosk exit code, in digits.
-pub const EXIT_CODE_DIGITS: (usize, usize) = (6, 12);
-
 /// Sets the code staff type to leave kiosk `name` (needs `manage:devices`). Only its
 /// argon2id hash is kept — with costly parameters, since a stolen kiosk holds it — and the
 /// kiosk receives that hash with its next pull.
 pub fn set_exit_code(db: &mut Db, actor: &Actor, name: &str, code: &str) -> Result<()> {
     actor.require(Permission::ManageDevices)?;
-    let (min, max) = EXIT_CODE_DIGITS;
-    if code.len() < min || code.len() > max || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::Invalid(format!(
-            "the exit code must be {min} to {max} digits"
-        )));
-    }
-    let hash = exit_code_hasher()?
-        .hash_password(code.as_bytes())
-        .map_err(|e| Error::Hash(e.to_string()))?
-        .to_string();
+    // The same argon2id cost as staff PINs, on the same bounded pool.
+    let hash = crate::users::hash_exit_code(code)?;
     let tx = db.write()?;
     let role: Option<String> = tx
         .query_row(
@@ -331,12 +347,6 @@ pub fn set_exit_code(db: &mut Db, actor: &Actor, name: &str, code: &str) -> Resu
     audit::record(&tx, &actor.name, "device.exit_code", None, name.trim())?;
     tx.commit()?;
     Ok(())
-}
-
-/// argon2id with m = 64 MiB, t = 3, p = 1: a stolen kiosk's hash costs a guesser dearly.
-fn exit_code_hasher() -> Result<Argon2<'static>> {
-    let params = Params::new(64 * 1024, 3, 1, None).map_err(|e| Error::Hash(e.to_string()))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// A kiosk's recognition key, as bytes and as base64.
