@@ -380,10 +380,12 @@ pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appl
             crate::duplicates::merge_in(tx, *target, duplicates, &m.actor, &at)?;
         }
         Op::SignRelease {
-            customer, release, ..
+            customer,
+            release,
+            sha256,
         } => {
             let cid = live_customer(tx, *customer)?;
-            crate::release::apply_signed(tx, sealer, cid, release)?;
+            crate::release::apply_signed(tx, sealer, cid, release, sha256.as_deref())?;
             touch(tx, cid, &at)?;
             // The release takes its place in the change sequence: release.signed.
             tx.prepare_cached(

@@ -235,11 +235,18 @@ pub(crate) fn apply_signed(
     sealer: &crate::crypto::Sealer,
     customer: Uuid,
     release: &ReleaseContent,
+    claimed_sha256: Option<&str>,
 ) -> Result<()> {
-    // One serialisation for both the fingerprint and the sealed copy (the same canonical
-    // JSON `sha256` hashes).
+    // One serialisation for the fingerprint, its check against the one signed with, and the
+    // sealed copy (the same canonical JSON `sha256` hashes).
     let json = serde_json::to_vec(release).expect("release content serialises");
     let sha = hex(&Sha256::digest(&json));
+    if claimed_sha256.is_some_and(|claimed| claimed != sha) {
+        return Err(Error::Invalid(format!(
+            "release {}: its content does not match the SHA-256 it was signed with",
+            release.release_id
+        )));
+    }
     let sealed = sealer.seal(release.release_id.as_bytes(), &json);
     tx.prepare_cached(
         "INSERT INTO releases(id, customer_id, template_id, template_version, signed_at, device,
