@@ -7,7 +7,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data");
+/// Sample customer lists in the studio and snake-case layouts, kept in the repository.
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data");
 
 struct Shop {
     dir: tempfile::TempDir,
@@ -127,7 +128,7 @@ fn sign_in_rules() {
 #[test]
 fn imports_both_sample_layouts_and_reimports_without_duplicating() {
     let shop = Shop::new();
-    let studio = Path::new(SHARED).join("customers-rev23-sample.csv");
+    let studio = Path::new(SAMPLES).join("customers-rev23-sample.csv");
     let r = import_json(&shop, &studio, &[]);
     assert_eq!(
         (r["created"].as_u64(), r["failed"].as_u64()),
@@ -141,7 +142,7 @@ fn imports_both_sample_layouts_and_reimports_without_duplicating() {
         (Some(0), Some(300))
     );
     // The seed-003 file shares ten e-mail addresses with the studio file: those update.
-    let snake = Path::new(SHARED).join("customers-snake-sample.csv");
+    let snake = Path::new(SAMPLES).join("customers-snake-sample.csv");
     let r = import_json(&shop, &snake, &[]);
     assert_eq!(r["format"], "snake");
     assert_eq!(
@@ -411,7 +412,7 @@ fn mapped_columns_and_dry_run() {
 #[test]
 fn export_round_trips_neutralises_formulas_and_is_audited() {
     let shop = Shop::new();
-    let studio = Path::new(SHARED).join("customers-rev23-sample.csv");
+    let studio = Path::new(SAMPLES).join("customers-rev23-sample.csv");
     import_json(&shop, &studio, &[]);
     let out = shop.dir.path().join("export.csv");
     // A link left where the export writes its temporary file is replaced, not followed.
@@ -611,7 +612,7 @@ fn output_into_a_closed_pipe_is_not_an_error() {
 
 fn closed_pipe(args: &[&str]) {
     let shop = Shop::new();
-    let studio = Path::new(SHARED).join("customers-rev23-sample.csv");
+    let studio = Path::new(SAMPLES).join("customers-rev23-sample.csv");
     import_json(&shop, &studio, &[]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_intake-agent"))
         .arg("--data-dir")

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use intake_common::csvio::{self, ImportOptions, ImportReport};
 use intake_common::{Actor, Db, Role, customers};
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data");
+/// Sample customer lists in the studio and snake-case layouts, kept in the repository.
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data");
 
 fn owner() -> Actor {
     Actor {
@@ -61,10 +62,10 @@ fn bulk_and_indexed_imports_agree() {
     )
     .unwrap();
     let files: Vec<PathBuf> = vec![
-        Path::new(SHARED).join("customers-rev23-sample.csv"),
-        Path::new(SHARED).join("customers-snake-sample.csv"),
+        Path::new(SAMPLES).join("customers-rev23-sample.csv"),
+        Path::new(SAMPLES).join("customers-snake-sample.csv"),
         tricky,
-        Path::new(SHARED).join("customers-rev23-sample.csv"),
+        Path::new(SAMPLES).join("customers-rev23-sample.csv"),
     ];
     let mut indexed = Db::open_dir(&dir.path().join("a")).unwrap();
     let mut bulk = Db::open_dir(&dir.path().join("b")).unwrap();
