@@ -5,12 +5,12 @@
 
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::audit;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::sync::token_hash;
 use crate::users::{Actor, Permission, Role};
 
 /// How long a session lasts from sign-in.
@@ -48,13 +48,6 @@ pub struct Session {
 pub struct SignedIn {
     pub session: Uuid,
     pub actor: Actor,
-}
-
-fn token_hash(token: &str) -> String {
-    Sha256::digest(token.trim().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn new_token() -> Result<String> {

@@ -9,8 +9,9 @@ pub use manage::{UserStatus, list, list_at, set_disabled, set_pin};
 pub use pin::{check_exit_code, hash_exit_code, min_pin_digits};
 pub use sign_in::{
     CLI_CLIENT, CLIENT_TRIES, KIOSK_EXIT_HASH, KIOSK_EXITS_PAD, MAX_INPUT_BYTES, NAME_TRIES,
-    PINPAD_TRIES, check_kiosk_exit, check_kiosk_exit_at, kiosk_exit_on_store, pinpad_key,
-    pinpad_locked_until, sign_in, sign_in_at, sign_in_by_pin, sign_in_by_pin_at, sign_in_from,
+    PINPAD_TRIES, check_kiosk_exit, check_kiosk_exit_at, kiosk_exit_on_store, kiosk_pad,
+    pinpad_key, pinpad_locked_until, sign_in, sign_in_at, sign_in_by_pin, sign_in_by_pin_at,
+    sign_in_from,
 };
 
 use rusqlite::{Connection, params};

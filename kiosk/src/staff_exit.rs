@@ -216,7 +216,7 @@ impl Kiosk {
         match answer {
             StoreAnswer::Staff { user, role } => {
                 let device = &self.options.device;
-                let pad = users::pinpad_key(&format!("kiosk:{device}"));
+                let pad = users::pinpad_key(&users::kiosk_pad(device));
                 let conn = self.db().conn();
                 let recorded = audit::record(
                     conn,

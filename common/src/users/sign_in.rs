@@ -34,6 +34,11 @@ const AUDIT_NAME_CHARS: usize = 32;
 const CLIENT_CHARS: usize = 64;
 
 /// The throttle key of a PIN pad on `device` (as passed to [`sign_in_by_pin`]).
+/// The pad a kiosk's staff exit counts against, on the kiosk and on the store alike.
+pub fn kiosk_pad(device: &str) -> String {
+    format!("kiosk:{device}")
+}
+
 pub fn pinpad_key(device: &str) -> String {
     format!("pinpad:{}", printable(device, CLIENT_CHARS))
 }
@@ -238,13 +243,7 @@ pub fn kiosk_exit_on_store(db: &Db, pin: &str, kiosk: &str, now: DateTime<Utc>) 
         .into_iter()
         .filter(|r| pin::min_pin_digits(*r) >= 6)
         .collect();
-    pin_only(
-        db,
-        pin,
-        &[&format!("kiosk:{kiosk}"), KIOSK_EXITS_PAD],
-        &roles,
-        now,
-    )
+    pin_only(db, pin, &[&kiosk_pad(kiosk), KIOSK_EXITS_PAD], &roles, now)
 }
 
 /// PIN-only sign-in for active staff in `roles`, throttled on every pad in `pads` (the first
@@ -333,7 +332,7 @@ pub fn check_kiosk_exit(db: &Db, code: &str, device: &str) -> Result<Actor> {
 /// [`check_kiosk_exit`] at a given time.
 pub fn check_kiosk_exit_at(db: &Db, code: &str, device: &str, now: DateTime<Utc>) -> Result<Actor> {
     let conn = db.conn();
-    let pad_device = format!("kiosk:{device}");
+    let pad_device = kiosk_pad(device);
     let exit_hash: Option<String> = conn
         .query_row(
             "SELECT value FROM meta WHERE key = ?1 AND value <> ''",
