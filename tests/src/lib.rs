@@ -16,3 +16,9 @@ pub fn binary(name: &str) -> PathBuf {
     }
     dir.join(name)
 }
+
+/// A benchmark's own arguments: those after the program's name, without the `--bench`
+/// that `cargo bench` adds.
+pub fn bench_args() -> impl Iterator<Item = String> {
+    std::env::args().skip(1).filter(|a| a != "--bench")
+}

@@ -7,8 +7,7 @@
 //! minor with a guardian) are submitted one by one. Each is timed from the call to `submit`
 //! until it returns, which includes the durable commit.
 //!
-//! `cargo build --release -p intake-tests --bin intake-submit-bench`, then
-//! `target/release/intake-submit-bench [--rows N] [--submits N] [--dir DIR]`.
+//! `cargo bench -p intake-tests --bench intake-submit-bench -- [--rows N] [--submits N] [--dir DIR]`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -25,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rows: u64 = 100_000;
     let mut submits: u64 = 1_000;
     let mut dir = std::env::temp_dir().join("intake-submit-bench");
-    let mut args = std::env::args().skip(1);
+    let mut args = intake_tests::bench_args();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--rows" => rows = args.next().ok_or("--rows needs a number")?.parse()?,

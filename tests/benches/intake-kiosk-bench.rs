@@ -1,10 +1,10 @@
 //! Kiosk start-up and idle memory, measured on a real display.
 //!
 //! Run under X11 (for a headless machine: `Xvfb :42 & matchbox-window-manager -display :42 &`
-//! then `DISPLAY=:42`), after `cargo build --release -p intake-kiosk -p intake-tests`:
+//! then `DISPLAY=:42`), after `cargo build --release -p intake-kiosk`:
 //!
 //! ```text
-//! target/release/intake-kiosk-bench [--runs 15] [--idle-secs 10]
+//! cargo bench -p intake-tests --bench intake-kiosk-bench -- [--runs 15] [--idle-secs 10]
 //! ```
 //!
 //! - cold start to first frame: the kiosk is started with `--exit-after-first-frame`, which
@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
+    let args: Vec<String> = intake_tests::bench_args().collect();
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))

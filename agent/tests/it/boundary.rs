@@ -4,14 +4,12 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use support::{OWNER, PIN, Store, add_owner, agent, client, read_to_close, sign_in, tls};
+use crate::support::{OWNER, PIN, Store, add_owner, agent, client, read_to_close, sign_in, tls};
 
 /// Audit rows and the database's bytes on disk, after a checkpoint.
 fn stored(dir: &Path) -> (i64, u64) {

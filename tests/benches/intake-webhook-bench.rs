@@ -1,6 +1,6 @@
 //! Webhook delivery benchmark: the real `intake-agent run` (an appliance that is its own
 //! store) delivering to a loopback receiver that checks every signature. Build the agent
-//! in the same profile first: `cargo build --release -p intake-agent -p intake-tests`.
+//! in the same profile first: `cargo build --release -p intake-agent`.
 //!
 //! 1. Throughput: N customers created in one transaction (as an import does), timed from
 //!    the commit until the receiver has every customer.created; meanwhile a kiosk commits
@@ -26,7 +26,7 @@ fn main() {
     let mut burst = 100_000usize;
     let mut samples = 1_000usize;
     let mut pace_ms = 5u64;
-    let mut args = std::env::args().skip(1);
+    let mut args = intake_tests::bench_args();
     while let Some(a) = args.next() {
         let value = args.next().and_then(|v| v.parse::<u64>().ok());
         match (a.as_str(), value) {

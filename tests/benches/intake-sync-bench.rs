@@ -1,5 +1,5 @@
 //! Sync benchmarks, with real processes on loopback (build the agent in the same profile
-//! first: `cargo build --release -p intake-agent -p intake-tests`):
+//! first: `cargo build --release -p intake-agent`):
 //!
 //! 1. 10,000 registrations queued on a kiosk while its store was away, pushed in one go.
 //! 2. Kiosk submit → on the counter display's database, one registration at a time, with
@@ -21,7 +21,7 @@ use intake_tests::registrations;
 fn main() {
     let mut queued = 10_000u64;
     let mut samples = 100usize;
-    let mut args = std::env::args().skip(1);
+    let mut args = intake_tests::bench_args();
     while let Some(a) = args.next() {
         let value = args.next().and_then(|v| v.parse::<u64>().ok());
         match (a.as_str(), value) {

@@ -6,8 +6,8 @@
 //! - `duplicates` over them.
 //!
 //! Build both binaries in release mode first:
-//! `cargo build --release -p intake-agent -p intake-tests`, then run
-//! `target/release/intake-bench [--rows N] [--runs N] [--dir DIR]`.
+//! `cargo build --release -p intake-agent`, then run
+//! `cargo bench -p intake-tests --bench intake-bench -- [--rows N] [--runs N] [--dir DIR]`.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rows: u64 = 1_000_000;
     let mut runs: usize = 3;
     let mut dir = std::env::temp_dir().join("intake-bench");
-    let mut args = std::env::args().skip(1);
+    let mut args = intake_tests::bench_args();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--rows" => rows = args.next().ok_or("--rows needs a number")?.parse()?,

@@ -4,8 +4,7 @@
 //! drawn signatures — is submitted to a fresh data directory, opened, and rendered
 //! `--runs` times (200 by default).
 //!
-//! `cargo build --release -p intake-tests --bin intake-pdf-bench`, then
-//! `target/release/intake-pdf-bench [--runs N]`.
+//! `cargo bench -p intake-tests --bench intake-pdf-bench -- [--runs N]`.
 
 #![allow(clippy::print_stdout)] // a bench binary reports on stdout
 
@@ -18,7 +17,7 @@ use intake_tests::registrations;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut runs: usize = 200;
-    let mut args = std::env::args().skip(1);
+    let mut args = intake_tests::bench_args();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--runs" => runs = args.next().ok_or("--runs needs a number")?.parse()?,

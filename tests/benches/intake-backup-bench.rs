@@ -1,5 +1,5 @@
 //! Backup and restore benchmark with the real `intake-agent` (build it in the same profile
-//! first: `cargo build --release -p intake-agent -p intake-tests`): a shop with N signed
+//! first: `cargo build --release -p intake-agent`): a shop with N signed
 //! registrations (signatures and all), backed up while a kiosk keeps signing releases, then
 //! restored into a fresh directory.
 //!
@@ -18,7 +18,7 @@ use intake_tests::cluster::register;
 
 fn main() {
     let mut registrations = 10_000u64;
-    let mut args = std::env::args().skip(1);
+    let mut args = intake_tests::bench_args();
     while let Some(a) = args.next() {
         match (a.as_str(), args.next().and_then(|v| v.parse().ok())) {
             ("--registrations", Some(v)) => registrations = v,

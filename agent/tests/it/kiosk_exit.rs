@@ -3,10 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
-mod support;
-
+use crate::support::{OWNER, PIN, Store, add_owner, agent, client, sign_in};
 use serde_json::{Value, json};
-use support::{OWNER, PIN, Store, add_owner, agent, client, sign_in};
 
 const FAY_PIN: &str = "1357";
 

@@ -1,0 +1,12 @@
+//! intake-agent's integration tests: the CLI and the store, run as real processes over HTTPS.
+//!
+//! One test binary for the crate: each module was a binary of its own, and linking
+//! each of them took longer than running it.
+
+mod boundary;
+mod cli;
+mod kiosk_exit;
+mod permissions;
+mod sessions;
+mod support;
+mod users;

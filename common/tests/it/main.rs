@@ -1,0 +1,12 @@
+//! intake-common's integration tests: the domain, import and export, releases and users on real SQLite files.
+//!
+//! One test binary for the crate: each module was a binary of its own, and linking
+//! each of them took longer than running it.
+
+mod csv_fuzz;
+mod domain;
+mod export;
+mod import_paths;
+mod release;
+mod release_pdf;
+mod users;

@@ -1,0 +1,8 @@
+//! The kiosk's flows driven through iced_test, and its staff exit against a real store.
+//!
+//! One test binary for the crate: each module was a binary of its own, and linking
+//! each of them took longer than running it.
+
+mod counter;
+mod flow;
+mod staff_exit;
