@@ -13,6 +13,7 @@ pub mod customers;
 pub mod db;
 pub mod duplicates;
 mod error;
+pub mod i18n;
 pub mod mutation;
 pub mod normalize;
 pub mod pinned_tls;

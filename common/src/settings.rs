@@ -2,7 +2,8 @@
 //!
 //! Each comes from a TOML file. Defaults ship in `assets/` (compiled in, so a fresh
 //! appliance has a good first run); an admin replaces any of them by putting a file of the
-//! same name in a settings directory.
+//! same name in a settings directory. The words of the screens come the same way, from
+//! `i18n/<lang>.ftl` (see [`crate::i18n`]).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::customer::MedicalKind;
 use crate::error::{Error, Result};
+use crate::i18n::Tr;
 
 pub const SHOP_FILE: &str = "shop.toml";
 pub const TEMPLATE_FILE: &str = "release-template.toml";
@@ -169,6 +171,8 @@ pub struct Settings {
     pub questions: Vec<HealthQuestion>,
     /// The logo's PNG bytes, if the shop has one.
     pub logo: Option<Vec<u8>>,
+    /// The words of the screens, with the shop's own over the built-in ones.
+    pub tr: Tr,
 }
 
 impl Settings {
@@ -214,11 +218,13 @@ impl Settings {
                 )));
             }
         };
+        let tr = Tr::load(dir)?;
         Ok(Self {
             shop,
             template,
             questions,
             logo,
+            tr,
         })
     }
 }

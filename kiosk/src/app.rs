@@ -204,7 +204,7 @@ pub struct Kiosk {
     pub found: Option<Returning>,
     /// The first name on the thank-you screen.
     pub thanks_name: String,
-    pub staff_message: Option<&'static str>,
+    pub staff_message: Option<crate::i18n::Msg>,
     pub staff_user: Option<String>,
     /// The store is being asked about the PIN typed last.
     pub staff_checking: bool,

@@ -15,7 +15,7 @@ use intake_common::settings::{Confirm, Details, Lang, Settings};
 use uuid::Uuid;
 use zeroize::Zeroize;
 
-use crate::i18n::Strings;
+use crate::i18n::Msg;
 
 /// Every place a customer (or staff member) can type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -95,46 +95,47 @@ impl Input {
         )
     }
 
-    pub fn label(self, s: &Strings) -> &'static str {
-        match self {
-            Input::Profile(f) => field_label(f, s),
-            Input::EmergencyName => s.emergency_name,
-            Input::EmergencyPhone => s.emergency_phone,
-            Input::EmergencyRelation => s.emergency_relationship,
-            Input::PhysicianName => s.physician_name,
-            Input::PhysicianPhone => s.physician_phone,
-            Input::PhysicianPractice => s.physician_practice,
-            Input::HealthDetails(_) => s.tell_us_more,
-            Input::Initials(_) => s.initials,
-            Input::GuardianName => s.guardian_name,
-            Input::GuardianRelation => s.guardian_relationship,
-            Input::LookupPhone => s.phone,
-            Input::LookupBirthdate => s.birthdate,
-            Input::Pin => s.pin,
-        }
+    /// The input's label; `None` for a profile field the kiosk does not ask for.
+    pub fn label(self) -> Option<Msg> {
+        Some(match self {
+            Input::Profile(f) => return field_label(f),
+            Input::EmergencyName => Msg::EmergencyName,
+            Input::EmergencyPhone => Msg::EmergencyPhone,
+            Input::EmergencyRelation => Msg::EmergencyRelationship,
+            Input::PhysicianName => Msg::PhysicianName,
+            Input::PhysicianPhone => Msg::PhysicianPhone,
+            Input::PhysicianPractice => Msg::PhysicianPractice,
+            Input::HealthDetails(_) => Msg::TellUsMore,
+            Input::Initials(_) => Msg::Initials,
+            Input::GuardianName => Msg::GuardianName,
+            Input::GuardianRelation => Msg::GuardianRelationship,
+            Input::LookupPhone => Msg::Phone,
+            Input::LookupBirthdate => Msg::Birthdate,
+            Input::Pin => Msg::Pin,
+        })
     }
 }
 
-pub fn field_label(field: Field, s: &Strings) -> &'static str {
-    match field {
-        Field::FirstName => s.first_name,
-        Field::MiddleName => s.middle_name,
-        Field::LastName => s.last_name,
-        Field::Nickname => s.nickname,
-        Field::Email => s.email,
-        Field::PhoneNumber => s.phone,
-        Field::Birthdate => s.birthdate,
-        Field::Gender => s.gender,
-        Field::Street => s.street,
-        Field::Street2 => s.street2,
-        Field::City => s.city,
-        Field::State => s.state,
-        Field::PostalCode => s.postal_code,
-        Field::Country => s.country,
-        Field::Occupation => s.occupation,
-        Field::OptIn => s.opt_in,
-        _ => "",
-    }
+pub fn field_label(field: Field) -> Option<Msg> {
+    Some(match field {
+        Field::FirstName => Msg::FirstName,
+        Field::MiddleName => Msg::MiddleName,
+        Field::LastName => Msg::LastName,
+        Field::Nickname => Msg::Nickname,
+        Field::Email => Msg::Email,
+        Field::PhoneNumber => Msg::Phone,
+        Field::Birthdate => Msg::Birthdate,
+        Field::Gender => Msg::Gender,
+        Field::Street => Msg::Street,
+        Field::Street2 => Msg::Street2,
+        Field::City => Msg::City,
+        Field::State => Msg::State,
+        Field::PostalCode => Msg::PostalCode,
+        Field::Country => Msg::Country,
+        Field::Occupation => Msg::Occupation,
+        Field::OptIn => Msg::OptIn,
+        _ => return None,
+    })
 }
 
 /// What is wrong with an answer. Shown in the current language, so switching language
@@ -157,21 +158,22 @@ pub enum Problem {
 }
 
 impl Problem {
-    pub fn text(self, s: &Strings) -> &'static str {
+    /// The words for the problem.
+    pub fn message(self) -> Msg {
         match self {
-            Problem::Required => s.err_required,
-            Problem::Email => s.err_email,
-            Problem::Phone => s.err_phone,
-            Problem::Date => s.err_date,
-            Problem::DateFuture => s.err_date_future,
-            Problem::DateOld => s.err_date_old,
-            Problem::TooLong => s.err_too_long,
-            Problem::Answer => s.err_answer,
-            Problem::Details => s.err_details,
-            Problem::Initials => s.err_initials,
-            Problem::Tick => s.err_tick,
-            Problem::Sign => s.err_sign,
-            Problem::GuardianSign => s.err_guardian_sign,
+            Problem::Required => Msg::ErrRequired,
+            Problem::Email => Msg::ErrEmail,
+            Problem::Phone => Msg::ErrPhone,
+            Problem::Date => Msg::ErrDate,
+            Problem::DateFuture => Msg::ErrDateFuture,
+            Problem::DateOld => Msg::ErrDateOld,
+            Problem::TooLong => Msg::ErrTooLong,
+            Problem::Answer => Msg::ErrAnswer,
+            Problem::Details => Msg::ErrDetails,
+            Problem::Initials => Msg::ErrInitials,
+            Problem::Tick => Msg::ErrTick,
+            Problem::Sign => Msg::ErrSign,
+            Problem::GuardianSign => Msg::ErrGuardianSign,
         }
     }
 }

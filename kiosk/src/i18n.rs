@@ -1,463 +1,280 @@
 //! Every string the kiosk shows, in every language it speaks.
 //!
-//! A screen never holds text of its own: it asks [`t`] for the strings of the current
-//! language. The shop's own texts (release clauses, health questions) come with their
-//! translations from the settings files.
+//! The words live in `assets/i18n/<lang>.ftl` (see [`intake_common::i18n`]); a shop may
+//! override them from its settings directory. A screen never holds text of its own: it
+//! asks [`Words`] for a message named by [`Msg`], so a misspelt id does not compile, and
+//! the tests below check that every [`Msg`] exists in every language with the
+//! placeholders the code gives it. The shop's own texts (release clauses, health
+//! questions) come with their translations from the settings files.
 
+use std::borrow::Cow;
+
+use intake_common::i18n::{FluentArgs, Tr};
 use intake_common::settings::Lang;
 
-/// The kiosk's strings in one language.
-#[derive(Debug)]
-pub struct Strings {
-    pub welcome: &'static str,
-    pub start: &'static str,
-    pub high_contrast: &'static str,
-    pub phone_qr: &'static str,
+use crate::form::Input;
 
-    pub been_here: &'static str,
-    pub been_here_hint: &'static str,
-    pub yes_find_me: &'static str,
-    pub no_new: &'static str,
-    pub find_title: &'static str,
-    pub find_hint: &'static str,
-    pub find: &'static str,
-    pub is_this_you: &'static str,
-    pub yes_me: &'static str,
-    pub not_me: &'static str,
-    pub no_match: &'static str,
-    pub no_match_hint: &'static str,
-    pub health_again: &'static str,
-
-    pub step_about: &'static str,
-    pub step_address: &'static str,
-    pub step_contacts: &'static str,
-    pub step_health: &'static str,
-    pub step_release: &'static str,
-    pub step_signature: &'static str,
-    pub step_review: &'static str,
-
-    pub first_name: &'static str,
-    pub middle_name: &'static str,
-    pub last_name: &'static str,
-    pub nickname: &'static str,
-    pub email: &'static str,
-    pub phone: &'static str,
-    pub birthdate: &'static str,
-    pub gender: &'static str,
-    pub street: &'static str,
-    pub street2: &'static str,
-    pub city: &'static str,
-    pub state: &'static str,
-    pub postal_code: &'static str,
-    pub country: &'static str,
-    pub occupation: &'static str,
-    pub opt_in: &'static str,
-    pub optional: &'static str,
-    pub tap_to_type: &'static str,
-
-    pub emergency_title: &'static str,
-    pub emergency_name: &'static str,
-    pub emergency_phone: &'static str,
-    pub emergency_relationship: &'static str,
-    pub physician_title: &'static str,
-    pub physician_name: &'static str,
-    pub physician_phone: &'static str,
-    pub physician_practice: &'static str,
-
-    pub health_hint: &'static str,
-    pub yes: &'static str,
-    pub no: &'static str,
-    pub tell_us_more: &'static str,
-
-    pub release_hint: &'static str,
-    pub initials: &'static str,
-    pub agree: &'static str,
-    pub agreed: &'static str,
-    pub minor_title: &'static str,
-    pub minor_hint: &'static str,
-    pub guardian_name: &'static str,
-    pub guardian_relationship: &'static str,
-
-    pub sign_here: &'static str,
-    pub guardian_sign_here: &'static str,
-    pub clear: &'static str,
-
-    pub review_hint: &'static str,
-    pub health_yes_count: &'static str,
-    pub health_none: &'static str,
-    pub clauses_done: &'static str,
-    pub submit: &'static str,
-
-    pub thanks_hint: &'static str,
-
-    pub back: &'static str,
-    pub next: &'static str,
-    pub start_over: &'static str,
-
-    pub still_there: &'static str,
-    pub still_here: &'static str,
-
-    pub err_required: &'static str,
-    pub err_email: &'static str,
-    pub err_phone: &'static str,
-    pub err_date: &'static str,
-    pub err_date_future: &'static str,
-    pub err_date_old: &'static str,
-    pub err_too_long: &'static str,
-    pub err_answer: &'static str,
-    pub err_details: &'static str,
-    pub err_initials: &'static str,
-    pub err_tick: &'static str,
-    pub err_sign: &'static str,
-    pub err_guardian_sign: &'static str,
-    pub err_fix_above: &'static str,
-    pub err_save: &'static str,
-
-    pub staff_title: &'static str,
-    pub staff_hint: &'static str,
-    pub pin: &'static str,
-    pub staff_wrong: &'static str,
-    pub staff_locked: &'static str,
-    pub staff_checking: &'static str,
-    pub staff_offline: &'static str,
-    pub staff_signed_in: &'static str,
-    pub staff_exit: &'static str,
-    pub staff_back: &'static str,
-    pub ok: &'static str,
-
-    pub key_space: &'static str,
-    pub key_done: &'static str,
-    pub key_letters: &'static str,
-    pub key_digits: &'static str,
-    pub key_shift: &'static str,
-    pub key_delete: &'static str,
-    pub name: &'static str,
-    pub address: &'static str,
-    pub emergency: &'static str,
-
-    // Templates with a placeholder; use the methods below.
-    clearing: &'static str,
-    thanks: &'static str,
-    age: &'static str,
-    date_format: &'static str,
-    step_of: &'static str,
-}
-
-/// The strings for `lang`.
-pub fn t(lang: Lang) -> &'static Strings {
-    match lang {
-        Lang::En => &EN,
-        Lang::Es => &ES,
+intake_common::message_ids! {
+    /// A message the kiosk shows, by its id in the Fluent files.
+    pub enum Msg {
+        // Welcome screen
+        Welcome = "welcome",
+        Start = "start",
+        HighContrast = "high-contrast",
+        PhoneQr = "phone-qr",
+        // A returning customer: "Have you been here before?", the lookup, "Is this you?"
+        BeenHere = "been-here",
+        BeenHereHint = "been-here-hint",
+        YesFindMe = "yes-find-me",
+        NoNew = "no-new",
+        FindTitle = "find-title",
+        FindHint = "find-hint",
+        Find = "find",
+        IsThisYou = "is-this-you",
+        YesMe = "yes-me",
+        NotMe = "not-me",
+        NoMatch = "no-match",
+        NoMatchHint = "no-match-hint",
+        HealthAgain = "health-again",
+        // The steps of the form, named in the header
+        StepOf = "step-of" (n, total),
+        StepAbout = "step-about",
+        StepAddress = "step-address",
+        StepContacts = "step-contacts",
+        StepHealth = "step-health",
+        StepRelease = "step-release",
+        StepSignature = "step-signature",
+        StepReview = "step-review",
+        // About you and your address: field labels
+        FirstName = "first-name",
+        MiddleName = "middle-name",
+        LastName = "last-name",
+        Nickname = "nickname",
+        Email = "email",
+        Phone = "phone",
+        Birthdate = "birthdate",
+        Gender = "gender",
+        Street = "street",
+        Street2 = "street2",
+        City = "city",
+        State = "state",
+        PostalCode = "postal-code",
+        Country = "country",
+        Occupation = "occupation",
+        OptIn = "opt-in",
+        Optional = "optional",
+        TapToType = "tap-to-type",
+        DateFormat = "date-format",
+        // Emergency contact and doctor
+        EmergencyTitle = "emergency-title",
+        EmergencyName = "emergency-name",
+        EmergencyPhone = "emergency-phone",
+        EmergencyRelationship = "emergency-relationship",
+        PhysicianTitle = "physician-title",
+        PhysicianName = "physician-name",
+        PhysicianPhone = "physician-phone",
+        PhysicianPractice = "physician-practice",
+        // Health questions
+        HealthHint = "health-hint",
+        Yes = "yes",
+        No = "no",
+        TellUsMore = "tell-us-more",
+        // The release
+        ReleaseHint = "release-hint",
+        YourAge = "your-age" (age),
+        Initials = "initials",
+        Agree = "agree",
+        Agreed = "agreed",
+        MinorTitle = "minor-title",
+        MinorHint = "minor-hint",
+        GuardianName = "guardian-name",
+        GuardianRelationship = "guardian-relationship",
+        // Signature
+        SignHere = "sign-here",
+        GuardianSignHere = "guardian-sign-here",
+        Clear = "clear",
+        // Check and submit
+        ReviewHint = "review-hint",
+        Name = "name",
+        Address = "address",
+        Emergency = "emergency",
+        HealthYesCount = "health-yes-count",
+        HealthNone = "health-none",
+        ClausesDone = "clauses-done",
+        Submit = "submit",
+        // Thank you
+        Thanks = "thanks" (name),
+        ThanksAnonymous = "thanks-anonymous",
+        ThanksHint = "thanks-hint",
+        // The navigation bar
+        Back = "back",
+        Next = "next",
+        StartOver = "start-over",
+        // The idle warning
+        StillThere = "still-there",
+        StillHere = "still-here",
+        ClearingIn = "clearing-in" (seconds),
+        // What is wrong with an answer, shown under it
+        ErrRequired = "err-required",
+        ErrEmail = "err-email",
+        ErrPhone = "err-phone",
+        ErrDate = "err-date",
+        ErrDateFuture = "err-date-future",
+        ErrDateOld = "err-date-old",
+        ErrTooLong = "err-too-long",
+        ErrAnswer = "err-answer",
+        ErrDetails = "err-details",
+        ErrInitials = "err-initials",
+        ErrTick = "err-tick",
+        ErrSign = "err-sign",
+        ErrGuardianSign = "err-guardian-sign",
+        ErrFixAbove = "err-fix-above",
+        ErrSave = "err-save",
+        // Staff exit: the PIN pad and the staff menu
+        StaffTitle = "staff-title",
+        StaffHint = "staff-hint",
+        Pin = "pin",
+        StaffWrong = "staff-wrong",
+        StaffLocked = "staff-locked",
+        StaffChecking = "staff-checking",
+        StaffOffline = "staff-offline",
+        StaffSignedIn = "staff-signed-in" (name),
+        StaffExit = "staff-exit",
+        StaffBack = "staff-back",
+        Ok = "ok",
+        // On-screen keyboard
+        KeySpace = "key-space",
+        KeyDone = "key-done",
+        KeyLetters = "key-letters",
+        KeyDigits = "key-digits",
+        KeyShift = "key-shift",
+        KeyDelete = "key-delete",
     }
 }
 
-impl Strings {
-    /// The idle warning: "This form will be cleared in 12 seconds".
-    pub fn clearing_in(&self, seconds: u64) -> String {
-        self.clearing.replace("{n}", &seconds.to_string())
+/// The words of one language: what a screen is drawn with.
+#[derive(Debug, Clone, Copy)]
+pub struct Words<'a> {
+    tr: &'a Tr,
+    lang: Lang,
+}
+
+impl<'a> Words<'a> {
+    pub fn new(tr: &'a Tr, lang: Lang) -> Self {
+        Self { tr, lang }
     }
 
-    pub fn step(&self, n: usize, total: usize) -> String {
-        self.step_of
-            .replace("{n}", &n.to_string())
-            .replace("{total}", &total.to_string())
+    /// A message without placeholders.
+    pub fn get(self, msg: Msg) -> Cow<'a, str> {
+        debug_assert!(msg.args().is_empty(), "{msg:?} needs its arguments");
+        self.tr.get(self.lang, msg.id())
     }
 
-    pub fn thanks(&self, name: &str) -> String {
-        self.thanks.replace("{name}", name)
+    fn with(self, msg: Msg, args: FluentArgs<'_>) -> Cow<'a, str> {
+        debug_assert!(
+            args.iter().count() == msg.args().len()
+                && args.iter().all(|(k, _)| msg.args().contains(&k)),
+            "{msg:?} is given the wrong arguments"
+        );
+        self.tr.args(self.lang, msg.id(), &args)
     }
 
-    pub fn age_line(&self, age: u32) -> String {
-        self.age.replace("{n}", &age.to_string())
+    /// The label of an input.
+    pub fn label(self, input: Input) -> Cow<'a, str> {
+        input.label().map_or(Cow::Borrowed(""), |m| self.get(m))
     }
 
-    /// How a birthdate is typed in this language: "MM/DD/YYYY".
-    pub fn date_format(&self) -> &'static str {
-        self.date_format
+    /// "Step 2 of 7".
+    pub fn step(self, n: usize, total: usize) -> Cow<'a, str> {
+        let mut args = FluentArgs::new();
+        args.set("n", n);
+        args.set("total", total);
+        self.with(Msg::StepOf, args)
+    }
+
+    /// The idle warning: "For your privacy, this form will be cleared in 12 seconds."
+    pub fn clearing_in(self, seconds: u64) -> Cow<'a, str> {
+        let mut args = FluentArgs::new();
+        args.set("seconds", seconds);
+        self.with(Msg::ClearingIn, args)
+    }
+
+    /// "Thank you, Ann!", or "Thank you!" for a customer who gave no first name.
+    pub fn thanks(self, name: &str) -> Cow<'a, str> {
+        if name.is_empty() {
+            return self.get(Msg::ThanksAnonymous);
+        }
+        let mut args = FluentArgs::new();
+        args.set("name", name);
+        self.with(Msg::Thanks, args)
+    }
+
+    /// "You are 17 years old."
+    pub fn age_line(self, age: u32) -> Cow<'a, str> {
+        let mut args = FluentArgs::new();
+        args.set("age", age);
+        self.with(Msg::YourAge, args)
+    }
+
+    /// "Signed in as olive".
+    pub fn signed_in(self, name: &str) -> Cow<'a, str> {
+        let mut args = FluentArgs::new();
+        args.set("name", name);
+        self.with(Msg::StaffSignedIn, args)
     }
 }
 
-static EN: Strings = Strings {
-    welcome: "Welcome! Check in and sign your release here.",
-    start: "Start check-in",
-    high_contrast: "High contrast",
-    phone_qr: "Or scan to fill in the form on your phone",
-
-    been_here: "Have you been here before?",
-    been_here_hint: "If you have, we can fill in most of the form for you.",
-    yes_find_me: "Yes, find me",
-    no_new: "No, I'm new",
-    find_title: "Find your details",
-    find_hint: "Enter the phone number and birthdate you gave us last time.",
-    find: "Find me",
-    is_this_you: "Is this you?",
-    yes_me: "Yes, that's me",
-    not_me: "No, start a new form",
-    no_match: "We couldn't find a match",
-    no_match_hint: "No problem — we'll start a new form.",
-    health_again: "Please check your details. We'll ask the health questions again.",
-
-    step_about: "About you",
-    step_address: "Your address",
-    step_contacts: "Emergency contact and doctor",
-    step_health: "Health questions",
-    step_release: "Release",
-    step_signature: "Signature",
-    step_review: "Check and submit",
-
-    first_name: "First name",
-    middle_name: "Middle name",
-    last_name: "Last name",
-    nickname: "Nickname",
-    email: "Email",
-    phone: "Mobile phone",
-    birthdate: "Date of birth",
-    gender: "Gender",
-    street: "Street address",
-    street2: "Apartment, suite",
-    city: "City",
-    state: "State",
-    postal_code: "ZIP code",
-    country: "Country",
-    occupation: "Occupation",
-    opt_in: "Send me appointment reminders and studio news",
-    optional: "optional",
-    tap_to_type: "Tap to type",
-
-    emergency_title: "Who should we call in an emergency?",
-    emergency_name: "Contact's name",
-    emergency_phone: "Contact's phone",
-    emergency_relationship: "Relationship to you",
-    physician_title: "Your doctor",
-    physician_name: "Doctor's name",
-    physician_phone: "Doctor's phone",
-    physician_practice: "Practice or clinic",
-
-    health_hint: "Your answers are private: only the staff who need them can see them.",
-    yes: "Yes",
-    no: "No",
-    tell_us_more: "Please tell us more",
-
-    release_hint: "Read each statement, then initial or tick it.",
-    initials: "Initials",
-    agree: "I agree",
-    agreed: "Agreed",
-    minor_title: "A parent or guardian must sign",
-    minor_hint: "Because you are under the age of consent, a parent or legal guardian signs with you.",
-    guardian_name: "Guardian's full name",
-    guardian_relationship: "Relationship (parent, legal guardian)",
-
-    sign_here: "Sign here with your finger",
-    guardian_sign_here: "Parent or guardian signs here",
-    clear: "Clear",
-
-    review_hint: "Please check everything. Tap Back to change something.",
-    health_yes_count: "Health: you answered yes to",
-    health_none: "Health: no conditions reported",
-    clauses_done: "Release: every statement confirmed",
-    submit: "Sign and submit",
-
-    thanks_hint: "You're checked in. Take a seat — your artist will be with you shortly.",
-
-    back: "Back",
-    next: "Next",
-    start_over: "Start over",
-
-    still_there: "Are you still there?",
-    still_here: "I'm still here",
-
-    err_required: "Please fill this in.",
-    err_email: "This email doesn't look right. It should look like name@example.com.",
-    err_phone: "Please enter the phone number with its area code.",
-    err_date: "Please enter a real date.",
-    err_date_future: "A date of birth can't be in the future.",
-    err_date_old: "Please check the year.",
-    err_too_long: "This is too long.",
-    err_answer: "Please answer Yes or No.",
-    err_details: "Please tell us more about this.",
-    err_initials: "Please write your initials here.",
-    err_tick: "Please tick to agree.",
-    err_sign: "Please sign in the box.",
-    err_guardian_sign: "The parent or guardian must sign in their box.",
-    err_fix_above: "Some answers need another look — see the messages in red.",
-    err_save: "Sorry — we couldn't save your form. Please ask at the counter. Nothing you entered has been lost.",
-
-    staff_title: "Staff",
-    staff_hint: "Enter your staff PIN.",
-    pin: "PIN",
-    staff_wrong: "That PIN is not right.",
-    staff_locked: "Too many wrong PINs. Try again in a minute.",
-    staff_checking: "Checking the PIN…",
-    staff_offline: "Offline: use this kiosk's exit code.",
-    staff_signed_in: "Signed in as",
-    staff_exit: "Close the kiosk",
-    staff_back: "Back to check-in",
-    ok: "OK",
-
-    key_space: "space",
-    key_done: "Done",
-    key_letters: "ABC",
-    key_digits: "123",
-    key_shift: "Shift",
-    key_delete: "Delete",
-    name: "Name",
-    address: "Address",
-    emergency: "Emergency contact",
-    step_of: "Step {n} of {total}",
-
-    clearing: "For your privacy, this form will be cleared in {n} seconds.",
-    thanks: "Thank you, {name}!",
-    age: "You are {n} years old.",
-    date_format: "MM/DD/YYYY",
-};
-
-static ES: Strings = Strings {
-    welcome: "¡Bienvenido! Regístrese y firme su exención aquí.",
-    start: "Comenzar",
-    high_contrast: "Alto contraste",
-    phone_qr: "O escanee para llenar el formulario en su teléfono",
-
-    been_here: "¿Ha venido antes?",
-    been_here_hint: "Si es así, podemos llenar casi todo el formulario por usted.",
-    yes_find_me: "Sí, búsqueme",
-    no_new: "No, soy nuevo",
-    find_title: "Buscar sus datos",
-    find_hint: "Escriba el teléfono y la fecha de nacimiento que nos dio la última vez.",
-    find: "Buscar",
-    is_this_you: "¿Es usted?",
-    yes_me: "Sí, soy yo",
-    not_me: "No, empezar un formulario nuevo",
-    no_match: "No encontramos una coincidencia",
-    no_match_hint: "No hay problema: empezaremos un formulario nuevo.",
-    health_again: "Revise sus datos. Le haremos de nuevo las preguntas de salud.",
-
-    step_about: "Sobre usted",
-    step_address: "Su dirección",
-    step_contacts: "Contacto de emergencia y médico",
-    step_health: "Preguntas de salud",
-    step_release: "Exención",
-    step_signature: "Firma",
-    step_review: "Revisar y enviar",
-
-    first_name: "Nombre",
-    middle_name: "Segundo nombre",
-    last_name: "Apellido",
-    nickname: "Apodo",
-    email: "Correo electrónico",
-    phone: "Teléfono móvil",
-    birthdate: "Fecha de nacimiento",
-    gender: "Género",
-    street: "Dirección",
-    street2: "Apartamento, suite",
-    city: "Ciudad",
-    state: "Estado",
-    postal_code: "Código postal",
-    country: "País",
-    occupation: "Ocupación",
-    opt_in: "Enviarme recordatorios de citas y novedades del estudio",
-    optional: "opcional",
-    tap_to_type: "Toque para escribir",
-
-    emergency_title: "¿A quién llamamos en caso de emergencia?",
-    emergency_name: "Nombre del contacto",
-    emergency_phone: "Teléfono del contacto",
-    emergency_relationship: "Relación con usted",
-    physician_title: "Su médico",
-    physician_name: "Nombre del médico",
-    physician_phone: "Teléfono del médico",
-    physician_practice: "Consultorio o clínica",
-
-    health_hint: "Sus respuestas son privadas: solo las ve el personal que las necesita.",
-    yes: "Sí",
-    no: "No",
-    tell_us_more: "Cuéntenos más",
-
-    release_hint: "Lea cada declaración y luego escriba sus iniciales o márquela.",
-    initials: "Iniciales",
-    agree: "Estoy de acuerdo",
-    agreed: "Aceptado",
-    minor_title: "Debe firmar un padre o tutor",
-    minor_hint: "Como es menor de la edad de consentimiento, un padre o tutor legal firma con usted.",
-    guardian_name: "Nombre completo del tutor",
-    guardian_relationship: "Relación (padre, madre, tutor legal)",
-
-    sign_here: "Firme aquí con el dedo",
-    guardian_sign_here: "Firma del padre, madre o tutor",
-    clear: "Borrar",
-
-    review_hint: "Revise todo. Toque Atrás para cambiar algo.",
-    health_yes_count: "Salud: respondió que sí a",
-    health_none: "Salud: ninguna condición indicada",
-    clauses_done: "Exención: todas las declaraciones confirmadas",
-    submit: "Firmar y enviar",
-
-    thanks_hint: "Ya está registrado. Tome asiento: su artista lo atenderá en breve.",
-
-    back: "Atrás",
-    next: "Siguiente",
-    start_over: "Empezar de nuevo",
-
-    still_there: "¿Sigue ahí?",
-    still_here: "Sigo aquí",
-
-    err_required: "Por favor complete este campo.",
-    err_email: "Este correo no parece correcto. Debe ser como nombre@ejemplo.com.",
-    err_phone: "Escriba el número de teléfono con su código de área.",
-    err_date: "Escriba una fecha real.",
-    err_date_future: "La fecha de nacimiento no puede ser futura.",
-    err_date_old: "Revise el año.",
-    err_too_long: "Es demasiado largo.",
-    err_answer: "Responda Sí o No.",
-    err_details: "Cuéntenos más sobre esto.",
-    err_initials: "Escriba sus iniciales aquí.",
-    err_tick: "Marque para aceptar.",
-    err_sign: "Firme dentro del recuadro.",
-    err_guardian_sign: "El padre, madre o tutor debe firmar en su recuadro.",
-    err_fix_above: "Algunas respuestas necesitan revisión: vea los mensajes en rojo.",
-    err_save: "Lo sentimos: no pudimos guardar su formulario. Pregunte en el mostrador. No se ha perdido nada de lo que escribió.",
-
-    staff_title: "Personal",
-    staff_hint: "Escriba su PIN de personal.",
-    pin: "PIN",
-    staff_wrong: "Ese PIN no es correcto.",
-    staff_locked: "Demasiados PIN incorrectos. Inténtelo en un minuto.",
-    staff_checking: "Comprobando el PIN…",
-    staff_offline: "Sin conexión: use el código de salida de este quiosco.",
-    staff_signed_in: "Sesión iniciada como",
-    staff_exit: "Cerrar el quiosco",
-    staff_back: "Volver al registro",
-    ok: "OK",
-
-    key_space: "espacio",
-    key_done: "Listo",
-    key_letters: "ABC",
-    key_digits: "123",
-    key_shift: "Mayús",
-    key_delete: "Borrar",
-    name: "Nombre completo",
-    address: "Dirección completa",
-    emergency: "Contacto de emergencia",
-    step_of: "Paso {n} de {total}",
-
-    clearing: "Por su privacidad, este formulario se borrará en {n} segundos.",
-    thanks: "¡Gracias, {name}!",
-    age: "Tiene {n} años.",
-    date_format: "DD/MM/AAAA",
-};
+impl crate::app::Kiosk {
+    /// The words of the language the customer chose.
+    pub fn words(&self) -> Words<'_> {
+        Words::new(&self.settings.tr, self.lang)
+    }
+}
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     #[test]
+    fn every_message_the_kiosk_shows_is_in_every_language_with_its_arguments() {
+        let tr = Tr::built_in();
+        for lang in Lang::ALL {
+            for msg in Msg::ALL {
+                let declared: BTreeSet<String> =
+                    msg.args().iter().map(|a| (*a).to_owned()).collect();
+                assert_eq!(
+                    tr.placeholders(lang, msg.id()),
+                    Some(&declared),
+                    "{msg:?} ({}) in {}",
+                    msg.id(),
+                    lang.code()
+                );
+            }
+        }
+        // And no message in the files is left unused.
+        let used: BTreeSet<&str> = Msg::ALL.iter().map(|m| m.id()).collect();
+        let unused: Vec<_> = tr.ids(Lang::En).filter(|id| !used.contains(id)).collect();
+        assert!(unused.is_empty(), "not shown anywhere: {unused:?}");
+    }
+
+    #[test]
     fn spanish_is_a_translation_not_a_copy() {
-        let (en, es) = (t(Lang::En), t(Lang::Es));
-        assert_ne!(en.start, es.start);
-        assert_ne!(en.err_required, es.err_required);
+        let tr = Tr::built_in();
+        let (en, es) = (Words::new(&tr, Lang::En), Words::new(&tr, Lang::Es));
+        assert_ne!(en.get(Msg::Start), es.get(Msg::Start));
+        assert_ne!(en.get(Msg::ErrRequired), es.get(Msg::ErrRequired));
         assert_eq!(
             es.clearing_in(9),
             "Por su privacidad, este formulario se borrará en 9 segundos."
         );
         assert_eq!(en.thanks("Ann"), "Thank you, Ann!");
+        assert_eq!(en.thanks(""), "Thank you!");
+        assert_eq!(es.thanks(""), "¡Gracias!");
+        assert_eq!(en.step(2, 7), "Step 2 of 7");
+        assert_eq!(es.age_line(1), "Tiene 1 año.");
+        assert_eq!(es.age_line(17), "Tiene 17 años.");
+        assert_eq!(en.signed_in("olive"), "Signed in as olive");
     }
 }

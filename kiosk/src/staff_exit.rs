@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::app::{Kiosk, Message, Screen};
 use crate::form::Input;
+use crate::i18n::Msg;
 
 /// How long the store has to answer a staff exit before the kiosk says it is offline.
 pub const STORE_TIMEOUT: Duration = Duration::from_secs(4);
@@ -168,12 +169,11 @@ impl Kiosk {
         }
         let pin = Zeroizing::new(self.form.value(Input::Pin).to_owned());
         self.form.set(Input::Pin, "");
-        let words = crate::i18n::t(self.lang);
         match users::check_kiosk_exit_at(self.db(), &pin, &self.options.device, self.wall()) {
             Ok(actor) => self.let_out(actor.name),
             Err(Error::Throttled { .. }) => {
                 tracing::warn!("staff pad locked after wrong PINs");
-                self.staff_message = Some(words.staff_locked);
+                self.staff_message = Some(Msg::StaffLocked);
             }
             Err(e) => {
                 let link = match store_link(self.db()) {
@@ -186,12 +186,12 @@ impl Kiosk {
                 match link {
                     Some(link) if matches!(e, Error::BadCredentials) => {
                         self.staff_checking = true;
-                        self.staff_message = Some(words.staff_checking);
+                        self.staff_message = Some(Msg::StaffChecking);
                         self.store_check = Some((link, pin));
                     }
                     _ => {
                         tracing::warn!("staff PIN refused: {e}");
-                        self.staff_message = Some(words.staff_wrong);
+                        self.staff_message = Some(Msg::StaffWrong);
                     }
                 }
             }
@@ -212,7 +212,6 @@ impl Kiosk {
             return;
         }
         self.staff_checking = false;
-        let words = crate::i18n::t(self.lang);
         match answer {
             StoreAnswer::Staff { user, role } => {
                 let device = &self.options.device;
@@ -231,12 +230,12 @@ impl Kiosk {
                 }
                 self.let_out(user);
             }
-            StoreAnswer::Wrong => self.staff_message = Some(words.staff_wrong),
+            StoreAnswer::Wrong => self.staff_message = Some(Msg::StaffWrong),
             StoreAnswer::Locked { retry_after_secs } => {
                 tracing::warn!(retry_after_secs, "the store locked this kiosk's staff pad");
-                self.staff_message = Some(words.staff_locked);
+                self.staff_message = Some(Msg::StaffLocked);
             }
-            StoreAnswer::Offline => self.staff_message = Some(words.staff_offline),
+            StoreAnswer::Offline => self.staff_message = Some(Msg::StaffOffline),
         }
     }
 

@@ -10,7 +10,7 @@ use intake_common::settings::{Details, Lang};
 
 use crate::app::{ABOUT_FIELDS, ADDRESS_FIELDS, Banner, Kiosk, Message, Screen, Step};
 use crate::form::{Input, Layout, Spot, mask_email, mask_name};
-use crate::i18n::{Strings, t};
+use crate::i18n::{Msg, Words};
 use crate::theme;
 
 mod keyboard;
@@ -25,7 +25,7 @@ const NARROW: f32 = 820.0;
 
 impl Kiosk {
     pub fn view(&self) -> El<'_> {
-        let s = t(self.lang);
+        let s = self.words();
         let body: El<'_> = match self.screen {
             Screen::Welcome => self.welcome(s),
             Screen::Returning => self.returning(s),
@@ -79,13 +79,13 @@ impl Kiosk {
         self.window.width < NARROW
     }
 
-    fn header(&self, s: &'static Strings) -> El<'_> {
+    fn header<'a>(&'a self, s: Words<'a>) -> El<'a> {
         let title: El<'_> = match self.screen {
             Screen::Step(step) => column![
                 text(s.step(step.number(), Step::ALL.len()))
                     .size(theme::SMALL_SIZE)
                     .style(theme::muted),
-                text(step_title(step, s)).size(theme::HEADING_SIZE),
+                text(s.get(step_title(step))).size(theme::HEADING_SIZE),
             ]
             .into(),
             Screen::Welcome => space().into(),
@@ -106,21 +106,21 @@ impl Kiosk {
         bar.into()
     }
 
-    fn banner_view(&self, s: &'static Strings) -> Option<El<'_>> {
-        let (message, style): (&str, fn(&iced::Theme) -> text::Style) = match self.banner? {
-            Banner::FixAbove => (s.err_fix_above, theme::error),
-            Banner::SaveFailed => (s.err_save, theme::error),
-            Banner::HealthAgain => (s.health_again, theme::warning),
+    fn banner_view<'a>(&'a self, s: Words<'a>) -> Option<El<'a>> {
+        let (message, style): (Msg, fn(&iced::Theme) -> text::Style) = match self.banner? {
+            Banner::FixAbove => (Msg::ErrFixAbove, theme::error),
+            Banner::SaveFailed => (Msg::ErrSave, theme::error),
+            Banner::HealthAgain => (Msg::HealthAgain, theme::warning),
         };
         Some(
-            container(text(message).size(theme::BODY_SIZE).style(style))
+            container(text(s.get(message)).size(theme::BODY_SIZE).style(style))
                 .padding([12, 24])
                 .width(Fill)
                 .into(),
         )
     }
 
-    fn welcome(&self, s: &'static Strings) -> El<'_> {
+    fn welcome<'a>(&'a self, s: Words<'a>) -> El<'a> {
         let mut col = column![].spacing(28).align_x(Center).width(Fill);
         if let Some(logo) = &self.logo {
             col = col.push(image(logo.clone()).width(160).height(160));
@@ -131,9 +131,9 @@ impl Kiosk {
                 .style(theme::accent)
                 .center(),
         );
-        col = col.push(text(s.welcome).size(theme::BODY_SIZE).center());
+        col = col.push(text(s.get(Msg::Welcome)).size(theme::BODY_SIZE).center());
         col = col.push(
-            button(text(s.start).size(36).center().width(Fill))
+            button(text(s.get(Msg::Start)).size(36).center().width(Fill))
                 .width(420)
                 .padding([24, 32])
                 .style(theme::primary)
@@ -146,11 +146,15 @@ impl Kiosk {
             }
         }
         langs = langs.push(
-            button(text(s.high_contrast).size(theme::LABEL_SIZE).center())
-                .height(theme::TOUCH)
-                .padding([16, 24])
-                .style(theme::choice(self.high_contrast))
-                .on_press(Message::ToggleContrast),
+            button(
+                text(s.get(Msg::HighContrast))
+                    .size(theme::LABEL_SIZE)
+                    .center(),
+            )
+            .height(theme::TOUCH)
+            .padding([16, 24])
+            .style(theme::choice(self.high_contrast))
+            .on_press(Message::ToggleContrast),
         );
         col = col.push(langs);
         if let Some(qr) = &self.qr {
@@ -159,7 +163,9 @@ impl Kiosk {
                     container(qr_code(qr).cell_size(5))
                         .padding(12)
                         .style(|_| { container::Style::default().background(iced::Color::WHITE) }),
-                    text(s.phone_qr).size(theme::LABEL_SIZE).style(theme::muted),
+                    text(s.get(Msg::PhoneQr))
+                        .size(theme::LABEL_SIZE)
+                        .style(theme::muted),
                 ]
                 .spacing(8)
                 .align_x(Center),
@@ -168,37 +174,39 @@ impl Kiosk {
         container(col).padding([24, 0]).center_x(Fill).into()
     }
 
-    fn returning(&self, s: &'static Strings) -> El<'_> {
+    fn returning<'a>(&'a self, s: Words<'a>) -> El<'a> {
         column![
-            text(s.been_here).size(theme::TITLE_SIZE),
-            text(s.been_here_hint)
+            text(s.get(Msg::BeenHere)).size(theme::TITLE_SIZE),
+            text(s.get(Msg::BeenHereHint))
                 .size(theme::BODY_SIZE)
                 .style(theme::muted),
-            big_button(s.yes_find_me, Message::BeenHere(true), true),
-            big_button(s.no_new, Message::BeenHere(false), false),
+            big_button(s.get(Msg::YesFindMe), Message::BeenHere(true), true),
+            big_button(s.get(Msg::NoNew), Message::BeenHere(false), false),
         ]
         .spacing(28)
         .into()
     }
 
-    fn lookup(&self, s: &'static Strings) -> El<'_> {
+    fn lookup<'a>(&'a self, s: Words<'a>) -> El<'a> {
         column![
-            text(s.find_title).size(theme::HEADING_SIZE),
-            text(s.find_hint).size(theme::BODY_SIZE).style(theme::muted),
+            text(s.get(Msg::FindTitle)).size(theme::HEADING_SIZE),
+            text(s.get(Msg::FindHint))
+                .size(theme::BODY_SIZE)
+                .style(theme::muted),
             self.field(Input::LookupPhone, s),
             self.field(Input::LookupBirthdate, s),
-            big_button(s.find, Message::Find, true),
+            big_button(s.get(Msg::Find), Message::Find, true),
         ]
         .spacing(20)
         .into()
     }
 
-    fn matched(&self, s: &'static Strings) -> El<'_> {
+    fn matched<'a>(&'a self, s: Words<'a>) -> El<'a> {
         let Some(found) = &self.found else {
             return space().into();
         };
         let mut card = column![
-            text(s.is_this_you).size(theme::HEADING_SIZE),
+            text(s.get(Msg::IsThisYou)).size(theme::HEADING_SIZE),
             text(mask_name(&found.profile)).size(theme::TITLE_SIZE),
         ]
         .spacing(16);
@@ -211,26 +219,26 @@ impl Kiosk {
         }
         column![
             container(card).padding(24).width(Fill).style(theme::panel),
-            big_button(s.yes_me, Message::ThisIsMe(true), true),
-            big_button(s.not_me, Message::ThisIsMe(false), false),
+            big_button(s.get(Msg::YesMe), Message::ThisIsMe(true), true),
+            big_button(s.get(Msg::NotMe), Message::ThisIsMe(false), false),
         ]
         .spacing(28)
         .into()
     }
 
-    fn no_match(&self, s: &'static Strings) -> El<'_> {
+    fn no_match<'a>(&'a self, s: Words<'a>) -> El<'a> {
         column![
-            text(s.no_match).size(theme::HEADING_SIZE),
-            text(s.no_match_hint)
+            text(s.get(Msg::NoMatch)).size(theme::HEADING_SIZE),
+            text(s.get(Msg::NoMatchHint))
                 .size(theme::BODY_SIZE)
                 .style(theme::muted),
-            big_button(s.next, Message::Continue, true),
+            big_button(s.get(Msg::Next), Message::Continue, true),
         ]
         .spacing(28)
         .into()
     }
 
-    fn step(&self, step: Step, s: &'static Strings) -> El<'_> {
+    fn step<'a>(&'a self, step: Step, s: Words<'a>) -> El<'a> {
         match step {
             Step::About => {
                 let fields = self.grid(ABOUT_FIELDS.map(Input::Profile).to_vec(), s);
@@ -238,7 +246,7 @@ impl Kiosk {
             }
             Step::Address => self.grid(ADDRESS_FIELDS.map(Input::Profile).to_vec(), s),
             Step::Contacts => column![
-                text(s.emergency_title).size(theme::BODY_SIZE),
+                text(s.get(Msg::EmergencyTitle)).size(theme::BODY_SIZE),
                 self.grid(
                     vec![
                         Input::EmergencyName,
@@ -247,7 +255,7 @@ impl Kiosk {
                     ],
                     s
                 ),
-                text(s.physician_title).size(theme::BODY_SIZE),
+                text(s.get(Msg::PhysicianTitle)).size(theme::BODY_SIZE),
                 self.grid(
                     vec![
                         Input::PhysicianName,
@@ -266,10 +274,10 @@ impl Kiosk {
         }
     }
 
-    fn opt_in(&self, s: &'static Strings) -> El<'_> {
+    fn opt_in<'a>(&'a self, s: Words<'a>) -> El<'a> {
         container(
             checkbox(self.form.opt_in)
-                .label(s.opt_in)
+                .label(s.get(Msg::OptIn))
                 .on_toggle(|_| Message::ToggleOptIn)
                 .size(36)
                 .spacing(16)
@@ -283,7 +291,7 @@ impl Kiosk {
     }
 
     /// Inputs two to a row, or one in a narrow window.
-    fn grid(&self, inputs: Vec<Input>, s: &'static Strings) -> El<'_> {
+    fn grid<'a>(&'a self, inputs: Vec<Input>, s: Words<'a>) -> El<'a> {
         let per_row = if self.narrow() { 1 } else { 2 };
         let mut col = column![].spacing(16);
         for chunk in inputs.chunks(per_row) {
@@ -300,12 +308,12 @@ impl Kiosk {
     }
 
     /// A field: tapping it gives it the on-screen keyboard; its problem shows under it.
-    fn field(&self, input: Input, s: &'static Strings) -> El<'_> {
+    fn field<'a>(&'a self, input: Input, s: Words<'a>) -> El<'a> {
         let focused = self.focus == Some(input);
         let problem = self.form.problems.get(&Spot::Input(input)).copied();
         let shown = self.form.display(input);
         let value: El<'_> = if shown.is_empty() && !focused {
-            text(placeholder(input, s))
+            text(s.get(placeholder(input)))
                 .size(theme::BODY_SIZE)
                 .style(theme::muted)
                 .into()
@@ -315,14 +323,14 @@ impl Kiosk {
                 .into()
         };
         let mut label = row![
-            text(input.label(s))
+            text(s.label(input))
                 .size(theme::LABEL_SIZE)
                 .style(theme::muted)
         ]
         .spacing(8);
         if is_optional(input) {
             label = label.push(
-                text(format!("({})", s.optional))
+                text(s.get(Msg::Optional))
                     .size(theme::SMALL_SIZE)
                     .style(theme::muted),
             );
@@ -337,7 +345,7 @@ impl Kiosk {
         .spacing(4);
         if let Some(problem) = problem {
             col = col.push(
-                text(problem.text(s))
+                text(s.get(problem.message()))
                     .size(theme::LABEL_SIZE)
                     .style(theme::error),
             );
@@ -345,9 +353,9 @@ impl Kiosk {
         col.into()
     }
 
-    fn health(&self, s: &'static Strings) -> El<'_> {
+    fn health<'a>(&'a self, s: Words<'a>) -> El<'a> {
         let mut col = column![
-            text(s.health_hint)
+            text(s.get(Msg::HealthHint))
                 .size(theme::LABEL_SIZE)
                 .style(theme::muted)
         ]
@@ -357,8 +365,16 @@ impl Kiosk {
             let mut card = column![
                 text(q.text.get(self.lang)).size(theme::BODY_SIZE),
                 row![
-                    choice_button(s.yes, answer == Some(true), Message::Answer(i, true)),
-                    choice_button(s.no, answer == Some(false), Message::Answer(i, false)),
+                    choice_button(
+                        s.get(Msg::Yes),
+                        answer == Some(true),
+                        Message::Answer(i, true)
+                    ),
+                    choice_button(
+                        s.get(Msg::No),
+                        answer == Some(false),
+                        Message::Answer(i, false)
+                    ),
                 ]
                 .spacing(16),
             ]
@@ -367,26 +383,26 @@ impl Kiosk {
                 card = card.push(self.field(Input::HealthDetails(i), s));
             }
             if let Some(p) = self.form.problems.get(&Spot::Question(i)) {
-                card = card.push(text(p.text(s)).size(theme::LABEL_SIZE).style(theme::error));
+                card = card.push(
+                    text(s.get(p.message()))
+                        .size(theme::LABEL_SIZE)
+                        .style(theme::error),
+                );
             }
             col = col.push(container(card).padding(20).width(Fill).style(theme::panel));
         }
         col.into()
     }
 
-    fn thanks(&self, s: &'static Strings) -> El<'_> {
-        let name = if self.thanks_name.is_empty() {
-            s.thanks("").replace(", !", "!").replace(" !", "!")
-        } else {
-            s.thanks(&self.thanks_name)
-        };
+    fn thanks<'a>(&'a self, s: Words<'a>) -> El<'a> {
+        let name = s.thanks(&self.thanks_name);
         column![
             space().height(80),
             text(name)
                 .size(theme::TITLE_SIZE)
                 .style(theme::accent)
                 .center(),
-            text(s.thanks_hint).size(theme::BODY_SIZE).center(),
+            text(s.get(Msg::ThanksHint)).size(theme::BODY_SIZE).center(),
         ]
         .spacing(32)
         .align_x(Center)
@@ -394,54 +410,50 @@ impl Kiosk {
         .into()
     }
 
-    fn staff_pin(&self, s: &'static Strings) -> El<'_> {
+    fn staff_pin<'a>(&'a self, s: Words<'a>) -> El<'a> {
         let mut col = column![
-            text(s.staff_title).size(theme::HEADING_SIZE),
-            text(s.staff_hint)
+            text(s.get(Msg::StaffTitle)).size(theme::HEADING_SIZE),
+            text(s.get(Msg::StaffHint))
                 .size(theme::BODY_SIZE)
                 .style(theme::muted),
             self.field(Input::Pin, s),
         ]
         .spacing(20);
         if let Some(m) = self.staff_message {
-            col = col.push(text(m).size(theme::BODY_SIZE).style(theme::error));
+            col = col.push(text(s.get(m)).size(theme::BODY_SIZE).style(theme::error));
         }
-        col.push(big_button(s.staff_back, Message::StaffBack, false))
+        col.push(big_button(s.get(Msg::StaffBack), Message::StaffBack, false))
             .into()
     }
 
-    fn staff_menu(&self, s: &'static Strings) -> El<'_> {
+    fn staff_menu<'a>(&'a self, s: Words<'a>) -> El<'a> {
         column![
-            text(format!(
-                "{} {}",
-                s.staff_signed_in,
-                self.staff_user.as_deref().unwrap_or_default()
-            ))
-            .size(theme::HEADING_SIZE),
-            big_button(s.staff_exit, Message::StaffExit, true),
-            big_button(s.staff_back, Message::StaffBack, false),
+            text(s.signed_in(self.staff_user.as_deref().unwrap_or_default()))
+                .size(theme::HEADING_SIZE),
+            big_button(s.get(Msg::StaffExit), Message::StaffExit, true),
+            big_button(s.get(Msg::StaffBack), Message::StaffBack, false),
         ]
         .spacing(28)
         .into()
     }
 }
 
-fn step_title(step: Step, s: &Strings) -> &'static str {
+fn step_title(step: Step) -> Msg {
     match step {
-        Step::About => s.step_about,
-        Step::Address => s.step_address,
-        Step::Contacts => s.step_contacts,
-        Step::Health => s.step_health,
-        Step::Release => s.step_release,
-        Step::Signature => s.step_signature,
-        Step::Review => s.step_review,
+        Step::About => Msg::StepAbout,
+        Step::Address => Msg::StepAddress,
+        Step::Contacts => Msg::StepContacts,
+        Step::Health => Msg::StepHealth,
+        Step::Release => Msg::StepRelease,
+        Step::Signature => Msg::StepSignature,
+        Step::Review => Msg::StepReview,
     }
 }
 
-fn placeholder(input: Input, s: &'static Strings) -> &'static str {
+fn placeholder(input: Input) -> Msg {
     match input.layout() {
-        Layout::Date => s.date_format(),
-        _ => s.tap_to_type,
+        Layout::Date => Msg::DateFormat,
+        _ => Msg::TapToType,
     }
 }
 
@@ -465,7 +477,11 @@ fn lang_button<'a>(lang: Lang, current: Lang) -> El<'a> {
         .into()
 }
 
-fn choice_button<'a>(label: &'a str, selected: bool, message: Message) -> El<'a> {
+fn choice_button<'a>(
+    label: impl text::IntoFragment<'a>,
+    selected: bool,
+    message: Message,
+) -> El<'a> {
     button(text(label).size(theme::BODY_SIZE).center().width(Fill))
         .width(200)
         .height(theme::TOUCH)
@@ -475,7 +491,7 @@ fn choice_button<'a>(label: &'a str, selected: bool, message: Message) -> El<'a>
         .into()
 }
 
-fn big_button<'a>(label: &'a str, message: Message, primary: bool) -> El<'a> {
+fn big_button<'a>(label: impl text::IntoFragment<'a>, message: Message, primary: bool) -> El<'a> {
     button(text(label).size(32).center().width(Fill))
         .width(Fill)
         .padding([22, 32])

@@ -6,23 +6,25 @@ use iced::{Center, Fill, Length};
 
 use crate::app::{Key, KeyPage, Kiosk, Message, Screen, Step};
 use crate::form::Layout;
-use crate::i18n::Strings;
+use crate::i18n::{Msg, Words};
 use crate::theme;
 
 use super::{El, big_button};
 
 impl Kiosk {
-    pub(super) fn nav(&self, s: &'static Strings) -> Option<El<'_>> {
-        let (back, forward): (Option<Message>, Option<(&str, Message)>) = match self.screen {
-            Screen::Step(Step::Review) => (Some(Message::Back), Some((s.submit, Message::Submit))),
-            Screen::Step(_) => (Some(Message::Back), Some((s.next, Message::Next))),
+    pub(super) fn nav<'a>(&'a self, s: Words<'a>) -> Option<El<'a>> {
+        let (back, forward): (Option<Message>, Option<(Msg, Message)>) = match self.screen {
+            Screen::Step(Step::Review) => {
+                (Some(Message::Back), Some((Msg::Submit, Message::Submit)))
+            }
+            Screen::Step(_) => (Some(Message::Back), Some((Msg::Next, Message::Next))),
             Screen::Returning | Screen::Lookup | Screen::Match | Screen::NoMatch => {
                 (Some(Message::Back), None)
             }
             _ => return None,
         };
         let mut bar = row![
-            button(text(s.start_over).size(theme::LABEL_SIZE).center())
+            button(text(s.get(Msg::StartOver)).size(theme::LABEL_SIZE).center())
                 .height(theme::TOUCH)
                 .padding([16, 24])
                 .style(theme::secondary)
@@ -34,7 +36,7 @@ impl Kiosk {
         .align_y(Center);
         if let Some(back) = back {
             bar = bar.push(
-                button(text(s.back).size(theme::BODY_SIZE).center())
+                button(text(s.get(Msg::Back)).size(theme::BODY_SIZE).center())
                     .height(theme::TOUCH)
                     .width(180)
                     .padding([12, 24])
@@ -44,7 +46,7 @@ impl Kiosk {
         }
         if let Some((label, message)) = forward {
             bar = bar.push(
-                button(text(label).size(theme::BODY_SIZE).center())
+                button(text(s.get(label)).size(theme::BODY_SIZE).center())
                     .height(theme::TOUCH)
                     .width(if message == Message::Submit { 320 } else { 220 })
                     .padding([12, 24])
@@ -55,7 +57,7 @@ impl Kiosk {
         Some(bar.into())
     }
 
-    pub(super) fn keyboard(&self, s: &'static Strings) -> Option<El<'_>> {
+    pub(super) fn keyboard<'a>(&'a self, s: Words<'a>) -> Option<El<'a>> {
         let input = self.focus?;
         let layout = input.layout();
         let key = |label: String, k: Key, portion: u16| -> El<'_> {
@@ -93,14 +95,14 @@ impl Kiosk {
                     vec![
                         last,
                         key("0".into(), Key::Char('0'), 2),
-                        key(s.key_delete.into(), Key::Backspace, 2),
+                        key(s.get(Msg::KeyDelete).into(), Key::Backspace, 2),
                     ],
                     vec![key(
-                        if layout == Layout::Pin {
-                            s.ok
+                        s.get(if layout == Layout::Pin {
+                            Msg::Ok
                         } else {
-                            s.key_done
-                        }
+                            Msg::KeyDone
+                        })
                         .into(),
                         Key::Done,
                         6,
@@ -108,18 +110,22 @@ impl Kiosk {
                 ]
             }
             (_, KeyPage::Letters) => {
-                let mut third = vec![key(s.key_shift.into(), Key::Shift, 3)];
+                let mut third = vec![key(s.get(Msg::KeyShift).into(), Key::Shift, 3)];
                 third.extend(chars("zxcvbnm"));
-                third.push(key(s.key_delete.into(), Key::Backspace, 3));
-                let mut bottom = vec![key(s.key_digits.into(), Key::Page(KeyPage::Symbols), 3)];
+                third.push(key(s.get(Msg::KeyDelete).into(), Key::Backspace, 3));
+                let mut bottom = vec![key(
+                    s.get(Msg::KeyDigits).into(),
+                    Key::Page(KeyPage::Symbols),
+                    3,
+                )];
                 if layout == Layout::Email {
                     bottom.push(key("@".into(), Key::Char('@'), 2));
                 } else {
                     bottom.push(key("-".into(), Key::Char('-'), 2));
                 }
-                bottom.push(key(s.key_space.into(), Key::Space, 8));
+                bottom.push(key(s.get(Msg::KeySpace).into(), Key::Space, 8));
                 bottom.push(key(".".into(), Key::Char('.'), 2));
-                bottom.push(key(s.key_done.into(), Key::Done, 3));
+                bottom.push(key(s.get(Msg::KeyDone).into(), Key::Done, 3));
                 vec![
                     chars("1234567890"),
                     chars("qwertyuiop"),
@@ -130,16 +136,20 @@ impl Kiosk {
             }
             (_, KeyPage::Symbols) => {
                 let mut third = chars("()/&#!?");
-                third.push(key(s.key_delete.into(), Key::Backspace, 3));
+                third.push(key(s.get(Msg::KeyDelete).into(), Key::Backspace, 3));
                 vec![
                     chars("1234567890"),
                     chars("áéíóúüçàè"),
                     chars("-'.,@_+:;"),
                     third,
                     vec![
-                        key(s.key_letters.into(), Key::Page(KeyPage::Letters), 3),
-                        key(s.key_space.into(), Key::Space, 8),
-                        key(s.key_done.into(), Key::Done, 3),
+                        key(
+                            s.get(Msg::KeyLetters).into(),
+                            Key::Page(KeyPage::Letters),
+                            3,
+                        ),
+                        key(s.get(Msg::KeySpace).into(), Key::Space, 8),
+                        key(s.get(Msg::KeyDone).into(), Key::Done, 3),
                     ],
                 ]
             }
@@ -153,7 +163,7 @@ impl Kiosk {
         };
         // What is being typed, large, right above the keys: the field may be scrolled away.
         let preview = row![
-            text(input.label(s))
+            text(s.label(input))
                 .size(theme::LABEL_SIZE)
                 .style(theme::muted),
             text(format!("{}|", self.form.display(input))).size(theme::BODY_SIZE),
@@ -169,14 +179,14 @@ impl Kiosk {
         )
     }
 
-    pub(super) fn idle_warning(&self, s: &'static Strings, seconds: u64) -> El<'_> {
+    pub(super) fn idle_warning<'a>(&'a self, s: Words<'a>, seconds: u64) -> El<'a> {
         opaque(
             container(center(
                 container(
                     column![
-                        text(s.still_there).size(theme::HEADING_SIZE),
+                        text(s.get(Msg::StillThere)).size(theme::HEADING_SIZE),
                         text(s.clearing_in(seconds)).size(theme::BODY_SIZE).center(),
-                        big_button(s.still_here, Message::StillHere, true),
+                        big_button(s.get(Msg::StillHere), Message::StillHere, true),
                     ]
                     .spacing(24)
                     .align_x(Center),

@@ -1,5 +1,7 @@
 //! The release with its clauses, the signature pads and the review before submitting.
 
+use std::borrow::Cow;
+
 use iced::widget::{button, canvas, column, container, row, space, text};
 use iced::{Alignment, Center, Fill, Length};
 use intake_common::customer::Field;
@@ -7,18 +9,18 @@ use intake_common::settings::Confirm;
 
 use crate::app::{Kiosk, Message};
 use crate::form::{Input, Spot};
-use crate::i18n::Strings;
+use crate::i18n::{Msg, Words};
 use crate::pad::{Pad, PadEvent, PadId};
 use crate::theme;
 
 use super::{El, choice_button};
 
 impl Kiosk {
-    pub(super) fn release(&self, s: &'static Strings) -> El<'_> {
+    pub(super) fn release<'a>(&'a self, s: Words<'a>) -> El<'a> {
         let template = &self.settings.template;
         let mut col = column![
             text(template.title.get(self.lang)).size(theme::BODY_SIZE),
-            text(s.release_hint)
+            text(s.get(Msg::ReleaseHint))
                 .size(theme::LABEL_SIZE)
                 .style(theme::muted),
         ]
@@ -34,12 +36,16 @@ impl Kiosk {
                 Confirm::Tick => {
                     let ticked = self.form.ticks.get(i).copied().unwrap_or(false);
                     let mut c = column![choice_button(
-                        if ticked { s.agreed } else { s.agree },
+                        s.get(if ticked { Msg::Agreed } else { Msg::Agree }),
                         ticked,
                         Message::ToggleClause(i)
                     )];
                     if let Some(p) = self.form.problems.get(&Spot::Clause(i)) {
-                        c = c.push(text(p.text(s)).size(theme::LABEL_SIZE).style(theme::error));
+                        c = c.push(
+                            text(s.get(p.message()))
+                                .size(theme::LABEL_SIZE)
+                                .style(theme::error),
+                        );
                     }
                     c.into()
                 }
@@ -59,10 +65,10 @@ impl Kiosk {
             col = col.push(
                 container(
                     column![
-                        text(s.minor_title)
+                        text(s.get(Msg::MinorTitle))
                             .size(theme::BODY_SIZE)
                             .style(theme::warning),
-                        text(s.minor_hint).size(theme::LABEL_SIZE),
+                        text(s.get(Msg::MinorHint)).size(theme::LABEL_SIZE),
                         self.grid(vec![Input::GuardianName, Input::GuardianRelation], s),
                     ]
                     .spacing(12),
@@ -75,15 +81,15 @@ impl Kiosk {
         col.into()
     }
 
-    pub(super) fn signature(&self, s: &'static Strings) -> El<'_> {
-        let mut col = column![self.pad(PadId::Customer, s.sign_here, s)].spacing(24);
+    pub(super) fn signature<'a>(&'a self, s: Words<'a>) -> El<'a> {
+        let mut col = column![self.pad(PadId::Customer, s.get(Msg::SignHere), s)].spacing(24);
         if self.is_minor() {
-            col = col.push(self.pad(PadId::Guardian, s.guardian_sign_here, s));
+            col = col.push(self.pad(PadId::Guardian, s.get(Msg::GuardianSignHere), s));
         }
         col.into()
     }
 
-    fn pad(&self, id: PadId, label: &'static str, s: &'static Strings) -> El<'_> {
+    fn pad<'a>(&'a self, id: PadId, label: Cow<'a, str>, s: Words<'a>) -> El<'a> {
         let (pad, spot, on_event): (_, _, fn(PadEvent) -> Message) = match id {
             PadId::Customer => (&self.form.customer_pad, Spot::CustomerPad, |e| {
                 Message::Pad(PadId::Customer, e)
@@ -96,7 +102,7 @@ impl Kiosk {
             row![
                 text(label).size(theme::BODY_SIZE),
                 space().width(Fill),
-                button(text(s.clear).size(theme::LABEL_SIZE).center())
+                button(text(s.get(Msg::Clear)).size(theme::LABEL_SIZE).center())
                     .height(theme::TOUCH)
                     .padding([16, 28])
                     .style(theme::secondary)
@@ -113,14 +119,18 @@ impl Kiosk {
         ]
         .spacing(8);
         if let Some(p) = self.form.problems.get(&spot) {
-            col = col.push(text(p.text(s)).size(theme::LABEL_SIZE).style(theme::error));
+            col = col.push(
+                text(s.get(p.message()))
+                    .size(theme::LABEL_SIZE)
+                    .style(theme::error),
+            );
         }
         col.into()
     }
 
-    pub(super) fn review(&self, s: &'static Strings) -> El<'_> {
+    pub(super) fn review<'a>(&'a self, s: Words<'a>) -> El<'a> {
         let profile = self.form.profile(self.lang);
-        let line = |label: &'static str, value: String| -> El<'_> {
+        let line = |label: Cow<'a, str>, value: String| -> El<'a> {
             row![
                 text(label)
                     .size(theme::LABEL_SIZE)
@@ -168,19 +178,19 @@ impl Kiosk {
             })
             .collect();
         let mut col = column![
-            text(s.review_hint)
+            text(s.get(Msg::ReviewHint))
                 .size(theme::LABEL_SIZE)
                 .style(theme::muted),
-            line(s.name, name),
+            line(s.get(Msg::Name), name),
             line(
-                s.birthdate,
+                s.get(Msg::Birthdate),
                 self.form.display(Input::Profile(Field::Birthdate))
             ),
-            line(s.phone, get(Field::PhoneNumber)),
-            line(s.email, get(Field::Email)),
-            line(s.address, address),
+            line(s.get(Msg::Phone), get(Field::PhoneNumber)),
+            line(s.get(Msg::Email), get(Field::Email)),
+            line(s.get(Msg::Address), address),
             line(
-                s.emergency,
+                s.get(Msg::Emergency),
                 [Input::EmergencyName, Input::EmergencyPhone]
                     .map(|i| self.form.value(i).to_owned())
                     .join(" · ")
@@ -188,22 +198,22 @@ impl Kiosk {
         ]
         .spacing(12);
         if yes.is_empty() {
-            col = col.push(text(s.health_none).size(theme::BODY_SIZE));
+            col = col.push(text(s.get(Msg::HealthNone)).size(theme::BODY_SIZE));
         } else {
-            col = col.push(text(s.health_yes_count).size(theme::BODY_SIZE));
+            col = col.push(text(s.get(Msg::HealthYesCount)).size(theme::BODY_SIZE));
             for q in yes {
                 col = col.push(text(format!("• {q}")).size(theme::LABEL_SIZE));
             }
         }
-        col = col.push(text(s.clauses_done).size(theme::BODY_SIZE));
+        col = col.push(text(s.get(Msg::ClausesDone)).size(theme::BODY_SIZE));
         if self.is_minor() {
             col = col.push(line(
-                s.guardian_name,
+                s.get(Msg::GuardianName),
                 self.form.value(Input::GuardianName).to_owned(),
             ));
         }
         col = col.push(
-            text(s.step_signature)
+            text(s.get(Msg::StepSignature))
                 .size(theme::LABEL_SIZE)
                 .style(theme::muted),
         );

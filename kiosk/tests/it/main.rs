@@ -6,3 +6,4 @@
 mod counter;
 mod flow;
 mod staff_exit;
+mod words;

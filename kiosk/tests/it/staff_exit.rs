@@ -14,6 +14,7 @@ use iced::futures::StreamExt;
 use intake_common::settings::Settings;
 use intake_common::{Db, users};
 use intake_kiosk::app::Key;
+use intake_kiosk::i18n::Msg;
 use intake_kiosk::staff_exit::{self, StoreAnswer};
 use intake_kiosk::{Kiosk, Message, Options, Screen};
 use intake_tests::cluster::{OWNER, PIN, Store};
@@ -129,7 +130,7 @@ fn a_paired_kiosk_lets_staff_out_with_a_pin_the_store_checks() {
     let task = enter(&mut k, PIN);
     assert!(k.staff_checking);
     assert_eq!(k.screen, Screen::StaffPin);
-    assert_eq!(k.staff_message, Some("Checking the PIN…"));
+    assert_eq!(k.staff_message, Some(Msg::StaffChecking));
     // Typing again while the store is asked starts no second question.
     assert!(run(&rt, enter(&mut k, PIN)).is_empty());
     let answers = run(&rt, task);
@@ -153,23 +154,17 @@ fn a_paired_kiosk_lets_staff_out_with_a_pin_the_store_checks() {
     let mut k = kiosk(&kiosk_dir);
     let answers = exit_with(&rt, &mut k, "000000");
     assert_eq!(answers, [Message::StoreExit(StoreAnswer::Wrong)]);
-    assert_eq!(k.staff_message, Some("That PIN is not right."));
+    assert_eq!(k.staff_message, Some(Msg::StaffWrong));
     assert_eq!(k.screen, Screen::StaffPin);
     for _ in 0..4 {
         exit_with(&rt, &mut k, "000000");
     }
     // Five misses lock the pad here (and on the store): even the right PIN waits, and the
     // kiosk no longer asks.
-    assert_eq!(
-        k.staff_message,
-        Some("Too many wrong PINs. Try again in a minute.")
-    );
+    assert_eq!(k.staff_message, Some(Msg::StaffLocked));
     assert!(exit_with(&rt, &mut k, PIN).is_empty());
     assert_eq!(k.screen, Screen::StaffPin);
-    assert_eq!(
-        k.staff_message,
-        Some("Too many wrong PINs. Try again in a minute.")
-    );
+    assert_eq!(k.staff_message, Some(Msg::StaffLocked));
 }
 
 #[test]
@@ -221,10 +216,7 @@ fn an_unreachable_store_shows_offline_and_the_exit_code_still_works() {
         "gave up after {waited:?}"
     );
     assert_eq!(k.screen, Screen::StaffPin);
-    assert_eq!(
-        k.staff_message,
-        Some("Offline: use this kiosk's exit code.")
-    );
+    assert_eq!(k.staff_message, Some(Msg::StaffOffline));
 
     // The exit code is checked here, at once, with no question for the store.
     assert!(exit_with(&rt, &mut k, EXIT_CODE).is_empty());

@@ -1,0 +1,178 @@
+# The kiosk's words in English. English is complete: every other language has
+# every message here, with the same placeholders.
+
+## Welcome screen
+
+welcome = Welcome! Check in and sign your release here.
+start = Start check-in
+high-contrast = High contrast
+phone-qr = Or scan to fill in the form on your phone
+
+## A returning customer: "Have you been here before?", the lookup, "Is this you?"
+
+been-here = Have you been here before?
+been-here-hint = If you have, we can fill in most of the form for you.
+yes-find-me = Yes, find me
+no-new = No, I'm new
+find-title = Find your details
+find-hint = Enter the phone number and birthdate you gave us last time.
+find = Find me
+is-this-you = Is this you?
+yes-me = Yes, that's me
+not-me = No, start a new form
+no-match = We couldn't find a match
+no-match-hint = No problem — we'll start a new form.
+health-again = Please check your details. We'll ask the health questions again.
+
+## The steps of the form, named in the header
+
+# $n: this step's number; $total: how many steps there are
+step-of = Step { $n } of { $total }
+step-about = About you
+step-address = Your address
+step-contacts = Emergency contact and doctor
+step-health = Health questions
+step-release = Release
+step-signature = Signature
+step-review = Check and submit
+
+## About you and your address: field labels
+
+first-name = First name
+middle-name = Middle name
+last-name = Last name
+nickname = Nickname
+email = Email
+phone = Mobile phone
+birthdate = Date of birth
+gender = Gender
+street = Street address
+street2 = Apartment, suite
+city = City
+state = State
+postal-code = ZIP code
+country = Country
+occupation = Occupation
+opt-in = Send me appointment reminders and studio news
+optional = (optional)
+tap-to-type = Tap to type
+# How a birthdate is typed: the order of the digits matches the language's date order
+date-format = MM/DD/YYYY
+
+## Emergency contact and doctor
+
+emergency-title = Who should we call in an emergency?
+emergency-name = Contact's name
+emergency-phone = Contact's phone
+emergency-relationship = Relationship to you
+physician-title = Your doctor
+physician-name = Doctor's name
+physician-phone = Doctor's phone
+physician-practice = Practice or clinic
+
+## Health questions
+
+health-hint = Your answers are private: only the staff who need them can see them.
+yes = Yes
+no = No
+tell-us-more = Please tell us more
+
+## The release
+
+release-hint = Read each statement, then initial or tick it.
+# $age: the customer's age in years, from the birthdate
+your-age = You are { $age ->
+        [one] { $age } year
+       *[other] { $age } years
+    } old.
+initials = Initials
+agree = I agree
+agreed = Agreed
+minor-title = A parent or guardian must sign
+minor-hint = Because you are under the age of consent, a parent or legal guardian signs with you.
+guardian-name = Guardian's full name
+guardian-relationship = Relationship (parent, legal guardian)
+
+## Signature
+
+sign-here = Sign here with your finger
+guardian-sign-here = Parent or guardian signs here
+clear = Clear
+
+## Check and submit
+
+review-hint = Please check everything. Tap Back to change something.
+name = Name
+address = Address
+emergency = Emergency contact
+# Followed by a list of the questions answered "yes"
+health-yes-count = Health: you answered yes to
+health-none = Health: no conditions reported
+clauses-done = Release: every statement confirmed
+submit = Sign and submit
+
+## Thank you
+
+# $name: the customer's first name
+thanks = Thank you, { $name }!
+# When the customer gave no first name
+thanks-anonymous = Thank you!
+thanks-hint = You're checked in. Take a seat — your artist will be with you shortly.
+
+## The navigation bar
+
+back = Back
+next = Next
+start-over = Start over
+
+## The idle warning
+
+still-there = Are you still there?
+still-here = I'm still here
+# $seconds: seconds left before the form is wiped
+clearing-in = For your privacy, this form will be cleared in { $seconds ->
+        [one] { $seconds } second
+       *[other] { $seconds } seconds
+    }.
+
+## What is wrong with an answer, shown under it
+
+err-required = Please fill this in.
+err-email = This email doesn't look right. It should look like name@example.com.
+err-phone = Please enter the phone number with its area code.
+err-date = Please enter a real date.
+err-date-future = A date of birth can't be in the future.
+err-date-old = Please check the year.
+err-too-long = This is too long.
+err-answer = Please answer Yes or No.
+err-details = Please tell us more about this.
+err-initials = Please write your initials here.
+err-tick = Please tick to agree.
+err-sign = Please sign in the box.
+err-guardian-sign = The parent or guardian must sign in their box.
+err-fix-above = Some answers need another look — see the messages in red.
+err-save = Sorry — we couldn't save your form. Please ask at the counter. Nothing you entered has been lost.
+
+## Staff exit: the PIN pad and the staff menu
+
+staff-title = Staff
+staff-hint = Enter your staff PIN.
+pin = PIN
+staff-wrong = That PIN is not right.
+staff-locked = Too many wrong PINs. Try again in a minute.
+staff-checking = Checking the PIN…
+staff-offline = Offline: use this kiosk's exit code.
+# $name: the staff member's user name
+staff-signed-in = Signed in as { $name }
+staff-exit = Close the kiosk
+staff-back = Back to check-in
+ok = OK
+
+## On-screen keyboard
+
+key-space = space
+key-done = Done
+key-letters = ABC
+key-digits = 123
+key-shift = Shift
+key-delete = Delete

@@ -1,0 +1,169 @@
+# The kiosk's words in Spanish.
+
+## Welcome screen
+
+welcome = ¡Bienvenido! Regístrese y firme su exención aquí.
+start = Comenzar
+high-contrast = Alto contraste
+phone-qr = O escanee para llenar el formulario en su teléfono
+
+## A returning customer: "Have you been here before?", the lookup, "Is this you?"
+
+been-here = ¿Ha venido antes?
+been-here-hint = Si es así, podemos llenar casi todo el formulario por usted.
+yes-find-me = Sí, búsqueme
+no-new = No, soy nuevo
+find-title = Buscar sus datos
+find-hint = Escriba el teléfono y la fecha de nacimiento que nos dio la última vez.
+find = Buscar
+is-this-you = ¿Es usted?
+yes-me = Sí, soy yo
+not-me = No, empezar un formulario nuevo
+no-match = No encontramos una coincidencia
+no-match-hint = No hay problema: empezaremos un formulario nuevo.
+health-again = Revise sus datos. Le haremos de nuevo las preguntas de salud.
+
+## The steps of the form, named in the header
+
+step-of = Paso { $n } de { $total }
+step-about = Sobre usted
+step-address = Su dirección
+step-contacts = Contacto de emergencia y médico
+step-health = Preguntas de salud
+step-release = Exención
+step-signature = Firma
+step-review = Revisar y enviar
+
+## About you and your address: field labels
+
+first-name = Nombre
+middle-name = Segundo nombre
+last-name = Apellido
+nickname = Apodo
+email = Correo electrónico
+phone = Teléfono móvil
+birthdate = Fecha de nacimiento
+gender = Género
+street = Dirección
+street2 = Apartamento, suite
+city = Ciudad
+state = Estado
+postal-code = Código postal
+country = País
+occupation = Ocupación
+opt-in = Enviarme recordatorios de citas y novedades del estudio
+optional = (opcional)
+tap-to-type = Toque para escribir
+date-format = DD/MM/AAAA
+
+## Emergency contact and doctor
+
+emergency-title = ¿A quién llamamos en caso de emergencia?
+emergency-name = Nombre del contacto
+emergency-phone = Teléfono del contacto
+emergency-relationship = Relación con usted
+physician-title = Su médico
+physician-name = Nombre del médico
+physician-phone = Teléfono del médico
+physician-practice = Consultorio o clínica
+
+## Health questions
+
+health-hint = Sus respuestas son privadas: solo las ve el personal que las necesita.
+yes = Sí
+no = No
+tell-us-more = Cuéntenos más
+
+## The release
+
+release-hint = Lea cada declaración y luego escriba sus iniciales o márquela.
+your-age = Tiene { $age ->
+        [one] { $age } año
+       *[other] { $age } años
+    }.
+initials = Iniciales
+agree = Estoy de acuerdo
+agreed = Aceptado
+minor-title = Debe firmar un padre o tutor
+minor-hint = Como es menor de la edad de consentimiento, un padre o tutor legal firma con usted.
+guardian-name = Nombre completo del tutor
+guardian-relationship = Relación (padre, madre, tutor legal)
+
+## Signature
+
+sign-here = Firme aquí con el dedo
+guardian-sign-here = Firma del padre, madre o tutor
+clear = Borrar
+
+## Check and submit
+
+review-hint = Revise todo. Toque Atrás para cambiar algo.
+name = Nombre completo
+address = Dirección completa
+emergency = Contacto de emergencia
+health-yes-count = Salud: respondió que sí a
+health-none = Salud: ninguna condición indicada
+clauses-done = Exención: todas las declaraciones confirmadas
+submit = Firmar y enviar
+
+## Thank you
+
+thanks = ¡Gracias, { $name }!
+thanks-anonymous = ¡Gracias!
+thanks-hint = Ya está registrado. Tome asiento: su artista lo atenderá en breve.
+
+## The navigation bar
+
+back = Atrás
+next = Siguiente
+start-over = Empezar de nuevo
+
+## The idle warning
+
+still-there = ¿Sigue ahí?
+still-here = Sigo aquí
+clearing-in = Por su privacidad, este formulario se borrará en { $seconds ->
+        [one] { $seconds } segundo
+       *[other] { $seconds } segundos
+    }.
+
+## What is wrong with an answer, shown under it
+
+err-required = Por favor complete este campo.
+err-email = Este correo no parece correcto. Debe ser como nombre@ejemplo.com.
+err-phone = Escriba el número de teléfono con su código de área.
+err-date = Escriba una fecha real.
+err-date-future = La fecha de nacimiento no puede ser futura.
+err-date-old = Revise el año.
+err-too-long = Es demasiado largo.
+err-answer = Responda Sí o No.
+err-details = Cuéntenos más sobre esto.
+err-initials = Escriba sus iniciales aquí.
+err-tick = Marque para aceptar.
+err-sign = Firme dentro del recuadro.
+err-guardian-sign = El padre, madre o tutor debe firmar en su recuadro.
+err-fix-above = Algunas respuestas necesitan revisión: vea los mensajes en rojo.
+err-save = Lo sentimos: no pudimos guardar su formulario. Pregunte en el mostrador. No se ha perdido nada de lo que escribió.
+
+## Staff exit: the PIN pad and the staff menu
+
+staff-title = Personal
+staff-hint = Escriba su PIN de personal.
+pin = PIN
+staff-wrong = Ese PIN no es correcto.
+staff-locked = Demasiados PIN incorrectos. Inténtelo en un minuto.
+staff-checking = Comprobando el PIN…
+staff-offline = Sin conexión: use el código de salida de este quiosco.
+staff-signed-in = Sesión iniciada como { $name }
+staff-exit = Cerrar el quiosco
+staff-back = Volver al registro
+ok = OK
+
+## On-screen keyboard
+
+key-space = espacio
+key-done = Listo
+key-letters = ABC
+key-digits = 123
+key-shift = Mayús
+key-delete = Borrar
