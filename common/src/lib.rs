@@ -15,6 +15,7 @@ pub mod duplicates;
 mod error;
 pub mod mutation;
 pub mod normalize;
+pub mod phone_keys;
 pub mod pinned_tls;
 pub mod release;
 pub mod sessions;

@@ -268,7 +268,7 @@ static EN: Strings = Strings {
 
     err_required: "Please fill this in.",
     err_email: "This email doesn't look right. It should look like name@example.com.",
-    err_phone: "Please enter the phone number with its area code.",
+    err_phone: "Please enter the phone number with its area code. A number from another country starts with + and its country code.",
     err_date: "Please enter a real date.",
     err_date_future: "A date of birth can't be in the future.",
     err_date_old: "Please check the year.",
@@ -402,7 +402,7 @@ static ES: Strings = Strings {
 
     err_required: "Por favor complete este campo.",
     err_email: "Este correo no parece correcto. Debe ser como nombre@ejemplo.com.",
-    err_phone: "Escriba el número de teléfono con su código de área.",
+    err_phone: "Escriba el número de teléfono con su código de área. Un número de otro país empieza con + y el código del país.",
     err_date: "Escriba una fecha real.",
     err_date_future: "La fecha de nacimiento no puede ser futura.",
     err_date_old: "Revise el año.",
