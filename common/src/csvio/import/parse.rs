@@ -177,7 +177,8 @@ impl Parser {
         let Some((value, Some(key))) = Field::PhoneNumber.parse_keyed(raw, self.region)? else {
             return Ok(None);
         };
-        if self.region == self.home {
+        // Written with its country code it reads the same in any region: keep it as written.
+        if self.region == self.home || value.starts_with('+') || value.starts_with("00") {
             return Ok(Some((value, key)));
         }
         let international = crate::normalize::phone_international(&value, self.region)?;
