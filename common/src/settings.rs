@@ -181,6 +181,14 @@ impl Settings {
         Self::load(None).expect("the shipped settings are valid")
     }
 
+    /// Only `shop.toml` (from `dir` when it is there): what the agent needs of the settings.
+    pub fn load_shop(dir: Option<&Path>) -> Result<Shop> {
+        let (text, path) = read(dir, SHOP_FILE, DEFAULT_SHOP)?;
+        let shop: Shop = parse(&text, &path)?;
+        check_shop(&shop).map_err(|m| invalid(&path, &m))?;
+        Ok(shop)
+    }
+
     /// Loads each file from `dir` when it is there, else the shipped default.
     pub fn load(dir: Option<&Path>) -> Result<Self> {
         let read = |name: &str, default: &'static str| read(dir, name, default);
@@ -211,16 +219,6 @@ impl Settings {
             questions,
             logo,
         })
-    }
-}
-
-impl Settings {
-    /// Only `shop.toml` (from `dir` when it is there): what the agent needs of the settings.
-    pub fn load_shop(dir: Option<&Path>) -> Result<Shop> {
-        let (text, path) = read(dir, SHOP_FILE, DEFAULT_SHOP)?;
-        let shop: Shop = parse(&text, &path)?;
-        check_shop(&shop).map_err(|m| invalid(&path, &m))?;
-        Ok(shop)
     }
 }
 
