@@ -19,6 +19,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "INTAKE_USER", value_name = "NAME")]
     pub user: Option<String>,
 
+    /// The shop settings directory (shop.toml: the shop's name and logo for PDFs, and the
+    /// region phone numbers belong to). Without it the database keeps the region it has.
+    #[arg(long, global = true, env = "INTAKE_SETTINGS_DIR", value_name = "DIR")]
+    pub settings: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -272,9 +277,6 @@ pub enum ReleaseCommand {
         id: String,
         #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
-        /// The shop settings directory, for the shop's name and logo.
-        #[arg(long, env = "INTAKE_SETTINGS_DIR", value_name = "DIR")]
-        settings: Option<std::path::PathBuf>,
     },
 }
 
@@ -317,6 +319,11 @@ pub struct ImportArgs {
     /// How the file writes dates that are not ISO: mdy, dmy, iso, or a pattern such as %d.%m.%Y.
     #[arg(long)]
     pub date_format: Option<String>,
+    /// Where this file's phone numbers without a country code belong, when not the shop's
+    /// region (ISO 3166, e.g. MX for a list from a branch in Mexico). They are stored in
+    /// international form.
+    #[arg(long, value_name = "XX")]
+    pub region: Option<String>,
     /// Check the file and report what would happen, writing nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -4,15 +4,22 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
-use intake_common::{Actor, Db, users};
+use intake_common::settings::Settings;
+use intake_common::{Actor, Db, phone_keys, users};
 
 pub struct Context {
     pub data_dir: PathBuf,
     user: Option<String>,
+    /// The shop settings directory, when one was given.
+    pub settings: Option<PathBuf>,
 }
 
 impl Context {
-    pub fn new(data_dir: Option<PathBuf>, user: Option<String>) -> Result<Self> {
+    pub fn new(
+        data_dir: Option<PathBuf>,
+        user: Option<String>,
+        settings: Option<PathBuf>,
+    ) -> Result<Self> {
         let data_dir = match data_dir {
             Some(d) => d,
             None => directories::ProjectDirs::from("", "", "intake")
@@ -20,12 +27,25 @@ impl Context {
                 .data_dir()
                 .to_path_buf(),
         };
-        Ok(Self { data_dir, user })
+        Ok(Self {
+            data_dir,
+            user,
+            settings,
+        })
     }
 
+    /// Opens the database. With a settings directory, the stored phone keys are first made
+    /// the shop's region's (a recompute, once, when the region changed); without one the
+    /// database keeps the region it has, so an admin shell without the appliance's
+    /// settings never recomputes them to the default.
     pub fn open(&self) -> Result<Db> {
-        Db::open_dir(&self.data_dir)
-            .with_context(|| format!("opening the database in {}", self.data_dir.display()))
+        let mut db = Db::open_dir(&self.data_dir)
+            .with_context(|| format!("opening the database in {}", self.data_dir.display()))?;
+        if let Some(dir) = &self.settings {
+            let shop = Settings::load_shop(Some(dir))?;
+            phone_keys::align(&mut db, shop.region, "intake-agent")?;
+        }
+        Ok(db)
     }
 
     /// The acting user, signed in with their PIN (throttled as the client `cli`).

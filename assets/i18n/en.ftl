@@ -139,7 +139,7 @@ clearing-in = For your privacy, this form will be cleared in { $seconds ->
 
 err-required = Please fill this in.
 err-email = This email doesn't look right. It should look like name@example.com.
-err-phone = Please enter the phone number with its area code.
+err-phone = Please enter the phone number with its area code. A number from another country starts with + and its country code.
 err-date = Please enter a real date.
 err-date-future = A date of birth can't be in the future.
 err-date-old = Please check the year.

@@ -131,7 +131,7 @@ clearing-in = Por su privacidad, este formulario se borrará en { $seconds ->
 
 err-required = Por favor complete este campo.
 err-email = Este correo no parece correcto. Debe ser como nombre@ejemplo.com.
-err-phone = Escriba el número de teléfono con su código de área.
+err-phone = Escriba el número de teléfono con su código de área. Un número de otro país empieza con + y el código del país.
 err-date = Escriba una fecha real.
 err-date-future = La fecha de nacimiento no puede ser futura.
 err-date-old = Revise el año.

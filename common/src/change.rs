@@ -9,6 +9,7 @@ use crate::customer::{Contact, Field, Profile};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::mutation::{self, Mutation, Op};
+use crate::normalize::Region;
 use crate::release::ReleaseContent;
 use crate::sync::{DeviceAuth, DeviceRole};
 use crate::users::{Actor, Permission};
@@ -74,9 +75,10 @@ pub fn submit(db: &mut Db, by: &Caller, op: Op) -> Result<Uuid> {
 /// A device's changes pass the same checks as its pushes (the store stamps who and when, a
 /// kiosk touches only what it registered); this form is for a store's database.
 pub fn submit_all(db: &mut Db, by: &Caller, ops: Vec<Op>) -> Result<Vec<Uuid>> {
+    let region = crate::phone_keys::region(db.conn())?;
     for op in &ops {
         by.permitted(op)?;
-        validate(op)?;
+        validate(op, region)?;
         // On a paired device the change goes to the store through the outbox: one the store
         // would refuse from this device (a medical record on a counter paired without
         // medical details) is refused here, before anything changes, not confirmed and then
@@ -112,14 +114,15 @@ pub const RELEASE_TEXT_MAX: usize = 20_000;
 const RELEASE_ITEMS_MAX: usize = 500;
 
 /// Checks every text a change carries against the caps above, and every profile value as
-/// [`Field::parse`] does (the caps of [`Field::max_len`], shared with the CSV import).
-pub fn validate(op: &Op) -> Result<()> {
+/// [`Field::parse`] does (the caps of [`Field::max_len`], shared with the CSV import), phone
+/// numbers as `region`'s.
+pub fn validate(op: &Op, region: Region) -> Result<()> {
     match op {
-        Op::CreateCustomer { profile, .. } => check_profile(profile),
+        Op::CreateCustomer { profile, .. } => check_profile(profile, region),
         Op::UpdateCustomer { changes, .. } => {
             for (field, value) in changes {
                 if let Some(value) = value {
-                    check_field(*field, value)?;
+                    check_field(*field, value, region)?;
                 }
             }
             Ok(())
@@ -166,20 +169,20 @@ fn cap_opt(what: &str, value: Option<&str>, max: usize) -> Result<()> {
     value.map_or(Ok(()), |v| cap(what, v, max))
 }
 
-fn check_field(field: Field, value: &str) -> Result<()> {
+fn check_field(field: Field, value: &str, region: Region) -> Result<()> {
     if field == Field::Email {
         cap(field.column(), value, EMAIL_MAX)?;
     }
     field
-        .parse(value)
+        .parse(value, region)
         .map(|_| ())
         .map_err(|m| Error::Invalid(format!("{}: {m}", field.column())))
 }
 
-fn check_profile(profile: &Profile) -> Result<()> {
+fn check_profile(profile: &Profile, region: Region) -> Result<()> {
     for (field, value) in profile.iter() {
         if let Some(value) = value {
-            check_field(field, value)?;
+            check_field(field, value, region)?;
         }
     }
     Ok(())
@@ -284,15 +287,18 @@ mod tests {
             ),
         ];
         for (op, named) in cases {
-            let err = validate(&op).expect_err(named).to_string();
+            let err = validate(&op, Region::us()).expect_err(named).to_string();
             assert!(err.contains(named), "{err}");
         }
         assert!(
-            validate(&Op::AddNote {
-                customer,
-                id: Uuid::now_v7(),
-                body: long(NOTE_MAX),
-            })
+            validate(
+                &Op::AddNote {
+                    customer,
+                    id: Uuid::now_v7(),
+                    body: long(NOTE_MAX),
+                },
+                Region::us()
+            )
             .is_ok()
         );
     }

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::normalize;
+use crate::normalize::{self, Region};
 
 /// One profile field of a customer. The studio CSV layout's column name, the JSON key and
 /// the database column all come from here, so the three never drift apart.
@@ -135,7 +135,15 @@ impl Field {
 
     /// Validates and normalises one raw value. Empty means "no value". Birthdates must be
     /// ISO 8601 here; the importer reads other date forms, knowing the file's date order.
-    pub fn parse(self, raw: &str) -> Result<Option<Cow<'_, str>>, String> {
+    /// A phone number written without a country code is read as one of `region`'s.
+    pub fn parse(self, raw: &str, region: Region) -> Result<Option<Cow<'_, str>>, String> {
+        Ok(self.parse_keyed(raw, region)?.map(|(value, _)| value))
+    }
+
+    /// Like [`Field::parse`], and for a phone number also its key, read once (an import
+    /// reads a million).
+    pub fn parse_keyed(self, raw: &str, region: Region) -> Result<Option<Keyed<'_>>, String> {
+        let mut key = None;
         let cleaned = match self {
             Field::Notes => normalize::clean_multiline(raw),
             _ => normalize::clean_text(raw),
@@ -161,7 +169,7 @@ impl Field {
                 }
             }
             Field::PhoneNumber => {
-                normalize::phone_key(&cleaned)?;
+                key = Some(normalize::phone_key(&cleaned, region)?);
                 cleaned
             }
             Field::Birthdate => {
@@ -188,7 +196,7 @@ impl Field {
             }),
             _ => cleaned,
         };
-        Ok(Some(value))
+        Ok(Some((value, key)))
     }
 }
 
@@ -197,6 +205,9 @@ impl std::fmt::Display for Field {
         f.write_str(self.column())
     }
 }
+
+/// A parsed value and, for a phone number, its key.
+pub type Keyed<'a> = (Cow<'a, str>, Option<String>);
 
 /// A customer's profile: one optional, already-validated value per [`Field`].
 ///
@@ -274,13 +285,20 @@ impl Profile {
         Self::IDENTIFYING.iter().any(|f| self.get(*f).is_some())
     }
 
-    /// Keys derived for matching: (e-mail, phone, last name).
-    pub fn keys(&self) -> MatchKeys {
+    /// Keys derived for matching: (e-mail, phone, last name). The phone is read in
+    /// `region` unless it carries its own country code.
+    pub fn keys(&self, region: Region) -> MatchKeys {
+        let phone = self
+            .get(Field::PhoneNumber)
+            .and_then(|p| normalize::phone_key(p, region).ok());
+        self.keys_with_phone(phone)
+    }
+
+    /// [`Profile::keys`] with the phone's key already worked out.
+    pub fn keys_with_phone(&self, phone: Option<String>) -> MatchKeys {
         MatchKeys {
             email: self.get(Field::Email).map(normalize::email_key),
-            phone: self
-                .get(Field::PhoneNumber)
-                .and_then(|p| normalize::phone_key(p).ok()),
+            phone,
             last_name: self.get(Field::LastName).map(normalize::name_key),
         }
     }
@@ -476,21 +494,27 @@ mod tests {
     #[test]
     fn parse_borrows_clean_cells() {
         assert!(matches!(
-            Field::City.parse("Austin").unwrap(),
+            Field::City.parse("Austin", Region::us()).unwrap(),
             Some(Cow::Borrowed("Austin"))
         ));
         assert_eq!(
-            Field::City.parse("  New   York ").unwrap().as_deref(),
+            Field::City
+                .parse("  New   York ", Region::us())
+                .unwrap()
+                .as_deref(),
             Some("New York")
         );
         assert_eq!(
-            Field::Status.parse("Inactive").unwrap().as_deref(),
+            Field::Status
+                .parse("Inactive", Region::us())
+                .unwrap()
+                .as_deref(),
             Some("inactive")
         );
-        assert_eq!(Field::City.parse("   ").unwrap(), None);
+        assert_eq!(Field::City.parse("   ", Region::us()).unwrap(), None);
         assert!(
             Field::City
-                .parse(&"x".repeat(101))
+                .parse(&"x".repeat(101), Region::us())
                 .unwrap_err()
                 .contains("at most 100")
         );

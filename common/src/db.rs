@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../migrations/V9__webhook_answer_excerpt.sql"),
     ),
+    (10, include_str!("../migrations/V10__phone_key_regions.sql")),
 ];
 
 /// The database file's name inside a data directory.

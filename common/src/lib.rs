@@ -16,6 +16,7 @@ mod error;
 pub mod i18n;
 pub mod mutation;
 pub mod normalize;
+pub mod phone_keys;
 pub mod pinned_tls;
 pub mod release;
 pub mod sessions;

@@ -473,7 +473,8 @@ pub(crate) fn insert_customer(
     at: &str,
 ) -> Result<()> {
     let seq = next_change_seq(tx)?;
-    insert_customer_keyed(tx, id, profile, &profile.keys(), at, seq)
+    let keys = profile.keys(crate::phone_keys::region(tx)?);
+    insert_customer_keyed(tx, id, profile, &keys, at, seq)
 }
 
 /// Inserts a customer whose match keys are already worked out.
@@ -503,6 +504,10 @@ pub(crate) fn insert_customer_keyed(
 
 /// The UPDATE [`update_customer_versioned`] runs: `?1` the id, then every profile field in
 /// [`Field::ALL`] order, then the keys, versions, time and change sequence.
+///
+/// A stored number that does not read in the shop's region (one kept by the region's
+/// recompute) keeps its key while the number stays the same: an edit of another field
+/// never drops it. (The right-hand side sees the row as it was.)
 static UPDATE_CUSTOMER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let assignments: Vec<String> = Field::ALL
         .iter()
@@ -510,9 +515,11 @@ static UPDATE_CUSTOMER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
         .map(|(i, f)| format!("{} = ?{}", f.db_column(), i + 2))
         .collect();
     let n = Field::COUNT + 1;
+    let phone = Field::PhoneNumber.index() + 2;
     format!(
-        "UPDATE customers SET {}, email_key = ?{}, phone_key = ?{}, last_name_key = ?{},
-         versions = ?{}, updated_at = ?{}, change_seq = ?{} WHERE id = ?1",
+        "UPDATE customers SET {}, email_key = ?{},
+         phone_key = COALESCE(?{}, CASE WHEN phone IS ?{phone} THEN phone_key END),
+         last_name_key = ?{}, versions = ?{}, updated_at = ?{}, change_seq = ?{} WHERE id = ?1",
         assignments.join(", "),
         n + 1,
         n + 2,
@@ -606,7 +613,7 @@ pub(crate) fn overwrite_customer(
     updated_at: &str,
     seq: i64,
 ) -> Result<()> {
-    let keys = profile.keys();
+    let keys = profile.keys(crate::phone_keys::region(tx)?);
     let fields: Vec<Option<&str>> = Field::ALL.iter().map(|f| profile.get(*f)).collect();
     let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id];
     for v in &fields {

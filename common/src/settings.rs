@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::customer::MedicalKind;
 use crate::error::{Error, Result};
 use crate::i18n::Tr;
+use crate::normalize::Region;
 
 pub const SHOP_FILE: &str = "shop.toml";
 pub const TEMPLATE_FILE: &str = "release-template.toml";
@@ -92,6 +93,9 @@ pub struct Shop {
     pub adult_age: u32,
     #[serde(default)]
     pub web_sign_url: Option<String>,
+    /// Where phone numbers written without a country code belong (ISO 3166, two letters).
+    #[serde(default)]
+    pub region: Region,
 }
 
 fn default_idle() -> u32 {
@@ -181,23 +185,18 @@ impl Settings {
         Self::load(None).expect("the shipped settings are valid")
     }
 
-    /// Loads each file from `dir` when it is there, else the shipped default.
-    pub fn load(dir: Option<&Path>) -> Result<Self> {
-        let read = |name: &str, default: &'static str| -> Result<(String, PathBuf)> {
-            match dir.map(|d| d.join(name)) {
-                Some(path) if path.exists() => Ok((
-                    std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?,
-                    path,
-                )),
-                _ => Ok((
-                    default.to_owned(),
-                    PathBuf::from(format!("(default) {name}")),
-                )),
-            }
-        };
-        let (text, path) = read(SHOP_FILE, DEFAULT_SHOP)?;
+    /// Only `shop.toml` (from `dir` when it is there): what the agent needs of the settings.
+    pub fn load_shop(dir: Option<&Path>) -> Result<Shop> {
+        let (text, path) = read(dir, SHOP_FILE, DEFAULT_SHOP)?;
         let shop: Shop = parse(&text, &path)?;
         check_shop(&shop).map_err(|m| invalid(&path, &m))?;
+        Ok(shop)
+    }
+
+    /// Loads each file from `dir` when it is there, else the shipped default.
+    pub fn load(dir: Option<&Path>) -> Result<Self> {
+        let read = |name: &str, default: &'static str| read(dir, name, default);
+        let shop = Self::load_shop(dir)?;
         let (text, path) = read(TEMPLATE_FILE, DEFAULT_TEMPLATE)?;
         let template: Template = parse(&text, &path)?;
         check_template(&template).map_err(|m| invalid(&path, &m))?;
@@ -226,6 +225,21 @@ impl Settings {
             logo,
             tr,
         })
+    }
+}
+
+/// A settings file's text from `dir` when it is there, else the shipped default, and the
+/// path errors name.
+fn read(dir: Option<&Path>, name: &str, default: &'static str) -> Result<(String, PathBuf)> {
+    match dir.map(|d| d.join(name)) {
+        Some(path) if path.exists() => Ok((
+            std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?,
+            path,
+        )),
+        _ => Ok((
+            default.to_owned(),
+            PathBuf::from(format!("(default) {name}")),
+        )),
     }
 }
 
@@ -363,5 +377,33 @@ mod tests {
         .unwrap();
         let err = Settings::load(Some(dir.path())).unwrap_err().to_string();
         assert!(err.contains("idle_timeout_secs is 5"), "{err}");
+    }
+
+    #[test]
+    fn the_region_defaults_to_us_and_an_unknown_one_names_file_line_and_field() {
+        assert_eq!(Settings::defaults().shop.region, Region::us());
+        let dir = tempfile::tempdir().unwrap();
+        let shop = dir.path().join(SHOP_FILE);
+        std::fs::write(&shop, "name = \"Tinta\"\nregion = \"MX\"\n").unwrap();
+        assert_eq!(
+            Settings::load_shop(Some(dir.path())).unwrap().region,
+            "MX".parse().unwrap()
+        );
+        assert_eq!(
+            Settings::load(Some(dir.path())).unwrap().shop.region.code(),
+            "MX"
+        );
+        std::fs::write(&shop, "name = \"Tinta\"\n\nregion = \"XZ\"\n").unwrap();
+        for err in [
+            Settings::load(Some(dir.path())).unwrap_err().to_string(),
+            Settings::load_shop(Some(dir.path()))
+                .unwrap_err()
+                .to_string(),
+        ] {
+            assert!(err.contains(&shop.display().to_string()), "{err}");
+            assert!(err.contains("line 3"), "{err}");
+            assert!(err.contains("region = \"XZ\""), "{err}");
+            assert!(err.contains("ISO 3166"), "{err}");
+        }
     }
 }

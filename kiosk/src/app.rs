@@ -236,6 +236,9 @@ impl std::fmt::Debug for Kiosk {
 impl Kiosk {
     /// A kiosk on `db` with `settings`; records the template version it will sign under.
     pub fn new(mut db: Db, settings: Settings, options: Options) -> intake_common::Result<Self> {
+        // Stored phone keys follow the shop's region (recomputed once when it changes), so
+        // a number typed here finds the customer however it was written.
+        intake_common::phone_keys::align(&mut db, settings.shop.region, "intake-kiosk")?;
         let template_ref = release::register_template(&mut db, &settings.template)?;
         let qr = settings
             .shop

@@ -427,7 +427,10 @@ impl Counter {
         }
         let phone = match form.phone.trim() {
             "" => None,
-            raw => match intake_common::normalize::phone(raw) {
+            raw => match intake_common::phone_keys::region(self.db.conn())
+                .map_err(|e| e.to_string())
+                .and_then(|region| intake_common::normalize::phone(raw, region))
+            {
                 Ok(p) => Some(p),
                 Err(e) => {
                     self.notice = Some((true, format!("Phone: {e}")));

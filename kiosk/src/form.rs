@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use intake_common::customer::{Contact, ContactKind, Field, Profile};
-use intake_common::normalize;
+use intake_common::normalize::{self, Region};
 use intake_common::release::signature::{self, Point};
 use intake_common::release::{
     ClauseAnswer, Guardian, HealthAnswer, KIOSK_FIELDS, REQUIRED_FIELDS, Registration, Returning,
@@ -229,6 +229,8 @@ pub struct Form {
     pub guardian_pad: Pad,
     /// A returning customer's id, once they confirmed it is them.
     pub existing: Option<Uuid>,
+    /// Where phone numbers typed without a country code belong (the shop's region).
+    pub region: Region,
 }
 
 impl Form {
@@ -236,6 +238,7 @@ impl Form {
         let mut form = Self::default();
         form.health = vec![None; settings.questions.len()];
         form.ticks = vec![false; settings.template.clauses.len()];
+        form.region = settings.shop.region;
         form
     }
 
@@ -400,7 +403,9 @@ impl Form {
             return required.then_some(Problem::Required);
         }
         match input.layout() {
-            Layout::Phone => normalize::phone_key(&value).err().map(|_| Problem::Phone),
+            Layout::Phone => normalize::phone_key(&value, self.region)
+                .err()
+                .map(|_| Problem::Phone),
             Layout::Email => normalize::email(&value).err().map(|_| Problem::Email),
             Layout::Date => match parse_date_digits(&value, lang) {
                 None => Some(Problem::Date),
@@ -423,7 +428,7 @@ impl Form {
                     .date(Input::Profile(field), lang)
                     .map(|d| d.format("%Y-%m-%d").to_string()),
                 _ => field
-                    .parse(self.value(Input::Profile(field)))
+                    .parse(self.value(Input::Profile(field)), self.region)
                     .ok()
                     .flatten()
                     .map(|v| v.into_owned()),

@@ -90,9 +90,10 @@ fn main() -> anyhow::Result<()> {
             .to_path_buf(),
     };
     let settings = Settings::load(cli.settings.as_deref())?;
-    let db = Db::open_dir(&data_dir)
+    let mut db = Db::open_dir(&data_dir)
         .with_context(|| format!("opening the database in {}", data_dir.display()))?;
     if cli.counter {
+        intake_common::phone_keys::align(&mut db, settings.shop.region, "intake-kiosk")?;
         return run_counter(db, cli.device.unwrap_or_else(device_name), cli.windowed);
     }
     let options = Options {

@@ -8,6 +8,7 @@ use intake_common::change::{self, Caller};
 use intake_common::customer::{Contact, ContactKind, MedicalCondition, MedicalKind};
 use intake_common::customers::{self, MedicalView};
 use intake_common::mutation::Op;
+use intake_common::normalize::Region;
 use intake_common::{Field, Permission, Profile};
 use uuid::Uuid;
 
@@ -19,6 +20,7 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
     let mut db = ctx.open()?;
     let actor = ctx.sign_in(&db)?;
     let by = Caller::Staff(actor.clone());
+    let region = intake_common::phone_keys::region(db.conn())?;
     match cmd {
         CustomerCommand::List(flag) => {
             if flag.json {
@@ -107,7 +109,7 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
         CustomerCommand::Add { set, json } => {
             actor.require(Permission::WriteCustomer)?;
             let mut profile = Profile::default();
-            for (field, value) in parse_sets(&set)? {
+            for (field, value) in parse_sets(&set, region)? {
                 profile.set(field, value);
             }
             if !profile.is_identifiable() {
@@ -131,7 +133,8 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
         CustomerCommand::Update { id, set } => {
             actor.require(Permission::WriteCustomer)?;
             let customer = customers::get(db.conn(), customers::parse_id(&id)?)?.id;
-            let changes: BTreeMap<Field, Option<String>> = parse_sets(&set)?.into_iter().collect();
+            let changes: BTreeMap<Field, Option<String>> =
+                parse_sets(&set, region)?.into_iter().collect();
             change::submit(&mut db, &by, Op::UpdateCustomer { customer, changes })?;
         }
         CustomerCommand::Note { id, text } => {
@@ -209,7 +212,9 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                 }
             };
             let phone = phone
-                .map(|p| intake_common::normalize::phone(&p).map_err(|e| anyhow!("--phone: {e}")))
+                .map(|p| {
+                    intake_common::normalize::phone(&p, region).map_err(|e| anyhow!("--phone: {e}"))
+                })
                 .transpose()?;
             let customer = customers::parse_id(&id)?;
             change::submit(
@@ -231,13 +236,13 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
 }
 
 /// `Field=Value` pairs, each value validated; an empty value clears the field.
-fn parse_sets(sets: &[String]) -> Result<Vec<(Field, Option<String>)>> {
+fn parse_sets(sets: &[String], region: Region) -> Result<Vec<(Field, Option<String>)>> {
     sets.iter()
         .map(|pair| {
             let (name, value) = pair
                 .split_once('=')
                 .ok_or_else(|| anyhow!("--set {pair:?}: write it as Field=Value"))?;
-            crate::fields::parse(name, value).map_err(|e| anyhow!("--set {pair:?}: {e}"))
+            crate::fields::parse(name, value, region).map_err(|e| anyhow!("--set {pair:?}: {e}"))
         })
         .collect()
 }

@@ -12,6 +12,9 @@ use crate::{outln, store, tls};
 
 pub fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
     std::fs::create_dir_all(&ctx.data_dir)?;
+    // Opened once first: the stored phone keys follow the shop's region before any
+    // request reads them.
+    drop(ctx.open()?);
     store::serve(
         &ctx.data_dir,
         store::ServeOptions {

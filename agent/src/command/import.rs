@@ -33,6 +33,12 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<()> {
                 .ok_or_else(|| anyhow!("--map {pair:?}: write it as 'Their Column=FirstName'"))
         })
         .collect::<Result<Vec<_>>>()?;
+    let region = args
+        .region
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| anyhow!("--region: {e}"))?;
     let mut db = ctx.open()?;
     // Refused on a device that may not import before anyone is asked for a PIN: a kiosk
     // holds no staff to sign in with.
@@ -44,6 +50,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<()> {
         format,
         map,
         date_format,
+        region,
         dry_run: args.dry_run,
         bulk: None,
         progress: bar.map(|bar| {

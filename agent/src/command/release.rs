@@ -42,9 +42,9 @@ pub fn run(ctx: &Context, cmd: ReleaseCommand) -> Result<()> {
                 .collect();
             print_table(&["ID", "SIGNED", "CUSTOMER", "TEMPLATE", "DEVICE"], &rows)?;
         }
-        ReleaseCommand::Pdf { id, out, settings } => {
+        ReleaseCommand::Pdf { id, out } => {
             let id = parse_id(&id)?;
-            let settings = Settings::load(settings.as_deref())?;
+            let settings = Settings::load(ctx.settings.as_deref())?;
             let content = release::open(&db, &actor, id)?;
             let bytes = pdf::render(&content, &settings.shop.name, settings.logo.as_deref())?;
             write_private_atomically(&out, |file| {

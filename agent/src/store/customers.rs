@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State as St};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use intake_common::customer::{Contact, ContactKind, MedicalCondition, MedicalKind};
+use intake_common::normalize::Region;
 use intake_common::{Db, Field, Op, Profile, counter, customers};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -54,11 +55,12 @@ pub struct Fields {
 
 fn parse_fields(
     fields: &BTreeMap<String, Option<String>>,
+    region: Region,
 ) -> ApiResult<Vec<(Field, Option<String>)>> {
     fields
         .iter()
         .map(|(name, value)| {
-            crate::fields::parse(name, value.as_deref().unwrap_or(""))
+            crate::fields::parse(name, value.as_deref().unwrap_or(""), region)
                 .map_err(|e| ApiError::bad(format!("fields.{name}: {e}")))
         })
         .collect()
@@ -84,7 +86,7 @@ pub async fn create(
 ) -> ApiResult<impl IntoResponse> {
     let caller = caller_of(who)?;
     let mut profile = Profile::default();
-    for (field, value) in parse_fields(&body.fields)? {
+    for (field, value) in parse_fields(&body.fields, state.region)? {
         profile.set(field, value);
     }
     if !profile.is_identifiable() {
@@ -127,7 +129,9 @@ pub async fn update(
 ) -> ApiResult<Json<Value>> {
     let caller = caller_of(who)?;
     let customer = existing(&state, parse_id(&id)?).await?;
-    let changes = parse_fields(&body.fields)?.into_iter().collect();
+    let changes = parse_fields(&body.fields, state.region)?
+        .into_iter()
+        .collect();
     let mutation = act(&state, &caller, Op::UpdateCustomer { customer, changes }).await?;
     Ok(Json(json!({ "id": customer, "mutation": mutation })))
 }
@@ -236,7 +240,8 @@ pub async fn set_contact(
         .phone
         .filter(|p| !p.trim().is_empty())
         .map(|p| {
-            intake_common::normalize::phone(&p).map_err(|e| ApiError::bad(format!("phone: {e}")))
+            intake_common::normalize::phone(&p, state.region)
+                .map_err(|e| ApiError::bad(format!("phone: {e}")))
         })
         .transpose()?;
     let contact = Contact {

@@ -65,6 +65,7 @@ pub async fn import(
                 format,
                 map: Vec::new(),
                 date_format,
+                region: None,
                 dry_run: q.dry_run,
                 progress: None,
                 bulk: None,

@@ -120,6 +120,9 @@ pub struct State {
     /// while the one before it is still being applied waits its turn.
     pub pushed: Mutex<HashMap<uuid::Uuid, i64>>,
     pub pushed_moved: tokio::sync::Notify,
+    /// Where phone numbers without a country code belong: the region the database's keys
+    /// are made in (set when the store starts).
+    pub region: intake_common::normalize::Region,
 }
 
 pub struct ServeOptions {
@@ -144,6 +147,7 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         data_dir: data_dir.to_path_buf(),
         pushed: Mutex::new(HashMap::new()),
         pushed_moved: tokio::sync::Notify::new(),
+        region: intake_common::phone_keys::region(Db::open_dir(data_dir)?.conn())?,
     });
     files::clear_uploads(data_dir);
     checkpoint_now_and_then(data_dir.to_path_buf());

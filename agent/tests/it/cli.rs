@@ -10,13 +10,13 @@ use serde_json::Value;
 /// Sample customer lists in the studio and snake-case layouts, kept in the repository.
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data");
 
-struct Shop {
+pub(crate) struct Shop {
     dir: tempfile::TempDir,
 }
 
 impl Shop {
     /// A fresh data directory with an owner `olive` (PIN 135790).
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let shop = Shop {
             dir: tempfile::tempdir().unwrap(),
         };
@@ -29,17 +29,17 @@ impl Shop {
         shop
     }
 
-    fn data(&self) -> PathBuf {
+    pub(crate) fn data(&self) -> PathBuf {
         self.dir.path().join("data")
     }
 
-    fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    pub(crate) fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
         let p = self.dir.path().join(name);
         std::fs::write(&p, bytes).unwrap();
         p
     }
 
-    fn run_as(&self, user: Option<&str>, pin: &str, args: &[&str]) -> Output {
+    pub(crate) fn run_as(&self, user: Option<&str>, pin: &str, args: &[&str]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_intake-agent"));
         cmd.arg("--data-dir")
             .arg(self.data())
@@ -53,7 +53,7 @@ impl Shop {
     }
 
     /// Runs as olive and expects success.
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let out = self.run_as(Some("olive"), "135790", args);
         assert!(
             out.status.success(),
@@ -63,11 +63,11 @@ impl Shop {
         String::from_utf8(out.stdout).unwrap()
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
 
-    fn fails(&self, args: &[&str]) -> (i32, String) {
+    pub(crate) fn fails(&self, args: &[&str]) -> (i32, String) {
         let out = self.run_as(Some("olive"), "135790", args);
         assert!(!out.status.success(), "{args:?} should fail");
         (
@@ -76,7 +76,7 @@ impl Shop {
         )
     }
 
-    fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.json(&["customer", "list", "--json"])
             .as_array()
             .unwrap()
@@ -100,7 +100,7 @@ impl Shop {
     }
 }
 
-fn import_json(shop: &Shop, path: &Path, extra: &[&str]) -> Value {
+pub(crate) fn import_json(shop: &Shop, path: &Path, extra: &[&str]) -> Value {
     let mut args = vec!["import", path.to_str().unwrap(), "--json"];
     args.extend_from_slice(extra);
     shop.json(&args)

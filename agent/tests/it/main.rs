@@ -7,6 +7,7 @@ mod boundary;
 mod cli;
 mod kiosk_exit;
 mod permissions;
+mod phone;
 mod sessions;
 mod support;
 mod users;

@@ -5,6 +5,7 @@
 //! then phone) and creates or updates it. The whole file is one transaction: a file that
 //! cannot be used changes nothing, and a bad row is reported and skipped.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -25,7 +26,7 @@ use crate::customers::{PROFILE_COLUMNS, profile_from_row};
 use crate::db::{Db, resolve_customer};
 use crate::error::Result;
 use crate::mutation::{Mutation, Op, insert_customer_keyed, record_id, update_customer};
-use crate::normalize::{DateFormat, DateGuess, birthdate_in_range, guess_date};
+use crate::normalize::{DateFormat, DateGuess, Region, birthdate_in_range, guess_date};
 use crate::users::{Actor, Permission};
 
 mod parse;
@@ -49,6 +50,10 @@ pub struct ImportOptions {
     /// `(their column, our field)` pairs.
     pub map: Vec<(String, String)>,
     pub date_format: Option<DateFormat>,
+    /// Where the file's phone numbers without a country code belong, when not the shop's
+    /// region (a list from a branch in another country). Such numbers are stored in
+    /// international form.
+    pub region: Option<Region>,
     pub dry_run: bool,
     pub progress: Option<Progress>,
     /// Match in memory and rebuild the indexes at the end; by default, for files of
@@ -62,6 +67,7 @@ impl std::fmt::Debug for ImportOptions {
             .field("format", &self.format)
             .field("map", &self.map)
             .field("date_format", &self.date_format)
+            .field("region", &self.region)
             .field("dry_run", &self.dry_run)
             .finish_non_exhaustive()
     }
@@ -161,7 +167,10 @@ pub fn import(
     let _enter = span.enter();
 
     let (tx_batches, rx_batches) = sync_channel::<Batch>(8);
+    let home = crate::phone_keys::region(db.conn())?;
     let parser = Parser {
+        region: options.region.unwrap_or(home),
+        home,
         path: path.to_path_buf(),
         layout: layout.clone(),
         date_order: options.date_format.clone(),

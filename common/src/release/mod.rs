@@ -297,6 +297,8 @@ pub struct Signing<'a> {
     pub template_ref: &'a TemplateRef,
     pub questions: &'a [HealthQuestion],
     pub adult_age: u32,
+    /// Where phone numbers written without a country code belong.
+    pub region: crate::normalize::Region,
     pub now: DateTime<Utc>,
 }
 
@@ -313,6 +315,7 @@ impl<'a> Signing<'a> {
             template_ref,
             questions: &settings.questions,
             adult_age: settings.shop.adult_age,
+            region: settings.shop.region,
             now: Utc::now(),
         }
     }
@@ -339,7 +342,7 @@ pub fn validate(reg: &Registration, ctx: &Signing<'_>) -> Result<u32> {
     for (field, value) in reg.profile.iter() {
         if let Some(value) = value {
             field
-                .parse(value)
+                .parse(value, ctx.region)
                 .map_err(|m| Error::Invalid(format!("{}: {m}", field.column())))?;
         }
     }
@@ -500,7 +503,7 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
     });
     ops.append(&mut after_release);
     for op in &ops {
-        crate::change::validate(op)?;
+        crate::change::validate(op, ctx.region)?;
     }
     let mutations: Vec<Mutation> = ops
         .into_iter()
@@ -530,13 +533,16 @@ pub struct Returning {
 
 /// The one customer whose phone and birthdate both match exactly, if exactly one does.
 /// Anything else — no match, a phone that matches with another birthdate, two customers
-/// sharing both — finds nobody, so a guess reveals nothing.
+/// sharing both — finds nobody, so a guess reveals nothing. The phone is compared as E.164
+/// in the database's region, so a number typed nationally or with its country code finds
+/// the same customer.
 pub fn find_returning(
     conn: &Connection,
     phone: &str,
     birthdate: NaiveDate,
 ) -> Result<Option<Returning>> {
-    let Ok(key) = crate::normalize::phone_key(phone) else {
+    let region = crate::phone_keys::region(conn)?;
+    let Ok(key) = crate::normalize::phone_key(phone, region) else {
         return Ok(None);
     };
     let mut stmt = conn.prepare_cached(

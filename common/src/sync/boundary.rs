@@ -43,7 +43,7 @@ pub(crate) fn admit(
             m.op.kind()
         )));
     }
-    if let Err(e) = crate::change::validate(&m.op) {
+    if let Err(e) = crate::change::validate(&m.op, crate::phone_keys::region(conn)?) {
         return Ok(Err(format!("{}: {e}", m.op.kind())));
     }
     // (The content's SHA-256 is checked where the release is applied, from the one
@@ -284,9 +284,10 @@ fn knows_customer(conn: &Connection, customer: Uuid, release: &ReleaseContent) -
         return Ok(false);
     };
     let given = |f: Field| release.customer.get(f.column()).map(String::as_str);
-    let phone = given(Field::PhoneNumber).and_then(|p| crate::normalize::phone_key(p).ok());
+    let region = crate::phone_keys::region(conn)?;
+    let phone = given(Field::PhoneNumber).and_then(|p| crate::normalize::phone_key(p, region).ok());
     let born = given(Field::Birthdate)
-        .and_then(|b| Field::Birthdate.parse(b).ok().flatten())
+        .and_then(|b| Field::Birthdate.parse(b, region).ok().flatten())
         .map(|b| b.into_owned());
     Ok(phone.as_deref() == Some(phone_key.as_str()) && born.as_deref() == Some(birthdate.as_str()))
 }

@@ -377,7 +377,7 @@ fn apply_customer(tx: &Transaction<'_>, sealer: &Sealer, c: &CustomerRecord) -> 
             tx,
             c.id,
             &c.profile,
-            &c.profile.keys(),
+            &c.profile.keys(crate::phone_keys::region(tx)?),
             &c.created_at,
             seq,
         )?;

@@ -71,13 +71,36 @@ proptest! {
 
     /// Every field's parser and the match keys answer any text with a value or a message.
     #[test]
-    fn field_parsers_never_panic(raw in any::<String>(), pick in 0usize..intake_common::Field::COUNT) {
+    fn field_parsers_never_panic(
+        raw in any::<String>(),
+        pick in 0usize..intake_common::Field::COUNT,
+        region in prop::sample::select(vec!["US", "CA", "MX", "ES", "GB"]),
+    ) {
+        let region: intake_common::normalize::Region = region.parse().unwrap();
         let field = intake_common::Field::ALL[pick];
-        let _ = field.parse(&raw);
-        let _ = intake_common::normalize::phone_key(&raw);
+        let _ = field.parse(&raw, region);
+        let _ = intake_common::normalize::phone_key(&raw, region);
+        let _ = intake_common::normalize::phone_international(&raw, region);
         let _ = intake_common::normalize::guess_date(&raw, None);
         let _ = intake_common::normalize::email(&raw);
         let profile = intake_common::Profile::default().with(field, &raw);
-        let _ = profile.keys();
+        let _ = profile.keys(region);
+    }
+
+    /// Phone-like text (digits and separators, maybe a + or an extension) never panics the
+    /// number reader, and a key it gives is E.164.
+    #[test]
+    fn phone_like_text_reads_or_says_why(
+        raw in "[+0]{0,2}[0-9 ()./-]{0,20}( ?(x|ext.?|#) ?[0-9]{0,4})?",
+        region in prop::sample::select(vec!["US", "CA", "MX", "ES", "GB"]),
+    ) {
+        let region: intake_common::normalize::Region = region.parse().unwrap();
+        match intake_common::normalize::phone_key(&raw, region) {
+            Ok(key) => prop_assert!(
+                key.starts_with('+') && key[1..].bytes().all(|b| b.is_ascii_digit()) && key.len() <= 16,
+                "{raw:?} gave {key:?}"
+            ),
+            Err(m) => prop_assert!(m.contains("phone number"), "{m}"),
+        }
     }
 }

@@ -7,6 +7,7 @@ mod csv_fuzz;
 mod domain;
 mod export;
 mod import_paths;
+mod phone;
 mod release;
 mod release_pdf;
 mod users;

@@ -496,11 +496,18 @@ fn problems_show_at_the_field_in_plain_words() {
     assert!(h.sees("A date of birth can't be in the future."));
     h.type_into(Input::Profile(Field::Birthdate), "02301990");
     assert!(h.sees("Please enter a real date."));
+    let phone_problem = "Please enter the phone number with its area code. A number from \
+                         another country starts with + and its country code.";
     h.type_into(Input::Profile(Field::PhoneNumber), "555");
-    assert!(h.sees("Please enter the phone number with its area code."));
-    // Fixing a field clears its message.
+    assert!(h.sees(phone_problem));
+    // A Spanish mobile, typed nationally at a shop in the US, is not a US number...
+    h.type_into(Input::Profile(Field::PhoneNumber), "612345678");
+    assert!(h.sees(phone_problem));
+    // ... but it is with its country code. Fixing a field clears its message.
+    h.type_into(Input::Profile(Field::PhoneNumber), "+34612345678");
+    assert!(!h.sees(phone_problem));
     h.type_into(Input::Profile(Field::PhoneNumber), "5125550121");
-    assert!(!h.sees("Please enter the phone number with its area code."));
+    assert!(!h.sees(phone_problem));
 }
 
 #[test]

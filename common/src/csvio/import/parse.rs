@@ -34,6 +34,11 @@ pub(super) struct Parser {
     /// The file's order of day and month: given, or learnt once from the whole column.
     pub(super) date_order: Option<DateFormat>,
     pub(super) today: chrono::NaiveDate,
+    /// Where the file's numbers without a country code belong.
+    pub(super) region: Region,
+    /// The region the database's keys are made in (the shop's). A number read in another
+    /// region is stored in international form, so it keeps its country.
+    pub(super) home: Region,
 }
 
 impl Parser {
@@ -98,6 +103,7 @@ impl Parser {
         }
         let mut profile = Profile::with_capacity(record.as_slice().len());
         let mut id = None;
+        let mut phone_key = None;
         let mut errors = Vec::new();
         for (i, raw) in record.iter().enumerate() {
             let Some(target) = self.layout.targets[i] else {
@@ -128,7 +134,15 @@ impl Parser {
                     Err(Fatal(e)) => return Err(e),
                     Err(RowFail(m)) => errors.push(fail(m)),
                 },
-                Target::Field(field) => match field.parse(text) {
+                Target::Field(Field::PhoneNumber) => match self.phone(text) {
+                    Ok(Some((value, key))) => {
+                        profile.set_str(Field::PhoneNumber, Some(&value));
+                        phone_key = Some(key);
+                    }
+                    Ok(None) => {}
+                    Err(m) => errors.push(fail(m)),
+                },
+                Target::Field(field) => match field.parse(text, self.region) {
                     Ok(v) => profile.set_str(field, v.as_deref()),
                     Err(m) => errors.push(fail(m)),
                 },
@@ -150,12 +164,25 @@ impl Parser {
             Parsed::Row(Candidate {
                 line,
                 id,
-                keys: profile.keys(),
+                keys: profile.keys_with_phone(phone_key),
                 profile,
             })
         } else {
             Parsed::Failed(errors)
         })
+    }
+
+    /// A phone cell: the number to store and its key, each worked out once.
+    fn phone<'t>(&self, raw: &'t str) -> Result<Option<(Cow<'t, str>, String)>, String> {
+        let Some((value, Some(key))) = Field::PhoneNumber.parse_keyed(raw, self.region)? else {
+            return Ok(None);
+        };
+        // Written with its country code it reads the same in any region: keep it as written.
+        if self.region == self.home || value.starts_with('+') || value.starts_with("00") {
+            return Ok(Some((value, key)));
+        }
+        let international = crate::normalize::phone_international(&value, self.region)?;
+        Ok(Some((Cow::Owned(international), key)))
     }
 
     fn birthdate(&mut self, line: u64, raw: &str) -> Result<Option<String>, DateProblem> {
