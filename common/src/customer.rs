@@ -11,6 +11,7 @@ use crate::normalize;
 
 /// One profile field of a customer. The studio CSV layout's column name, the JSON key and
 /// the database column all come from here, so the three never drift apart.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Field {
     FirstName,
@@ -363,7 +364,14 @@ impl Customer {
     }
 }
 
+impl Serialize for Customer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(s)
+    }
+}
+
 /// Kinds of medical detail a studio records.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MedicalKind {
@@ -403,6 +411,7 @@ impl std::fmt::Display for MedicalKind {
 }
 
 /// One medical condition, allergy or medication. Stored encrypted.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MedicalCondition {
     pub kind: MedicalKind,
@@ -412,6 +421,7 @@ pub struct MedicalCondition {
 }
 
 /// Emergency or physician contact.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ContactKind {
@@ -430,6 +440,7 @@ impl ContactKind {
 
 /// A contact on file: for an emergency contact `relation` is the relationship,
 /// for a physician the practice.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     pub kind: ContactKind,

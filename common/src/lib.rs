@@ -17,6 +17,8 @@ pub mod mutation;
 pub mod normalize;
 pub mod pinned_tls;
 pub mod release;
+#[cfg(feature = "openapi")]
+mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod sync;

@@ -6,6 +6,7 @@
 mod boundary;
 mod cli;
 mod kiosk_exit;
+mod openapi;
 mod permissions;
 mod sessions;
 mod support;
