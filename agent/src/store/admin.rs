@@ -5,7 +5,6 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State as St};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use intake_common::duplicates::{Group, MergeReport};
 use intake_common::sessions::Session;
 use intake_common::sync::{self, DeviceRole};
@@ -109,7 +108,7 @@ pub async fn add_device(
     St(state): St<Arc<State>>,
     who: Who,
     Json(b): Json<NewDeviceBody>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<NewDevice>)> {
     let actor = caller_of(who)?.actor();
     let role: DeviceRole = b
         .role
@@ -119,7 +118,7 @@ pub async fn add_device(
         .pool
         .run(move |db| Ok(sync::add_device(db, &actor, &b.name, role, b.medical)?))
         .await?;
-    Ok((StatusCode::CREATED, Json::<NewDevice>(made)))
+    Ok((StatusCode::CREATED, Json(made)))
 }
 
 /// The device revoked, by name.

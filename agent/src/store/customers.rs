@@ -6,7 +6,6 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State as St};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use intake_common::customer::Customer;
 use intake_common::customer::{Contact, ContactKind, MedicalCondition, MedicalKind};
 use intake_common::customers::Detail;
@@ -94,7 +93,7 @@ pub async fn create(
     St(state): St<Arc<State>>,
     who: Who,
     Json(body): Json<Fields>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<Saved>)> {
     let caller = caller_of(who)?;
     let mut profile = Profile::default();
     for (field, value) in parse_fields(&body.fields)? {
@@ -166,7 +165,7 @@ pub async fn add_note(
     who: Who,
     Path(id): Path<String>,
     Json(b): Json<NoteBody>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<Saved>)> {
     let caller = caller_of(who)?;
     let customer = existing(&state, parse_id(&id)?).await?;
     let body = b.body.trim().to_string();
@@ -198,7 +197,7 @@ pub async fn add_flag(
     who: Who,
     Path(id): Path<String>,
     Json(b): Json<FlagBody>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<Saved>)> {
     let caller = caller_of(who)?;
     let customer = existing(&state, parse_id(&id)?).await?;
     let kind = b.kind.trim().to_string();
@@ -278,7 +277,7 @@ pub async fn add_service(
     who: Who,
     Path(id): Path<String>,
     Json(b): Json<ServiceBody>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<Saved>)> {
     let caller = caller_of(who)?;
     let customer = existing(&state, parse_id(&id)?).await?;
     let description = b.description.trim().to_string();
@@ -320,7 +319,7 @@ pub async fn add_medical(
     who: Who,
     Path(id): Path<String>,
     Json(b): Json<MedicalBody>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<Saved>)> {
     let caller = caller_of(who)?;
     let customer = existing(&state, parse_id(&id)?).await?;
     let kind: MedicalKind = b

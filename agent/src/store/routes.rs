@@ -1,6 +1,8 @@
-//! The one table of routes: what each needs from its caller, how large a body it takes, and
-//! which handler serves it. The router, the gate in front of it (`auth::gate`) and
-//! `/openapi.json` are all made from this table, so no route exists outside it.
+//! The one table of routes: what each needs from its caller, how large a body it takes,
+//! which handler serves it, and what it reads and answers (query, body, success status and
+//! type, its own error statuses). The router, the gate in front of it (`auth::gate`) and
+//! `/openapi.json` (`openapi`) are all made from this table, so no route exists outside it,
+//! and a route's declared answer type must be its handler's, or the table does not compile.
 
 use std::sync::Arc;
 
@@ -124,6 +126,67 @@ pub const FORM: usize = 64 << 10;
 /// PNGs) or a CSV import.
 pub const BULK: usize = 64 << 20;
 
+/// What a handler answers, as the table names it: the type of its JSON body, [`Csv`] for
+/// CSV text.
+pub trait Answer {
+    type Body;
+}
+
+/// An answer of CSV text (a streamed [`Response`]).
+#[derive(Debug)]
+pub struct Csv;
+
+impl<T> Answer for Json<T> {
+    type Body = T;
+}
+
+impl<T> Answer for (StatusCode, Json<T>) {
+    type Body = T;
+}
+
+impl Answer for Response {
+    type Body = Csv;
+}
+
+impl<A: Answer> Answer for Result<A, ApiError> {
+    type Body = A::Body;
+}
+
+/// A handler taking `Args`, and the body type of its answer.
+pub trait Handles<Args> {
+    type Body;
+}
+
+macro_rules! handles {
+    ($($arg:ident),*) => {
+        impl<F, Fut, $($arg),*> Handles<($($arg,)*)> for F
+        where
+            F: Fn($($arg),*) -> Fut,
+            Fut: std::future::Future,
+            Fut::Output: Answer,
+        {
+            type Body = <Fut::Output as Answer>::Body;
+        }
+    };
+}
+
+handles!();
+handles!(A1);
+handles!(A1, A2);
+handles!(A1, A2, A3);
+handles!(A1, A2, A3, A4);
+
+/// Compiles only when `handler` answers `B`: the table cannot name another type than the
+/// handler returns.
+pub const fn answers<B, Args, H: Handles<Args, Body = B>>(_: &H) {}
+
+macro_rules! answer_type {
+    (csv) => { Csv };
+    (object) => { Value };
+    ([$t:ty]) => { Vec<$t> };
+    ($t:ty) => { $t };
+}
+
 macro_rules! body {
     (-) => {
         Body::None
@@ -148,17 +211,21 @@ macro_rules! body {
 macro_rules! route {
     ($method:ident $path:literal, $need:expr, $limit:expr, $handler:path, $summary:literal,
      $(query: $query:ty,)? body: $body:tt, ok: $ok:ident $out:tt, errors: [$($e:ident),*]) => {
-        Route {
-            method: Method::$method,
-            path: $path,
-            need: $need,
-            limit: $limit,
-            summary: $summary,
-            install: |m, f| m.on(f, $handler),
-            query: route!(@query $($query)?),
-            body: body!($body),
-            ok: (StatusCode::$ok, body!($out)),
-            errors: &[$(StatusCode::$e),*],
+        {
+            // The handler answers the type the table names, or this does not compile.
+            const _: () = answers::<answer_type!($out), _, _>(&$handler);
+            Route {
+                method: Method::$method,
+                path: $path,
+                need: $need,
+                limit: $limit,
+                summary: $summary,
+                install: |m, f| m.on(f, $handler),
+                query: route!(@query $($query)?),
+                body: body!($body),
+                ok: (StatusCode::$ok, body!($out)),
+                errors: &[$(StatusCode::$e),*],
+            }
         }
     };
     (@query) => { None };

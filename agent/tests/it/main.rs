@@ -7,6 +7,7 @@ mod boundary;
 mod cli;
 mod kiosk_exit;
 mod openapi;
+mod openapi_routes;
 mod permissions;
 mod sessions;
 mod support;
