@@ -155,18 +155,32 @@ impl Api {
         (status, value)
     }
 
-    /// [`Api::call`], which must answer `status`; returns the answer.
-    pub async fn expect(
-        &self,
-        status: u16,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Send,
-    ) -> Value {
+    /// [`Api::call`] for `"METHOD /path"`, which must answer `status`; returns the answer.
+    pub async fn expect(&self, status: u16, call: &str, token: Option<&str>, body: Send) -> Value {
+        let (method, path) = call.split_once(' ').unwrap();
         let (got, v) = self.call(method, path, token, body).await;
-        assert_eq!(got, status, "{method} {path}: {v}");
+        assert_eq!(got, status, "{call}: {v}");
         v
+    }
+
+    /// Each call in turn, as [`Api::expect`].
+    pub async fn expect_all(&self, calls: Vec<(u16, String, Option<&str>, Send)>) {
+        for (status, call, token, body) in calls {
+            self.expect(status, &call, token, body).await;
+        }
+    }
+
+    /// A request the route table does not take, answered as the document's `response`
+    /// (`NoSuchRoute`, `MethodNotAllowed`) says.
+    pub async fn outside(&self, method: &str, path: &str, status: u16, response: &str) {
+        let req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.url));
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), status, "{method} {path}");
+        let declared = json!({ "$ref": format!("#/components/responses/{response}") });
+        self.answer(resp, &declared, &format!("{method} {path}"))
+            .await;
     }
 
     /// Checks an answer against a declared response: its headers, media type and schema.

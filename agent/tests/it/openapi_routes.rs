@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::sync::Mutex;
 
 use serde_json::{Value, json};
@@ -14,8 +13,8 @@ use serde_json::{Value, json};
 use crate::openapi::{Api, Send, document};
 use crate::support::{OWNER, PIN, Store, add_owner, agent, client};
 
-fn cli_json(dir: &Path, args: &[&str]) -> Value {
-    serde_json::from_str(&agent(dir, args)).unwrap()
+fn j(v: Value) -> Send {
+    Send::Json(v)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -23,14 +22,14 @@ async fn every_route_answers_as_the_document_says() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     add_owner(dir);
-    let code = |name: &str, role: &str, medical: bool| {
+    let code = |name: &str, role: &str, extra: &[&str]| {
         let mut args = vec!["device", "add", name, "--role", role, "--json"];
-        if medical {
-            args.push("--medical");
-        }
-        cli_json(dir, &args)["code"].as_str().unwrap().to_string()
+        args.extend_from_slice(extra);
+        let made: Value = serde_json::from_str(&agent(dir, &args)).unwrap();
+        made["code"].as_str().unwrap().to_string()
     };
-    let (kiosk_code, counter_code) = (code("lobby", "kiosk", false), code("desk", "counter", true));
+    let kiosk_code = code("lobby", "kiosk", &[]);
+    let counter_code = code("desk", "counter", &["--medical"]);
     let store = Store::start(dir, &[]);
     let http = client(dir);
     let doc = document(&http, &store).await;
@@ -41,406 +40,289 @@ async fn every_route_answers_as_the_document_says() {
         seen: Mutex::new(BTreeSet::new()),
     };
     let id = |v: &Value| v["id"].as_str().unwrap().to_string();
+    let token = |v: &Value| v["token"].as_str().unwrap().to_string();
 
-    // Public routes.
-    api.expect(200, "GET", "/v1/health", None, Send::None).await;
-    api.expect(413, "GET", "/v1/health", None, Send::Bytes(5 << 10))
-        .await;
-    api.expect(200, "GET", "/openapi.json", None, Send::None)
-        .await;
-    api.expect(413, "GET", "/openapi.json", None, Send::Bytes(5 << 10))
-        .await;
-    let kiosk = api
-        .expect(
-            200,
-            "POST",
-            "/v1/pair",
+    // Public routes: pairing a kiosk and a counter (with medical details), signing in.
+    let big = || Send::Bytes(5 << 10);
+    api.expect_all(vec![
+        (200, "GET /v1/health".into(), None, Send::None),
+        (413, "GET /v1/health".into(), None, big()),
+        (200, "GET /openapi.json".into(), None, Send::None),
+        (413, "GET /openapi.json".into(), None, big()),
+        (
+            401,
+            "POST /v1/pair".into(),
             None,
-            Send::Json(json!({ "code": kiosk_code })),
-        )
-        .await;
-    let counter = api
-        .expect(
-            200,
-            "POST",
-            "/v1/pair",
+            j(json!({ "code": "AAAA-BBBB-CCCC" })),
+        ),
+        (
+            401,
+            "POST /v1/sessions".into(),
             None,
-            Send::Json(json!({ "code": counter_code })),
-        )
-        .await;
-    let (kiosk, counter) = (
-        kiosk["token"].as_str().unwrap(),
-        counter["token"].as_str().unwrap(),
+            j(json!({ "user": OWNER, "pin": "000000" })),
+        ),
+    ])
+    .await;
+    let kiosk = token(
+        &api.expect(200, "POST /v1/pair", None, j(json!({ "code": kiosk_code })))
+            .await,
     );
-    api.expect(
-        401,
-        "POST",
-        "/v1/pair",
-        None,
-        Send::Json(json!({ "code": "AAAA-BBBB-CCCC" })),
-    )
-    .await;
-    let signed = api
-        .expect(
+    let counter = token(
+        &api.expect(
             200,
-            "POST",
-            "/v1/sessions",
+            "POST /v1/pair",
             None,
-            Send::Json(json!({ "user": OWNER, "pin": PIN })),
+            j(json!({ "code": counter_code })),
         )
-        .await;
-    let owner = signed["token"].as_str().unwrap().to_string();
+        .await,
+    );
+    let (kiosk, counter) = (Some(kiosk.as_str()), Some(counter.as_str()));
+    let sign_in = || j(json!({ "user": OWNER, "pin": PIN }));
+    let owner = token(&api.expect(200, "POST /v1/sessions", None, sign_in()).await);
     let owner = Some(owner.as_str());
-    api.expect(
-        401,
-        "POST",
-        "/v1/sessions",
-        None,
-        Send::Json(json!({ "user": OWNER, "pin": "000000" })),
-    )
-    .await;
-
-    // Sessions.
-    let spare = api
-        .expect(
-            200,
-            "POST",
-            "/v1/sessions",
-            None,
-            Send::Json(json!({ "user": OWNER, "pin": PIN })),
-        )
-        .await;
-    api.expect(200, "GET", "/v1/sessions", owner, Send::None)
-        .await;
-    api.expect(401, "GET", "/v1/sessions", None, Send::None)
-        .await;
+    let spare = api.expect(200, "POST /v1/sessions", None, sign_in()).await;
     let spare = spare["session"].as_str().unwrap();
-    api.expect(
-        200,
-        "DELETE",
-        &format!("/v1/sessions/{spare}"),
-        owner,
-        Send::None,
-    )
-    .await;
-    api.expect(400, "DELETE", "/v1/sessions/zz", owner, Send::None)
-        .await;
 
-    // Customers.
-    let fields = |first: &str| json!({ "fields": { "FirstName": first, "LastName": "Moss", "Birthdate": "1990-04-02", "PhoneNumber": "5125550100" } });
-    let ann = id(&api
-        .expect(
-            201,
-            "POST",
-            "/v1/customers",
-            owner,
-            Send::Json(fields("Ann")),
+    // Customers: two who look like duplicates, and everything attached to the first.
+    let fields = |first: &str| {
+        j(
+            json!({ "fields": { "FirstName": first, "LastName": "Moss", "Birthdate": "1990-04-02", "PhoneNumber": "5125550100" } }),
         )
+    };
+    let ann = id(&api
+        .expect(201, "POST /v1/customers", owner, fields("Ann"))
         .await);
     let annie = id(&api
-        .expect(
-            201,
-            "POST",
-            "/v1/customers",
-            owner,
-            Send::Json(fields("Annie")),
-        )
+        .expect(201, "POST /v1/customers", owner, fields("Annie"))
         .await);
-    api.expect(
-        400,
-        "POST",
-        "/v1/customers",
-        owner,
-        Send::Json(json!({ "fields": {} })),
-    )
-    .await;
-    api.expect(200, "GET", "/v1/customers?q=Moss", owner, Send::None)
-        .await;
-    api.expect(400, "GET", "/v1/customers", owner, Send::None)
-        .await;
     let on = |rest: &str| format!("/v1/customers/{ann}{rest}");
     let unknown = "/v1/customers/01a2023a-7136-71a7-a493-450e20328c82";
-    api.expect(
-        200,
-        "PATCH",
-        &on(""),
-        owner,
-        Send::Json(json!({ "fields": { "Email": "ann@example.com", "Nickname": null } })),
-    )
-    .await;
-    api.expect(
-        400,
-        "PATCH",
-        &on(""),
-        owner,
-        Send::Json(json!({ "fields": { "Shoe": "9" } })),
-    )
-    .await;
-    api.expect(
-        201,
-        "POST",
-        &on("/notes"),
-        owner,
-        Send::Json(json!({ "body": "prefers mornings" })),
-    )
-    .await;
-    api.expect(
-        400,
-        "POST",
-        &on("/notes"),
-        owner,
-        Send::Json(json!({ "body": " " })),
-    )
-    .await;
-    api.expect(
-        201,
-        "POST",
-        &on("/flags"),
-        owner,
-        Send::Json(json!({ "kind": "no-show", "note": "twice" })),
-    )
-    .await;
-    api.expect(
-        404,
-        "POST",
-        &format!("{unknown}/flags"),
-        owner,
-        Send::Json(json!({ "kind": "no-show" })),
-    )
-    .await;
     let contact = json!({ "name": "Sam Moss", "phone": "5125550101", "relation": "brother" });
-    api.expect(
-        200,
-        "PUT",
-        &on("/contacts/emergency"),
-        owner,
-        Send::Json(contact.clone()),
-    )
-    .await;
-    api.expect(
-        400,
-        "PUT",
-        &on("/contacts/friend"),
-        owner,
-        Send::Json(contact),
-    )
-    .await;
-    api.expect(
-        201,
-        "POST",
-        &on("/services"),
-        owner,
-        Send::Json(json!({ "description": "fine line", "artist": "olive" })),
-    )
-    .await;
     let backwards = json!({ "description": "x", "started_at": "2026-01-02T10:00:00Z", "ended_at": "2026-01-02T09:00:00Z" });
-    api.expect(400, "POST", &on("/services"), owner, Send::Json(backwards))
-        .await;
-    api.expect(
-        201,
-        "POST",
-        &on("/medical"),
-        owner,
-        Send::Json(json!({ "kind": "allergy", "name": "latex", "details": "hives" })),
-    )
-    .await;
-    api.expect(
-        400,
-        "POST",
-        &on("/medical"),
-        owner,
-        Send::Json(json!({ "kind": "mood", "name": "x" })),
-    )
-    .await;
-    let detail = api.expect(200, "GET", &on(""), owner, Send::None).await;
-    assert_eq!(detail["MedicalConditions"][0]["name"], "latex");
-    api.expect(404, "GET", unknown, owner, Send::None).await;
-
-    // Files.
     let csv = "FirstName,LastName,PhoneNumber,Birthdate\nBea,Lind,5125550102,1985-07-09\n";
-    api.expect(200, "POST", "/v1/imports", owner, Send::Csv(csv))
-        .await;
-    api.expect(
-        400,
-        "POST",
-        "/v1/imports?format=scroll",
-        owner,
-        Send::Csv(csv),
-    )
+    api.expect_all(vec![
+        (200, "GET /v1/sessions".into(), owner, Send::None),
+        (401, "GET /v1/sessions".into(), None, Send::None),
+        (
+            200,
+            format!("DELETE /v1/sessions/{spare}"),
+            owner,
+            Send::None,
+        ),
+        (400, "DELETE /v1/sessions/zz".into(), owner, Send::None),
+        (
+            400,
+            "POST /v1/customers".into(),
+            owner,
+            j(json!({ "fields": {} })),
+        ),
+        (200, "GET /v1/customers?q=Moss".into(), owner, Send::None),
+        (400, "GET /v1/customers".into(), owner, Send::None),
+        (
+            200,
+            format!("PATCH {}", on("")),
+            owner,
+            j(json!({ "fields": { "Email": "ann@example.com", "Nickname": null } })),
+        ),
+        (
+            400,
+            format!("PATCH {}", on("")),
+            owner,
+            j(json!({ "fields": { "Shoe": "9" } })),
+        ),
+        (
+            201,
+            format!("POST {}", on("/notes")),
+            owner,
+            j(json!({ "body": "prefers mornings" })),
+        ),
+        (
+            400,
+            format!("POST {}", on("/notes")),
+            owner,
+            j(json!({ "body": " " })),
+        ),
+        (
+            201,
+            format!("POST {}", on("/flags")),
+            owner,
+            j(json!({ "kind": "no-show", "note": "twice" })),
+        ),
+        (
+            404,
+            format!("POST {unknown}/flags"),
+            owner,
+            j(json!({ "kind": "no-show" })),
+        ),
+        (
+            200,
+            format!("PUT {}", on("/contacts/emergency")),
+            owner,
+            j(contact.clone()),
+        ),
+        (
+            400,
+            format!("PUT {}", on("/contacts/friend")),
+            owner,
+            j(contact),
+        ),
+        (
+            201,
+            format!("POST {}", on("/services")),
+            owner,
+            j(json!({ "description": "fine line", "artist": "olive" })),
+        ),
+        (
+            400,
+            format!("POST {}", on("/services")),
+            owner,
+            j(backwards),
+        ),
+        (
+            201,
+            format!("POST {}", on("/medical")),
+            owner,
+            j(json!({ "kind": "allergy", "name": "latex", "details": "hives" })),
+        ),
+        (
+            400,
+            format!("POST {}", on("/medical")),
+            owner,
+            j(json!({ "kind": "mood", "name": "x" })),
+        ),
+        (404, format!("GET {unknown}"), owner, Send::None),
+        (200, "POST /v1/imports".into(), owner, Send::Csv(csv)),
+        (
+            400,
+            "POST /v1/imports?format=scroll".into(),
+            owner,
+            Send::Csv(csv),
+        ),
+        (
+            200,
+            "GET /v1/exports?columns=FirstName,LastName".into(),
+            owner,
+            Send::None,
+        ),
+        (403, "GET /v1/exports".into(), kiosk, Send::None),
+        (401, "GET /v1/duplicates".into(), None, Send::None),
+    ])
     .await;
-    api.expect(
-        200,
-        "GET",
-        "/v1/exports?columns=FirstName,LastName",
-        owner,
-        Send::None,
-    )
-    .await;
-    api.expect(403, "GET", "/v1/exports", Some(kiosk), Send::None)
+    let detail = api
+        .expect(200, &format!("GET {}", on("")), owner, Send::None)
         .await;
-
-    // Duplicates and merges.
+    assert_eq!(detail["MedicalConditions"][0]["name"], "latex");
     let groups = api
-        .expect(200, "GET", "/v1/duplicates", owner, Send::None)
+        .expect(200, "GET /v1/duplicates", owner, Send::None)
         .await;
     assert_eq!(groups.as_array().unwrap().len(), 1, "{groups}");
-    api.expect(401, "GET", "/v1/duplicates", None, Send::None)
-        .await;
-    api.expect(
-        400,
-        "POST",
-        "/v1/not-duplicates",
-        owner,
-        Send::Json(json!({ "a": ann, "b": "nope" })),
-    )
-    .await;
-    api.expect(
-        200,
-        "POST",
-        "/v1/not-duplicates",
-        owner,
-        Send::Json(json!({ "a": ann, "b": annie })),
-    )
-    .await;
-    api.expect(
-        400,
-        "POST",
-        "/v1/merges",
-        owner,
-        Send::Json(json!({ "target": ann, "duplicates": [] })),
-    )
-    .await;
-    api.expect(
-        200,
-        "POST",
-        "/v1/merges",
-        owner,
-        Send::Json(json!({ "target": ann, "duplicates": [annie] })),
-    )
-    .await;
 
-    // Devices.
-    api.expect(200, "GET", "/v1/devices", owner, Send::None)
-        .await;
-    api.expect(401, "GET", "/v1/devices", Some("not-a-token"), Send::None)
-        .await;
-    api.expect(
-        201,
-        "POST",
-        "/v1/devices",
-        owner,
-        Send::Json(json!({ "name": "spare", "role": "kiosk" })),
-    )
+    // Merges and devices.
+    api.expect_all(vec![
+        (
+            400,
+            "POST /v1/not-duplicates".into(),
+            owner,
+            j(json!({ "a": ann, "b": "nope" })),
+        ),
+        (
+            200,
+            "POST /v1/not-duplicates".into(),
+            owner,
+            j(json!({ "a": ann, "b": annie })),
+        ),
+        (
+            400,
+            "POST /v1/merges".into(),
+            owner,
+            j(json!({ "target": ann, "duplicates": [] })),
+        ),
+        (
+            200,
+            "POST /v1/merges".into(),
+            owner,
+            j(json!({ "target": ann, "duplicates": [annie] })),
+        ),
+        (200, "GET /v1/devices".into(), owner, Send::None),
+        (
+            401,
+            "GET /v1/devices".into(),
+            Some("not-a-token"),
+            Send::None,
+        ),
+        (
+            201,
+            "POST /v1/devices".into(),
+            owner,
+            j(json!({ "name": "spare", "role": "kiosk" })),
+        ),
+        (
+            400,
+            "POST /v1/devices".into(),
+            owner,
+            j(json!({ "name": "toaster", "role": "toaster" })),
+        ),
+        (200, "DELETE /v1/devices/spare".into(), owner, Send::None),
+        (400, "DELETE /v1/devices/spare".into(), owner, Send::None),
+    ])
     .await;
-    api.expect(
-        400,
-        "POST",
-        "/v1/devices",
-        owner,
-        Send::Json(json!({ "name": "toaster", "role": "toaster" })),
-    )
-    .await;
-    api.expect(200, "DELETE", "/v1/devices/spare", owner, Send::None)
-        .await;
-    api.expect(400, "DELETE", "/v1/devices/spare", owner, Send::None)
-        .await;
 
     // Sync: a kiosk's registration pushed, then pulled by the counter with everything
     // attached (medical details included), and by the kiosk as recognition entries.
     let protocol = intake_common::sync::PROTOCOL;
-    let customer = uuid::Uuid::now_v7();
     let registration = json!({
         "id": uuid::Uuid::now_v7(),
         "at": chrono::Utc::now(),
         "actor": "lobby",
-        "op": { "op": "create_customer", "customer": customer,
+        "op": { "op": "create_customer", "customer": uuid::Uuid::now_v7(),
                 "profile": { "FirstName": "Kim", "LastName": "Ode", "PhoneNumber": "5125550103", "Birthdate": "2001-02-03" } },
     });
     let push = json!({ "protocol": protocol, "mutations": [registration], "last": 1 });
-    let pushed = api
-        .expect(200, "POST", "/v1/sync/push", Some(kiosk), Send::Json(push))
-        .await;
+    let pushed = api.expect(200, "POST /v1/sync/push", kiosk, j(push)).await;
     assert_eq!(pushed["results"][0]["outcome"], "applied", "{pushed}");
-    api.expect(
-        400,
-        "POST",
-        "/v1/sync/push",
-        Some(kiosk),
-        Send::Json(json!({ "protocol": 999, "mutations": [] })),
-    )
-    .await;
     let pull = json!({ "protocol": protocol, "cursor": 0, "limit": 100 });
     let pulled = api
-        .expect(
-            200,
-            "POST",
-            "/v1/sync/pull",
-            Some(counter),
-            Send::Json(pull.clone()),
-        )
+        .expect(200, "POST /v1/sync/pull", counter, j(pull.clone()))
         .await;
+    let changes = pulled["changes"].as_array().unwrap();
     assert!(
-        pulled["changes"]
-            .as_array()
-            .unwrap()
+        changes
             .iter()
             .any(|c| c["change"] == "customer" && c["medical"]["medical"] == "details"),
         "{pulled}"
     );
-    api.expect(
-        200,
-        "POST",
-        "/v1/sync/pull",
-        Some(kiosk),
-        Send::Json(pull.clone()),
-    )
-    .await;
-    api.expect(403, "POST", "/v1/sync/pull", owner, Send::Json(pull))
-        .await;
-    api.expect(
-        200,
-        "POST",
-        "/v1/sync/check",
-        Some(counter),
-        Send::Json(json!({ "protocol": protocol, "cursor": 0 })),
-    )
-    .await;
-    api.expect(
-        400,
-        "POST",
-        "/v1/sync/check",
-        Some(counter),
-        Send::Json(json!({ "protocol": protocol, "cursor": -1 })),
-    )
-    .await;
-    api.expect(
-        200,
-        "POST",
-        "/v1/kiosk/exit",
-        Some(kiosk),
-        Send::Json(json!({ "pin": PIN })),
-    )
-    .await;
-    api.expect(
-        403,
-        "POST",
-        "/v1/kiosk/exit",
-        Some(counter),
-        Send::Json(json!({ "pin": PIN })),
-    )
+    let exit = || j(json!({ "pin": PIN }));
+    api.expect_all(vec![
+        (
+            400,
+            "POST /v1/sync/push".into(),
+            kiosk,
+            j(json!({ "protocol": 999, "mutations": [] })),
+        ),
+        (200, "POST /v1/sync/pull".into(), kiosk, j(pull.clone())),
+        (403, "POST /v1/sync/pull".into(), owner, j(pull)),
+        (
+            200,
+            "POST /v1/sync/check".into(),
+            counter,
+            j(json!({ "protocol": protocol, "cursor": 0 })),
+        ),
+        (
+            400,
+            "POST /v1/sync/check".into(),
+            counter,
+            j(json!({ "protocol": protocol, "cursor": -1 })),
+        ),
+        (200, "POST /v1/kiosk/exit".into(), kiosk, exit()),
+        (403, "POST /v1/kiosk/exit".into(), counter, exit()),
+    ])
     .await;
 
     // Throttled: Retry-After, as declared. Last, as it locks the name.
     let mut status = 0;
     for _ in 0..10 {
-        (status, _) = api
-            .call(
-                "POST",
-                "/v1/sessions",
-                None,
-                Send::Json(json!({ "user": OWNER, "pin": "000000" })),
-            )
-            .await;
+        let wrong = j(json!({ "user": OWNER, "pin": "000000" }));
+        (status, _) = api.call("POST", "/v1/sessions", None, wrong).await;
         if status == 429 {
             break;
         }
@@ -448,45 +330,19 @@ async fn every_route_answers_as_the_document_says() {
     assert_eq!(status, 429);
 
     // Outside the routes: an unknown path, and a method a path does not take.
-    let resp = api
-        .http
-        .get(format!("{}/v1/nothing", api.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 404);
-    api.answer(
-        resp,
-        &json!({ "$ref": "#/components/responses/NoSuchRoute" }),
-        "GET /v1/nothing",
-    )
-    .await;
-    let resp = api
-        .http
-        .put(format!("{}/v1/health", api.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 405);
-    api.answer(
-        resp,
-        &json!({ "$ref": "#/components/responses/MethodNotAllowed" }),
-        "PUT /v1/health",
-    )
-    .await;
+    api.outside("GET", "/v1/nothing", 404, "NoSuchRoute").await;
+    api.outside("PUT", "/v1/health", 405, "MethodNotAllowed")
+        .await;
 
     // Every route in the document was called, and answered both a success and an error.
     let seen = api.seen.lock().unwrap().clone();
     let mut missing = Vec::new();
     for (path, item) in api.doc["paths"].as_object().unwrap() {
-        for (method, _) in item.as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
             let method = method.to_ascii_uppercase();
-            for success in [true, false] {
+            for (success, what) in [(true, "success"), (false, "error")] {
                 if !seen.contains(&(method.clone(), path.clone(), success)) {
-                    missing.push(format!(
-                        "{method} {path} ({})",
-                        if success { "success" } else { "error" }
-                    ));
+                    missing.push(format!("{method} {path} ({what})"));
                 }
             }
         }
