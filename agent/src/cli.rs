@@ -79,6 +79,9 @@ pub enum Command {
     /// On a paired device: sync, then compare what this device holds with what the store
     /// holds for it (counts and a hash); fails if they differ with nothing waiting.
     Check(CheckArgs),
+    /// Print the store's API as OpenAPI 3.1 JSON (what the store serves at /openapi.json),
+    /// to make a client from; nothing is opened or signed in.
+    Openapi,
 }
 
 #[derive(Debug, Args)]

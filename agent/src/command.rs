@@ -40,5 +40,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backup(args) => backup::backup(&ctx, args),
         Command::Restore(args) => backup::restore(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
+        Command::Openapi => crate::output::print_json(&crate::store::openapi::document()),
     }
 }

@@ -482,6 +482,11 @@ fn medical_details_go_only_to_endpoints_allowed_them() {
     assert_eq!(m.json["data"]["medical_conditions"][0]["name"], "Latex");
     assert!(m.valid && p.valid);
     assert_eq!(p.id, m.id, "one message, two endpoints");
+    let doc = crate::store::openapi::document();
+    for r in [p, m] {
+        let schema = intake_tests::openapi::webhook_schema(&doc, r.event());
+        intake_tests::openapi::assert_matches(&doc, schema, &r.json, r.event());
+    }
     assert!(wait_for(WAIT, || {
         intake_common::audit::recent(shop.db.conn(), 20)
             .unwrap()

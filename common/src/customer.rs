@@ -11,6 +11,7 @@ use crate::normalize::{self, Region};
 
 /// One profile field of a customer. The studio CSV layout's column name, the JSON key and
 /// the database column all come from here, so the three never drift apart.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Field {
     FirstName,
@@ -381,7 +382,14 @@ impl Customer {
     }
 }
 
+impl Serialize for Customer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(s)
+    }
+}
+
 /// Kinds of medical detail a studio records.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MedicalKind {
@@ -421,6 +429,7 @@ impl std::fmt::Display for MedicalKind {
 }
 
 /// One medical condition, allergy or medication. Stored encrypted.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MedicalCondition {
     pub kind: MedicalKind,
@@ -430,6 +439,7 @@ pub struct MedicalCondition {
 }
 
 /// Emergency or physician contact.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ContactKind {
@@ -448,6 +458,7 @@ impl ContactKind {
 
 /// A contact on file: for an emergency contact `relation` is the relationship,
 /// for a physician the practice.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     pub kind: ContactKind,

@@ -106,6 +106,7 @@ pub fn count(conn: &Connection) -> Result<i64> {
 }
 
 /// Medical details as a viewer may see them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum MedicalView {
@@ -115,6 +116,7 @@ pub enum MedicalView {
     Count { count: i64 },
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct FlagRecord {
     pub kind: String,
@@ -123,6 +125,7 @@ pub struct FlagRecord {
     pub created_by: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct NoteRecord {
     pub body: String,
@@ -130,6 +133,7 @@ pub struct NoteRecord {
     pub created_at: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ServiceRecord {
     pub id: Uuid,
@@ -139,42 +143,35 @@ pub struct ServiceRecord {
     pub ended_at: Option<String>,
 }
 
-/// A customer with everything attached, as `actor` may see it.
-#[derive(Debug, Clone)]
+/// A customer with everything attached, as `actor` may see it: the customer's own keys,
+/// then these.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Detail {
+    #[serde(flatten)]
     pub customer: Customer,
+    #[serde(rename = "MedicalConditions")]
     pub medical: MedicalView,
+    #[serde(rename = "Flags")]
     pub flags: Vec<FlagRecord>,
+    #[serde(rename = "CustomerNotes")]
     pub notes: Vec<NoteRecord>,
+    #[serde(rename = "EmergencyContact")]
     pub emergency_contact: Option<Contact>,
+    #[serde(rename = "PhysicianContact")]
     pub physician_contact: Option<Contact>,
+    #[serde(rename = "Services")]
     pub services: Vec<ServiceRecord>,
+    #[serde(rename = "Releases")]
     pub releases: i64,
+    #[serde(rename = "Files")]
     pub files: i64,
 }
 
 impl Detail {
     pub fn to_json(&self) -> serde_json::Value {
-        let mut obj = self.customer.to_json();
-        let fields = [
-            ("MedicalConditions", json(&self.medical)),
-            ("Flags", json(&self.flags)),
-            ("CustomerNotes", json(&self.notes)),
-            ("EmergencyContact", json(&self.emergency_contact)),
-            ("PhysicianContact", json(&self.physician_contact)),
-            ("Services", json(&self.services)),
-            ("Releases", self.releases.into()),
-            ("Files", self.files.into()),
-        ];
-        for (key, value) in fields {
-            obj.insert(key.to_string(), value);
-        }
-        serde_json::Value::Object(obj)
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
-}
-
-fn json<T: Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
 /// Reads a customer's detail for `actor`. Medical details appear only with

@@ -20,7 +20,8 @@ use crate::mutation::{self, Applied, Mutation, Op};
 use crate::users::{Actor, Permission};
 
 /// One group: the customer that would be kept and those that would merge into it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Group {
     pub target: Customer,
     pub duplicates: Vec<Customer>,
@@ -28,10 +29,7 @@ pub struct Group {
 
 impl Group {
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "target": self.target.to_json(),
-            "duplicates": self.duplicates.iter().map(Customer::to_json).collect::<Vec<_>>(),
-        })
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -127,6 +125,7 @@ pub fn find(db: &Db, actor: &Actor) -> Result<Vec<Group>> {
 }
 
 /// What a merge did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct MergeReport {
     pub target: Uuid,

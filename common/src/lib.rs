@@ -19,6 +19,8 @@ pub mod normalize;
 pub mod phone_keys;
 pub mod pinned_tls;
 pub mod release;
+#[cfg(feature = "openapi")]
+mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod sync;

@@ -18,6 +18,7 @@ use crate::db::{Db, next_change_seq, resolve_customer};
 use crate::error::{Error, Result};
 use crate::users::{Permission, Role};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mutation {
     pub id: Uuid,
@@ -30,6 +31,7 @@ pub struct Mutation {
 // A profile is a few hundred bytes inline; mutations are made one at a time, so the
 // size difference costs nothing worth an allocation.
 #[allow(clippy::large_enum_variant)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {

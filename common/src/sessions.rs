@@ -31,6 +31,7 @@ pub struct Started {
 }
 
 /// A session as listed (never with its token).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Session {
     pub id: Uuid,

@@ -25,6 +25,7 @@ const DEFAULT_QUESTIONS: &str = include_str!("../../assets/health-questions.toml
 const DEFAULT_LOGO: &[u8] = include_bytes!("../../assets/logo.png");
 
 /// A language the kiosk speaks.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
@@ -112,6 +113,7 @@ fn default_adult_age() -> u32 {
 }
 
 /// How a clause is confirmed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confirm {

@@ -1,8 +1,12 @@
 //! Helpers for end-to-end tests and benchmarks that run Intake's real binaries.
 
 pub mod cluster;
+pub mod openapi;
 pub mod receiver;
 pub mod registrations;
+
+/// The JSON Schema validator the helpers use, for tests that check more with it.
+pub use jsonschema;
 
 use std::path::PathBuf;
 

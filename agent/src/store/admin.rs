@@ -5,29 +5,29 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State as St};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use intake_common::duplicates::{Group, MergeReport};
+use intake_common::sessions::Session;
 use intake_common::sync::{self, DeviceRole};
+use intake_common::sync::{DeviceRecord, NewDevice};
 use intake_common::{duplicates, sessions};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use super::State;
 use super::auth::{Caller, Who, caller_of};
 use super::customers::parse_id;
-use super::error::{ApiError, ApiResult, to_json};
+use super::error::{ApiError, ApiResult};
 
-pub async fn list_duplicates(St(state): St<Arc<State>>, who: Who) -> ApiResult<Json<Value>> {
+pub async fn list_duplicates(St(state): St<Arc<State>>, who: Who) -> ApiResult<Json<Vec<Group>>> {
     let actor = caller_of(who)?.actor();
     let groups = state
         .pool
         .run(move |db| Ok(duplicates::find(db, &actor)?))
         .await?;
-    Ok(Json(Value::Array(
-        groups.iter().map(duplicates::Group::to_json).collect(),
-    )))
+    Ok(Json(groups))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct MergeBody {
     target: String,
     duplicates: Vec<String>,
@@ -37,7 +37,7 @@ pub async fn merge(
     St(state): St<Arc<State>>,
     who: Who,
     Json(b): Json<MergeBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MergeReport>> {
     let actor = caller_of(who)?.actor();
     let target = parse_id(&b.target)?;
     let dups = b
@@ -54,44 +54,49 @@ pub async fn merge(
         .pool
         .run(move |db| Ok(duplicates::merge(db, &actor, target, &dups)?))
         .await?;
-    Ok(Json(json!({
-        "target": report.target,
-        "merged": report.merged,
-        "fields_filled": report.fields_filled,
-        "records_moved": report.records_moved,
-    })))
+    Ok(Json(report))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PairBody {
     a: String,
     b: String,
+}
+
+/// The two customers now marked as not duplicates.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NotDuplicates {
+    pub a: Uuid,
+    pub b: Uuid,
 }
 
 pub async fn not_duplicate(
     St(state): St<Arc<State>>,
     who: Who,
     Json(b): Json<PairBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<NotDuplicates>> {
     let actor = caller_of(who)?.actor();
     let (a, bb) = (parse_id(&b.a)?, parse_id(&b.b)?);
     state
         .pool
         .run(move |db| Ok(duplicates::mark_not_duplicate(db, &actor, a, bb)?))
         .await?;
-    Ok(Json(json!({ "a": a, "b": bb })))
+    Ok(Json(NotDuplicates { a, b: bb }))
 }
 
-pub async fn list_devices(St(state): St<Arc<State>>, who: Who) -> ApiResult<Json<Value>> {
+pub async fn list_devices(
+    St(state): St<Arc<State>>,
+    who: Who,
+) -> ApiResult<Json<Vec<DeviceRecord>>> {
     let actor = caller_of(who)?.actor();
     let list = state
         .pool
         .run(move |db| Ok(sync::list_devices(db, &actor)?))
         .await?;
-    to_json(list)
+    Ok(Json(list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewDeviceBody {
     name: String,
     role: String,
@@ -103,7 +108,7 @@ pub async fn add_device(
     St(state): St<Arc<State>>,
     who: Who,
     Json(b): Json<NewDeviceBody>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<NewDevice>)> {
     let actor = caller_of(who)?.actor();
     let role: DeviceRole = b
         .role
@@ -113,32 +118,46 @@ pub async fn add_device(
         .pool
         .run(move |db| Ok(sync::add_device(db, &actor, &b.name, role, b.medical)?))
         .await?;
-    Ok((StatusCode::CREATED, to_json(made)?))
+    Ok((StatusCode::CREATED, Json(made)))
+}
+
+/// The device revoked, by name.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeviceRevoked {
+    pub revoked: String,
 }
 
 pub async fn revoke_device(
     St(state): St<Arc<State>>,
     who: Who,
     Path(name): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<DeviceRevoked>> {
     let actor = caller_of(who)?.actor();
     let revoked = name.clone();
     state
         .pool
         .run(move |db| Ok(sync::revoke_device(db, &actor, &name)?))
         .await?;
-    Ok(Json(json!({ "revoked": revoked })))
+    Ok(Json(DeviceRevoked { revoked }))
 }
 
 // ---- sessions
 
-pub async fn list_sessions(St(state): St<Arc<State>>, who: Who) -> ApiResult<Json<Value>> {
+pub async fn list_sessions(St(state): St<Arc<State>>, who: Who) -> ApiResult<Json<Vec<Session>>> {
     let actor = caller_of(who)?.actor();
     let list = state
         .pool
         .run(move |db| Ok(sessions::list(db, &actor)?))
         .await?;
-    to_json(list)
+    Ok(Json(list))
+}
+
+/// The session ended, whose it was, and whether it was the caller's own.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionEnded {
+    pub revoked: Uuid,
+    pub user: String,
+    pub signed_out: bool,
 }
 
 /// Ends a session: the caller's own (signing out), or, with manage:users, anyone's.
@@ -146,7 +165,7 @@ pub async fn revoke_session(
     St(state): St<Arc<State>>,
     who: Who,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SessionEnded>> {
     let Caller::Staff { actor, session } = caller_of(who)? else {
         return Err(ApiError::forbidden(
             "only a signed-in staff member's session ends sessions",
@@ -156,9 +175,9 @@ pub async fn revoke_session(
         .pool
         .run(move |db| Ok(sessions::revoke(db, &actor, &id, Some(session))?))
         .await?;
-    Ok(Json(json!({
-        "revoked": ended.id,
-        "user": ended.user,
-        "signed_out": ended.id == session,
-    })))
+    Ok(Json(SessionEnded {
+        revoked: ended.id,
+        user: ended.user,
+        signed_out: ended.id == session,
+    }))
 }

@@ -17,8 +17,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use intake_common::sync::{self, DeviceAuth, DeviceRole};
 use intake_common::{Actor, Permission, change, sessions, users};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::State;
@@ -193,17 +192,30 @@ async fn caller(state: &Arc<State>, headers: &HeaderMap, client: String) -> ApiR
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SignIn {
     user: String,
     pin: String,
+}
+
+/// A new staff session: its bearer token (shown once), its id, and who it is for.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SignedIn {
+    pub token: String,
+    pub session: Uuid,
+    pub user: String,
+    pub role: String,
+    pub permissions: Vec<String>,
+    pub expires_at: String,
+    /// Seconds.
+    pub expires_in: u64,
 }
 
 pub async fn sign_in(
     St(state): St<Arc<State>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Json(req): Json<SignIn>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SignedIn>> {
     let from = throttle_address(client.ip());
     let client = client.to_string();
     let (actor, started) = state
@@ -214,16 +226,20 @@ pub async fn sign_in(
             Ok((actor, started))
         })
         .await?;
-    let permissions: Vec<&str> = actor.role.permissions().iter().map(|p| p.name()).collect();
-    Ok(Json(json!({
-        "token": started.token,
-        "session": started.id,
-        "user": actor.name,
-        "role": actor.role.name(),
-        "permissions": permissions,
-        "expires_at": started.expires_at,
-        "expires_in": sessions::LIFETIME.as_secs(),
-    })))
+    Ok(Json(SignedIn {
+        token: started.token,
+        session: started.id,
+        role: actor.role.name().to_string(),
+        permissions: actor
+            .role
+            .permissions()
+            .iter()
+            .map(|p| p.name().to_string())
+            .collect(),
+        user: actor.name,
+        expires_at: started.expires_at,
+        expires_in: sessions::LIFETIME.as_secs(),
+    }))
 }
 
 /// The address sign-in throttling counts by: an IPv4 address, or an IPv6 address's /64

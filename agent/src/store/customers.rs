@@ -6,21 +6,23 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, Query, State as St};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use intake_common::customer::Customer;
 use intake_common::customer::{Contact, ContactKind, MedicalCondition, MedicalKind};
+use intake_common::customers::Detail;
 use intake_common::normalize::Region;
 use intake_common::{Db, Field, Op, Profile, counter, customers};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::State;
 use super::auth::{Caller, Who, caller_of};
 use super::error::{ApiError, ApiResult};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct SearchQuery {
+    /// A name, e-mail or phone number.
     q: Option<String>,
+    /// At most this many (50 if left out; 1 to 500).
     limit: Option<u32>,
 }
 
@@ -28,7 +30,7 @@ pub async fn search(
     St(state): St<Arc<State>>,
     who: Who,
     Query(q): Query<SearchQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Vec<Customer>>> {
     let actor = caller_of(who)?.actor();
     let query = q.q.unwrap_or_default();
     if query.trim().is_empty() {
@@ -41,16 +43,26 @@ pub async fn search(
         .pool
         .run(move |db| Ok(counter::search(db, &actor, &query, limit)?))
         .await?;
-    let list: Vec<Value> = found
-        .into_iter()
-        .map(|c| Value::Object(c.to_json()))
-        .collect();
-    Ok(Json(Value::Array(list)))
+    Ok(Json(found))
 }
 
-#[derive(Deserialize)]
+/// A customer's fields by studio column name (FirstName, Birthdate, ...); null clears one.
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Fields {
     fields: BTreeMap<String, Option<String>>,
+}
+
+/// The id of what was made or changed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Saved {
+    pub id: Uuid,
+}
+
+/// The customer changed, and the mutation that changed it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Updated {
+    pub id: Uuid,
+    pub mutation: Uuid,
 }
 
 fn parse_fields(
@@ -83,7 +95,7 @@ pub async fn create(
     St(state): St<Arc<State>>,
     who: Who,
     Json(body): Json<Fields>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<Saved>)> {
     let caller = caller_of(who)?;
     let mut profile = Profile::default();
     for (field, value) in parse_fields(&body.fields, state.region)? {
@@ -104,21 +116,21 @@ pub async fn create(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Saved { id })))
 }
 
 pub async fn show(
     St(state): St<Arc<State>>,
     who: Who,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Detail>> {
     let actor = caller_of(who)?.actor();
     let id = parse_id(&id)?;
     let detail = state
         .pool
         .run(move |db| Ok(customers::detail(db, &actor, id)?))
         .await?;
-    Ok(Json(detail.to_json()))
+    Ok(Json(detail))
 }
 
 pub async fn update(
@@ -126,14 +138,17 @@ pub async fn update(
     who: Who,
     Path(id): Path<String>,
     Json(body): Json<Fields>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Updated>> {
     let caller = caller_of(who)?;
     let customer = existing(&state, parse_id(&id)?).await?;
     let changes = parse_fields(&body.fields, state.region)?
         .into_iter()
         .collect();
     let mutation = act(&state, &caller, Op::UpdateCustomer { customer, changes }).await?;
-    Ok(Json(json!({ "id": customer, "mutation": mutation })))
+    Ok(Json(Updated {
+        id: customer,
+        mutation,
+    }))
 }
 
 /// The customer `id` resolves to, which must exist.
@@ -144,7 +159,7 @@ async fn existing(state: &Arc<State>, id: Uuid) -> ApiResult<Uuid> {
         .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NoteBody {
     body: String,
 }
@@ -154,7 +169,7 @@ pub async fn add_note(
     who: Who,
     Path(id): Path<String>,
     Json(b): Json<NoteBody>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<Saved>)> {
     let caller = caller_of(who)?;
     let customer = existing(&state, parse_id(&id)?).await?;
     let body = b.body.trim().to_string();
@@ -172,10 +187,10 @@ pub async fn add_note(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": note }))))
+    Ok((StatusCode::CREATED, Json(Saved { id: note })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct FlagBody {
     kind: String,
     note: Option<String>,
@@ -186,7 +201,7 @@ pub async fn add_flag(
     who: Who,
     Path(id): Path<String>,
     Json(b): Json<FlagBody>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<Saved>)> {
     let caller = caller_of(who)?;
     let customer = existing(&state, parse_id(&id)?).await?;
     let kind = b.kind.trim().to_string();
@@ -205,10 +220,10 @@ pub async fn add_flag(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": flag }))))
+    Ok((StatusCode::CREATED, Json(Saved { id: flag })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ContactBody {
     name: String,
     phone: Option<String>,
@@ -220,7 +235,7 @@ pub async fn set_contact(
     who: Who,
     Path((id, kind)): Path<(String, String)>,
     Json(b): Json<ContactBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Saved>> {
     let caller = caller_of(who)?;
     let customer = existing(&state, parse_id(&id)?).await?;
     let kind = match kind.as_str() {
@@ -251,10 +266,10 @@ pub async fn set_contact(
         relation: b.relation,
     };
     act(&state, &caller, Op::SetContact { customer, contact }).await?;
-    Ok(Json(json!({ "id": customer })))
+    Ok(Json(Saved { id: customer }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ServiceBody {
     description: String,
     artist: Option<String>,
@@ -267,7 +282,7 @@ pub async fn add_service(
     who: Who,
     Path(id): Path<String>,
     Json(b): Json<ServiceBody>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<Saved>)> {
     let caller = caller_of(who)?;
     let customer = existing(&state, parse_id(&id)?).await?;
     let description = b.description.trim().to_string();
@@ -294,10 +309,10 @@ pub async fn add_service(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": service }))))
+    Ok((StatusCode::CREATED, Json(Saved { id: service })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct MedicalBody {
     kind: String,
     name: String,
@@ -309,7 +324,7 @@ pub async fn add_medical(
     who: Who,
     Path(id): Path<String>,
     Json(b): Json<MedicalBody>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<(StatusCode, Json<Saved>)> {
     let caller = caller_of(who)?;
     let customer = existing(&state, parse_id(&id)?).await?;
     let kind: MedicalKind = b
@@ -338,5 +353,5 @@ pub async fn add_medical(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": record }))))
+    Ok((StatusCode::CREATED, Json(Saved { id: record })))
 }

@@ -9,16 +9,22 @@ use axum::Json;
 use axum::extract::State as St;
 use intake_common::sync::DeviceRole;
 use intake_common::{audit, users};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use super::State;
 use super::auth::{Caller, Who, caller_of};
 use super::error::{ApiError, ApiResult};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ExitRequest {
     pin: String,
+}
+
+/// Whose staff PIN it was.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ExitAllowed {
+    pub user: String,
+    pub role: String,
 }
 
 /// `POST /v1/kiosk/exit {"pin"}`: 200 `{"user", "role"}` for an active staff member's PIN,
@@ -28,7 +34,7 @@ pub async fn check(
     St(state): St<Arc<State>>,
     who: Who,
     Json(req): Json<ExitRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ExitAllowed>> {
     let device = match caller_of(who)? {
         Caller::Device(d) if d.role == DeviceRole::Kiosk => d,
         Caller::Device(d) => {
@@ -59,7 +65,8 @@ pub async fn check(
             Ok(actor)
         })
         .await?;
-    Ok(Json(
-        json!({ "user": actor.name, "role": actor.role.name() }),
-    ))
+    Ok(Json(ExitAllowed {
+        role: actor.role.name().to_string(),
+        user: actor.name,
+    }))
 }

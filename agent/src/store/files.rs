@@ -12,15 +12,15 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State as St};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use intake_common::csvio::ImportReport;
 use intake_common::csvio::{self, ExportOptions, ImportOptions};
 use serde::Deserialize;
-use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::State;
 use super::auth::{Who, caller_of};
-use super::error::{ApiError, ApiResult, to_json};
+use super::error::{ApiError, ApiResult};
 
 /// Where an import's upload waits while it is read.
 pub const UPLOADS: &str = "uploads";
@@ -28,10 +28,13 @@ pub const UPLOADS: &str = "uploads";
 const CHUNK: usize = 64 << 10;
 const CHUNKS_IN_FLIGHT: usize = 8;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct ImportQuery {
+    /// The layout (detected from the header if left out).
     format: Option<String>,
+    /// How the file writes dates: iso, mdy, dmy, or a pattern such as %d.%m.%Y.
     date_format: Option<String>,
+    /// Check every row and report, storing nothing.
     #[serde(default)]
     dry_run: bool,
 }
@@ -41,7 +44,7 @@ pub async fn import(
     who: Who,
     Query(q): Query<ImportQuery>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ImportReport>> {
     let actor = caller_of(who)?.actor();
     let format = q
         .format
@@ -73,7 +76,7 @@ pub async fn import(
             Ok(csvio::import(db, &actor, &file.0, options)?)
         })
         .await?;
-    to_json(report)
+    Ok(Json(report))
 }
 
 /// An upload on disk: made owner-only (0600) in an owner-only directory, removed when
@@ -127,8 +130,9 @@ pub fn clear_uploads(data_dir: &Path) {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct ExportQuery {
+    /// Comma-separated studio column names (every column if left out).
     columns: Option<String>,
 }
 

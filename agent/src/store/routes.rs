@@ -1,6 +1,8 @@
-//! The one table of routes: what each needs from its caller, how large a body it takes, and
-//! which handler serves it. The router, the gate in front of it (`auth::gate`) and
-//! `/openapi.json` are all made from this table, so no route exists outside it.
+//! The one table of routes: what each needs from its caller, how large a body it takes,
+//! which handler serves it, and what it reads and answers (query, body, success status and
+//! type, its own error statuses). The router, the gate in front of it (`auth::gate`) and
+//! `/openapi.json` (`openapi`) are all made from this table, so no route exists outside it,
+//! and a route's declared answer type must be its handler's, or the table does not compile.
 
 use std::sync::Arc;
 
@@ -10,11 +12,34 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
 use intake_common::Permission;
-use intake_common::sync;
-use serde_json::{Value, json};
+use intake_common::csvio::ImportReport;
+use intake_common::customer::Customer;
+use intake_common::customers::Detail;
+use intake_common::duplicates::{Group, MergeReport};
+use intake_common::sessions::Session;
+use intake_common::sync::check::{CheckAnswer, CheckRequest};
+use intake_common::sync::{
+    self, DeviceRecord, NewDevice, PairRequest, PairResponse, PullRequest, PullResponse,
+    PushRequest, PushResponse,
+};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoParams, ToSchema};
 
-use super::error::{ApiError, size};
-use super::{State, admin, auth, customers, exit, files, sync as sync_routes};
+use super::admin::{
+    DeviceRevoked, MergeBody, NewDeviceBody, NotDuplicates, PairBody, SessionEnded,
+};
+use super::auth::{SignIn, SignedIn};
+use super::customers::{
+    ContactBody, Fields, FlagBody, MedicalBody, NoteBody, Saved, SearchQuery, ServiceBody, Updated,
+};
+use super::error::ApiError;
+use super::exit::{ExitAllowed, ExitRequest};
+use super::files::{ExportQuery, ImportQuery};
+use super::{State, admin, auth, customers, exit, files, openapi, sync as sync_routes};
 
 /// What a route needs from its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +67,55 @@ pub struct Route {
     pub limit: usize,
     pub summary: &'static str,
     pub install: Install,
+    /// The query string it reads.
+    pub query: Option<Params>,
+    /// The body it reads.
+    pub body: Body,
+    /// Its answer when all goes well: the status and the body.
+    pub ok: (StatusCode, Body),
+    /// The errors the route itself gives. The gate's (401 and 403 unless the route is
+    /// public, 413 for a body over the limit) are added from `need` and `limit`.
+    pub errors: &'static [StatusCode],
+}
+
+/// A request's or an answer's body, as the OpenAPI description names it.
+#[derive(Debug, Clone, Copy)]
+pub enum Body {
+    None,
+    /// JSON of a type's schema: adds the schemas it needs to the components, returns its own
+    /// (a reference to a named one).
+    Json(Shape),
+    /// CSV text.
+    Csv,
+}
+
+pub type Shape = fn(&mut Schemas) -> RefOr<Schema>;
+pub type Schemas = Vec<(String, RefOr<Schema>)>;
+pub type Params = fn() -> Vec<Parameter>;
+
+/// One value of type `T`, by reference to its named schema.
+pub fn one<T: ToSchema>(schemas: &mut Schemas) -> RefOr<Schema> {
+    schemas.push((T::name().into_owned(), T::schema()));
+    T::schemas(schemas);
+    Ref::from_schema_name(T::name()).into()
+}
+
+/// A JSON array of `T`.
+pub fn list<T: ToSchema>(schemas: &mut Schemas) -> RefOr<Schema> {
+    ArrayBuilder::new().items(one::<T>(schemas)).into()
+}
+
+/// A JSON object of any keys (this document).
+fn object(_: &mut Schemas) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+        .into()
+}
+
+/// The fields of `T` as query parameters.
+pub fn query<T: IntoParams>() -> Vec<Parameter> {
+    T::into_params(|| Some(ParameterIn::Query))
 }
 
 /// Bodies of the public routes (sign-in, pairing) and of reads.
@@ -52,17 +126,110 @@ pub const FORM: usize = 64 << 10;
 /// PNGs) or a CSV import.
 pub const BULK: usize = 64 << 20;
 
-macro_rules! route {
-    ($method:ident $path:literal, $need:expr, $limit:expr, $handler:path, $summary:literal) => {
-        Route {
-            method: Method::$method,
-            path: $path,
-            need: $need,
-            limit: $limit,
-            summary: $summary,
-            install: |m, f| m.on(f, $handler),
+/// What a handler answers, as the table names it: the type of its JSON body, [`Csv`] for
+/// CSV text.
+pub trait Answer {
+    type Body;
+}
+
+/// An answer of CSV text (a streamed [`Response`]).
+#[derive(Debug)]
+pub struct Csv;
+
+impl<T> Answer for Json<T> {
+    type Body = T;
+}
+
+impl<T> Answer for (StatusCode, Json<T>) {
+    type Body = T;
+}
+
+impl Answer for Response {
+    type Body = Csv;
+}
+
+impl<A: Answer> Answer for Result<A, ApiError> {
+    type Body = A::Body;
+}
+
+/// A handler taking `Args`, and the body type of its answer.
+pub trait Handles<Args> {
+    type Body;
+}
+
+macro_rules! handles {
+    ($($arg:ident),*) => {
+        impl<F, Fut, $($arg),*> Handles<($($arg,)*)> for F
+        where
+            F: Fn($($arg),*) -> Fut,
+            Fut: std::future::Future,
+            Fut::Output: Answer,
+        {
+            type Body = <Fut::Output as Answer>::Body;
         }
     };
+}
+
+handles!();
+handles!(A1);
+handles!(A1, A2);
+handles!(A1, A2, A3);
+handles!(A1, A2, A3, A4);
+
+/// Compiles only when `handler` answers `B`: the table cannot name another type than the
+/// handler returns.
+pub const fn answers<B, Args, H: Handles<Args, Body = B>>(_: &H) {}
+
+macro_rules! answer_type {
+    (csv) => { Csv };
+    (object) => { Value };
+    ([$t:ty]) => { Vec<$t> };
+    ($t:ty) => { $t };
+}
+
+macro_rules! body {
+    (-) => {
+        Body::None
+    };
+    (csv) => {
+        Body::Csv
+    };
+    (object) => {
+        Body::Json(object)
+    };
+    ([$t:ty]) => {
+        Body::Json(list::<$t>)
+    };
+    ($t:ty) => {
+        Body::Json(one::<$t>)
+    };
+}
+
+/// `METHOD "path", need, body limit, handler, "summary", [query: Params,] body: In,
+/// ok: STATUS Out, errors: [STATUS...]`, where a body is `-` (none), `csv`, `object` (any
+/// JSON object), `Type` or `[Type]` (a JSON array).
+macro_rules! route {
+    ($method:ident $path:literal, $need:expr, $limit:expr, $handler:path, $summary:literal,
+     $(query: $query:ty,)? body: $body:tt, ok: $ok:ident $out:tt, errors: [$($e:ident),*]) => {
+        {
+            // The handler answers the type the table names, or this does not compile.
+            const _: () = answers::<answer_type!($out), _, _>(&$handler);
+            Route {
+                method: Method::$method,
+                path: $path,
+                need: $need,
+                limit: $limit,
+                summary: $summary,
+                install: |m, f| m.on(f, $handler),
+                query: route!(@query $($query)?),
+                body: body!($body),
+                ok: (StatusCode::$ok, body!($out)),
+                errors: &[$(StatusCode::$e),*],
+            }
+        }
+    };
+    (@query) => { None };
+    (@query $query:ty) => { Some(query::<$query>) };
 }
 
 use Need::Permission as P;
@@ -71,59 +238,86 @@ use Permission as Pm;
 /// Every route the store serves.
 pub static ROUTES: &[Route] = &[
     route!(GET "/v1/health", Need::Public, SMALL, health,
-        "Whether the store is up, and its version"),
+        "Whether the store is up, and its version",
+        body: -, ok: OK Health, errors: []),
     route!(GET "/openapi.json", Need::Public, SMALL, openapi,
-        "This API, described in OpenAPI 3.1"),
+        "This API, described in OpenAPI 3.1",
+        body: -, ok: OK object, errors: []),
     route!(POST "/v1/pair", Need::Public, SMALL, sync_routes::pair,
-        "Pair a device with a one-time code; returns its token"),
+        "Pair a device with a one-time code; returns its token",
+        body: PairRequest, ok: OK PairResponse, errors: [BAD_REQUEST, UNAUTHORIZED, TOO_MANY_REQUESTS]),
     route!(POST "/v1/sessions", Need::Public, SMALL, auth::sign_in,
-        "Sign a staff member in with name and PIN; returns a bearer token and the session's id"),
+        "Sign a staff member in with name and PIN; returns a bearer token and the session's id",
+        body: SignIn, ok: OK SignedIn, errors: [BAD_REQUEST, UNAUTHORIZED, TOO_MANY_REQUESTS]),
     route!(GET "/v1/sessions", P(Pm::ManageUsers), SMALL, admin::list_sessions,
-        "Staff sessions that have not ended: user, role, created, last seen, client address, expiry"),
+        "Staff sessions that have not ended: user, role, created, last seen, client address, expiry",
+        body: -, ok: OK [Session], errors: []),
     route!(DELETE "/v1/sessions/{id}", Need::Staff, SMALL, admin::revoke_session,
-        "End a session (by id or a prefix of it): one's own (sign out), or anyone's with manage:users"),
+        "End a session (by id or a prefix of it): one's own (sign out), or anyone's with manage:users",
+        body: -, ok: OK SessionEnded, errors: [BAD_REQUEST, NOT_FOUND]),
     route!(POST "/v1/sync/push", Need::Device, BULK, sync_routes::push,
-        "Apply a batch of a device's mutations, in order"),
+        "Apply a batch of a device's mutations, in order",
+        body: PushRequest, ok: OK PushResponse, errors: [BAD_REQUEST, CONFLICT]),
     route!(POST "/v1/sync/pull", Need::Device, SMALL, sync_routes::pull,
-        "Changes after a cursor, as the device's role may hold them"),
+        "Changes after a cursor, as the device's role may hold them",
+        body: PullRequest, ok: OK PullResponse, errors: [BAD_REQUEST]),
     route!(POST "/v1/sync/check", Need::Device, SMALL, sync_routes::check,
-        "What the device's role should hold up to its cursor: a count and a hash"),
+        "What the device's role should hold up to its cursor: a count and a hash",
+        body: CheckRequest, ok: OK CheckAnswer, errors: [BAD_REQUEST]),
     route!(POST "/v1/kiosk/exit", Need::Device, SMALL, exit::check,
-        "A lobby kiosk's staff exit: whose staff PIN this is (user and role), throttled per kiosk"),
+        "A lobby kiosk's staff exit: whose staff PIN this is (user and role), throttled per kiosk",
+        body: ExitRequest, ok: OK ExitAllowed, errors: [BAD_REQUEST, TOO_MANY_REQUESTS]),
     route!(GET "/v1/customers", P(Pm::ReadCustomer), SMALL, customers::search,
-        "Search customers by name, e-mail or phone (q)"),
+        "Search customers by name, e-mail or phone (q)",
+        query: SearchQuery, body: -, ok: OK [Customer], errors: [BAD_REQUEST]),
     route!(POST "/v1/customers", P(Pm::WriteCustomer), FORM, customers::create,
-        "Add a customer"),
+        "Add a customer",
+        body: Fields, ok: CREATED Saved, errors: [BAD_REQUEST]),
     route!(GET "/v1/customers/{id}", P(Pm::ReadCustomer), SMALL, customers::show,
-        "A customer with flags, notes, contacts, services; medical details only with medical:customer (audited)"),
+        "A customer with flags, notes, contacts, services; medical details only with medical:customer (audited)",
+        body: -, ok: OK Detail, errors: [BAD_REQUEST, NOT_FOUND]),
     route!(PATCH "/v1/customers/{id}", P(Pm::WriteCustomer), FORM, customers::update,
-        "Change a customer's fields (null clears one)"),
+        "Change a customer's fields (null clears one)",
+        body: Fields, ok: OK Updated, errors: [BAD_REQUEST, NOT_FOUND]),
     route!(POST "/v1/customers/{id}/notes", P(Pm::WriteCustomer), FORM, customers::add_note,
-        "Add a note"),
+        "Add a note",
+        body: NoteBody, ok: CREATED Saved, errors: [BAD_REQUEST, NOT_FOUND]),
     route!(POST "/v1/customers/{id}/flags", P(Pm::WriteCustomer), FORM, customers::add_flag,
-        "Flag a customer"),
+        "Flag a customer",
+        body: FlagBody, ok: CREATED Saved, errors: [BAD_REQUEST, NOT_FOUND]),
     route!(PUT "/v1/customers/{id}/contacts/{kind}", P(Pm::WriteCustomer), FORM,
-        customers::set_contact, "Set the emergency or physician contact"),
+        customers::set_contact, "Set the emergency or physician contact",
+        body: ContactBody, ok: OK Saved, errors: [BAD_REQUEST, NOT_FOUND]),
     route!(POST "/v1/customers/{id}/services", P(Pm::WriteCustomer), FORM,
-        customers::add_service, "Record a service (session)"),
+        customers::add_service, "Record a service (session)",
+        body: ServiceBody, ok: CREATED Saved, errors: [BAD_REQUEST, NOT_FOUND]),
     route!(POST "/v1/customers/{id}/medical", P(Pm::MedicalCustomer), FORM,
-        customers::add_medical, "Record a medical condition, allergy or medication"),
+        customers::add_medical, "Record a medical condition, allergy or medication",
+        body: MedicalBody, ok: CREATED Saved, errors: [BAD_REQUEST, NOT_FOUND]),
     route!(POST "/v1/imports", P(Pm::ImportCustomer), BULK, files::import,
-        "Import customers from a CSV body"),
+        "Import customers from a CSV body",
+        query: ImportQuery, body: csv, ok: OK ImportReport, errors: [BAD_REQUEST]),
     route!(GET "/v1/exports", P(Pm::ExportCustomer), SMALL, files::export,
-        "Export customers as CSV, streamed as it is made (audited)"),
+        "Export customers as CSV, streamed as it is made (audited)",
+        query: ExportQuery, body: -, ok: OK csv, errors: [BAD_REQUEST]),
     route!(GET "/v1/duplicates", P(Pm::ReadCustomer), SMALL, admin::list_duplicates,
-        "Groups of likely duplicate customers"),
+        "Groups of likely duplicate customers",
+        body: -, ok: OK [Group], errors: []),
     route!(POST "/v1/merges", P(Pm::MergeCustomer), FORM, admin::merge,
-        "Merge duplicates into a target customer"),
+        "Merge duplicates into a target customer",
+        body: MergeBody, ok: OK MergeReport, errors: [BAD_REQUEST, NOT_FOUND]),
     route!(POST "/v1/not-duplicates", P(Pm::MergeCustomer), FORM, admin::not_duplicate,
-        "Mark two customers as not duplicates"),
+        "Mark two customers as not duplicates",
+        body: PairBody, ok: OK NotDuplicates, errors: [BAD_REQUEST, NOT_FOUND]),
     route!(GET "/v1/devices", P(Pm::ManageDevices), SMALL, admin::list_devices,
-        "Paired devices"),
+        "Paired devices",
+        body: -, ok: OK [DeviceRecord], errors: []),
     route!(POST "/v1/devices", P(Pm::ManageDevices), SMALL, admin::add_device,
-        "Add a device; returns its one-time pairing code"),
+        "Add a device; returns its one-time pairing code",
+        body: NewDeviceBody, ok: CREATED NewDevice, errors: [BAD_REQUEST]),
     route!(DELETE "/v1/devices/{name}", P(Pm::ManageDevices), SMALL, admin::revoke_device,
-        "Revoke a device"),
+        "Revoke a device",
+        body: -, ok: OK DeviceRevoked, errors: [BAD_REQUEST]),
 ];
 
 /// What the table says about a request's path: the route for its method, or why none.
@@ -215,60 +409,26 @@ pub fn method_not_allowed(method: &Method, allowed: &[&str]) -> Response {
     resp
 }
 
-async fn health() -> Json<Value> {
-    Json(
-        json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION"), "protocol": sync::PROTOCOL }),
-    )
+/// Whether the store is up.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: String,
+    pub version: String,
+    /// The sync protocol it speaks.
+    pub protocol: u32,
+}
+
+async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        protocol: sync::PROTOCOL,
+    })
 }
 
 async fn openapi() -> Json<Value> {
-    Json(openapi_document())
-}
-
-/// The OpenAPI description, made from [`ROUTES`].
-pub fn openapi_document() -> Value {
-    let mut paths = serde_json::Map::new();
-    for r in ROUTES {
-        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
-        let mut op = json!({
-            "summary": r.summary,
-            "responses": {
-                "200": { "description": "Success" },
-                "400": { "description": "Bad input, named in the error" },
-                "401": { "description": "No valid token" },
-                "403": { "description": "The caller lacks what the route needs" },
-                "413": { "description": format!("The body is larger than {}", size(r.limit)) },
-            },
-            "x-intake-body-limit": r.limit,
-        });
-        let params: Vec<Value> = r
-            .path
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
-            .collect();
-        if !params.is_empty() {
-            op["parameters"] = Value::Array(params);
-        }
-        match r.need {
-            Need::Public => op["security"] = json!([]),
-            Need::Device => op["x-intake-needs"] = json!("a paired device's token"),
-            Need::Staff => op["x-intake-needs"] = json!("a staff session"),
-            Need::Permission(p) => op["x-intake-needs"] = json!(p.name()),
-        }
-        entry[r.method.as_str().to_ascii_lowercase()] = op;
-    }
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Intake store",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "The shop's store: device pairing and sync, and what staff and admins do remotely. Every route but the public ones takes `Authorization: Bearer <token>`: a staff session from POST /v1/sessions, or a paired device's token.",
-        },
-        "components": { "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } } },
-        "security": [ { "bearer": [] } ],
-        "paths": Value::Object(paths),
-    })
+    Json(openapi::document())
 }
 
 #[cfg(test)]

@@ -5,32 +5,34 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State as St;
 use axum::http::StatusCode;
-use intake_common::sync::{self, PullRequest, PushRequest};
-use serde_json::{Value, json};
+use intake_common::sync::check::{CheckAnswer, CheckRequest};
+use intake_common::sync::{
+    self, PairRequest, PairResponse, PullRequest, PullResponse, PushRequest, PushResponse,
+};
 use uuid::Uuid;
 
 use super::State;
 use super::auth::{Caller, Who, caller_of};
-use super::error::{ApiError, ApiResult, to_json};
+use super::error::{ApiError, ApiResult};
 
 pub async fn pair(
     St(state): St<Arc<State>>,
     axum::extract::ConnectInfo(client): axum::extract::ConnectInfo<std::net::SocketAddr>,
-    Json(req): Json<sync::PairRequest>,
-) -> ApiResult<Json<Value>> {
+    Json(req): Json<PairRequest>,
+) -> ApiResult<Json<PairResponse>> {
     let from = super::auth::throttle_address(client.ip());
     let paired = state
         .pool
         .run(move |db| Ok(sync::pair_from(db, &req.code, &from)?))
         .await?;
-    to_json(paired)
+    Ok(Json(paired))
 }
 
 pub async fn push(
     St(state): St<Arc<State>>,
     who: Who,
     Json(req): Json<PushRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PushResponse>> {
     let Caller::Device(device) = caller_of(who)? else {
         return Err(ApiError::forbidden("only devices push"));
     };
@@ -66,7 +68,7 @@ pub async fn push(
         .unwrap_or_else(|p| p.into_inner())
         .insert(id, last);
     state.pushed_moved.notify_waiters();
-    Ok(Json(json!({ "results": results })))
+    Ok(Json(PushResponse { results }))
 }
 
 /// Waits until the device's batch ending at `after` was applied. Batches from one device
@@ -100,7 +102,7 @@ pub async fn pull(
     St(state): St<Arc<State>>,
     who: Who,
     Json(req): Json<PullRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PullResponse>> {
     let Caller::Device(device) = caller_of(who)? else {
         return Err(ApiError::forbidden("only devices pull"));
     };
@@ -109,7 +111,7 @@ pub async fn pull(
         .pool
         .run(move |db| Ok(sync::pull(db, &device, req.cursor, req.limit)?))
         .await?;
-    to_json(pulled)
+    Ok(Json(pulled))
 }
 
 /// What the calling device's role should hold up to its cursor, as a count and a hash
@@ -117,8 +119,8 @@ pub async fn pull(
 pub async fn check(
     St(state): St<Arc<State>>,
     who: Who,
-    Json(req): Json<sync::check::CheckRequest>,
-) -> ApiResult<Json<Value>> {
+    Json(req): Json<CheckRequest>,
+) -> ApiResult<Json<CheckAnswer>> {
     let Caller::Device(device) = caller_of(who)? else {
         return Err(ApiError::forbidden(
             "only paired devices check what they hold",
@@ -134,7 +136,7 @@ pub async fn check(
         .pool
         .run(move |db| Ok(sync::check::store_summary(db, &device, req.cursor)?))
         .await?;
-    to_json(answer)
+    Ok(Json(answer))
 }
 
 fn check_protocol(protocol: u32) -> ApiResult<()> {

@@ -6,6 +6,8 @@
 mod boundary;
 mod cli;
 mod kiosk_exit;
+mod openapi;
+mod openapi_routes;
 mod permissions;
 mod phone;
 mod sessions;

@@ -74,6 +74,7 @@ impl std::fmt::Debug for ImportOptions {
 }
 
 /// One row that failed, and where.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
     /// Counted from 1 at the header.
@@ -84,6 +85,7 @@ pub struct RowError {
 }
 
 /// What an import did.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportReport {
     pub created: u64,

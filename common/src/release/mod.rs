@@ -53,6 +53,7 @@ pub const REQUIRED_FIELDS: [Field; 4] = [
 ];
 
 /// A template as stored: which one and which version.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateRef {
     pub id: String,
@@ -111,6 +112,7 @@ pub fn template(conn: &Connection, id: &str, version: u32) -> Result<Template> {
 }
 
 /// One health question as the customer saw and answered it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HealthAnswer {
     pub question_id: String,
@@ -147,6 +149,7 @@ impl HealthAnswer {
 }
 
 /// One clause as shown, with how it was confirmed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClauseAnswer {
     pub id: String,
@@ -158,15 +161,18 @@ pub struct ClauseAnswer {
 }
 
 /// The adult who signs for a minor.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guardian {
     pub name: String,
     pub relationship: String,
     #[serde(with = "b64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, content_encoding = "base64", content_media_type = "image/png"))]
     pub signature_png: Vec<u8>,
 }
 
 /// Everything a release was signed over. Its SHA-256 is the release's fingerprint.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseContent {
     pub release_id: Uuid,
@@ -188,6 +194,7 @@ pub struct ReleaseContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guardian: Option<Guardian>,
     #[serde(with = "b64")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, content_encoding = "base64", content_media_type = "image/png"))]
     pub signature_png: Vec<u8>,
 }
 

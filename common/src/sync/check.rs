@@ -29,6 +29,7 @@ pub const MAX_CHANGED_AFTER: usize = 2000;
 /// Where the last check's report is kept (JSON), for `status`.
 pub const KEY_LAST_CHECK: &str = "sync_last_check";
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckRequest {
     pub protocol: u32,
@@ -37,6 +38,7 @@ pub struct CheckRequest {
 }
 
 /// The store's summary for one device.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckAnswer {
     pub cursor: i64,

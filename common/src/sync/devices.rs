@@ -46,6 +46,7 @@ impl DeviceAuth {
 }
 
 /// A device just added: the one-time code to pair it with.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct NewDevice {
     pub id: Uuid,
@@ -57,6 +58,7 @@ pub struct NewDevice {
 }
 
 /// A device in the store's list (never its token).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct DeviceRecord {
     pub id: Uuid,

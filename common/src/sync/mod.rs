@@ -44,11 +44,13 @@ pub const CLOCK_TOLERANCE_SECS: i64 = 5 * 60;
 /// Where a kiosk keeps the argon2id hash of its staff exit code (in `meta`).
 pub const KEY_KIOSK_EXIT: &str = "kiosk_exit_hash";
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PairRequest {
     pub code: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PairResponse {
     pub device_id: Uuid,
@@ -61,6 +63,7 @@ pub struct PairResponse {
 }
 
 /// What a paired device is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceRole {
@@ -103,6 +106,7 @@ impl std::fmt::Display for DeviceRole {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushRequest {
     pub protocol: u32,
@@ -127,11 +131,13 @@ pub struct RawPushRequest {
     pub last: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushResponse {
     pub results: Vec<PushResult>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResult {
     pub id: Uuid,
@@ -139,6 +145,7 @@ pub struct PushResult {
     pub outcome: Outcome,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
@@ -151,6 +158,7 @@ pub enum Outcome {
     },
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PullRequest {
     pub protocol: u32,
@@ -159,6 +167,7 @@ pub struct PullRequest {
     pub limit: u32,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PullResponse {
     pub changes: Vec<Change>,
@@ -182,6 +191,7 @@ pub struct PullResponse {
     pub store_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncedUser {
     pub id: Uuid,
@@ -194,6 +204,7 @@ pub struct SyncedUser {
 
 // A customer record is a few KiB; a pull holds a few hundred of them.
 #[allow(clippy::large_enum_variant)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
@@ -208,6 +219,7 @@ pub enum Change {
     },
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerRecord {
     pub id: Uuid,
@@ -225,6 +237,7 @@ pub struct CustomerRecord {
     pub medical: MedicalRows,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlagRow {
     pub id: Uuid,
@@ -234,6 +247,7 @@ pub struct FlagRow {
     pub created_by: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NoteRow {
     pub id: Uuid,
@@ -242,6 +256,7 @@ pub struct NoteRow {
     pub created_at: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactRow {
     pub contact: Contact,
@@ -249,6 +264,7 @@ pub struct ContactRow {
     pub version: Uuid,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceRow {
     pub id: Uuid,
@@ -259,6 +275,7 @@ pub struct ServiceRow {
     pub created_at: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AckRow {
     pub id: Uuid,
@@ -269,6 +286,7 @@ pub struct AckRow {
 }
 
 /// A signed release's record. Its sealed content (signature, answers) stays on the store.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReleaseRow {
     pub id: Uuid,
@@ -280,6 +298,7 @@ pub struct ReleaseRow {
 }
 
 /// Medical records as a device may hold them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "medical", rename_all = "snake_case")]
 pub enum MedicalRows {
@@ -292,6 +311,7 @@ pub enum MedicalRows {
     },
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MedicalRow {
     pub id: Uuid,
@@ -300,6 +320,7 @@ pub struct MedicalRow {
     pub created_by: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecognitionEntry {
     pub customer: Uuid,

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use rusqlite::{Transaction, params};
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::crypto::Sealer;
@@ -20,6 +20,9 @@ use crate::customer::MedicalCondition;
 use crate::customers::{SELECT_CUSTOMER, customer_from_row};
 use crate::db::Db;
 use crate::error::Result;
+use crate::webhook::payload::{
+    CustomerDeleted, CustomerEvent, CustomerMerged, Envelope, ReleaseSigned,
+};
 
 /// How many numbers of the change sequence one pass reads: a pass holds the write lock for
 /// a few milliseconds, so kiosks and imports never wait long behind it.
@@ -137,12 +140,12 @@ fn prepare(tx: &Transaction<'_>, sealer: &Sealer, lo: i64, hi: i64) -> Result<Ve
             continue;
         }
         let id = format!("msg_{}", Uuid::now_v7().simple());
-        let body = json!({
-            "type": event.kind,
-            "timestamp": timestamp,
-            "data": event.data,
+        let body = serde_json::to_string(&Envelope {
+            kind: event.kind,
+            timestamp: timestamp.clone(),
+            data: &event.data,
         })
-        .to_string();
+        .map_err(|e| crate::Error::Invalid(format!("a webhook body: {e}")))?;
         let medical = if event.medical && any_medical && to.iter().any(|s| s.medical) {
             let conditions = medical_conditions(tx, sealer, event.customer)?;
             Some(sealer.seal_json(id.as_bytes(), &conditions))
@@ -159,6 +162,10 @@ fn prepare(tx: &Transaction<'_>, sealer: &Sealer, lo: i64, hi: i64) -> Result<Ve
         });
     }
     Ok(out)
+}
+
+fn to_value(data: &impl serde::Serialize) -> Result<Value> {
+    serde_json::to_value(data).map_err(|e| crate::Error::Invalid(format!("a webhook body: {e}")))
 }
 
 fn meta_int(tx: &Transaction<'_>, key: &str) -> Result<i64> {
@@ -215,7 +222,10 @@ fn changes(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<Vec<Event>> {
                 "customer.updated"
             },
             customer: customer.id,
-            data: Value::Object(customer.to_json()),
+            data: to_value(&CustomerEvent {
+                customer,
+                medical_conditions: None,
+            })?,
             medical: true,
         });
     }
@@ -234,15 +244,15 @@ fn changes(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<Vec<Event>> {
             seq: r.get(7)?,
             kind: "release.signed",
             customer,
-            data: json!({
-                "id": id.to_string(),
-                "customer_id": customer.to_string(),
-                "template_id": r.get::<_, String>(2)?,
-                "template_version": r.get::<_, i64>(3)?,
-                "signed_at": r.get::<_, String>(4)?,
-                "device": r.get::<_, String>(5)?,
-                "content_sha256": r.get::<_, String>(6)?,
-            }),
+            data: to_value(&ReleaseSigned {
+                id,
+                customer_id: customer,
+                template_id: r.get(2)?,
+                template_version: r.get(3)?,
+                signed_at: r.get(4)?,
+                device: r.get(5)?,
+                content_sha256: r.get(6)?,
+            })?,
             medical: false,
         });
     }
@@ -256,7 +266,7 @@ fn changes(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<Vec<Event>> {
          WHERE t.change_seq > ?1 AND t.change_seq <= ?2",
     )?;
     let mut rows = stmt.query(params![lo, hi])?;
-    let mut merges: BTreeMap<Uuid, (i64, Vec<String>)> = BTreeMap::new();
+    let mut merges: BTreeMap<Uuid, (i64, Vec<Uuid>)> = BTreeMap::new();
     while let Some(r) = rows.next()? {
         let customer: Uuid = r.get(0)?;
         let seq: i64 = r.get(1)?;
@@ -265,17 +275,17 @@ fn changes(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<Vec<Event>> {
             seq,
             kind: "customer.deleted",
             customer,
-            data: json!({
-                "id": customer.to_string(),
-                "deleted_at": r.get::<_, String>(2)?,
-                "merged_into": survivor.map(|s| s.to_string()),
-            }),
+            data: to_value(&CustomerDeleted {
+                id: customer,
+                deleted_at: r.get(2)?,
+                merged_into: survivor,
+            })?,
             medical: false,
         });
         if let Some(s) = survivor {
             let entry = merges.entry(s).or_insert((seq, Vec::new()));
             entry.0 = entry.0.max(seq);
-            entry.1.push(customer.to_string());
+            entry.1.push(customer);
         }
     }
     for (survivor, (seq, merged)) in merges {
@@ -283,7 +293,10 @@ fn changes(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<Vec<Event>> {
             seq,
             kind: "customer.merged",
             customer: survivor,
-            data: json!({ "id": survivor.to_string(), "merged": merged }),
+            data: to_value(&CustomerMerged {
+                id: survivor,
+                merged,
+            })?,
             medical: false,
         });
     }

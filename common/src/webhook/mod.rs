@@ -5,6 +5,7 @@
 
 mod address;
 pub mod events;
+pub mod payload;
 pub mod queue;
 
 pub use address::{AddressPolicy, check_url, is_public, special_range};

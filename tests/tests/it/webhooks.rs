@@ -84,6 +84,20 @@ fn events_for<'a>(
         .collect()
 }
 
+/// Each message matches the schema the store's OpenAPI description declares for its type.
+fn as_described(dir: &Path, got: &[intake_tests::receiver::Received]) {
+    let doc: serde_json::Value = serde_json::from_str(&agent(dir, &["openapi"])).unwrap();
+    for r in got {
+        let what = format!("the {} message {}", r.event(), r.id);
+        intake_tests::openapi::assert_matches(
+            &doc,
+            intake_tests::openapi::webhook_schema(&doc, r.event()),
+            &r.json,
+            &what,
+        );
+    }
+}
+
 #[test]
 fn every_path_that_changes_a_customer_sends_its_event() {
     let root = tempfile::tempdir().unwrap();
@@ -161,6 +175,7 @@ fn every_path_that_changes_a_customer_sends_its_event() {
         got.iter().all(|r| !r.body.contains("medical")),
         "no medical details without --medical"
     );
+    as_described(&dir, &got);
 
     // A ping, the delivery log, the list.
     let out = agent(&dir, &["webhook", "test", &endpoint]);

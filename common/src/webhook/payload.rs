@@ -1,0 +1,60 @@
+//! The bodies webhook endpoints receive: `{"type", "timestamp", "data"}`, with `data` one of
+//! the types here according to `type`. The store's OpenAPI description takes their schemas
+//! from these types.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::customer::{Customer, MedicalCondition};
+
+/// Every message: what happened, when the message was made, and what it is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct Envelope<D> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub timestamp: String,
+    pub data: D,
+}
+
+/// `customer.created` and `customer.updated`: the customer as it is now. An endpoint
+/// allowed medical details also finds `medical_conditions` (see
+/// [`super::events::body_for`]).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerEvent {
+    #[serde(flatten)]
+    pub customer: Customer,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medical_conditions: Option<Vec<MedicalCondition>>,
+}
+
+/// `customer.deleted`: the customer is gone; `merged_into` names the survivor of a merge.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerDeleted {
+    pub id: Uuid,
+    pub deleted_at: String,
+    pub merged_into: Option<Uuid>,
+}
+
+/// `customer.merged`: the survivor, and everyone merged into it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerMerged {
+    pub id: Uuid,
+    pub merged: Vec<Uuid>,
+}
+
+/// `release.signed`: a signed release's record (its content, signature and health answers
+/// stay on the store).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReleaseSigned {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub template_id: String,
+    pub template_version: i64,
+    pub signed_at: String,
+    pub device: String,
+    pub content_sha256: String,
+}
