@@ -87,7 +87,8 @@ pub fn search(db: &Db, actor: &Actor, query: &str, limit: u32) -> Result<Vec<Cus
         return Ok(Vec::new());
     }
     let folded = crate::normalize::name_key(query);
-    let like = format!("%{}%", escape_like(&query.to_lowercase()));
+    // Case, accents and spacing never matter: "ramirez" finds "Lucía Ramírez".
+    let like = format!("%{}%", escape_like(&crate::normalize::search_key(query)));
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
     let phone_like = if digits.len() >= 3 {
         format!("%{digits}%")
@@ -95,11 +96,11 @@ pub fn search(db: &Db, actor: &Actor, query: &str, limit: u32) -> Result<Vec<Cus
         "\u{0}".to_string() // matches nothing
     };
     let sql = format!(
-        "{} WHERE lower(first_name) LIKE ?1 ESCAPE '\\' OR lower(last_name) LIKE ?1 ESCAPE '\\'
-           OR lower(nickname) LIKE ?1 ESCAPE '\\' OR email_key LIKE ?1 ESCAPE '\\'
+        "{} WHERE search_key(first_name) LIKE ?1 ESCAPE '\\' OR search_key(last_name) LIKE ?1 ESCAPE '\\'
+           OR search_key(nickname) LIKE ?1 ESCAPE '\\' OR email_key LIKE ?1 ESCAPE '\\'
            OR last_name_key = ?2 OR phone_key LIKE ?3
-           OR lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 ESCAPE '\\'
-         ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?4",
+           OR search_key(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 ESCAPE '\\'
+         ORDER BY search_key(last_name), search_key(first_name), id LIMIT ?4",
         *SELECT_CUSTOMER
     );
     let mut stmt = db.conn().prepare_cached(&sql)?;

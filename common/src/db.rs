@@ -42,6 +42,26 @@ pub struct Db {
     path: PathBuf,
 }
 
+/// SQL functions the queries use: `search_key(text)` is [`crate::normalize::search_key`],
+/// so what a person searches for ignores case, accents and spacing (NULL stays NULL).
+fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
+    conn.create_scalar_function(
+        "search_key",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(text) => {
+                    Some(crate::normalize::search_key(&String::from_utf8_lossy(text)))
+                }
+                _ => None,
+            })
+        },
+    )
+}
+
 impl Db {
     /// Opens (creating if needed) the database and key in `dir`.
     pub fn open_dir(dir: &Path) -> Result<Self> {
@@ -52,6 +72,7 @@ impl Db {
     /// Opens the database at `path` with the key at `key_path`.
     pub fn open(path: &Path, key_path: &Path) -> Result<Self> {
         let mut conn = Connection::open(path)?;
+        add_functions(&conn)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -56,6 +56,20 @@ pub fn name_key(name: &str) -> String {
     clean_text(name).to_lowercase()
 }
 
+/// What a person's search and the text searched are compared by: lower case, accents and
+/// other combining marks dropped ("Ramírez" and "RAMIREZ" both give "ramirez"), runs of
+/// white space as one space, trimmed.
+pub fn search_key(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    let folded: String = text
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Checks an e-mail address; returns it trimmed. Internationalised local parts are fine.
 pub fn email(raw: &str) -> Result<String, String> {
     let value = raw.trim();

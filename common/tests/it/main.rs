@@ -10,4 +10,5 @@ mod import_paths;
 mod phone;
 mod release;
 mod release_pdf;
+mod search;
 mod users;
