@@ -109,6 +109,9 @@ emergency = Emergency contact
 health-yes-count = Health: you answered yes to
 health-none = Health: no conditions reported
 clauses-done = Release: every statement confirmed
+review-relationship = Relationship
+review-your-signature = Your signature
+review-guardian-signature = Parent or guardian's signature
 submit = Sign and submit
 
 ## Thank you

@@ -104,6 +104,9 @@ emergency = Contacto de emergencia
 health-yes-count = Salud: respondió que sí a
 health-none = Salud: ninguna condición indicada
 clauses-done = Exención: todas las declaraciones confirmadas
+review-relationship = Parentesco
+review-your-signature = Su firma
+review-guardian-signature = Firma del padre, madre o tutor
 submit = Firmar y enviar
 
 ## Thank you

@@ -101,6 +101,9 @@ intake_common::message_ids! {
         HealthYesCount = "health-yes-count",
         HealthNone = "health-none",
         ClausesDone = "clauses-done",
+        ReviewRelationship = "review-relationship",
+        ReviewYourSignature = "review-your-signature",
+        ReviewGuardianSignature = "review-guardian-signature",
         Submit = "submit",
         // Thank you
         Thanks = "thanks" (name),

@@ -15,6 +15,16 @@ pub enum PadId {
     Guardian,
 }
 
+impl PadId {
+    /// The widget id of this signature's picture on the review page.
+    pub fn review_id(self) -> &'static str {
+        match self {
+            PadId::Customer => "review-customer-signature",
+            PadId::Guardian => "review-guardian-signature",
+        }
+    }
+}
+
 /// What a pad reports, in pad coordinates.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PadEvent {

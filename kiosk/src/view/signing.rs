@@ -211,25 +211,52 @@ impl Kiosk {
                 s.get(Msg::GuardianName),
                 self.form.value(Input::GuardianName).to_owned(),
             ));
+            col = col.push(line(
+                s.get(Msg::ReviewRelationship),
+                self.form.value(Input::GuardianRelation).to_owned(),
+            ));
+            let both = [
+                self.preview(PadId::Customer, s.get(Msg::ReviewYourSignature)),
+                self.preview(PadId::Guardian, s.get(Msg::ReviewGuardianSignature)),
+            ];
+            let signatures: El<'a> = if self.narrow() {
+                column(both).spacing(12).into()
+            } else {
+                row(both).spacing(24).into()
+            };
+            col = col.push(signatures);
+        } else {
+            col = col.push(self.preview(PadId::Customer, s.get(Msg::StepSignature)));
         }
-        col = col.push(
-            text(s.get(Msg::StepSignature))
-                .size(theme::LABEL_SIZE)
-                .style(theme::muted),
-        );
-        col = col.push(
-            canvas(Pad::<Message> {
-                strokes: &self.form.customer_pad.strokes,
-                on_event: None,
-                drawn_at: Some(self.form.customer_pad.size),
-            })
-            .width(Length::Fixed(self.form.customer_pad.size.0 / 2.0))
-            .height(Length::Fixed(self.form.customer_pad.size.1 / 2.0)),
-        );
         container(col)
             .padding(24)
             .width(Fill)
             .style(theme::panel)
             .into()
+    }
+
+    /// A signature as drawn, at half its size or less to fit, under its label.
+    fn preview<'a>(&'a self, id: PadId, label: Cow<'a, str>) -> El<'a> {
+        let pad = match id {
+            PadId::Customer => &self.form.customer_pad,
+            PadId::Guardian => &self.form.guardian_pad,
+        };
+        let (width, height) = (pad.size.0 / 2.0, pad.size.1 / 2.0);
+        column![
+            text(label).size(theme::LABEL_SIZE).style(theme::muted),
+            container(
+                canvas(Pad::<Message> {
+                    strokes: &pad.strokes,
+                    on_event: None,
+                    drawn_at: Some(pad.size),
+                })
+                .width(Fill)
+                .height(Length::Fixed(height)),
+            )
+            .max_width(width)
+            .id(id.review_id()),
+        ]
+        .spacing(12)
+        .into()
     }
 }

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Local, NaiveDate};
-use iced::{Size, keyboard};
+use iced::{Event, Point, Size, keyboard, mouse};
 use iced_test::simulator::Simulator;
 use intake_common::customer::Field;
 use intake_common::release::{self};
@@ -146,8 +146,13 @@ impl Harness {
     }
 
     fn snapshot(&self, name: &str) {
+        self.snapshot_of(self.ui(), name);
+    }
+
+    /// Compares the screen as `ui` shows it (scrolled, say) with its snapshot.
+    fn snapshot_of(&self, mut ui: Simulator<'_, Message>, name: &str) {
         let path = format!("{}/tests/snapshots/{name}", env!("CARGO_MANIFEST_DIR"));
-        let snapshot = self.ui().snapshot(&self.kiosk.theme()).unwrap();
+        let snapshot = ui.snapshot(&self.kiosk.theme()).unwrap();
         // To look at the screens: INTAKE_SNAPSHOT_PNG=DIR writes each one there as a PNG.
         if let Some(dir) = std::env::var_os("INTAKE_SNAPSHOT_PNG") {
             let png = std::path::Path::new(&dir).join(name);
@@ -338,6 +343,48 @@ fn a_minor_needs_a_guardian() {
         content.age_at_signing,
         release::age_on(years_ago(16), content.signed_at.date_naive())
     );
+}
+
+#[test]
+fn a_minors_review_shows_the_guardian_beside_the_minor() {
+    let mut h = Harness::new();
+    h.tap("Start check-in");
+    h.tap("No, I'm new");
+    about(&mut h, "Tess", "Lee", years_ago(16), "5125550122");
+    rest_of_form(&mut h, true);
+    assert!(h.sees("Tess Lee"));
+    assert!(h.sees("Guardian's full name"));
+    assert!(h.sees("Cara Lee"));
+    assert!(h.sees("Relationship"));
+    assert!(h.sees("mother"));
+    assert!(h.sees("Your signature"));
+    assert!(h.sees("Parent or guardian's signature"));
+    // Both signatures are drawn, side by side and the same size.
+    let picture = |id: PadId| {
+        h.ui()
+            .find(iced::widget::Id::from(id.review_id()))
+            .unwrap_or_else(|e| panic!("no picture of the {id:?} signature: {e}"))
+            .bounds()
+    };
+    let (minor, guardian) = (picture(PadId::Customer), picture(PadId::Guardian));
+    assert!(minor.width > 100.0 && minor.height > 50.0, "{minor:?}");
+    assert_eq!(guardian.size(), minor.size());
+    assert_eq!(guardian.y, minor.y);
+    assert!(
+        guardian.x >= minor.x + minor.width,
+        "{minor:?} {guardian:?}"
+    );
+    // The signatures are at the foot of the page: scroll down to them.
+    let mut ui = h.ui();
+    ui.point_at(Point::new(640.0, 400.0));
+    ui.simulate([Event::Mouse(mouse::Event::WheelScrolled {
+        delta: mouse::ScrollDelta::Lines { x: 0.0, y: -50.0 },
+    })]);
+    h.snapshot_of(ui, "review-minor");
+    // In Spanish, too.
+    h.tap("Español");
+    assert!(h.sees("Parentesco"));
+    assert!(h.sees("Firma del padre, madre o tutor"));
 }
 
 fn with_customer() -> (Harness, uuid::Uuid) {
