@@ -86,7 +86,6 @@ pub fn search(db: &Db, actor: &Actor, query: &str, limit: u32) -> Result<Vec<Cus
     if query.is_empty() {
         return Ok(Vec::new());
     }
-    let folded = crate::normalize::name_key(query);
     // Case, accents and spacing never matter: "ramirez" finds "Lucía Ramírez".
     let like = format!("%{}%", escape_like(&crate::normalize::search_key(query)));
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
@@ -98,13 +97,13 @@ pub fn search(db: &Db, actor: &Actor, query: &str, limit: u32) -> Result<Vec<Cus
     let sql = format!(
         "{} WHERE search_key(first_name) LIKE ?1 ESCAPE '\\' OR search_key(last_name) LIKE ?1 ESCAPE '\\'
            OR search_key(nickname) LIKE ?1 ESCAPE '\\' OR email_key LIKE ?1 ESCAPE '\\'
-           OR last_name_key = ?2 OR phone_key LIKE ?3
+           OR phone_key LIKE ?2
            OR search_key(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 ESCAPE '\\'
-         ORDER BY search_key(last_name), search_key(first_name), id LIMIT ?4",
+         ORDER BY search_key(last_name), search_key(first_name), id LIMIT ?3",
         *SELECT_CUSTOMER
     );
     let mut stmt = db.conn().prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![like, folded, phone_like, limit], customer_from_row)?;
+    let rows = stmt.query_map(params![like, phone_like, limit], customer_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -427,8 +427,10 @@ async fn health() -> Json<Health> {
     })
 }
 
+/// `/openapi.json` is public: the document is made once per process, not per request.
 async fn openapi() -> Json<Value> {
-    Json(openapi::document())
+    static DOCUMENT: std::sync::LazyLock<Value> = std::sync::LazyLock::new(openapi::document);
+    Json(DOCUMENT.clone())
 }
 
 #[cfg(test)]
