@@ -4,31 +4,37 @@
 ## Welcome screen
 
 welcome = Welcome! Check in and sign your release here.
-start = Start check-in
 high-contrast = High contrast
 phone-qr = Or scan to fill in the form on your phone
 
 ## A returning customer: "Have you been here before?", the lookup, "Is this you?"
 
-been-here = Have you been here before?
-been-here-hint = If you have, we can fill in most of the form for you.
-yes-find-me = Yes, find me
-no-new = No, I'm new
+yes-find-me = I've been here before
+no-new = I'm new here
 find-title = Find your details
-find-hint = Enter the phone number and birthdate you gave us last time.
+find-hint = Enter your birthdate and the phone number you gave us last time.
 find = Find me
 is-this-you = Is this you?
-yes-me = Yes, that's me
-not-me = No, start a new form
+not-me = That's not me
 no-match = We couldn't find a match
 no-match-hint = No problem — we'll start a new form.
 health-again = Please check your details. We'll ask the health questions again.
+lookup-paused = Too many tries. Please wait { $minutes ->
+    [one] a minute
+   *[other] { $minutes } minutes
+} and try again, or check in as new.
+recap-title = Is all of this still right?
+recap-hint = If all of this is still right, tap "Yes, that's me". Tap Change next to anything that has changed. Details we have on file stay hidden.
+recap-all-right = Yes, that's me
+change = Change
+physician = Doctor
 
 ## The steps of the form, named in the header
 
 # $n: this step's number; $total: how many steps there are
 step-of = Step { $n } of { $total }
 step-about = About you
+step-guardian = Parent or guardian
 step-address = Your address
 step-contacts = Emergency contact and doctor
 step-health = Health questions
@@ -73,6 +79,7 @@ physician-practice = Practice or clinic
 ## Health questions
 
 health-hint = Your answers are private: only the staff who need them can see them.
+health-none-apply = None of these apply to me
 yes = Yes
 no = No
 tell-us-more = Please tell us more
@@ -86,6 +93,8 @@ your-age = You are { $age ->
        *[other] { $age } years
     } old.
 initials = Initials
+adopt-initials = Your initials. Tap a statement's button to place them on it.
+place-initials = Tap to initial
 agree = I agree
 agreed = Agreed
 minor-title = A parent or guardian must sign
@@ -127,6 +136,11 @@ thanks-hint = You're checked in. Take a seat — your artist will be with you sh
 back = Back
 next = Next
 start-over = Start over
+save-changes = Save and go back
+start-over-title = Start over?
+start-over-hint = Everything you have entered will be cleared.
+start-over-yes = Yes, clear it all
+start-over-no = No, keep going
 
 ## The idle warning
 
@@ -144,12 +158,13 @@ err-required = Please fill this in.
 err-email = This email doesn't look right. It should look like name@example.com.
 err-phone = Please enter the phone number with its area code. A number from another country starts with + and its country code.
 err-date = Please enter a real date.
+err-date-order = Please type the month first, then the day: MM/DD/YYYY.
 err-date-future = A date of birth can't be in the future.
 err-date-old = Please check the year.
 err-too-long = This is too long.
 err-answer = Please answer Yes or No.
 err-details = Please tell us more about this.
-err-initials = Please write your initials here.
+err-initials = Please tap to place your initials on this statement.
 err-tick = Please tick to agree.
 err-sign = Please sign in the box.
 err-guardian-sign = The parent or guardian must sign in their box.
@@ -175,6 +190,7 @@ ok = OK
 
 key-space = space
 key-done = Done
+key-next = Next
 key-letters = ABC
 key-digits = 123
 key-shift = Shift

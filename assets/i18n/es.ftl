@@ -3,30 +3,36 @@
 ## Welcome screen
 
 welcome = ¡Bienvenido! Regístrese y firme su exención aquí.
-start = Comenzar
 high-contrast = Alto contraste
 phone-qr = O escanee para llenar el formulario en su teléfono
 
 ## A returning customer: "Have you been here before?", the lookup, "Is this you?"
 
-been-here = ¿Ha venido antes?
-been-here-hint = Si es así, podemos llenar casi todo el formulario por usted.
-yes-find-me = Sí, búsqueme
-no-new = No, soy nuevo
+yes-find-me = Ya he venido antes
+no-new = Es mi primera vez
 find-title = Buscar sus datos
-find-hint = Escriba el teléfono y la fecha de nacimiento que nos dio la última vez.
+find-hint = Escriba su fecha de nacimiento y el teléfono que nos dio la última vez.
 find = Buscar
 is-this-you = ¿Es usted?
-yes-me = Sí, soy yo
-not-me = No, empezar un formulario nuevo
+not-me = No soy yo
 no-match = No encontramos una coincidencia
 no-match-hint = No hay problema: empezaremos un formulario nuevo.
 health-again = Revise sus datos. Le haremos de nuevo las preguntas de salud.
+lookup-paused = Demasiados intentos. Espere { $minutes ->
+    [one] un minuto
+   *[other] { $minutes } minutos
+} y vuelva a intentarlo, o regístrese como cliente nuevo.
+recap-title = ¿Sigue siendo todo correcto?
+recap-hint = Si todo sigue siendo correcto, toque «Sí, soy yo». Toque Cambiar junto a lo que haya cambiado. Los datos que tenemos guardados siguen ocultos.
+recap-all-right = Sí, soy yo
+change = Cambiar
+physician = Médico
 
 ## The steps of the form, named in the header
 
 step-of = Paso { $n } de { $total }
 step-about = Sobre usted
+step-guardian = Madre, padre o tutor
 step-address = Su dirección
 step-contacts = Contacto de emergencia y médico
 step-health = Preguntas de salud
@@ -70,6 +76,7 @@ physician-practice = Consultorio o clínica
 ## Health questions
 
 health-hint = Sus respuestas son privadas: solo las ve el personal que las necesita.
+health-none-apply = Nada de esto se aplica a mí
 yes = Sí
 no = No
 tell-us-more = Cuéntenos más
@@ -82,6 +89,8 @@ your-age = Tiene { $age ->
        *[other] { $age } años
     }.
 initials = Iniciales
+adopt-initials = Sus iniciales. Toque el botón de cada declaración para ponerlas.
+place-initials = Toque para firmar
 agree = Estoy de acuerdo
 agreed = Aceptado
 minor-title = Debe firmar un padre o tutor
@@ -120,6 +129,11 @@ thanks-hint = Ya está registrado. Tome asiento: su artista lo atenderá en brev
 back = Atrás
 next = Siguiente
 start-over = Empezar de nuevo
+save-changes = Guardar y volver
+start-over-title = ¿Empezar de nuevo?
+start-over-hint = Se borrará todo lo que ha escrito.
+start-over-yes = Sí, borrar todo
+start-over-no = No, continuar
 
 ## The idle warning
 
@@ -136,12 +150,13 @@ err-required = Por favor complete este campo.
 err-email = Este correo no parece correcto. Debe ser como nombre@ejemplo.com.
 err-phone = Escriba el número de teléfono con su código de área. Un número de otro país empieza con + y el código del país.
 err-date = Escriba una fecha real.
+err-date-order = Escriba primero el día y luego el mes: DD/MM/AAAA.
 err-date-future = La fecha de nacimiento no puede ser futura.
 err-date-old = Revise el año.
 err-too-long = Es demasiado largo.
 err-answer = Responda Sí o No.
 err-details = Cuéntenos más sobre esto.
-err-initials = Escriba sus iniciales aquí.
+err-initials = Toque para poner sus iniciales en esta declaración.
 err-tick = Marque para aceptar.
 err-sign = Firme dentro del recuadro.
 err-guardian-sign = El padre, madre o tutor debe firmar en su recuadro.
@@ -166,6 +181,7 @@ ok = OK
 
 key-space = espacio
 key-done = Listo
+key-next = Siguiente
 key-letters = ABC
 key-digits = 123
 key-shift = Mayús

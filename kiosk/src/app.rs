@@ -1,4 +1,6 @@
-//! The kiosk's state and how each message changes it.
+//! The kiosk's state and the one `update` every message goes through. Each screen keeps
+//! its own messages and the code that handles them in `crate::screen`; what is shared by
+//! all of them (the form, the keyboard, the language, the idle timer) lives here.
 //!
 //! Everything runs on the UI thread and nothing waits on the network: a lookup is one
 //! indexed query and a submit one local transaction (milliseconds, see the README's
@@ -9,121 +11,20 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, Utc};
 use iced::widget::{image, qr_code};
 use iced::{Task, keyboard, window};
+use intake_common::Db;
 use intake_common::customer::Field;
-use intake_common::release::{self, Returning, Signing, TemplateRef};
-use intake_common::settings::{Confirm, Details, Lang, Settings};
-use intake_common::{Db, audit};
+use intake_common::release::{self, TemplateRef};
+use intake_common::settings::{Lang, Settings};
 use zeroize::Zeroizing;
 
 use crate::clock::WallClock;
-use crate::form::{Form, Input, Layout, Problem, Spot};
-use crate::pad::{PadEvent, PadId};
+use crate::form::{Form, Input};
+use crate::keyboard::{Key, Keys};
+use crate::screen::{self, Screen, Step, reveal};
 use crate::staff_exit::{StoreAnswer, StoreLink};
 
-/// Screens in the order a customer meets them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Welcome,
-    /// "Have you been here before?"
-    Returning,
-    /// Phone and birthdate.
-    Lookup,
-    /// "Is this you?"
-    Match,
-    /// Nobody found, for whatever reason.
-    NoMatch,
-    Step(Step),
-    Thanks,
-    StaffPin,
-    StaffMenu,
-}
-
-/// The form's steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Step {
-    About,
-    Address,
-    Contacts,
-    Health,
-    Release,
-    Signature,
-    Review,
-}
-
-impl Step {
-    pub const ALL: [Step; 7] = [
-        Step::About,
-        Step::Address,
-        Step::Contacts,
-        Step::Health,
-        Step::Release,
-        Step::Signature,
-        Step::Review,
-    ];
-
-    pub fn number(self) -> usize {
-        Step::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
-    }
-
-    fn next(self) -> Option<Step> {
-        Step::ALL.get(self.number()).copied()
-    }
-
-    fn previous(self) -> Option<Step> {
-        self.number().checked_sub(2).map(|i| Step::ALL[i])
-    }
-}
-
-pub const ABOUT_FIELDS: [Field; 8] = [
-    Field::FirstName,
-    Field::MiddleName,
-    Field::LastName,
-    Field::Nickname,
-    Field::Birthdate,
-    Field::PhoneNumber,
-    Field::Email,
-    Field::Gender,
-];
-
-pub const ADDRESS_FIELDS: [Field; 7] = [
-    Field::Street,
-    Field::Street2,
-    Field::City,
-    Field::State,
-    Field::PostalCode,
-    Field::Country,
-    Field::Occupation,
-];
-
-pub const CONTACT_INPUTS: [Input; 6] = [
-    Input::EmergencyName,
-    Input::EmergencyPhone,
-    Input::EmergencyRelation,
-    Input::PhysicianName,
-    Input::PhysicianPhone,
-    Input::PhysicianPractice,
-];
-
-/// A key of the on-screen keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    Char(char),
-    Backspace,
-    Shift,
-    Space,
-    Done,
-    Page(KeyPage),
-}
-
-/// Letters, or digits and symbols.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum KeyPage {
-    #[default]
-    Letters,
-    Symbols,
-}
-
-/// A message shown across the top of the form.
+/// A message shown across the top of the form, in a slot that is always there, so it
+/// never moves what is under a finger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Banner {
     FixAbove,
@@ -135,28 +36,26 @@ pub enum Banner {
 pub enum Message {
     /// The clock, once a second.
     Tick(Instant),
-    Start,
     SetLang(Lang),
     ToggleContrast,
     /// A tap on the hidden staff corner.
     StaffCorner,
-    BeenHere(bool),
-    Find,
-    ThisIsMe(bool),
-    Continue,
     Focus(Input),
     Key(Key),
     /// A key on a hardware keyboard (for development and service).
     Hardware(keyboard::Key, Option<String>),
-    ToggleOptIn,
-    Answer(usize, bool),
-    ToggleClause(usize),
-    Pad(PadId, PadEvent),
-    ClearPad(PadId),
+    Lookup(screen::lookup::Message),
+    Details(screen::details::Message),
+    Health(screen::health::Message),
+    Release(screen::release::Message),
+    Sign(screen::signature::Message),
+    Review(screen::review::Message),
     Next,
     Back,
+    /// "Start over": asks first.
     StartOver,
-    Submit,
+    /// The answer to "Start over?": `true` wipes the form.
+    StartOverAnswer(bool),
     StillHere,
     PinEntered,
     /// The store's answer about a PIN the kiosk could not check itself.
@@ -189,19 +88,24 @@ pub const FORM_SCROLL: &str = "form";
 
 pub struct Kiosk {
     pub settings: Settings,
-    template_ref: TemplateRef,
-    db: Db,
+    pub(crate) template_ref: TemplateRef,
+    pub(crate) db: Db,
     pub options: Options,
     pub lang: Lang,
     pub high_contrast: bool,
     pub screen: Screen,
     pub form: Form,
     pub focus: Option<Input>,
-    pub shift: bool,
-    pub key_page: KeyPage,
+    pub keys: Keys,
     pub banner: Option<Banner>,
-    /// A found returning customer, until they say whether it is them.
-    pub found: Option<Returning>,
+    /// "Start over?" is being asked.
+    pub confirm_start_over: bool,
+    /// Where Next goes once a step changed from the summary or the review is right again.
+    pub return_to: Option<Screen>,
+    /// Lookups are paused after misses: the seconds left, as the database said.
+    pub lookup_paused: Option<u64>,
+    /// A returning customer said "Yes, that's me" (recorded once in the audit log).
+    pub recognised: bool,
     /// The first name on the thank-you screen.
     pub thanks_name: String,
     pub staff_message: Option<crate::i18n::Msg>,
@@ -217,8 +121,8 @@ pub struct Kiosk {
     pub(crate) now: Instant,
     last_activity: Instant,
     pub(crate) staff_taps: (u32, Instant),
-    /// Where to scroll the form after this update (0 top, 1 bottom).
-    scroll_to: Option<f32>,
+    /// What to bring into view after this update.
+    pub(crate) scroll: Option<reveal::Target>,
     /// The wall clock the staff pad's lock is kept in.
     clock: WallClock,
 }
@@ -257,10 +161,12 @@ impl Kiosk {
             high_contrast: false,
             screen: Screen::Welcome,
             focus: None,
-            shift: false,
-            key_page: KeyPage::default(),
+            keys: Keys::default(),
             banner: None,
-            found: None,
+            confirm_start_over: false,
+            return_to: None,
+            lookup_paused: None,
+            recognised: false,
             thanks_name: String::new(),
             staff_message: None,
             staff_user: None,
@@ -272,7 +178,7 @@ impl Kiosk {
             now,
             last_activity: now,
             staff_taps: (0, now),
-            scroll_to: None,
+            scroll: None,
             clock: WallClock::new(now),
         })
     }
@@ -347,52 +253,38 @@ impl Kiosk {
                 }
                 tracing::info!("close request ignored in kiosk mode");
             }
-            Message::Start => {
-                self.begin();
-                self.screen = Screen::Returning;
-            }
             Message::SetLang(lang) => {
                 self.form.relang(self.lang, lang);
                 self.lang = lang;
             }
             Message::ToggleContrast => self.high_contrast = !self.high_contrast,
             Message::StaffCorner => self.staff_corner(),
-            Message::BeenHere(true) => self.screen = Screen::Lookup,
-            Message::BeenHere(false) => self.go_to(Step::About),
-            Message::Find => self.find(),
-            Message::ThisIsMe(yes) => self.this_is_me(yes),
-            Message::Continue => self.go_to(Step::About),
             Message::Focus(input) => self.focus(Some(input)),
             Message::Key(key) => self.key(key),
             Message::Hardware(key, text) => self.hardware(&key, text.as_deref()),
-            Message::ToggleOptIn => self.form.opt_in = !self.form.opt_in,
-            Message::Answer(i, yes) => {
-                if let Some(a) = self.form.health.get_mut(i) {
-                    *a = Some(yes);
-                    self.form.problems.remove(&Spot::Question(i));
-                    if !yes {
-                        self.form.set(Input::HealthDetails(i), "");
-                        self.form
-                            .problems
-                            .remove(&Spot::Input(Input::HealthDetails(i)));
-                    }
-                }
-            }
-            Message::ToggleClause(i) => {
-                if let Some(t) = self.form.ticks.get_mut(i) {
-                    *t = !*t;
-                    self.form.problems.remove(&Spot::Clause(i));
-                }
-            }
-            Message::Pad(id, event) => self.stroke(id, event),
-            Message::ClearPad(id) => match id {
-                PadId::Customer => self.form.customer_pad.strokes.clear(),
-                PadId::Guardian => self.form.guardian_pad.strokes.clear(),
-            },
+            Message::Lookup(m) => self.lookup(m),
+            Message::Details(m) => self.details(m),
+            Message::Health(m) => self.health(m),
+            Message::Release(m) => self.release(m),
+            Message::Sign(m) => self.sign(m),
+            Message::Review(m) => self.review(m),
             Message::Next => self.next(),
             Message::Back => self.back(),
-            Message::StartOver => self.wipe(),
-            Message::Submit => self.submit(),
+            Message::StartOver => {
+                // Nothing typed yet: nothing to lose, so no question.
+                if self.form.is_blank() {
+                    self.wipe();
+                } else {
+                    self.focus = None;
+                    self.confirm_start_over = true;
+                }
+            }
+            Message::StartOverAnswer(yes) => {
+                self.confirm_start_over = false;
+                if yes {
+                    self.wipe();
+                }
+            }
             Message::StillHere => {}
             Message::PinEntered => self.pin_entered(),
             Message::StoreExit(answer) => self.store_answered(answer),
@@ -402,13 +294,7 @@ impl Kiosk {
         if self.banner == Some(Banner::FixAbove) && self.form.problems.is_empty() {
             self.banner = None;
         }
-        let scroll = match self.scroll_to.take() {
-            Some(y) => iced::widget::operation::snap_to(
-                FORM_SCROLL,
-                iced::widget::operation::RelativeOffset { x: 0.0, y },
-            ),
-            None => Task::none(),
-        };
+        let scroll = self.scroll.take().map_or_else(Task::none, reveal::task);
         match self.take_store_check() {
             Some(ask) => Task::batch([scroll, ask]),
             None => scroll,
@@ -431,11 +317,8 @@ impl Kiosk {
 
     /// Back to the welcome screen with nothing personal left in memory.
     pub fn wipe(&mut self) {
-        self.form.wipe();
-        self.found = None;
+        self.begin();
         self.thanks_name.clear();
-        self.focus = None;
-        self.banner = None;
         self.staff_user = None;
         self.staff_message = None;
         self.staff_checking = false;
@@ -447,324 +330,124 @@ impl Kiosk {
         self.last_activity = self.now;
     }
 
+    /// A new customer's empty form.
     pub(crate) fn begin(&mut self) {
         self.form.wipe();
-        self.found = None;
+        self.recognised = false;
         self.focus = None;
         self.banner = None;
+        self.confirm_start_over = false;
+        self.return_to = None;
     }
 
-    fn go_to(&mut self, step: Step) {
+    /// Shows `screen` from its top. A screen that starts with typing opens the keyboard
+    /// on its first field: one tap fewer for everyone.
+    pub(crate) fn go_to(&mut self, screen: Screen) {
         self.focus = None;
-        self.screen = Screen::Step(step);
-        self.scroll_to = Some(0.0);
-    }
-
-    /// Roughly where a step's first problem sits, so the form can scroll to it.
-    fn first_problem(&self, step: Step) -> f32 {
-        let fraction = |i: usize, n: usize| i as f32 / n.max(1) as f32;
-        let first = self.form.problems.keys().next().copied();
-        match (step, first) {
-            (Step::About, Some(Spot::Input(Input::Profile(f)))) => fraction(
-                ABOUT_FIELDS.iter().position(|a| *a == f).unwrap_or(0),
-                ABOUT_FIELDS.len(),
-            ),
-            (Step::Address, Some(Spot::Input(Input::Profile(f)))) => fraction(
-                ADDRESS_FIELDS.iter().position(|a| *a == f).unwrap_or(0),
-                ADDRESS_FIELDS.len(),
-            ),
-            (Step::Health, Some(Spot::Question(i) | Spot::Input(Input::HealthDetails(i)))) => {
-                fraction(i, self.settings.questions.len())
-            }
-            (Step::Release, Some(Spot::Clause(i) | Spot::Input(Input::Initials(i)))) => {
-                fraction(i, self.settings.template.clauses.len() + 1)
-            }
-            (Step::Release | Step::Signature, Some(Spot::Input(_) | Spot::GuardianPad)) => 1.0,
-            _ => 0.0,
+        if screen == Screen::Step(Step::Release) {
+            self.suggest_initials();
         }
-    }
-
-    fn find(&mut self) {
-        let today = self.today();
-        let bad = [Input::LookupPhone, Input::LookupBirthdate]
-            .into_iter()
-            .filter(|i| self.form.check(*i, self.lang, today).is_some())
-            .count();
-        if bad > 0 {
-            return;
-        }
-        let phone = self.form.value(Input::LookupPhone).to_owned();
-        let found = self
-            .form
-            .date(Input::LookupBirthdate, self.lang)
-            .map(|date| release::find_returning(self.db.conn(), &phone, date));
-        self.form.set(Input::LookupPhone, "");
-        self.form.set(Input::LookupBirthdate, "");
-        self.focus = None;
-        match found {
-            Some(Ok(Some(r))) => {
-                self.found = Some(r);
-                self.screen = Screen::Match;
-            }
-            Some(Err(e)) => {
-                tracing::error!("returning-customer lookup failed: {e}");
-                self.screen = Screen::NoMatch;
-            }
-            _ => self.screen = Screen::NoMatch,
-        }
-    }
-
-    fn this_is_me(&mut self, yes: bool) {
-        match self.found.take() {
-            Some(r) if yes => {
-                self.form.prefill(&r, self.lang);
-                if let Err(e) = audit::record(
-                    self.db.conn(),
-                    &format!("kiosk:{}", self.options.device),
-                    "kiosk.recognised",
-                    Some(r.id),
-                    "returning customer confirmed by phone and birthdate",
-                ) {
-                    tracing::error!("could not audit a kiosk recognition: {e}");
-                }
-                self.banner = Some(Banner::HealthAgain);
-            }
-            _ => self.form.wipe(),
-        }
-        self.go_to(Step::About);
-    }
-
-    fn focus(&mut self, input: Option<Input>) {
-        if let Some(old) = self.focus
-            && Some(old) != input
-            && old != Input::Pin
-        {
-            let today = self.today();
-            self.form.check(old, self.lang, today);
-        }
-        self.focus = input;
-        self.key_page = KeyPage::Letters;
-        self.shift = input.is_some_and(|i| i.capitalised() && self.form.value(i).is_empty());
-    }
-
-    fn key(&mut self, key: Key) {
-        let Some(input) = self.focus else {
-            return;
+        self.screen = screen;
+        self.scroll = Some(reveal::Target::Top);
+        let first = match screen {
+            Screen::Lookup => Some(Input::LookupBirthdate),
+            Screen::Step(Step::About) => Some(Input::Profile(Field::FirstName)),
+            Screen::Step(Step::Guardian) => Some(Input::GuardianName),
+            _ => None,
         };
-        match key {
-            Key::Char(c) => {
-                let c = if self.shift {
-                    c.to_uppercase().next().unwrap_or(c)
-                } else {
-                    c
-                };
-                self.form.push(input, c);
-                self.shift = false;
-            }
-            Key::Space => {
-                self.form.push(input, ' ');
-                self.shift = input.capitalised();
-            }
-            Key::Backspace => {
-                self.form.backspace(input);
-                self.shift = input.capitalised() && self.form.value(input).is_empty();
-            }
-            Key::Shift => self.shift = !self.shift,
-            Key::Page(page) => self.key_page = page,
-            Key::Done => {
-                if input == Input::Pin {
-                    self.pin_entered();
-                } else {
-                    self.focus(None);
-                }
-            }
+        if let Some(first) = first.filter(|i| self.form.value(*i).is_empty()) {
+            self.focus(Some(first));
         }
     }
 
-    fn hardware(&mut self, key: &keyboard::Key, text: Option<&str>) {
-        use keyboard::key::Named;
-        match key {
-            keyboard::Key::Named(Named::Backspace) => self.key(Key::Backspace),
-            keyboard::Key::Named(Named::Enter | Named::Tab) => self.key(Key::Done),
-            keyboard::Key::Named(Named::Escape) => {}
-            _ => {
-                if let Some(input) = self.focus {
-                    for c in text.unwrap_or_default().chars().filter(|c| !c.is_control()) {
-                        self.form.push(input, c);
-                    }
-                    self.shift = false;
-                }
-            }
-        }
-    }
-
-    fn stroke(&mut self, id: PadId, event: PadEvent) {
-        let pad = match id {
-            PadId::Customer => &mut self.form.customer_pad,
-            PadId::Guardian => &mut self.form.guardian_pad,
-        };
-        match event {
-            PadEvent::Begin { at, size } => {
-                pad.size = size;
-                pad.strokes.push(vec![at]);
-            }
-            PadEvent::To(at) => {
-                if let Some(stroke) = pad.strokes.last_mut() {
-                    stroke.push(at);
-                }
-            }
-            PadEvent::End => {}
-        }
-        let spot = match id {
-            PadId::Customer => Spot::CustomerPad,
-            PadId::Guardian => Spot::GuardianPad,
-        };
-        self.form.problems.remove(&spot);
-    }
-
-    /// Checks a step's answers; every problem shows at its field.
-    pub fn check_step(&mut self, step: Step) -> bool {
-        let today = self.today();
-        let lang = self.lang;
-        let mut inputs: Vec<Input> = Vec::new();
-        let mut ok = true;
-        match step {
-            Step::About => inputs.extend(ABOUT_FIELDS.map(Input::Profile)),
-            Step::Address => inputs.extend(ADDRESS_FIELDS.map(Input::Profile)),
-            Step::Contacts => inputs.extend(CONTACT_INPUTS),
-            Step::Health => {
-                for (i, q) in self.settings.questions.iter().enumerate() {
-                    match self.form.health[i] {
-                        None => {
-                            self.form
-                                .problems
-                                .insert(Spot::Question(i), Problem::Answer);
-                            ok = false;
-                        }
-                        Some(true) if q.details == Details::Required => {
-                            let value = self.form.value(Input::HealthDetails(i)).trim().is_empty();
-                            if value {
-                                self.form
-                                    .problems
-                                    .insert(Spot::Input(Input::HealthDetails(i)), Problem::Details);
-                                ok = false;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            Step::Release => {
-                for (i, c) in self.settings.template.clauses.iter().enumerate() {
-                    match c.confirm {
-                        Confirm::Initials => inputs.push(Input::Initials(i)),
-                        Confirm::Tick if !self.form.ticks[i] => {
-                            self.form.problems.insert(Spot::Clause(i), Problem::Tick);
-                            ok = false;
-                        }
-                        Confirm::Tick => {}
-                    }
-                }
-                if self.is_minor() {
-                    inputs.extend([Input::GuardianName, Input::GuardianRelation]);
-                }
-            }
-            Step::Signature => {
-                if !self.form.customer_pad.is_signed() {
-                    self.form.problems.insert(Spot::CustomerPad, Problem::Sign);
-                    ok = false;
-                }
-                if self.is_minor() && !self.form.guardian_pad.is_signed() {
-                    self.form
-                        .problems
-                        .insert(Spot::GuardianPad, Problem::GuardianSign);
-                    ok = false;
-                }
-            }
-            Step::Review => {}
-        }
-        for input in inputs {
-            if self.form.check(input, lang, today).is_some() {
-                ok = false;
-            }
-        }
-        ok
-    }
-
-    fn next(&mut self) {
+    pub(crate) fn next(&mut self) {
         let Screen::Step(step) = self.screen else {
             return;
         };
         self.focus(None);
         if !self.check_step(step) {
             self.banner = Some(Banner::FixAbove);
-            self.scroll_to = Some(self.first_problem(step));
+            self.scroll = self
+                .form
+                .problems
+                .keys()
+                .next()
+                .map(|s| reveal::Target::Spot(*s));
             return;
         }
-        self.banner = None;
-        if let Some(next) = step.next() {
-            self.go_to(next);
+        if self.banner == Some(Banner::FixAbove) {
+            self.banner = None;
+        }
+        if let Some(back) = self.return_to.take() {
+            self.go_to(back);
+            return;
+        }
+        if let Some(next) = self.step_after(step) {
+            self.go_to(Screen::Step(next));
         }
     }
 
     fn back(&mut self) {
-        self.banner = None;
+        if self.banner == Some(Banner::FixAbove) {
+            self.banner = None;
+        }
         self.focus = None;
+        if let Some(back) = self.return_to.take() {
+            self.screen = back;
+            return;
+        }
         self.screen = match self.screen {
-            Screen::Step(step) => match step.previous() {
+            Screen::Step(step) => match self.step_before(step) {
                 Some(previous) => Screen::Step(previous),
-                None => Screen::Returning,
+                None if self.form.existing.is_some() => Screen::Recap,
+                // Nothing before the first step: the nav offers Start over instead.
+                None => Screen::Step(step),
             },
-            Screen::Lookup | Screen::NoMatch | Screen::Match => {
-                self.found = None;
-                Screen::Returning
+            // Back to the welcome screen: what was typed to be found goes with it.
+            Screen::Recap | Screen::Lookup | Screen::NoMatch => {
+                self.begin();
+                Screen::Welcome
             }
-            Screen::Returning => Screen::Welcome,
             other => other,
         };
     }
 
-    fn submit(&mut self) {
-        // Every step again: nothing incomplete goes in, whatever path led here.
-        for step in Step::ALL {
-            if !self.check_step(step) {
-                self.banner = Some(Banner::FixAbove);
-                self.go_to(step);
-                return;
-            }
+    /// The step after `step` for this customer (see [`Kiosk::asks`]).
+    pub fn step_after(&self, step: Step) -> Option<Step> {
+        Step::ALL
+            .iter()
+            .copied()
+            .skip_while(|s| *s != step)
+            .skip(1)
+            .find(|s| self.asks(*s))
+    }
+
+    fn step_before(&self, step: Step) -> Option<Step> {
+        if self.form.existing.is_some() && step == Step::Health {
+            return None;
         }
-        let minor = self.is_minor();
-        let registration = self.form.registration(&self.settings, self.lang, minor);
-        let signing = Signing::new(&self.options.device, &self.settings, &self.template_ref);
-        match release::submit(&mut self.db, &registration, &signing) {
-            Ok(done) => {
-                tracing::info!(release = %done.release, "release signed");
-                self.thanks_name = registration
-                    .profile
-                    .get(Field::Nickname)
-                    .or(registration.profile.get(Field::FirstName))
-                    .unwrap_or_default()
-                    .to_owned();
-                self.form.wipe();
-                self.banner = None;
-                self.focus = None;
-                self.screen = Screen::Thanks;
-                // Fold the WAL back while the customer reads the thank-you, so SQLite's
-                // automatic checkpoint rarely lands inside the next customer's submit.
-                if let Err(e) =
-                    self.db
-                        .conn()
-                        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
-                {
-                    tracing::warn!("checkpoint after submit: {e}");
-                }
-            }
-            Err(e) => {
-                // The form stays as it is: the customer or staff can try again.
-                tracing::error!("could not save a registration: {e}");
-                self.banner = Some(Banner::SaveFailed);
-            }
+        Step::ALL
+            .iter()
+            .rev()
+            .copied()
+            .skip_while(|s| *s != step)
+            .skip(1)
+            .find(|s| self.asks(*s))
+    }
+
+    /// Whether this customer is asked `step`: the guardian's only for a minor, the review
+    /// only for a new customer.
+    pub fn asks(&self, step: Step) -> bool {
+        match step {
+            Step::Guardian => self.is_minor(),
+            Step::Review => self.form.existing.is_none(),
+            _ => true,
         }
+    }
+
+    /// The steps this customer walks, for "Step 3 of 7".
+    pub fn steps(&self) -> Vec<Step> {
+        Step::ALL.into_iter().filter(|s| self.asks(*s)).collect()
     }
 
     pub fn subscription(&self) -> iced::Subscription<Message> {
@@ -791,10 +474,5 @@ impl Kiosk {
         } else {
             crate::theme::studio()
         }
-    }
-
-    /// The keyboard layout for the focused input.
-    pub fn layout(&self) -> Option<Layout> {
-        self.focus.map(Input::layout)
     }
 }

@@ -2,7 +2,7 @@
 //! becomes a [`Registration`]. Everything here is personal data: [`Form::wipe`] overwrites
 //! it in memory before it is dropped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use intake_common::customer::{Contact, ContactKind, Field, Profile};
@@ -16,6 +16,7 @@ use uuid::Uuid;
 use zeroize::Zeroize;
 
 use crate::i18n::Msg;
+pub use crate::keyboard::Layout;
 
 /// Every place a customer (or staff member) can type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,26 +29,12 @@ pub enum Input {
     PhysicianPhone,
     PhysicianPractice,
     HealthDetails(usize),
-    Initials(usize),
+    /// The initials adopted once and placed on each clause that asks for them.
+    Initials,
     GuardianName,
     GuardianRelation,
     LookupPhone,
     LookupBirthdate,
-    Pin,
-}
-
-/// Which on-screen keyboard an input wants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    /// Letters, with digits and punctuation a tap away.
-    Text,
-    /// Letters plus `@` and `.` up front.
-    Email,
-    /// A number pad with `+`.
-    Phone,
-    /// A number pad; the slashes of a date are added for the customer.
-    Date,
-    /// A number pad whose digits are hidden.
     Pin,
 }
 
@@ -69,7 +56,7 @@ impl Input {
         match self {
             Input::Profile(Field::Birthdate) | Input::LookupBirthdate => 8,
             Input::Pin => 12,
-            Input::Initials(_) => 5,
+            Input::Initials => 5,
             Input::Profile(f) => f.max_len(),
             Input::HealthDetails(_) => 500,
             _ => 100,
@@ -91,7 +78,7 @@ impl Input {
             ) | Input::EmergencyName
                 | Input::PhysicianName
                 | Input::GuardianName
-                | Input::Initials(_)
+                | Input::Initials
         )
     }
 
@@ -106,7 +93,7 @@ impl Input {
             Input::PhysicianPhone => Msg::PhysicianPhone,
             Input::PhysicianPractice => Msg::PhysicianPractice,
             Input::HealthDetails(_) => Msg::TellUsMore,
-            Input::Initials(_) => Msg::Initials,
+            Input::Initials => Msg::Initials,
             Input::GuardianName => Msg::GuardianName,
             Input::GuardianRelation => Msg::GuardianRelationship,
             Input::LookupPhone => Msg::Phone,
@@ -146,6 +133,8 @@ pub enum Problem {
     Email,
     Phone,
     Date,
+    /// A date that reads only in the other language's order (13/05 in English).
+    DateOrder,
     DateFuture,
     DateOld,
     TooLong,
@@ -165,6 +154,7 @@ impl Problem {
             Problem::Email => Msg::ErrEmail,
             Problem::Phone => Msg::ErrPhone,
             Problem::Date => Msg::ErrDate,
+            Problem::DateOrder => Msg::ErrDateOrder,
             Problem::DateFuture => Msg::ErrDateFuture,
             Problem::DateOld => Msg::ErrDateOld,
             Problem::TooLong => Msg::ErrTooLong,
@@ -223,8 +213,12 @@ pub struct Form {
     pub opt_in: bool,
     /// One answer per configured health question.
     pub health: Vec<Option<bool>>,
-    /// One tick per clause confirmed by ticking.
-    pub ticks: Vec<bool>,
+    /// Per clause: ticked, or initialled with the adopted initials (one tap each).
+    pub confirmed: Vec<bool>,
+    /// Values on file for a returning customer that are not shown (an e-mail, an address,
+    /// contacts): knowing a phone number and a birthdate must not reveal them. Typing
+    /// into one replaces it.
+    hidden: BTreeSet<Input>,
     pub customer_pad: Pad,
     pub guardian_pad: Pad,
     /// A returning customer's id, once they confirmed it is them.
@@ -233,13 +227,44 @@ pub struct Form {
     pub region: Region,
 }
 
+/// A returning customer's values that stay masked until they change them.
+pub const HIDDEN_ON_FILE: [Input; 13] = [
+    Input::Profile(Field::Email),
+    Input::Profile(Field::Street),
+    Input::Profile(Field::Street2),
+    Input::Profile(Field::City),
+    Input::Profile(Field::State),
+    Input::Profile(Field::PostalCode),
+    Input::Profile(Field::Occupation),
+    Input::EmergencyName,
+    Input::EmergencyPhone,
+    Input::EmergencyRelation,
+    Input::PhysicianName,
+    Input::PhysicianPhone,
+    Input::PhysicianPractice,
+];
+
 impl Form {
     pub fn new(settings: &Settings) -> Self {
         let mut form = Self::default();
         form.health = vec![None; settings.questions.len()];
-        form.ticks = vec![false; settings.template.clauses.len()];
+        form.confirmed = vec![false; settings.template.clauses.len()];
         form.region = settings.shop.region;
         form
+    }
+
+    pub fn pad(&self, id: crate::pad::PadId) -> &Pad {
+        match id {
+            crate::pad::PadId::Customer => &self.customer_pad,
+            crate::pad::PadId::Guardian => &self.guardian_pad,
+        }
+    }
+
+    pub fn pad_mut(&mut self, id: crate::pad::PadId) -> &mut Pad {
+        match id {
+            crate::pad::PadId::Customer => &mut self.customer_pad,
+            crate::pad::PadId::Guardian => &mut self.guardian_pad,
+        }
     }
 
     pub fn value(&self, input: Input) -> &str {
@@ -276,9 +301,27 @@ impl Form {
         }
     }
 
-    /// What an input shows: a date gets its slashes, a PIN is dots.
+    /// Whether `input` holds a value on file the customer is not shown.
+    pub fn is_hidden(&self, input: Input) -> bool {
+        self.hidden.contains(&input) && !self.value(input).is_empty()
+    }
+
+    /// Shows `input` from now on (the customer typed a new value).
+    pub fn reveal(&mut self, input: Input) {
+        self.hidden.remove(&input);
+    }
+
+    /// What an input shows: a date gets its slashes, a PIN is dots, a value on file that
+    /// is not shown is a mask of fixed length.
     pub fn display(&self, input: Input) -> String {
         let v = self.value(input);
+        if self.is_hidden(input) {
+            return match input.layout() {
+                Layout::Email => mask_email(v),
+                Layout::Phone => mask_phone(v),
+                _ => mask_word(v),
+            };
+        }
         match input.layout() {
             Layout::Date => {
                 let mut out = String::with_capacity(10);
@@ -309,7 +352,8 @@ impl Form {
         self.problems.clear();
         self.opt_in = false;
         self.health.iter_mut().for_each(|a| *a = None);
-        self.ticks.iter_mut().for_each(|t| *t = false);
+        self.confirmed.iter_mut().for_each(|t| *t = false);
+        self.hidden.clear();
         self.customer_pad.wipe();
         self.guardian_pad.wipe();
         self.existing = None;
@@ -321,7 +365,7 @@ impl Form {
             && self.customer_pad.strokes.is_empty()
             && self.guardian_pad.strokes.is_empty()
             && self.health.iter().all(Option::is_none)
-            && self.ticks.iter().all(|t| !t)
+            && self.confirmed.iter().all(|t| !t)
             && self.existing.is_none()
             && !self.opt_in
     }
@@ -374,6 +418,10 @@ impl Form {
             );
         }
         self.existing = Some(r.id);
+        self.hidden = HIDDEN_ON_FILE
+            .into_iter()
+            .filter(|i| !self.value(*i).is_empty())
+            .collect();
     }
 
     /// Checks one input; records and returns its problem.
@@ -392,7 +440,7 @@ impl Form {
             Input::Profile(f) => REQUIRED_FIELDS.contains(&f),
             Input::EmergencyName
             | Input::EmergencyPhone
-            | Input::Initials(_)
+            | Input::Initials
             | Input::GuardianName
             | Input::GuardianRelation
             | Input::LookupPhone
@@ -408,6 +456,12 @@ impl Form {
                 .map(|_| Problem::Phone),
             Layout::Email => normalize::email(&value).err().map(|_| Problem::Email),
             Layout::Date => match parse_date_digits(&value, lang) {
+                None if Lang::ALL
+                    .into_iter()
+                    .any(|other| parse_date_digits(&value, other).is_some()) =>
+                {
+                    Some(Problem::DateOrder)
+                }
                 None => Some(Problem::Date),
                 Some(d) if d > today => Some(Problem::DateFuture),
                 Some(d) => normalize::birthdate_in_range(d, today)
@@ -474,8 +528,10 @@ impl Form {
                 id: c.id.clone(),
                 text: c.text.get(lang).to_owned(),
                 confirm: c.confirm,
-                initials: (c.confirm == Confirm::Initials)
-                    .then(|| normalize::clean_text(self.value(Input::Initials(i))).into_owned()),
+                // Each placement is recorded against its clause, with the initials placed.
+                initials: (c.confirm == Confirm::Initials
+                    && self.confirmed.get(i).copied().unwrap_or(false))
+                .then(|| normalize::clean_text(self.value(Input::Initials)).into_owned()),
             })
             .collect();
         let guardian = minor.then(|| Guardian {
@@ -538,7 +594,7 @@ pub fn date_digits(date: NaiveDate, lang: Lang) -> String {
     }
 }
 
-/// "Ann Lee" as "A** L**": enough for its owner to recognise, too little to learn from.
+/// "Ann Lee" as "A••• L•••": enough for its owner to recognise, too little to learn from.
 pub fn mask_name(profile: &Profile) -> String {
     [Field::FirstName, Field::LastName]
         .into_iter()
@@ -548,7 +604,8 @@ pub fn mask_name(profile: &Profile) -> String {
         .join(" ")
 }
 
-/// "ann.lee@example.com" as "a*****@e******.com".
+/// "ann.lee@example.com" as "a•••@e•••.com". The top-level domain stays; nothing shows
+/// how long the name or the host is.
 pub fn mask_email(email: &str) -> String {
     let Some((local, domain)) = email.split_once('@') else {
         return mask_word(email);
@@ -562,10 +619,17 @@ pub fn mask_email(email: &str) -> String {
     format!("{}@{}{tld}", mask_word(local), mask_word(host))
 }
 
+/// A phone number on file as its last two digits only.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    let tail: String = digits[digits.len().saturating_sub(2)..].iter().collect();
+    format!("•••• {tail}")
+}
+
+/// The first letter and three dots, whatever the length.
 fn mask_word(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+    match word.trim().chars().next() {
+        Some(first) => format!("{first}•••"),
         None => String::new(),
     }
 }
@@ -594,8 +658,15 @@ mod tests {
         let p = Profile::default()
             .with(Field::FirstName, "Ann")
             .with(Field::LastName, "Lee");
-        assert_eq!(mask_name(&p), "A** L**");
-        assert_eq!(mask_email("ann.lee@example.com"), "a******@e******.com");
+        assert_eq!(mask_name(&p), "A••• L•••");
+        assert_eq!(mask_email("ann.lee@example.com"), "a•••@e•••.com");
+        // Lengths never show: a long name masks like a short one.
+        let long = Profile::default()
+            .with(Field::FirstName, "Alexandria")
+            .with(Field::LastName, "Lopez-Obrador");
+        assert_eq!(mask_name(&long), "A••• L•••");
+        assert_eq!(mask_email("a@e.com"), mask_email("annabelle@example.com"));
+        assert_eq!(mask_phone("+1 (555) 010-2334"), "•••• 34");
     }
 
     #[test]

@@ -19,26 +19,30 @@ intake_common::message_ids! {
     pub enum Msg {
         // Welcome screen
         Welcome = "welcome",
-        Start = "start",
         HighContrast = "high-contrast",
         PhoneQr = "phone-qr",
-        // A returning customer: "Have you been here before?", the lookup, "Is this you?"
-        BeenHere = "been-here",
-        BeenHereHint = "been-here-hint",
+        // A returning customer: the lookup, "Is this you?"
         YesFindMe = "yes-find-me",
         NoNew = "no-new",
         FindTitle = "find-title",
         FindHint = "find-hint",
         Find = "find",
         IsThisYou = "is-this-you",
-        YesMe = "yes-me",
         NotMe = "not-me",
         NoMatch = "no-match",
         NoMatchHint = "no-match-hint",
         HealthAgain = "health-again",
+        LookupPaused = "lookup-paused" (minutes),
+        // A returning customer's summary: "Is all of this still right?"
+        RecapTitle = "recap-title",
+        RecapHint = "recap-hint",
+        RecapAllRight = "recap-all-right",
+        Change = "change",
+        Physician = "physician",
         // The steps of the form, named in the header
         StepOf = "step-of" (n, total),
         StepAbout = "step-about",
+        StepGuardian = "step-guardian",
         StepAddress = "step-address",
         StepContacts = "step-contacts",
         StepHealth = "step-health",
@@ -76,6 +80,7 @@ intake_common::message_ids! {
         PhysicianPractice = "physician-practice",
         // Health questions
         HealthHint = "health-hint",
+        HealthNoneApply = "health-none-apply",
         Yes = "yes",
         No = "no",
         TellUsMore = "tell-us-more",
@@ -83,6 +88,8 @@ intake_common::message_ids! {
         ReleaseHint = "release-hint",
         YourAge = "your-age" (age),
         Initials = "initials",
+        AdoptInitials = "adopt-initials",
+        PlaceInitials = "place-initials",
         Agree = "agree",
         Agreed = "agreed",
         MinorTitle = "minor-title",
@@ -113,6 +120,11 @@ intake_common::message_ids! {
         Back = "back",
         Next = "next",
         StartOver = "start-over",
+        SaveChanges = "save-changes",
+        StartOverTitle = "start-over-title",
+        StartOverHint = "start-over-hint",
+        StartOverYes = "start-over-yes",
+        StartOverNo = "start-over-no",
         // The idle warning
         StillThere = "still-there",
         StillHere = "still-here",
@@ -122,6 +134,7 @@ intake_common::message_ids! {
         ErrEmail = "err-email",
         ErrPhone = "err-phone",
         ErrDate = "err-date",
+        ErrDateOrder = "err-date-order",
         ErrDateFuture = "err-date-future",
         ErrDateOld = "err-date-old",
         ErrTooLong = "err-too-long",
@@ -148,6 +161,7 @@ intake_common::message_ids! {
         // On-screen keyboard
         KeySpace = "key-space",
         KeyDone = "key-done",
+        KeyNext = "key-next",
         KeyLetters = "key-letters",
         KeyDigits = "key-digits",
         KeyShift = "key-shift",
@@ -219,6 +233,27 @@ impl<'a> Words<'a> {
         self.with(Msg::YourAge, args)
     }
 
+    /// "Too many tries. Please wait 2 minutes, or ask at the counter."
+    pub fn lookup_paused(self, minutes: u64) -> Cow<'a, str> {
+        let mut args = FluentArgs::new();
+        args.set("minutes", minutes);
+        self.with(Msg::LookupPaused, args)
+    }
+
+    /// The words on the on-screen keyboard's keys.
+    pub fn keys(self) -> crate::keyboard::Labels<'a> {
+        crate::keyboard::Labels {
+            space: self.get(Msg::KeySpace),
+            done: self.get(Msg::KeyDone),
+            next: self.get(Msg::KeyNext),
+            letters: self.get(Msg::KeyLetters),
+            digits: self.get(Msg::KeyDigits),
+            shift: self.get(Msg::KeyShift),
+            delete: self.get(Msg::KeyDelete),
+            ok: self.get(Msg::Ok),
+        }
+    }
+
     /// "Signed in as olive".
     pub fn signed_in(self, name: &str) -> Cow<'a, str> {
         let mut args = FluentArgs::new();
@@ -266,7 +301,7 @@ mod tests {
     fn spanish_is_a_translation_not_a_copy() {
         let tr = Tr::built_in();
         let (en, es) = (Words::new(&tr, Lang::En), Words::new(&tr, Lang::Es));
-        assert_ne!(en.get(Msg::Start), es.get(Msg::Start));
+        assert_ne!(en.get(Msg::NoNew), es.get(Msg::NoNew));
         assert_ne!(en.get(Msg::ErrRequired), es.get(Msg::ErrRequired));
         assert_eq!(
             es.clearing_in(9),

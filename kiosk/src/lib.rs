@@ -10,10 +10,13 @@ mod clock;
 pub mod counter;
 pub mod form;
 pub mod i18n;
+pub mod keyboard;
 pub mod pad;
+pub mod screen;
 pub mod staff_exit;
 pub mod theme;
-mod view;
+mod typing;
 
-pub use app::{Kiosk, Message, Options, Screen, Step};
+pub use app::{Kiosk, Message, Options};
 pub use counter::Counter;
+pub use screen::{Screen, Step};

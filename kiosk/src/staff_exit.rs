@@ -14,9 +14,10 @@ use intake_common::{Db, Error, audit, sync, throttle, users};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::app::{Kiosk, Message, Screen};
+use crate::app::{Kiosk, Message};
 use crate::form::Input;
 use crate::i18n::Msg;
+use crate::screen::Screen;
 
 /// How long the store has to answer a staff exit before the kiosk says it is offline.
 pub const STORE_TIMEOUT: Duration = Duration::from_secs(4);

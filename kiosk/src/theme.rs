@@ -1,14 +1,17 @@
 //! The kiosk's two themes — the studio's warm dark one and a high-contrast one — and the
 //! styles views use. Styles read colours from the theme, so every screen works in both.
 
-use iced::widget::{button, container, text};
+use iced::widget::{button, checkbox as check, container, text};
 use iced::{Background, Border, Color, Shadow, Theme, border, theme::Palette};
 
 pub const TITLE_SIZE: f32 = 56.0;
 pub const HEADING_SIZE: f32 = 40.0;
 pub const BODY_SIZE: f32 = 28.0;
 pub const LABEL_SIZE: f32 = 22.0;
-pub const SMALL_SIZE: f32 = 20.0;
+/// Helper and step text: the smallest text a customer reads.
+pub const SMALL_SIZE: f32 = 22.0;
+/// The characters on the on-screen keyboard's keys.
+pub const KEY_SIZE: f32 = 28.0;
 /// Smallest touch target, in logical pixels.
 pub const TOUCH: f32 = 64.0;
 pub const RADIUS: f32 = 12.0;
@@ -75,12 +78,40 @@ pub fn panel(theme: &Theme) -> container::Style {
     }
 }
 
-/// Dims what is behind a modal.
-pub fn scrim(_theme: &Theme) -> container::Style {
+/// Hides what is behind a modal: a form left open is personal data, and the next person
+/// at the kiosk must not read it behind "Are you still there?".
+pub fn scrim(theme: &Theme) -> container::Style {
     container::Style {
-        background: Some(Background::Color(Color::from_rgba8(0, 0, 0, 0.75))),
+        background: Some(Background::Color(theme.palette().background)),
         ..container::Style::default()
     }
+}
+
+/// A checkbox whose box shows on both themes: a light border on the dark one, white and
+/// thick on high contrast, filled with the primary colour when ticked.
+pub fn checkbox(theme: &Theme, status: check::Status) -> check::Style {
+    let mut style = check::primary(theme, status);
+    let ticked = match status {
+        check::Status::Active { is_checked }
+        | check::Status::Hovered { is_checked }
+        | check::Status::Disabled { is_checked } => is_checked,
+    };
+    if is_high_contrast(theme) {
+        style.border = Border {
+            color: Color::WHITE,
+            width: 3.0,
+            radius: 6.0.into(),
+        };
+        if !ticked {
+            style.background = Background::Color(Color::BLACK);
+        }
+    } else {
+        style.border.width = 2.0;
+        if !ticked {
+            style.border.color = theme.palette().text;
+        }
+    }
+    style
 }
 
 /// A typing field: outlined, brighter when it has the keyboard, red when it has a problem.

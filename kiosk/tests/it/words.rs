@@ -47,23 +47,25 @@ fn a_shops_message_file_changes_the_kiosks_words() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = settings_dir(
         tmp.path(),
-        "## Welcome screen\nstart = ¡Empecemos!\n\n## The idle warning\n\
+        "## Welcome screen\nno-new = ¡Empecemos!\n\n## The idle warning\n\
          still-there = ¿Todavía está aquí?\n",
     );
     let mut k = kiosk(tmp.path(), Settings::load(Some(&dir)).unwrap());
     let _ = k.update(Message::SetLang(Lang::Es));
     assert!(sees(&k, "¡Empecemos!"));
-    assert!(!sees(&k, "Comenzar"));
+    assert!(!sees(&k, "Es mi primera vez"));
     // What the shop did not override stays built in; English is untouched.
     assert!(sees(&k, "Alto contraste"));
     let _ = k.update(Message::SetLang(Lang::En));
-    assert!(sees(&k, "Start check-in"));
+    assert!(sees(&k, "I'm new here"));
 
     // The idle warning: the shop's words, and Spanish plurals from the built-in file.
     let _ = k.update(Message::SetLang(Lang::Es));
     let now = Instant::now();
     let _ = k.update(Message::Tick(now));
-    let _ = k.update(Message::Start);
+    let _ = k.update(Message::Lookup(
+        intake_kiosk::screen::lookup::Message::BeenHere(false),
+    ));
     let _ = k.update(Message::Tick(now + Duration::from_secs(50)));
     assert!(sees(&k, "¿Todavía está aquí?"));
     assert!(sees(

@@ -1,0 +1,39 @@
+//! The staff PIN pad and the staff menu (what they do is in `crate::staff_exit`).
+
+use iced::widget::{column, text};
+
+use crate::app::{Kiosk, Message};
+use crate::form::Input;
+use crate::i18n::{Msg, Words};
+use crate::theme;
+
+use super::{El, big_button};
+
+impl Kiosk {
+    pub(super) fn staff_pin_view<'a>(&'a self, s: Words<'a>) -> El<'a> {
+        let mut col = column![
+            text(s.get(Msg::StaffTitle)).size(theme::HEADING_SIZE),
+            text(s.get(Msg::StaffHint))
+                .size(theme::BODY_SIZE)
+                .style(theme::muted),
+            self.field(Input::Pin, s),
+        ]
+        .spacing(20);
+        if let Some(m) = self.staff_message {
+            col = col.push(text(s.get(m)).size(theme::BODY_SIZE).style(theme::error));
+        }
+        col.push(big_button(s.get(Msg::StaffBack), Message::StaffBack, false))
+            .into()
+    }
+
+    pub(super) fn staff_menu_view<'a>(&'a self, s: Words<'a>) -> El<'a> {
+        column![
+            text(s.signed_in(self.staff_user.as_deref().unwrap_or_default()))
+                .size(theme::HEADING_SIZE),
+            big_button(s.get(Msg::StaffExit), Message::StaffExit, true),
+            big_button(s.get(Msg::StaffBack), Message::StaffBack, false),
+        ]
+        .spacing(28)
+        .into()
+    }
+}
