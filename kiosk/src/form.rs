@@ -470,12 +470,17 @@ impl Form {
             .clauses
             .iter()
             .enumerate()
-            .map(|(i, c)| ClauseAnswer {
-                id: c.id.clone(),
-                text: c.text.get(lang).to_owned(),
-                confirm: c.confirm,
-                initials: (c.confirm == Confirm::Initials)
-                    .then(|| normalize::clean_text(self.value(Input::Initials(i))).into_owned()),
+            .filter(|(_, c)| c.audience.shown_to(minor))
+            .map(|(i, c)| {
+                let initials = normalize::clean_text(self.value(Input::Initials(i)));
+                let agreed = match c.confirm {
+                    Confirm::Initials => !initials.is_empty(),
+                    Confirm::Tick => self.ticks.get(i).copied().unwrap_or(false),
+                };
+                match c.optional && !agreed {
+                    true => ClauseAnswer::declined(c, lang),
+                    false => ClauseAnswer::agreed(c, lang, &initials),
+                }
             })
             .collect();
         let guardian = minor.then(|| Guardian {
