@@ -655,7 +655,11 @@ impl Kiosk {
                 }
             }
             Step::Release => {
-                for (i, c) in self.settings.template.clauses.iter().enumerate() {
+                // The clauses shown for this signer's age; an optional one may be left
+                // unticked or without initials, which declines it.
+                let minor = self.is_minor();
+                let shown = self.settings.template.clauses.iter().enumerate();
+                for (i, c) in shown.filter(|(_, c)| c.audience.shown_to(minor) && !c.optional) {
                     match c.confirm {
                         Confirm::Initials => inputs.push(Input::Initials(i)),
                         Confirm::Tick if !self.form.ticks[i] => {

@@ -28,7 +28,10 @@ impl Kiosk {
         if let Some(age) = self.age() {
             col = col.push(text(s.age_line(age)).size(theme::LABEL_SIZE));
         }
-        for (i, clause) in template.clauses.iter().enumerate() {
+        // Only the clauses for this signer's age, numbered as in the template.
+        let minor = self.is_minor();
+        let shown = template.clauses.iter().enumerate();
+        for (i, clause) in shown.filter(|(_, c)| c.audience.shown_to(minor)) {
             let confirm: El<'_> = match clause.confirm {
                 Confirm::Initials => container(self.field(Input::Initials(i), s))
                     .width(240)
