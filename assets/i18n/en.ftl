@@ -95,6 +95,9 @@ your-age = You are { $age ->
 initials = Initials
 adopt-initials = Your initials. Tap a statement's button to place them on it.
 place-initials = Tap to initial
+guardian-initials = Parent or guardian's initials
+for-guardian = For the parent or guardian
+optional-clause = Optional: you may say no and still check in
 agree = I agree
 agreed = Agreed
 minor-title = A parent or guardian must sign
@@ -195,3 +198,76 @@ key-letters = ABC
 key-digits = 123
 key-shift = Shift
 key-delete = Delete
+
+## Release PDF
+# The signed release as printed, in the language it was signed in.
+
+pdf-customer = Customer
+pdf-first-name = First name
+pdf-middle-name = Middle name
+pdf-last-name = Last name
+pdf-nickname = Nickname
+pdf-birthdate = Date of birth
+pdf-gender = Gender
+pdf-phone = Phone
+pdf-email = Email
+pdf-street = Street
+pdf-street2 = Apartment, suite
+pdf-city = City
+pdf-state = State
+pdf-postal-code = Postal code
+pdf-country = Country
+pdf-occupation = Occupation
+pdf-opt-in = Reminders and news
+pdf-age = Age at signing
+pdf-contacts = Contacts
+pdf-emergency = Emergency contact
+pdf-physician = Physician
+pdf-none-given = none given
+pdf-health = Health answers
+pdf-no-questions = The shop asked no health questions.
+pdf-yes = Yes
+pdf-no = No
+pdf-release = Release
+# $initials: what the signer wrote against a clause
+pdf-initials = Initials: { $initials }
+pdf-ticked = Agreed (ticked)
+pdf-accepted = Accepted
+pdf-declined = Declined
+pdf-by-guardian = Confirmed by the parent or guardian.
+pdf-signature = Signature
+# $name: the customer; $date: when they signed (pdf-date-time)
+pdf-signed-by = Signed by { $name } on { $date }
+pdf-guardian = Parent or guardian
+pdf-guardian-name = Name
+pdf-relationship = Relationship
+# $guardian: who signed; $name: the minor; $date: when (pdf-date-time)
+pdf-guardian-signed-by = Signed by { $guardian } for { $name } on { $date }
+pdf-record = Record
+pdf-record-release = Release
+pdf-signed-at = Signed at
+pdf-device = Device
+pdf-template = Template
+# $id: the template's id; $version: its version number
+pdf-template-version = { $id } version { $version }
+pdf-language = Language
+pdf-sha-note = The SHA-256 is computed over the signed content as stored; the QR code holds the release id and the same hash.
+# $id: the release; $page and $count: this page's number and how many there are
+pdf-footer = Release { $id } · page { $page } of { $count }
+# $year, $month (1 to 12) and $day of a date
+pdf-date = { $month ->
+        [1] January
+        [2] February
+        [3] March
+        [4] April
+        [5] May
+        [6] June
+        [7] July
+        [8] August
+        [9] September
+        [10] October
+        [11] November
+       *[12] December
+    } { $day }, { $year }
+# $date: a date (pdf-date); $time: hours and minutes, UTC
+pdf-date-time = { $date } at { $time } UTC

@@ -91,6 +91,9 @@ your-age = Tiene { $age ->
 initials = Iniciales
 adopt-initials = Sus iniciales. Toque el botón de cada declaración para ponerlas.
 place-initials = Toque para firmar
+guardian-initials = Iniciales del padre, madre o tutor
+for-guardian = Para el padre, la madre o el tutor
+optional-clause = Opcional: puede decir que no y registrarse igualmente
 agree = Estoy de acuerdo
 agreed = Aceptado
 minor-title = Debe firmar un padre o tutor
@@ -186,3 +189,69 @@ key-letters = ABC
 key-digits = 123
 key-shift = Mayús
 key-delete = Borrar
+
+## Release PDF
+# La exención firmada tal como se imprime, en el idioma en que se firmó.
+
+pdf-customer = Cliente
+pdf-first-name = Nombre
+pdf-middle-name = Segundo nombre
+pdf-last-name = Apellidos
+pdf-nickname = Apodo
+pdf-birthdate = Fecha de nacimiento
+pdf-gender = Género
+pdf-phone = Teléfono
+pdf-email = Correo electrónico
+pdf-street = Calle
+pdf-street2 = Apartamento, piso
+pdf-city = Ciudad
+pdf-state = Estado o provincia
+pdf-postal-code = Código postal
+pdf-country = País
+pdf-occupation = Ocupación
+pdf-opt-in = Recordatorios y novedades
+pdf-age = Edad al firmar
+pdf-contacts = Contactos
+pdf-emergency = Contacto de emergencia
+pdf-physician = Médico
+pdf-none-given = no indicado
+pdf-health = Respuestas de salud
+pdf-no-questions = El estudio no hizo preguntas de salud.
+pdf-yes = Sí
+pdf-no = No
+pdf-release = Exención
+pdf-initials = Iniciales: { $initials }
+pdf-ticked = De acuerdo (marcado)
+pdf-accepted = Aceptado
+pdf-declined = Rechazado
+pdf-by-guardian = Confirmado por el padre, la madre o el tutor.
+pdf-signature = Firma
+pdf-signed-by = Firmado por { $name } el { $date }
+pdf-guardian = Padre, madre o tutor
+pdf-guardian-name = Nombre
+pdf-relationship = Parentesco
+pdf-guardian-signed-by = Firmado por { $guardian } en nombre de { $name } el { $date }
+pdf-record = Registro
+pdf-record-release = Exención
+pdf-signed-at = Firmado
+pdf-device = Dispositivo
+pdf-template = Plantilla
+pdf-template-version = { $id }, versión { $version }
+pdf-language = Idioma
+pdf-sha-note = El SHA-256 se calcula sobre el contenido firmado tal como se guarda; el código QR contiene el id de la exención y el mismo hash.
+pdf-footer = Exención { $id } · página { $page } de { $count }
+pdf-date = { $day } de { $month ->
+        [1] enero
+        [2] febrero
+        [3] marzo
+        [4] abril
+        [5] mayo
+        [6] junio
+        [7] julio
+        [8] agosto
+        [9] septiembre
+        [10] octubre
+        [11] noviembre
+       *[12] diciembre
+    } de { $year }
+pdf-date-time = { $date } a las { $time } UTC

@@ -165,6 +165,30 @@ impl Tr {
         self.0.placeholders.get(&lang)?.get(id)
     }
 
+    /// Where the built-in files differ from what a program declares (each message's id
+    /// and the placeholders it gives, as [`message_ids!`] makes them): a message missing
+    /// from a language, or one that uses other placeholders. Empty when they agree.
+    pub fn mismatches<'m>(
+        &self,
+        messages: impl IntoIterator<Item = (&'m str, &'m [&'m str])> + Clone,
+    ) -> Vec<String> {
+        let mut found = Vec::new();
+        for lang in Lang::ALL {
+            for (id, args) in messages.clone() {
+                let declared: BTreeSet<String> = args.iter().map(|a| (*a).to_owned()).collect();
+                match self.placeholders(lang, id) {
+                    Some(used) if *used == declared => {}
+                    Some(used) => found.push(format!(
+                        "{id} in {}: uses {used:?}, given {declared:?}",
+                        lang.code()
+                    )),
+                    None => found.push(format!("{id} is missing from {}", lang.code())),
+                }
+            }
+        }
+        found
+    }
+
     /// The ids of the built-in messages of `lang`.
     pub fn ids(&self, lang: Lang) -> impl Iterator<Item = &str> {
         self.0

@@ -121,12 +121,60 @@ pub enum Confirm {
     Tick,
 }
 
+/// Who a clause is for (`for` in the template): every signer, only an adult signing for
+/// themselves, only a minor, or the guardian who signs for a minor.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    #[default]
+    All,
+    Adult,
+    Minor,
+    Guardian,
+}
+
+impl Audience {
+    pub fn is_all(&self) -> bool {
+        *self == Audience::All
+    }
+
+    /// Whether a signer who is (or is not) a minor is shown the clause.
+    pub fn shown_to(self, minor: bool) -> bool {
+        match self {
+            Audience::All => true,
+            Audience::Adult => !minor,
+            Audience::Minor | Audience::Guardian => minor,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Audience::All => "all",
+            Audience::Adult => "adult",
+            Audience::Minor => "minor",
+            Audience::Guardian => "guardian",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Clause {
     pub id: String,
     pub confirm: Confirm,
     pub text: Text,
+    /// The customer may decline it and still check in (photo consent, newsletters).
+    /// Left out of the stored body when false, so templates written before it keep their
+    /// version.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub optional: bool,
+    #[serde(rename = "for", default, skip_serializing_if = "Audience::is_all")]
+    pub audience: Audience,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// The release template (`release-template.toml`).
@@ -136,6 +184,16 @@ pub struct Template {
     pub id: String,
     pub title: Text,
     pub clauses: Vec<Clause>,
+}
+
+impl Template {
+    /// The clauses a signer is shown, in the template's order: a minor never sees an
+    /// adult-only clause, an adult never sees a minor's or a guardian's.
+    pub fn clauses_for(&self, minor: bool) -> impl Iterator<Item = &Clause> {
+        self.clauses
+            .iter()
+            .filter(move |c| c.audience.shown_to(minor))
+    }
 }
 
 /// Whether a "yes" must, may or may not say more.
@@ -201,7 +259,7 @@ impl Settings {
         let shop = Self::load_shop(dir)?;
         let (text, path) = read(TEMPLATE_FILE, DEFAULT_TEMPLATE)?;
         let template: Template = parse(&text, &path)?;
-        check_template(&template).map_err(|m| invalid(&path, &m))?;
+        check_template(&template, &text).map_err(|m| invalid(&path, &m))?;
         let (text, path) = read(QUESTIONS_FILE, DEFAULT_QUESTIONS)?;
         let questions = parse::<QuestionsFile>(&text, &path)?.questions;
         check_questions(&questions).map_err(|m| invalid(&path, &m))?;
@@ -294,7 +352,7 @@ fn unique<'a>(ids: impl Iterator<Item = &'a str>, what: &str) -> std::result::Re
     Ok(())
 }
 
-fn check_template(t: &Template) -> std::result::Result<(), String> {
+fn check_template(t: &Template, source: &str) -> std::result::Result<(), String> {
     if t.id.trim().is_empty() {
         return Err("id is empty".into());
     }
@@ -302,11 +360,45 @@ fn check_template(t: &Template) -> std::result::Result<(), String> {
     if t.clauses.is_empty() {
         return Err("the template has no clauses".into());
     }
-    unique(t.clauses.iter().map(|c| c.id.as_str()), "clause")?;
-    for c in &t.clauses {
-        c.text.check(&format!("clause {:?}", c.id))?;
+    // A clause's mistake names its line and field.
+    let at = |index: usize, field: &str, message: String| match clause_line(source, index, field) {
+        Some(line) => format!("line {line}: {field}: {message}"),
+        None => format!("{field}: {message}"),
+    };
+    let mut seen = HashSet::new();
+    for (i, c) in t.clauses.iter().enumerate() {
+        if c.id.trim().is_empty() {
+            return Err(at(i, "id", format!("clause {} has an empty id", i + 1)));
+        }
+        if !seen.insert(c.id.as_str()) {
+            return Err(at(i, "id", format!("two clauses have the id {:?}", c.id)));
+        }
+        c.text
+            .check(&format!("clause {:?}", c.id))
+            .map_err(|m| at(i, "text", m))?;
+    }
+    for (minor, who) in [(false, "an adult"), (true, "a minor")] {
+        if !t.clauses_for(minor).any(|c| !c.optional) {
+            return Err(format!(
+                "no clause that must be agreed to is shown to {who}: give at least one \
+                 required clause `for = \"all\"` or `for = \"{}\"`",
+                if minor { "minor" } else { "adult" }
+            ));
+        }
     }
     Ok(())
+}
+
+/// The line of `field` in the `index`th `[[clauses]]` of a template file, if it has one.
+fn clause_line(source: &str, index: usize, field: &str) -> Option<usize> {
+    #[derive(Deserialize)]
+    struct Spans {
+        #[serde(default)]
+        clauses: Vec<BTreeMap<String, toml::Spanned<toml::Value>>>,
+    }
+    let spans: Spans = toml::from_str(source).ok()?;
+    let start = spans.clauses.get(index)?.get(field)?.span().start;
+    Some(source.get(..start)?.matches('\n').count() + 1)
 }
 
 fn check_questions(qs: &[HealthQuestion]) -> std::result::Result<(), String> {
@@ -379,6 +471,74 @@ mod tests {
         .unwrap();
         let err = Settings::load(Some(dir.path())).unwrap_err().to_string();
         assert!(err.contains("idle_timeout_secs is 5"), "{err}");
+    }
+
+    #[test]
+    fn clauses_say_who_they_are_for_and_a_mistake_names_file_line_and_field() {
+        let t = Settings::defaults().template;
+        let ids = |minor| {
+            t.clauses_for(minor)
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert!(ids(false).contains(&"own-decision"));
+        assert!(!ids(true).contains(&"own-decision"));
+        assert!(ids(true).contains(&"guardian-consent") && ids(true).contains(&"minor-present"));
+        assert!(!ids(false).contains(&"guardian-consent"));
+        assert!(t.clauses.iter().any(|c| c.optional && c.id == "photos"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(TEMPLATE_FILE);
+        let clause = |id: &str, extra: &str| {
+            format!("\n[[clauses]]\nid = \"{id}\"\nconfirm = \"tick\"\n{extra}text.en = \"{id}\"\n")
+        };
+        let head = "id = \"x\"\ntitle.en = \"T\"\n";
+        let load = |body: String| {
+            std::fs::write(&path, format!("{head}{body}")).unwrap();
+            Settings::load(Some(dir.path())).unwrap_err().to_string()
+        };
+        // Lines: 1-2 head, 3 blank, 4 [[clauses]], 5 id, 6 confirm, 7 extra.
+        for (extra, want) in [
+            ("for = \"teen\"\n", ["line 7", "for = \"teen\"", "guardian"]),
+            ("optional = \"yes\"\n", ["line 7", "optional", "boolean"]),
+            ("audience = \"adult\"\n", ["line 7", "audience", "for"]),
+        ] {
+            let err = load(clause("a", extra));
+            assert!(err.contains(&path.display().to_string()), "{err}");
+            for w in want {
+                assert!(err.contains(w), "{w:?} missing from {err}");
+            }
+        }
+        // Checks past parsing name the line and field too.
+        let err = load(clause("a", "") + &clause("b", "") + &clause("a", ""));
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        assert!(
+            err.contains("line 15: id: two clauses have the id \"a\""),
+            "{err}"
+        );
+        let err = load(
+            clause("a", "") + "\n[[clauses]]\nid = \"b\"\nconfirm = \"tick\"\ntext.es = \"b\"\n",
+        );
+        assert!(
+            err.contains("line 12: text: clause \"b\" has no English text"),
+            "{err}"
+        );
+        // Every signer must have something to agree to.
+        let err = load(clause("a", "for = \"minor\"\n") + &clause("b", "optional = true\n"));
+        assert!(
+            err.contains("no clause that must be agreed to is shown to an adult"),
+            "{err}"
+        );
+        std::fs::write(
+            &path,
+            format!(
+                "{head}{}",
+                clause("a", "for = \"adult\"\n") + &clause("b", "for = \"minor\"\n")
+            ),
+        )
+        .unwrap();
+        let t = Settings::load(Some(dir.path())).unwrap().template;
+        assert_eq!(t.clauses[0].audience, Audience::Adult);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use intake_common::release::signature::{self, Point};
 use intake_common::release::{
     ClauseAnswer, Guardian, HealthAnswer, KIOSK_FIELDS, REQUIRED_FIELDS, Registration, Returning,
 };
-use intake_common::settings::{Confirm, Details, Lang, Settings};
+use intake_common::settings::{Audience, Clause, Details, Lang, Settings};
 use uuid::Uuid;
 use zeroize::Zeroize;
 
@@ -31,6 +31,8 @@ pub enum Input {
     HealthDetails(usize),
     /// The initials adopted once and placed on each clause that asks for them.
     Initials,
+    /// A minor's parent or guardian's initials, placed on the guardian's clauses.
+    GuardianInitials,
     GuardianName,
     GuardianRelation,
     LookupPhone,
@@ -56,10 +58,19 @@ impl Input {
         match self {
             Input::Profile(Field::Birthdate) | Input::LookupBirthdate => 8,
             Input::Pin => 12,
-            Input::Initials => 5,
+            Input::Initials | Input::GuardianInitials => 5,
             Input::Profile(f) => f.max_len(),
             Input::HealthDetails(_) => 500,
             _ => 100,
+        }
+    }
+
+    /// Whose initials `clause` takes: the guardian's on the guardian's clauses.
+    pub fn initials_for(clause: &Clause) -> Input {
+        if clause.audience == Audience::Guardian {
+            Input::GuardianInitials
+        } else {
+            Input::Initials
         }
     }
 
@@ -79,6 +90,7 @@ impl Input {
                 | Input::PhysicianName
                 | Input::GuardianName
                 | Input::Initials
+                | Input::GuardianInitials
         )
     }
 
@@ -94,6 +106,7 @@ impl Input {
             Input::PhysicianPractice => Msg::PhysicianPractice,
             Input::HealthDetails(_) => Msg::TellUsMore,
             Input::Initials => Msg::Initials,
+            Input::GuardianInitials => Msg::GuardianInitials,
             Input::GuardianName => Msg::GuardianName,
             Input::GuardianRelation => Msg::GuardianRelationship,
             Input::LookupPhone => Msg::Phone,
@@ -213,8 +226,9 @@ pub struct Form {
     pub opt_in: bool,
     /// One answer per configured health question.
     pub health: Vec<Option<bool>>,
-    /// Per clause: ticked, or initialled with the adopted initials (one tap each).
-    pub confirmed: Vec<bool>,
+    /// Per clause: agreed (ticked, or initialled with the adopted initials, one tap each),
+    /// declined (an optional clause), or not answered yet.
+    pub clauses: Vec<Option<bool>>,
     /// Values on file for a returning customer that are not shown (an e-mail, an address,
     /// contacts): knowing a phone number and a birthdate must not reveal them. Typing
     /// into one replaces it.
@@ -248,7 +262,7 @@ impl Form {
     pub fn new(settings: &Settings) -> Self {
         let mut form = Self::default();
         form.health = vec![None; settings.questions.len()];
-        form.confirmed = vec![false; settings.template.clauses.len()];
+        form.clauses = vec![None; settings.template.clauses.len()];
         form.region = settings.shop.region;
         form
     }
@@ -352,7 +366,7 @@ impl Form {
         self.problems.clear();
         self.opt_in = false;
         self.health.iter_mut().for_each(|a| *a = None);
-        self.confirmed.iter_mut().for_each(|t| *t = false);
+        self.clauses.iter_mut().for_each(|t| *t = None);
         self.hidden.clear();
         self.customer_pad.wipe();
         self.guardian_pad.wipe();
@@ -365,7 +379,7 @@ impl Form {
             && self.customer_pad.strokes.is_empty()
             && self.guardian_pad.strokes.is_empty()
             && self.health.iter().all(Option::is_none)
-            && self.confirmed.iter().all(|t| !t)
+            && self.clauses.iter().all(Option::is_none)
             && self.existing.is_none()
             && !self.opt_in
     }
@@ -441,6 +455,7 @@ impl Form {
             Input::EmergencyName
             | Input::EmergencyPhone
             | Input::Initials
+            | Input::GuardianInitials
             | Input::GuardianName
             | Input::GuardianRelation
             | Input::LookupPhone
@@ -524,14 +539,16 @@ impl Form {
             .clauses
             .iter()
             .enumerate()
-            .map(|(i, c)| ClauseAnswer {
-                id: c.id.clone(),
-                text: c.text.get(lang).to_owned(),
-                confirm: c.confirm,
-                // Each placement is recorded against its clause, with the initials placed.
-                initials: (c.confirm == Confirm::Initials
-                    && self.confirmed.get(i).copied().unwrap_or(false))
-                .then(|| normalize::clean_text(self.value(Input::Initials)).into_owned()),
+            .filter(|(_, c)| c.audience.shown_to(minor))
+            .map(|(i, c)| {
+                // Each placement is recorded against its clause, with the initials placed:
+                // the guardian's on the guardian's clauses.
+                let initials = normalize::clean_text(self.value(Input::initials_for(c)));
+                match self.clauses.get(i).copied().flatten() {
+                    Some(true) => ClauseAnswer::agreed(c, lang, &initials),
+                    // Only an optional clause gets here unanswered: the step checks.
+                    _ => ClauseAnswer::declined(c, lang),
+                }
             })
             .collect();
         let guardian = minor.then(|| Guardian {

@@ -2,7 +2,6 @@
 //! the fields of a screen in order so a form is filled without closing the keyboard.
 
 use iced::keyboard;
-use intake_common::customer::Field;
 
 use crate::app::Kiosk;
 use crate::form::Input;
@@ -95,7 +94,7 @@ impl Kiosk {
     /// One character as people write it: initials in capitals, and a name's next word
     /// (after a space or a hyphen) starting with one.
     fn type_char(&mut self, input: Input, c: char) {
-        let c = if matches!(input, Input::Initials) {
+        let c = if matches!(input, Input::Initials | Input::GuardianInitials) {
             c.to_uppercase().next().unwrap_or(c)
         } else {
             c
@@ -130,11 +129,20 @@ impl Kiosk {
         }
     }
 
-    /// Initials from the name typed: "Ann Marie Lee" gives "AL".
-    pub fn suggested_initials(&self) -> String {
-        [Field::FirstName, Field::LastName]
-            .into_iter()
-            .filter_map(|f| self.form.value(Input::Profile(f)).trim().chars().next())
+    /// Initials from the names in `inputs`: the first letters of the first and the last
+    /// word ("Ann Marie" and "Lee" give "AL"; "Cara Lee" gives "CL").
+    pub fn initials_of(&self, inputs: &[Input]) -> String {
+        let words: Vec<&str> = inputs
+            .iter()
+            .flat_map(|i| self.form.value(*i).split_whitespace())
+            .collect();
+        let ends = match words[..] {
+            [] => Vec::new(),
+            [one] => vec![one],
+            [first, .., last] => vec![first, last],
+        };
+        ends.into_iter()
+            .filter_map(|w| w.chars().next())
             .flat_map(char::to_uppercase)
             .collect()
     }

@@ -50,7 +50,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut size = 0;
     for _ in 0..runs.max(1) {
         let t = Instant::now();
-        let bytes = pdf::render(&content, &settings.shop.name, settings.logo.as_deref())?;
+        let bytes = pdf::render(
+            &content,
+            &settings.shop.name,
+            settings.logo.as_deref(),
+            &settings.tr,
+        )?;
         times.push(t.elapsed().as_secs_f64() * 1e3);
         size = bytes.len();
     }

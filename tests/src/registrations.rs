@@ -1,11 +1,11 @@
-//! Realistic kiosk registrations for end-to-end tests and benchmarks: every clause
-//! confirmed, every health question answered, a drawn signature, and now and then a minor
-//! signed for by a guardian.
+//! Realistic kiosk registrations for end-to-end tests and benchmarks: every clause shown
+//! for the signer's age confirmed (now and then an optional one declined), every health
+//! question answered, a drawn signature, and now and then a minor signed for by a guardian.
 
 use chrono::{Datelike, NaiveDate, Utc};
 use intake_common::customer::{Contact, ContactKind};
 use intake_common::release::{ClauseAnswer, Guardian, HealthAnswer, Registration, signature};
-use intake_common::settings::{Confirm, Details, Lang, Settings};
+use intake_common::settings::{Details, Lang, Settings};
 use intake_common::{Field, Profile};
 
 const FIRST: [&str; 12] = [
@@ -103,15 +103,14 @@ pub fn registration(settings: &Settings, n: u64, signature: &[u8]) -> Registrati
         .iter()
         .filter_map(|s| s.chars().next())
         .collect();
+    // Every fourth declines the optional clauses (photo consent).
+    let decline = n % 4 == 1;
     let clauses = settings
         .template
-        .clauses
-        .iter()
-        .map(|c| ClauseAnswer {
-            id: c.id.clone(),
-            text: c.text.get(lang).to_owned(),
-            confirm: c.confirm,
-            initials: (c.confirm == Confirm::Initials).then(|| initials.clone()),
+        .clauses_for(minor)
+        .map(|c| match c.optional && decline {
+            true => ClauseAnswer::declined(c, lang),
+            false => ClauseAnswer::agreed(c, lang, &initials),
         })
         .collect();
     Registration {

@@ -46,7 +46,12 @@ pub fn run(ctx: &Context, cmd: ReleaseCommand) -> Result<()> {
             let id = parse_id(&id)?;
             let settings = Settings::load(ctx.settings.as_deref())?;
             let content = release::open(&db, &actor, id)?;
-            let bytes = pdf::render(&content, &settings.shop.name, settings.logo.as_deref())?;
+            let bytes = pdf::render(
+                &content,
+                &settings.shop.name,
+                settings.logo.as_deref(),
+                &settings.tr,
+            )?;
             write_private_atomically(&out, |file| {
                 use std::io::Write;
                 file.write_all(&bytes)

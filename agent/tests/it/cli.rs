@@ -662,7 +662,7 @@ fn signed_release(shop: &Shop) -> String {
     use intake_common::release::{
         self, ClauseAnswer, HealthAnswer, Registration, Signing, signature,
     };
-    use intake_common::settings::{Confirm, Lang, Settings};
+    use intake_common::settings::{Lang, Settings};
     let mut db = intake_common::Db::open_dir(&shop.data()).unwrap();
     let settings = Settings::defaults();
     let template = release::register_template(&mut db, &settings.template).unwrap();
@@ -687,15 +687,13 @@ fn signed_release(shop: &Shop) -> String {
             .map(|q| HealthAnswer::new(q, Lang::Es, false, None))
             .collect(),
         language: Lang::Es,
+        // Photo consent (optional) declined: the PDF says so.
         clauses: settings
             .template
-            .clauses
-            .iter()
-            .map(|c| ClauseAnswer {
-                id: c.id.clone(),
-                text: c.text.get(Lang::Es).to_owned(),
-                confirm: c.confirm,
-                initials: (c.confirm == Confirm::Initials).then(|| "ZG".to_owned()),
+            .clauses_for(false)
+            .map(|c| match c.optional {
+                true => ClauseAnswer::declined(c, Lang::Es),
+                false => ClauseAnswer::agreed(c, Lang::Es, "ZG"),
             })
             .collect(),
         guardian: None,
@@ -724,6 +722,23 @@ fn releases_are_listed_and_rendered_to_pdf_for_those_allowed() {
     shop.ok(&["release", "pdf", &id, "--out", out.to_str().unwrap()]);
     let bytes = std::fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"%PDF"));
+    // In the language it was signed in, the declined photo consent said as such.
+    let text = std::process::Command::new("pdftotext")
+        .args([out.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext runs: install poppler-utils");
+    let text: String = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect();
+    for words in [
+        "Respuestas de salud",
+        "Iniciales: ZG",
+        "Rechazado",
+        "Firmado por Zoë García",
+    ] {
+        let squeezed: String = words.split_whitespace().collect();
+        assert!(text.contains(&squeezed), "{words:?} missing:\n{text}");
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

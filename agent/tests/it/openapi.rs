@@ -52,6 +52,27 @@ async fn the_document_is_valid_openapi_3_1() {
         validator(&doc, schema, false)
             .unwrap_or_else(|e| panic!("components.schemas.{name} is not a valid schema: {e}"));
     }
+    // A signed release's clauses carry an optional clause's choice and who confirmed it.
+    let schemas = &doc["components"]["schemas"];
+    let clause = &schemas["ClauseAnswer"]["properties"];
+    assert_eq!(
+        clause["by"]["$ref"], "#/components/schemas/Signer",
+        "{clause}"
+    );
+    assert!(
+        clause["choice"]
+            .to_string()
+            .contains("#/components/schemas/Choice"),
+        "{clause}"
+    );
+    assert_eq!(schemas["Choice"]["enum"], json!(["accepted", "declined"]));
+    assert_eq!(schemas["Signer"]["enum"], json!(["customer", "guardian"]));
+    let required = &schemas["ClauseAnswer"]["required"];
+    assert_eq!(
+        *required,
+        json!(["id", "text", "confirm"]),
+        "older releases have neither"
+    );
     // The webhook messages, one per event an endpoint can subscribe to.
     let hooks = doc["webhooks"].as_object().unwrap();
     assert_eq!(hooks.len(), intake_common::webhook::EVENT_TYPES.len());

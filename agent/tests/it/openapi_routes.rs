@@ -277,9 +277,34 @@ async fn every_route_answers_as_the_document_says() {
         "op": { "op": "create_customer", "customer": uuid::Uuid::now_v7(),
                 "profile": { "FirstName": "Kim", "LastName": "Ode", "PhoneNumber": "5125550103", "Birthdate": "2001-02-03" } },
     });
-    let push = json!({ "protocol": protocol, "mutations": [registration], "last": 1 });
+    // And a minor's registration signed as a kiosk signs it: the guardian's clause, photo
+    // consent declined, in Spanish. The push body is held against the document.
+    let (minor, signed) = signed_release();
+    let minor = json!({
+        "id": uuid::Uuid::now_v7(), "at": chrono::Utc::now(), "actor": "lobby",
+        "op": { "op": "create_customer", "customer": signed.customer_id, "profile": minor },
+    });
+    let release = json!({
+        "id": uuid::Uuid::now_v7(), "at": chrono::Utc::now(), "actor": "lobby",
+        "op": { "op": "sign_release", "customer": signed.customer_id, "release": signed,
+                "sha256": signed.sha256() },
+    });
+    let push =
+        json!({ "protocol": protocol, "mutations": [registration, minor, release], "last": 3 });
     let pushed = api.expect(200, "POST /v1/sync/push", kiosk, j(push)).await;
-    assert_eq!(pushed["results"][0]["outcome"], "applied", "{pushed}");
+    for result in pushed["results"].as_array().unwrap() {
+        assert_eq!(result["outcome"], "applied", "{pushed}");
+    }
+    // The store holds it whole: the choices and who confirmed what, its fingerprint intact.
+    let db = intake_common::Db::open_dir(dir).unwrap();
+    let owner_actor = intake_common::Actor {
+        name: OWNER.into(),
+        role: intake_common::Role::Owner,
+    };
+    let stored = intake_common::release::open(&db, &owner_actor, signed.release_id).unwrap();
+    assert_eq!(stored, signed);
+    assert!(stored.clauses.iter().any(|c| !c.accepted()));
+    drop(db);
     let pull = json!({ "protocol": protocol, "cursor": 0, "limit": 100 });
     let pulled = api
         .expect(200, "POST /v1/sync/pull", counter, j(pull.clone()))
@@ -351,4 +376,25 @@ async fn every_route_answers_as_the_document_says() {
         missing.is_empty(),
         "routes not checked against the document: {missing:#?}"
     );
+}
+
+/// A minor's registration (number 5 of the sample ones: Spanish, photo consent declined)
+/// signed as a kiosk named "lobby" signs it, with the customer's profile.
+fn signed_release() -> (Value, intake_common::release::ReleaseContent) {
+    use intake_common::release::{self, Signer, Signing, TemplateRef};
+    let settings = intake_common::settings::Settings::defaults();
+    let png = intake_tests::registrations::signature_png(5);
+    let reg = intake_tests::registrations::registration(&settings, 5, &png);
+    let template = TemplateRef {
+        id: settings.template.id.clone(),
+        version: 1,
+        sha256: "ab".repeat(32),
+    };
+    let signing = Signing::new("lobby", &settings, &template);
+    let customer = uuid::Uuid::now_v7();
+    let signed = release::sign(&reg, &signing, customer, "lobby").unwrap();
+    assert!(signed.guardian.is_some());
+    assert!(signed.clauses.iter().any(|c| c.by == Signer::Guardian));
+    assert!(signed.clauses.iter().any(|c| !c.accepted()));
+    (serde_json::to_value(&reg.profile).unwrap(), signed)
 }

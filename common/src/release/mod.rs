@@ -2,11 +2,19 @@
 //! durable transaction that records a whole registration.
 //!
 //! A release keeps everything it was signed over — the template and its version, the
-//! clauses as shown with their initials, the health answers, the signature image, the
-//! time and the device — sealed in the database, with a SHA-256 of that content beside it.
+//! clauses shown for the signer's age with their initials (and, for an optional one,
+//! whether it was accepted), the health answers, the signature image, the time and the
+//! device — sealed in the database, with a SHA-256 of that content beside it.
 
+mod clauses;
 pub mod pdf;
+mod returning;
 pub mod signature;
+mod stored;
+
+pub use clauses::{Choice, ClauseAnswer, Signer};
+pub use returning::{Returning, find_returning};
+pub use stored::{Summary, list, open};
 
 use std::collections::BTreeMap;
 
@@ -16,12 +24,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::customer::{Contact, ContactKind, Field, MedicalCondition, Profile};
+use crate::customer::{Contact, Field, MedicalCondition, Profile};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::mutation::{self, Mutation, Op};
-use crate::settings::{Confirm, HealthQuestion, Lang, Template};
-use crate::users::{Actor, Permission};
+use crate::settings::{HealthQuestion, Lang, Template};
 
 /// The profile fields a customer fills in at the kiosk. A returning customer's other
 /// fields (notes, membership number, ...) are never touched from the kiosk.
@@ -146,18 +153,6 @@ impl HealthAnswer {
             details: self.details.clone(),
         })
     }
-}
-
-/// One clause as shown, with how it was confirmed.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClauseAnswer {
-    pub id: String,
-    pub text: String,
-    pub confirm: Confirm,
-    /// The initials written against it; `None` for a ticked clause.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initials: Option<String>,
 }
 
 /// The adult who signs for a minor.
@@ -371,22 +366,12 @@ pub fn validate(reg: &Registration, ctx: &Signing<'_>) -> Result<u32> {
             return fail(format!("health question {:?}: a yes needs details", q.id));
         }
     }
-    let want: Vec<&str> = ctx.template.clauses.iter().map(|c| c.id.as_str()).collect();
-    let got: Vec<&str> = reg.clauses.iter().map(|c| c.id.as_str()).collect();
-    if want != got {
-        return fail("the clauses do not match the release template".into());
-    }
-    for c in &reg.clauses {
-        if c.confirm == Confirm::Initials
-            && c.initials.as_deref().is_none_or(|i| i.trim().is_empty())
-        {
-            return fail(format!("clause {:?} needs initials", c.id));
-        }
-    }
+    let minor = age < ctx.adult_age;
+    clauses::check(&reg.clauses, ctx.template, reg.language, minor)?;
     if reg.signature_png.is_empty() {
         return fail("the release is not signed".into());
     }
-    if age < ctx.adult_age {
+    if minor {
         match &reg.guardian {
             Some(g)
                 if !g.name.trim().is_empty()
@@ -403,6 +388,50 @@ pub fn validate(reg: &Registration, ctx: &Signing<'_>) -> Result<u32> {
     Ok(age)
 }
 
+/// What a validated registration signs for `customer` on `device`, under a new release id.
+fn signed_content(
+    reg: &Registration,
+    ctx: &Signing<'_>,
+    customer: Uuid,
+    device: &str,
+    age: u32,
+) -> ReleaseContent {
+    ReleaseContent {
+        release_id: Uuid::now_v7(),
+        customer_id: customer,
+        template: ctx.template_ref.clone(),
+        title: ctx.template.title.get(reg.language).to_owned(),
+        language: reg.language,
+        signed_at: ctx.now,
+        device: device.to_owned(),
+        customer: reg
+            .profile
+            .iter()
+            .filter_map(|(f, v)| v.map(|v| (f.column().to_owned(), v.to_owned())))
+            .collect(),
+        age_at_signing: age,
+        emergency: reg.emergency.clone(),
+        physician: reg.physician.clone(),
+        health: reg.health.clone(),
+        clauses: reg.clauses.clone(),
+        guardian: reg.guardian.clone(),
+        signature_png: reg.signature_png.clone(),
+    }
+}
+
+/// Signs a registration without storing it: the release a kiosk on `device` would file
+/// for `customer`, after the same checks as [`submit`]. For tests and tools that speak to
+/// a store directly.
+pub fn sign(
+    reg: &Registration,
+    ctx: &Signing<'_>,
+    customer: Uuid,
+    device: &str,
+) -> Result<ReleaseContent> {
+    let age = validate(reg, ctx)?;
+    Ok(signed_content(reg, ctx, customer, device, age))
+}
+
 /// Records a whole registration — the customer (new, or changes to a returning one), the
 /// contacts, the health answers and the signed release — as mutations in one durable
 /// transaction. When this returns, the release is on disk.
@@ -417,7 +446,6 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
     let paired = crate::sync::credentials(db.conn())?.map(|c| c.device.name);
     let device = paired.as_deref().unwrap_or(ctx.device);
     let actor = format!("kiosk:{device}");
-    let release_id = Uuid::now_v7();
     let mut ops = Vec::new();
     let mut after_release = Vec::new();
 
@@ -481,28 +509,8 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
             });
         }
     }
-    let content = ReleaseContent {
-        release_id,
-        customer_id: customer,
-        template: ctx.template_ref.clone(),
-        title: ctx.template.title.get(reg.language).to_owned(),
-        language: reg.language,
-        signed_at: ctx.now,
-        device: device.to_owned(),
-        customer: reg
-            .profile
-            .iter()
-            .filter_map(|(f, v)| v.map(|v| (f.column().to_owned(), v.to_owned())))
-            .collect(),
-        age_at_signing: age,
-        emergency: reg.emergency.clone(),
-        physician: reg.physician.clone(),
-        health: reg.health.clone(),
-        clauses: reg.clauses.clone(),
-        guardian: reg.guardian.clone(),
-        signature_png: reg.signature_png.clone(),
-    };
-    let sha256 = content.sha256();
+    let content = signed_content(reg, ctx, customer, device, age);
+    let (release, sha256) = (content.release_id, content.sha256());
     ops.push(Op::SignRelease {
         customer,
         release: Box::new(content),
@@ -524,138 +532,7 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
     mutation::submit_all(db, &mutations)?;
     Ok(Submitted {
         customer,
-        release: release_id,
+        release,
         sha256,
     })
-}
-
-/// A returning customer found by phone and birthdate.
-#[derive(Debug, Clone)]
-pub struct Returning {
-    pub id: Uuid,
-    pub profile: Profile,
-    pub emergency: Option<Contact>,
-    pub physician: Option<Contact>,
-}
-
-/// The one customer whose phone and birthdate both match exactly, if exactly one does.
-/// Anything else — no match, a phone that matches with another birthdate, two customers
-/// sharing both — finds nobody, so a guess reveals nothing. The phone is compared as E.164
-/// in the database's region, so a number typed nationally or with its country code finds
-/// the same customer.
-pub fn find_returning(
-    conn: &Connection,
-    phone: &str,
-    birthdate: NaiveDate,
-) -> Result<Option<Returning>> {
-    let region = crate::phone_keys::region(conn)?;
-    let Ok(key) = crate::normalize::phone_key(phone, region) else {
-        return Ok(None);
-    };
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM customers WHERE phone_key = ?1 AND birthdate = ?2 LIMIT 2",
-    )?;
-    let ids: Vec<Uuid> = stmt
-        .query_map(
-            params![key, birthdate.format("%Y-%m-%d").to_string()],
-            |r| r.get(0),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    let id = match ids[..] {
-        [id] => id,
-        // A kiosk paired with a store keeps only recognition entries for customers it
-        // has already handed over.
-        [] => return crate::sync::find_recognised(conn, &key, birthdate),
-        _ => return Ok(None),
-    };
-    let customer = crate::customers::get(conn, id)?;
-    Ok(Some(Returning {
-        id,
-        profile: customer.profile,
-        emergency: crate::customers::contact(conn, id, ContactKind::Emergency)?,
-        physician: crate::customers::contact(conn, id, ContactKind::Physician)?,
-    }))
-}
-
-/// A release in a listing: what identifies it, not what it says.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    pub id: Uuid,
-    pub customer_id: Uuid,
-    pub customer_name: String,
-    pub template_id: String,
-    pub template_version: u32,
-    pub signed_at: String,
-    pub device: String,
-    pub sha256: String,
-}
-
-/// Signed releases, newest first; one customer's when `customer` is given.
-pub fn list(db: &Db, actor: &Actor, customer: Option<Uuid>, limit: u32) -> Result<Vec<Summary>> {
-    actor.require(Permission::ReadCustomer)?;
-    let customer = customer
-        .map(|c| crate::db::resolve_customer(db.conn(), c))
-        .transpose()?;
-    let mut stmt = db.conn().prepare(
-        "SELECT r.id, r.customer_id, c.first_name, c.last_name, r.template_id,
-                r.template_version, r.signed_at, r.device, r.content_sha256
-         FROM releases r JOIN customers c ON c.id = r.customer_id
-         WHERE ?1 IS NULL OR r.customer_id = ?1
-         ORDER BY r.signed_at DESC, r.id DESC LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![customer, limit], |r| {
-        let first: Option<String> = r.get(2)?;
-        let last: Option<String> = r.get(3)?;
-        Ok(Summary {
-            id: r.get(0)?,
-            customer_id: r.get(1)?,
-            customer_name: [first, last]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
-            template_id: r.get(4)?,
-            template_version: r.get(5)?,
-            signed_at: r.get(6)?,
-            device: r.get(7)?,
-            sha256: r.get(8)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// A signed release, opened. It holds health answers, so it takes `medical:customer`, and
-/// the view is audited. The stored fingerprint is checked against the content.
-pub fn open(db: &Db, actor: &Actor, id: Uuid) -> Result<ReleaseContent> {
-    actor.require(Permission::ReadCustomer)?;
-    actor.require(Permission::MedicalCustomer)?;
-    let row: Option<(Uuid, Vec<u8>, String)> = db
-        .conn()
-        .query_row(
-            "SELECT customer_id, sealed, content_sha256 FROM releases WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let (customer, sealed, sha) =
-        row.ok_or_else(|| Error::Invalid(format!("no release with id {id}")))?;
-    if sealed.is_empty() {
-        return Err(Error::Invalid(format!(
-            "release {id} is kept on the shop's store: this device holds its record only"
-        )));
-    }
-    let content: ReleaseContent = db.sealer().open_json(id.as_bytes(), &sealed)?;
-    if content.sha256() != sha {
-        return Err(Error::Invalid(format!(
-            "release {id}: its content does not match its recorded SHA-256"
-        )));
-    }
-    crate::audit::record(
-        db.conn(),
-        &actor.name,
-        "release.view",
-        Some(customer),
-        &id.to_string(),
-    )?;
-    Ok(content)
 }

@@ -9,6 +9,7 @@ mod export;
 mod import_paths;
 mod phone;
 mod release;
+mod release_clauses;
 mod release_pdf;
 mod search;
 mod users;

@@ -12,7 +12,7 @@ use intake_common::release::{
     self, ClauseAnswer, Guardian, HealthAnswer, KIOSK_FIELDS, Registration, Signing, TemplateRef,
     signature,
 };
-use intake_common::settings::{Confirm, Lang, Settings, Template};
+use intake_common::settings::{Lang, Settings, Template};
 use intake_common::{Actor, Db, Error, Field, Profile, Role, audit};
 use uuid::Uuid;
 
@@ -26,7 +26,7 @@ const TABLES: [&str; 7] = [
     "release_templates",
 ];
 
-fn actor(role: Role) -> Actor {
+pub(crate) fn actor(role: Role) -> Actor {
     Actor {
         name: role.name().into(),
         role,
@@ -34,7 +34,7 @@ fn actor(role: Role) -> Actor {
 }
 
 /// Rows in every table a registration writes to.
-fn counts(db: &Db) -> BTreeMap<&'static str, i64> {
+pub(crate) fn counts(db: &Db) -> BTreeMap<&'static str, i64> {
     TABLES
         .into_iter()
         .map(|t| {
@@ -48,30 +48,30 @@ fn counts(db: &Db) -> BTreeMap<&'static str, i64> {
 }
 
 /// A kiosk with the shipped settings, its template registered.
-struct Kiosk {
-    settings: Settings,
-    template: TemplateRef,
+pub(crate) struct Kiosk {
+    pub(crate) settings: Settings,
+    pub(crate) template: TemplateRef,
 }
 
 impl Kiosk {
-    fn new(db: &mut Db) -> Self {
+    pub(crate) fn new(db: &mut Db) -> Self {
         let settings = Settings::defaults();
         let template = release::register_template(db, &settings.template).unwrap();
         Self { settings, template }
     }
 
-    fn signing(&self) -> Signing<'_> {
+    pub(crate) fn signing(&self) -> Signing<'_> {
         Signing::new("lobby-1", &self.settings, &self.template)
     }
 
     /// A complete registration: every clause confirmed, every question answered, "yes"
     /// to the questions named in `yes` with the details given there.
-    fn registration(&self, profile: Profile, yes: &[(&str, &str)]) -> Registration {
+    pub(crate) fn registration(&self, profile: Profile, yes: &[(&str, &str)]) -> Registration {
         registration_for(&self.settings.template, &self.settings, profile, yes)
     }
 }
 
-fn registration_for(
+pub(crate) fn registration_for(
     template: &Template,
     settings: &Settings,
     profile: Profile,
@@ -90,15 +90,12 @@ fn registration_for(
             )
         })
         .collect();
+    let minor = profile
+        .birthdate()
+        .is_some_and(|b| release::age_on(b, Utc::now().date_naive()) < settings.shop.adult_age);
     let clauses = template
-        .clauses
-        .iter()
-        .map(|c| ClauseAnswer {
-            id: c.id.clone(),
-            text: c.text.get(Lang::En).to_owned(),
-            confirm: c.confirm,
-            initials: (c.confirm == Confirm::Initials).then(|| "AL".to_owned()),
-        })
+        .clauses_for(minor)
+        .map(|c| ClauseAnswer::agreed(c, Lang::En, "AL"))
         .collect();
     Registration {
         existing: None,
@@ -123,7 +120,7 @@ fn registration_for(
     }
 }
 
-fn signature_png() -> Vec<u8> {
+pub(crate) fn signature_png() -> Vec<u8> {
     signature::render_png(
         &[
             vec![(10.0, 60.0), (40.0, 20.0), (70.0, 70.0), (120.0, 30.0)],
@@ -135,7 +132,7 @@ fn signature_png() -> Vec<u8> {
     .unwrap()
 }
 
-fn adult(first: &str, last: &str, phone: &str, born: &str) -> Profile {
+pub(crate) fn adult(first: &str, last: &str, phone: &str, born: &str) -> Profile {
     Profile::default()
         .with(Field::FirstName, first)
         .with(Field::LastName, last)
@@ -149,7 +146,7 @@ fn adult(first: &str, last: &str, phone: &str, born: &str) -> Profile {
 }
 
 /// A birthdate `years` years before today (a day later, so the age is `years - 1`).
-fn born_years_ago(years: i32) -> String {
+pub(crate) fn born_years_ago(years: i32) -> String {
     let today = Utc::now().date_naive();
     let date = NaiveDate::from_ymd_opt(today.year() - years, today.month(), 1).unwrap()
         + Duration::days(i64::from(today.day()));
@@ -172,7 +169,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
         .any(|w| w == needle.as_bytes())
 }
 
-fn invalid_message(e: Error) -> String {
+pub(crate) fn invalid_message(e: Error) -> String {
     match e {
         Error::Invalid(m) => m,
         other => panic!("expected a validation error, got {other:?}"),
@@ -342,7 +339,7 @@ fn an_incomplete_registration_is_refused_and_changes_nothing() {
 
     let cases = [
         (no_last_name, "LastName is required"),
-        (no_initials, "clause \"sober\" needs initials"),
+        (no_initials, "clause \"sober\": it needs initials"),
         (unsigned, "not signed"),
         (yes_without_details, "\"allergies\": a yes needs details"),
         (future, "in the future"),

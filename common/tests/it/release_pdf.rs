@@ -12,7 +12,7 @@ use intake_common::customer::{Contact, ContactKind, MedicalKind};
 use intake_common::release::{
     ClauseAnswer, Guardian, HealthAnswer, ReleaseContent, TemplateRef, pdf, signature,
 };
-use intake_common::settings::{Confirm, Lang, Settings};
+use intake_common::settings::{Audience, Clause, Confirm, Lang, Settings, Text};
 use uuid::Uuid;
 
 fn tool(name: &str, args: &[&str]) -> String {
@@ -46,29 +46,29 @@ fn release() -> ReleaseContent {
         )
         .unwrap()
     };
+    // A minor's clauses: no adult-only one, the guardian's, and photo consent declined.
     let mut clauses: Vec<ClauseAnswer> = settings
         .template
-        .clauses
-        .iter()
+        .clauses_for(true)
         .enumerate()
-        .map(|(i, c)| ClauseAnswer {
-            id: c.id.clone(),
-            text: c.text.get(Lang::Es).to_owned(),
-            confirm: c.confirm,
-            initials: (c.confirm == Confirm::Initials).then(|| format!("JG{i}")),
+        .map(|(i, c)| match c.optional {
+            true => ClauseAnswer::declined(c, Lang::Es),
+            false => ClauseAnswer::agreed(c, Lang::Es, &format!("JG{i}")),
         })
         .collect();
     for i in 0..12 {
-        clauses.push(ClauseAnswer {
+        let extra = Clause {
             id: format!("extra-{i}"),
-            text: format!(
+            confirm: Confirm::Initials,
+            text: Text::english(&format!(
                 "Cláusula adicional número {i}: entiendo que el cuidado posterior, la higiene y el \
                  seguimiento de las indicaciones del artista son mi responsabilidad durante la \
                  cicatrización, y que cualquier duda la consultaré con el estudio."
-            ),
-            confirm: Confirm::Initials,
-            initials: Some(format!("X{i}")),
-        });
+            )),
+            optional: false,
+            audience: Audience::All,
+        };
+        clauses.push(ClauseAnswer::agreed(&extra, Lang::Es, &format!("X{i}")));
     }
     let health = settings
         .questions
@@ -122,7 +122,13 @@ fn the_pdf_reads_back_with_every_clause_and_its_qr_code() {
     let dir = tempfile::tempdir().unwrap();
     let release = release();
     let settings = Settings::defaults();
-    let bytes = pdf::render(&release, "Estudio Norte", settings.logo.as_deref()).unwrap();
+    let bytes = pdf::render(
+        &release,
+        "Estudio Norte",
+        settings.logo.as_deref(),
+        &settings.tr,
+    )
+    .unwrap();
     assert!(bytes.starts_with(b"%PDF"));
     let path = dir.path().join("release.pdf");
     std::fs::write(&path, &bytes).unwrap();
@@ -139,11 +145,21 @@ fn the_pdf_reads_back_with_every_clause_and_its_qr_code() {
         "Lucía García",
         "madre",
         "látex y níquel",
-        "studio-release version 3",
         "lobby-1",
         "2026-11-22 15:04:05 UTC",
         &release.release_id.to_string(),
         "¿Tiene alguna alergia",
+        // The frame in Spanish too: headings, answers, dates, the guardian's part.
+        "Respuestas de salud",
+        "Sí",
+        "Fecha de nacimiento 6 de mayo de 2010",
+        "Rechazado",
+        "Confirmado por el padre, la madre o el tutor.",
+        "Firmado por José Muñoz García el 22 de noviembre de 2026 a las 15:04 UTC",
+        "Firmado por Lucía García en nombre de José Muñoz García",
+        "Padre, madre o tutor",
+        "Parentesco",
+        "Plantilla studio-release, versión 3",
     ] {
         assert!(
             has(expected),
@@ -155,13 +171,22 @@ fn the_pdf_reads_back_with_every_clause_and_its_qr_code() {
     for clause in &release.clauses {
         if let Some(initials) = &clause.initials {
             assert!(
-                has(&format!("Initials: {initials}")),
+                has(&format!("Iniciales: {initials}")),
                 "initials {initials} missing"
             );
         }
     }
+    for english in [
+        "Initials",
+        "Health answers",
+        "Signed by",
+        "Declined",
+        "November",
+    ] {
+        assert!(!has(english), "{english:?} in a Spanish release:\n{text}");
+    }
     assert!(
-        text.contains("page 2 of"),
+        text.contains("página 2 de"),
         "a long release flows onto a second page"
     );
 
@@ -195,10 +220,84 @@ fn the_pdf_reads_back_with_every_clause_and_its_qr_code() {
     assert!(Path::new(path).exists());
 }
 
+/// The PDF's text with its spaces squeezed out (the layout may spread words). With
+/// `INTAKE_SNAPSHOT_PDF=DIR` the PDF is also kept there as `name`.pdf, to be looked at.
+fn rendered_text(release: &ReleaseContent, name: &str) -> String {
+    let settings = Settings::defaults();
+    let bytes = pdf::render(
+        release,
+        "Estudio Norte",
+        settings.logo.as_deref(),
+        &settings.tr,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{name}.pdf"));
+    std::fs::write(&path, &bytes).unwrap();
+    if let Some(keep) = std::env::var_os("INTAKE_SNAPSHOT_PDF") {
+        std::fs::copy(&path, Path::new(&keep).join(format!("{name}.pdf"))).unwrap();
+    }
+    tool("pdftotext", &["-layout", path.to_str().unwrap(), "-"])
+        .split_whitespace()
+        .collect()
+}
+
+#[test]
+fn an_adults_release_in_english_says_what_was_accepted_and_who_confirmed_it() {
+    let settings = Settings::defaults();
+    let mut adult = release();
+    adult.language = Lang::En;
+    adult.title = settings.template.title.get(Lang::En).to_owned();
+    adult.age_at_signing = 30;
+    adult
+        .customer
+        .insert("Birthdate".into(), "1996-05-06".into());
+    adult.guardian = None;
+    adult.clauses = settings
+        .template
+        .clauses_for(false)
+        .map(|c| ClauseAnswer::agreed(c, Lang::En, "JM"))
+        .collect();
+    adult.health = settings
+        .questions
+        .iter()
+        .map(|q| HealthAnswer::new(q, Lang::En, false, None))
+        .collect();
+    let text = rendered_text(&adult, "adult-en");
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+    for expected in [
+        "Date of birth May 6, 1996",
+        "I am of legal age",
+        "Initials: JM",
+        "Agreed (ticked)",
+        "Accepted",
+        "Signed by José Muñoz García on November 22, 2026 at 15:04 UTC",
+        "Template studio-release version 3",
+        "page 1 of",
+    ] {
+        assert!(
+            text.contains(&squeeze(expected)),
+            "{expected:?} missing:\n{text}"
+        );
+    }
+    for absent in [
+        "Declined",
+        "Parent or guardian",
+        "Confirmed by the parent",
+        "Iniciales",
+    ] {
+        assert!(!text.contains(&squeeze(absent)), "{absent:?} in:\n{text}");
+    }
+
+    // The minor's, in Spanish, kept for a look too.
+    let text = rendered_text(&release(), "minor-es");
+    assert!(text.contains("Rechazado"), "{text}");
+}
+
 #[test]
 fn rendering_fails_cleanly_on_a_damaged_signature() {
     let mut release = release();
     release.signature_png = b"not a png".to_vec();
-    let err = pdf::render(&release, "Estudio Norte", None).unwrap_err();
+    let err = pdf::render(&release, "Estudio Norte", None, &Settings::defaults().tr).unwrap_err();
     assert!(err.to_string().contains("image"), "{err}");
 }

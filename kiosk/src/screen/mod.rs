@@ -240,7 +240,7 @@ impl Kiosk {
                 details::inputs(step).to_vec()
             }
             Step::Health => self.health_inputs(),
-            Step::Release => vec![Input::Initials],
+            Step::Release => self.initials_inputs(),
             Step::Review => Vec::new(),
         }
     }

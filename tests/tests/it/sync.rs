@@ -75,6 +75,25 @@ fn a_registration_at_the_kiosk_reaches_the_counter_and_the_kiosk_keeps_no_list()
     );
     // The store holds every release whole; the counter its record, not its content.
     assert_eq!(count(&store.dir, "SELECT count(*) FROM releases"), 6);
+    // Whole means as signed: declined optional clauses, a minor's clauses (the guardian's
+    // recorded as the guardian's, never the adult-only one), each fingerprint intact.
+    let db = open(&store.dir);
+    let signed: Vec<_> = released
+        .iter()
+        .map(|id| release::open(&db, &owner(), id.parse().unwrap()).unwrap())
+        .collect();
+    assert!(
+        signed
+            .iter()
+            .any(|r| r.clauses.iter().any(|c| !c.accepted()))
+    );
+    let minors: Vec<_> = signed.iter().filter(|r| r.guardian.is_some()).collect();
+    assert!(!minors.is_empty());
+    for r in minors {
+        assert!(r.clauses.iter().any(|c| c.by == release::Signer::Guardian));
+        assert!(r.clauses.iter().all(|c| c.id != "own-decision"));
+    }
+    drop(db);
     assert_eq!(
         count(
             &desk,

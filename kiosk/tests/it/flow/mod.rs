@@ -5,6 +5,7 @@
 pub mod harness;
 pub mod paths;
 
+mod clauses;
 mod new_customer;
 mod returning;
 mod screens;

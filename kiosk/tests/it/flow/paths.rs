@@ -9,7 +9,7 @@ use intake_common::settings::Confirm;
 use intake_common::{Db, Mutation, Op, Profile};
 use intake_kiosk::form::Input;
 use intake_kiosk::pad::PadId;
-use intake_kiosk::screen::health;
+use intake_kiosk::screen::{health, release};
 use intake_kiosk::{Message, Screen, Step};
 
 use super::harness::{Harness, digits, years_ago};
@@ -20,26 +20,39 @@ pub fn answer(h: &mut Harness, question: usize, yes: bool) {
     h.send(Message::Health(health::Message::Answer(question, yes)));
 }
 
-/// Places the initials on (or ticks) every clause, one tap each, then signs.
+/// Places the initials on (or ticks) every clause shown, one tap each, accepts the
+/// optional ones unless `decline` names them, then signs (the guardian too, for a minor).
 pub fn initial_and_sign(h: &mut Harness) {
-    assert_eq!(h.kiosk.screen, Screen::Step(Step::Release));
-    let clauses = h.kiosk.settings.template.clauses.clone();
-    for (i, c) in clauses.iter().enumerate() {
-        // The button as it shows; below the fold it is reached by scrolling, which is
-        // not counted as a tap.
-        h.taps += 1;
-        h.send(Message::Release(
-            intake_kiosk::screen::release::Message::Confirm(i),
-        ));
-        assert!(
-            h.kiosk.form.confirmed[i],
-            "clause {} ({:?}) not confirmed",
-            c.id, c.confirm
-        );
-    }
+    initial_and_sign_declining(h, &[]);
+}
+
+pub fn initial_and_sign_declining(h: &mut Harness, decline: &[&str]) {
+    confirm_clauses(h, decline);
     h.sign(PadId::Customer);
     if h.kiosk.is_minor() {
         h.sign(PadId::Guardian);
+    }
+}
+
+/// Answers every clause shown, one tap each: Yes to the optional ones not in `decline`.
+pub fn confirm_clauses(h: &mut Harness, decline: &[&str]) {
+    assert_eq!(h.kiosk.screen, Screen::Step(Step::Release));
+    let shown: Vec<(usize, String, bool)> = h
+        .kiosk
+        .shown_clauses()
+        .map(|(i, c)| (i, c.id.clone(), c.optional))
+        .collect();
+    for (i, id, optional) in shown {
+        // The button as it shows; below the fold it is reached by scrolling, which is
+        // not counted as a tap.
+        h.taps += 1;
+        let yes = !decline.contains(&id.as_str());
+        h.send(Message::Release(if optional {
+            release::Message::Choose(i, yes)
+        } else {
+            release::Message::Confirm(i)
+        }));
+        assert_eq!(h.kiosk.form.clauses[i], Some(yes), "clause {id}");
     }
 }
 

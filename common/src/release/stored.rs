@@ -1,0 +1,94 @@
+//! Signed releases as stored: listed by what identifies them, opened (with permission,
+//! audited, the fingerprint checked) for what they say.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::ReleaseContent;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::users::{Actor, Permission};
+
+/// A release in a listing: what identifies it, not what it says.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    pub template_id: String,
+    pub template_version: u32,
+    pub signed_at: String,
+    pub device: String,
+    pub sha256: String,
+}
+
+/// Signed releases, newest first; one customer's when `customer` is given.
+pub fn list(db: &Db, actor: &Actor, customer: Option<Uuid>, limit: u32) -> Result<Vec<Summary>> {
+    actor.require(Permission::ReadCustomer)?;
+    let customer = customer
+        .map(|c| crate::db::resolve_customer(db.conn(), c))
+        .transpose()?;
+    let mut stmt = db.conn().prepare(
+        "SELECT r.id, r.customer_id, c.first_name, c.last_name, r.template_id,
+                r.template_version, r.signed_at, r.device, r.content_sha256
+         FROM releases r JOIN customers c ON c.id = r.customer_id
+         WHERE ?1 IS NULL OR r.customer_id = ?1
+         ORDER BY r.signed_at DESC, r.id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![customer, limit], |r| {
+        let first: Option<String> = r.get(2)?;
+        let last: Option<String> = r.get(3)?;
+        Ok(Summary {
+            id: r.get(0)?,
+            customer_id: r.get(1)?,
+            customer_name: [first, last]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            template_id: r.get(4)?,
+            template_version: r.get(5)?,
+            signed_at: r.get(6)?,
+            device: r.get(7)?,
+            sha256: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A signed release, opened. It holds health answers, so it takes `medical:customer`, and
+/// the view is audited. The stored fingerprint is checked against the content.
+pub fn open(db: &Db, actor: &Actor, id: Uuid) -> Result<ReleaseContent> {
+    actor.require(Permission::ReadCustomer)?;
+    actor.require(Permission::MedicalCustomer)?;
+    let row: Option<(Uuid, Vec<u8>, String)> = db
+        .conn()
+        .query_row(
+            "SELECT customer_id, sealed, content_sha256 FROM releases WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let (customer, sealed, sha) =
+        row.ok_or_else(|| Error::Invalid(format!("no release with id {id}")))?;
+    if sealed.is_empty() {
+        return Err(Error::Invalid(format!(
+            "release {id} is kept on the shop's store: this device holds its record only"
+        )));
+    }
+    let content: ReleaseContent = db.sealer().open_json(id.as_bytes(), &sealed)?;
+    if content.sha256() != sha {
+        return Err(Error::Invalid(format!(
+            "release {id}: its content does not match its recorded SHA-256"
+        )));
+    }
+    crate::audit::record(
+        db.conn(),
+        &actor.name,
+        "release.view",
+        Some(customer),
+        &id.to_string(),
+    )?;
+    Ok(content)
+}
