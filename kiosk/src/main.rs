@@ -94,7 +94,12 @@ fn main() -> anyhow::Result<()> {
         .with_context(|| format!("opening the database in {}", data_dir.display()))?;
     if cli.counter {
         intake_common::phone_keys::align(&mut db, settings.shop.region, "intake-kiosk")?;
-        return run_counter(db, cli.device.unwrap_or_else(device_name), cli.windowed);
+        return run_counter(
+            db,
+            cli.device.unwrap_or_else(device_name),
+            &settings,
+            cli.windowed,
+        );
     }
     let options = Options {
         windowed: cli.windowed,
@@ -133,9 +138,11 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// The counter display: a window of its own (staff may close it; it is not a kiosk).
-fn run_counter(db: Db, device: String, windowed: bool) -> anyhow::Result<()> {
+fn run_counter(db: Db, device: String, settings: &Settings, windowed: bool) -> anyhow::Result<()> {
     tracing::info!(%device, "starting the Intake counter display");
-    let slot = std::sync::Mutex::new(Some(intake_kiosk::Counter::new(db, device)));
+    let slot = std::sync::Mutex::new(Some(intake_kiosk::Counter::with_settings(
+        db, device, settings,
+    )));
     iced::application(
         move || {
             slot.lock()

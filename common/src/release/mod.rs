@@ -624,6 +624,62 @@ pub fn list(db: &Db, actor: &Actor, customer: Option<Uuid>, limit: u32) -> Resul
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A guardian as a listing names them: no signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GuardianName {
+    pub name: String,
+    pub relationship: String,
+}
+
+/// What a listing may say of a release beyond its record: no health answer, no clause,
+/// no signature, so reading it is not a view of medical details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Facts {
+    pub language: Lang,
+    pub age_at_signing: u32,
+    pub guardian: Option<GuardianName>,
+}
+
+/// The facts of release `id`, or `None` when this device holds its record only (a paired
+/// device: the content stays on the store). Callers check `read:customer`.
+pub(crate) fn facts(db: &Db, id: Uuid) -> Result<Option<Facts>> {
+    let sealed: Option<Vec<u8>> = db
+        .conn()
+        .query_row("SELECT sealed FROM releases WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(sealed) = sealed.filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let content: ReleaseContent = db.sealer().open_json(id.as_bytes(), &sealed)?;
+    Ok(Some(Facts {
+        language: content.language,
+        age_at_signing: content.age_at_signing,
+        guardian: content.guardian.map(|g| GuardianName {
+            name: g.name,
+            relationship: g.relationship,
+        }),
+    }))
+}
+
+/// A customer's signed releases, newest first, each with its [`Facts`] where this device
+/// holds them. Needs `read:customer`.
+pub fn list_with_facts(
+    db: &Db,
+    actor: &Actor,
+    customer: Uuid,
+    limit: u32,
+) -> Result<Vec<(Summary, Option<Facts>)>> {
+    list(db, actor, Some(customer), limit)?
+        .into_iter()
+        .map(|s| {
+            let facts = facts(db, s.id)?;
+            Ok((s, facts))
+        })
+        .collect()
+}
+
 /// A signed release, opened. It holds health answers, so it takes `medical:customer`, and
 /// the view is audited. The stored fingerprint is checked against the content.
 pub fn open(db: &Db, actor: &Actor, id: Uuid) -> Result<ReleaseContent> {

@@ -4,6 +4,7 @@
 //! each of them took longer than running it.
 
 mod counter;
+mod counter_card;
 mod flow;
 mod staff_exit;
 mod words;
