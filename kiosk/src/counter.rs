@@ -148,6 +148,12 @@ pub struct Counter {
     pdf: releases::Viewer,
 }
 
+impl Drop for Counter {
+    fn drop(&mut self) {
+        self.sign_out();
+    }
+}
+
 impl Counter {
     /// A counter with the shipped settings.
     pub fn new(db: Db, device: impl Into<String>) -> Self {
@@ -230,12 +236,6 @@ impl Counter {
 
     pub fn db(&self) -> &Db {
         &self.db
-    }
-
-    /// Takes the database back (the kiosk's staff menu lends it to the counter).
-    pub fn into_db(mut self) -> Db {
-        self.sign_out();
-        self.db
     }
 
     pub fn update(&mut self, message: Message) {

@@ -12,8 +12,10 @@ pub mod form;
 pub mod i18n;
 pub mod pad;
 pub mod staff_exit;
+pub mod station;
 pub mod theme;
 mod view;
 
 pub use app::{Kiosk, Message, Options, Screen, Step};
 pub use counter::Counter;
+pub use station::Station;
