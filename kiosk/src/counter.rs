@@ -37,8 +37,8 @@ mod widgets;
 pub mod words;
 
 use customer::Open;
+use widgets::small_action;
 pub use widgets::{TOUCH_MIN, local_time, sync_words};
-use widgets::{action, small_action};
 use words::{CounterMsg, Words, v};
 
 /// Staff are signed out after this long without a touch.
@@ -401,12 +401,14 @@ impl Counter {
                 .size(theme::LABEL_SIZE),
             );
             bar = bar.push(
-                action(w.get(CounterMsg::SignOut), Some(Message::SignOut)).style(theme::secondary),
+                small_action(w.get(CounterMsg::SignOut), Some(Message::SignOut))
+                    .style(theme::secondary),
             );
         }
         if self.from_kiosk {
             bar = bar.push(
-                action(w.get(CounterMsg::Close), Some(Message::Close)).style(theme::secondary),
+                small_action(w.get(CounterMsg::Close), Some(Message::Close))
+                    .style(theme::secondary),
             );
         }
         bar.into()
