@@ -271,3 +271,113 @@ pdf-date = { $month ->
     } { $day }, { $year }
 # $date: a date (pdf-date); $time: hours and minutes, UTC
 pdf-date-time = { $date } at { $time } UTC
+## Counter display
+
+counter-title = Counter
+counter-sign-in = Staff sign-in
+counter-enter-pin = Enter your PIN
+counter-pin-wrong = That PIN is not right.
+counter-pin-locked = Too many wrong PINs. Try again in a minute.
+counter-ok = OK
+counter-key-delete = Delete
+counter-sign-out = Sign out
+counter-close = Back to the kiosk
+# $name: the staff member's user name; $role: their role, from the role messages below
+counter-signed-in = { $name } · { $role }
+counter-role-owner = owner
+counter-role-manager = manager
+counter-role-artist = artist
+counter-role-front-desk = front desk
+counter-check-ins = Today's check-ins ({ $count })
+counter-no-check-ins = Nobody has checked in yet today.
+counter-flags = { $count ->
+    [one] ⚑ 1 flag
+   *[other] ⚑ { $count } flags
+}
+counter-medical = { $count ->
+    [one] ✚ 1 health answer
+   *[other] ✚ { $count } health answers
+}
+counter-checked = ✓ read
+counter-minor = Minor, { $age }
+# $name, $relationship: as the guardian wrote them on the release
+counter-guardian = Guardian: { $name } ({ $relationship })
+counter-find = Find a customer
+counter-find-hint = Name, e-mail or phone
+counter-no-match = No customer matches.
+counter-back = ‹ Back
+counter-born = born { $date }
+counter-safety = ⚠ Safety Panel
+counter-safety-clear = Safety Panel: no flags, no health answers to read.
+counter-medical-hidden = { $count ->
+    [one] ✚ 1 health answer — only a manager or an artist can read it.
+   *[other] ✚ { $count } health answers — only a manager or an artist can read them.
+}
+counter-kind-allergy = allergy
+counter-kind-condition = condition
+counter-kind-disease = disease
+counter-kind-medication = medication
+counter-kind-other = other
+# $date: when the answer was given
+counter-medical-line = ✚ { $kind }: { $name } · { $date }
+counter-medical-details = ✚ { $kind }: { $name } — { $details } · { $date }
+counter-earlier = { $count ->
+    [one] 1 earlier answer
+   *[other] { $count } earlier answers
+}
+counter-hide-earlier = Hide earlier answers
+counter-last-read = Last read by { $name } at { $time }
+counter-acknowledged = ✓ Read and acknowledged
+counter-acknowledge = I have read this
+counter-sessions = Sessions
+counter-session-open = { $what } — { $artist }, started { $start }
+counter-session-done = { $what } — { $artist }, { $start }–{ $end }
+counter-end-session = End session
+counter-session-hint = What is the session? e.g. forearm tattoo
+counter-start-session = Start session
+counter-read-first = Read the Safety Panel and tap "I have read this" first.
+counter-notes = Notes
+counter-note-line = { $body } — { $author }, { $time }
+counter-note-hint = Add a note
+counter-add-note = Add note
+counter-emergency = Emergency contact
+counter-physician = Doctor
+counter-contact-name = Name
+counter-contact-phone = Phone
+counter-relationship = Relationship
+counter-practice = Practice
+counter-save-emergency = Save emergency contact
+counter-save-physician = Save doctor
+counter-releases = Signed releases
+counter-no-releases = No signed release yet.
+# $date: when it was signed; $template: the release's title and version; $language: the language it was signed in
+counter-release-line = { $date } · { $template } · { $language }
+counter-release-elsewhere = The signed copy is kept on the shop's main computer.
+counter-open-release = Open
+counter-release-opened = The release is open in the document viewer.
+counter-release-saved = Saved as { $file }
+counter-sync-here = Saved on this computer
+counter-sync-ok = { $waiting ->
+    [0] Up to date ({ $time })
+   *[other] Synced at { $time } · { $waiting } waiting to send
+}
+counter-sync-never = Not connected yet · { $waiting } waiting to send
+counter-sync-offline = Working offline — will sync · { $waiting } waiting to send
+counter-sync-refused = { $count ->
+    [one] 1 change not accepted — tell the owner
+   *[other] { $count } changes not accepted — tell the owner
+}
+counter-sync-unknown = Cannot tell whether this computer is up to date
+counter-not-allowed = Your role cannot do that. Ask a manager.
+# $problem: what went wrong, in the words of the part that failed
+counter-failed = That did not work: { $problem }
+counter-note-empty = Write the note first.
+counter-note-added = Note added.
+counter-contact-no-name = The contact needs a name.
+counter-contact-bad-phone = Phone: { $problem }
+counter-contact-saved = Contact saved.
+counter-session-no-what = Say what the session is, e.g. forearm tattoo.
+counter-session-started = Session started.
+counter-session-ended = Session ended.
+counter-read-done = Safety Panel read.
+counter-open-display = Open the counter display

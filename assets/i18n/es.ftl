@@ -255,3 +255,108 @@ pdf-date = { $day } de { $month ->
        *[12] diciembre
     } de { $year }
 pdf-date-time = { $date } a las { $time } UTC
+## Counter display
+
+counter-title = Mostrador
+counter-sign-in = Acceso del personal
+counter-enter-pin = Escriba su PIN
+counter-pin-wrong = Ese PIN no es correcto.
+counter-pin-locked = Demasiados PIN incorrectos. Inténtelo de nuevo en un minuto.
+counter-ok = OK
+counter-key-delete = Borrar
+counter-sign-out = Cerrar sesión
+counter-close = Volver al quiosco
+counter-signed-in = { $name } · { $role }
+counter-role-owner = dueño
+counter-role-manager = encargado
+counter-role-artist = artista
+counter-role-front-desk = recepción
+counter-check-ins = Registros de hoy ({ $count })
+counter-no-check-ins = Nadie se ha registrado hoy todavía.
+counter-flags = { $count ->
+    [one] ⚑ 1 aviso
+   *[other] ⚑ { $count } avisos
+}
+counter-medical = { $count ->
+    [one] ✚ 1 respuesta de salud
+   *[other] ✚ { $count } respuestas de salud
+}
+counter-checked = ✓ leído
+counter-minor = Menor, { $age }
+counter-guardian = Tutor: { $name } ({ $relationship })
+counter-find = Buscar un cliente
+counter-find-hint = Nombre, correo o teléfono
+counter-no-match = Ningún cliente coincide.
+counter-back = ‹ Atrás
+counter-born = nació el { $date }
+counter-safety = ⚠ Panel de seguridad
+counter-safety-clear = Panel de seguridad: sin avisos ni respuestas de salud que leer.
+counter-medical-hidden = { $count ->
+    [one] ✚ 1 respuesta de salud — solo un encargado o un artista puede leerla.
+   *[other] ✚ { $count } respuestas de salud — solo un encargado o un artista puede leerlas.
+}
+counter-kind-allergy = alergia
+counter-kind-condition = afección
+counter-kind-disease = enfermedad
+counter-kind-medication = medicamento
+counter-kind-other = otro
+counter-medical-line = ✚ { $kind }: { $name } · { $date }
+counter-medical-details = ✚ { $kind }: { $name } — { $details } · { $date }
+counter-earlier = { $count ->
+    [one] 1 respuesta anterior
+   *[other] { $count } respuestas anteriores
+}
+counter-hide-earlier = Ocultar respuestas anteriores
+counter-last-read = Leído por última vez por { $name } a las { $time }
+counter-acknowledged = ✓ Leído y confirmado
+counter-acknowledge = Lo he leído
+counter-sessions = Sesiones
+counter-session-open = { $what } — { $artist }, empezó a las { $start }
+counter-session-done = { $what } — { $artist }, { $start }–{ $end }
+counter-end-session = Terminar sesión
+counter-session-hint = ¿Qué sesión es? p. ej. tatuaje en el antebrazo
+counter-start-session = Empezar sesión
+counter-read-first = Lea primero el panel de seguridad y toque «Lo he leído».
+counter-notes = Notas
+counter-note-line = { $body } — { $author }, { $time }
+counter-note-hint = Añadir una nota
+counter-add-note = Añadir nota
+counter-emergency = Contacto de emergencia
+counter-physician = Médico
+counter-contact-name = Nombre
+counter-contact-phone = Teléfono
+counter-relationship = Parentesco
+counter-practice = Consulta
+counter-save-emergency = Guardar contacto de emergencia
+counter-save-physician = Guardar médico
+counter-releases = Exenciones firmadas
+counter-no-releases = Todavía no hay exenciones firmadas.
+counter-release-line = { $date } · { $template } · { $language }
+counter-release-elsewhere = La copia firmada está en el ordenador principal del estudio.
+counter-open-release = Abrir
+counter-release-opened = La exención está abierta en el visor de documentos.
+counter-release-saved = Guardado como { $file }
+counter-sync-here = Guardado en este ordenador
+counter-sync-ok = { $waiting ->
+    [0] Al día ({ $time })
+   *[other] Sincronizado a las { $time } · { $waiting } por enviar
+}
+counter-sync-never = Aún sin conexión · { $waiting } por enviar
+counter-sync-offline = Trabajando sin conexión — se sincronizará · { $waiting } por enviar
+counter-sync-refused = { $count ->
+    [one] 1 cambio no aceptado — avise al dueño
+   *[other] { $count } cambios no aceptados — avise al dueño
+}
+counter-sync-unknown = No se sabe si este ordenador está al día
+counter-not-allowed = Su función no permite eso. Pida ayuda a un encargado.
+counter-failed = No funcionó: { $problem }
+counter-note-empty = Escriba la nota primero.
+counter-note-added = Nota añadida.
+counter-contact-no-name = El contacto necesita un nombre.
+counter-contact-bad-phone = Teléfono: { $problem }
+counter-contact-saved = Contacto guardado.
+counter-session-no-what = Diga qué sesión es, p. ej. tatuaje en el antebrazo.
+counter-session-started = Sesión empezada.
+counter-session-ended = Sesión terminada.
+counter-read-done = Panel de seguridad leído.
+counter-open-display = Abrir la pantalla del mostrador

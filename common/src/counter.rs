@@ -25,6 +25,11 @@ pub struct CheckIn {
     pub medical: i64,
     /// Whether staff acknowledged the Safety Panel since this check-in.
     pub acknowledged: bool,
+    /// The customer's birthdate (`YYYY-MM-DD`), when known.
+    pub birthdate: Option<String>,
+    /// The adult who signed the newest release with a minor, when there was one and this
+    /// device holds the release's content.
+    pub guardian: Option<crate::release::GuardianName>,
 }
 
 /// Customers who signed a release between `from` and `to`, newest first; one entry each.
@@ -36,21 +41,27 @@ pub fn check_ins(
     to: DateTime<Utc>,
 ) -> Result<Vec<CheckIn>> {
     actor.require(Permission::ReadCustomer)?;
-    check_ins_in(db.conn(), from, to)
+    let mut list = check_ins_in(db.conn(), from, to)?;
+    for (check_in, release) in &mut list {
+        check_in.guardian = crate::release::facts(db, *release)?.and_then(|f| f.guardian);
+    }
+    Ok(list.into_iter().map(|(c, _)| c).collect())
 }
 
-pub(crate) fn check_ins_in(
+/// The check-ins, each with its newest release's id.
+fn check_ins_in(
     conn: &Connection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<CheckIn>> {
+) -> Result<Vec<(CheckIn, Uuid)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.first_name, c.nickname, c.last_name, r.signed_at, r.device,
                 (SELECT count(*) FROM flags f WHERE f.customer_id = c.id),
                 (SELECT count(*) FROM medical_conditions m WHERE m.customer_id = c.id),
                 EXISTS(SELECT 1 FROM safety_acks a
-                       WHERE a.customer_id = c.id AND a.acknowledged_at >= r.signed_at)
-         FROM (SELECT customer_id, max(signed_at) AS signed_at, device FROM releases
+                       WHERE a.customer_id = c.id AND a.acknowledged_at >= r.signed_at),
+                c.birthdate, r.id
+         FROM (SELECT customer_id, max(signed_at) AS signed_at, device, id FROM releases
                WHERE signed_at >= ?1 AND signed_at < ?2 GROUP BY customer_id) r
          JOIN customers c ON c.id = r.customer_id
          ORDER BY r.signed_at DESC, c.id",
@@ -62,7 +73,7 @@ pub(crate) fn check_ins_in(
             let nick: Option<String> = r.get(2)?;
             let last: Option<String> = r.get(3)?;
             let given = nick.or(first).unwrap_or_default();
-            Ok(CheckIn {
+            let check_in = CheckIn {
                 customer: r.get(0)?,
                 name: format!("{given} {}", last.unwrap_or_default())
                     .trim()
@@ -72,7 +83,10 @@ pub(crate) fn check_ins_in(
                 flags: r.get(6)?,
                 medical: r.get(7)?,
                 acknowledged: r.get(8)?,
-            })
+                birthdate: r.get(9)?,
+                guardian: None,
+            };
+            Ok((check_in, r.get(10)?))
         },
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

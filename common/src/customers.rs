@@ -110,10 +110,20 @@ pub fn count(conn: &Connection) -> Result<i64> {
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum MedicalView {
-    /// The viewer holds `medical:customer`.
-    Details(Vec<MedicalCondition>),
+    /// The viewer holds `medical:customer`: each record with when it was recorded.
+    Details(Vec<MedicalRecord>),
     /// Everyone else sees how many there are.
     Count { count: i64 },
+}
+
+/// A medical condition as recorded: a health answer at a check-in, or staff's entry.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize)]
+pub struct MedicalRecord {
+    #[serde(flatten)]
+    pub condition: MedicalCondition,
+    /// When it was recorded (RFC 3339, UTC).
+    pub recorded_at: String,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -188,7 +198,7 @@ pub fn detail(db: &Db, actor: &Actor, id: Uuid) -> Result<Detail> {
         |r| r.get(0),
     )?;
     let medical = if actor.may(Permission::MedicalCustomer) && !placeholders {
-        let conditions = medical_conditions(db, cid)?;
+        let conditions = medical_records(db, cid)?;
         audit::record(
             conn,
             &actor.name,
@@ -267,16 +277,33 @@ pub fn detail(db: &Db, actor: &Actor, id: Uuid) -> Result<Detail> {
 
 /// Decrypts a customer's medical conditions. Callers check `medical:customer` and audit.
 pub(crate) fn medical_conditions(db: &Db, customer: Uuid) -> Result<Vec<MedicalCondition>> {
+    Ok(medical_records(db, customer)?
+        .into_iter()
+        .map(|r| r.condition)
+        .collect())
+}
+
+/// Decrypts a customer's medical conditions with their dates, oldest first. Callers check
+/// `medical:customer` and audit.
+fn medical_records(db: &Db, customer: Uuid) -> Result<Vec<MedicalRecord>> {
     let mut stmt = db.conn().prepare_cached(
-        "SELECT id, sealed FROM medical_conditions WHERE customer_id = ?1 ORDER BY created_at, id",
+        "SELECT id, sealed, created_at FROM medical_conditions WHERE customer_id = ?1
+         ORDER BY created_at, id",
     )?;
     let rows = stmt.query_map([customer], |r| {
-        Ok((r.get::<_, Uuid>(0)?, r.get::<_, Vec<u8>>(1)?))
+        Ok((
+            r.get::<_, Uuid>(0)?,
+            r.get::<_, Vec<u8>>(1)?,
+            r.get::<_, String>(2)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, sealed) = row?;
-        out.push(db.sealer().open_json(id.as_bytes(), &sealed)?);
+        let (id, sealed, recorded_at) = row?;
+        out.push(MedicalRecord {
+            condition: db.sealer().open_json(id.as_bytes(), &sealed)?,
+            recorded_at,
+        });
     }
     Ok(out)
 }

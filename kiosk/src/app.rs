@@ -62,6 +62,8 @@ pub enum Message {
     StoreExit(StoreAnswer),
     StaffExit,
     StaffBack,
+    /// Staff open the counter display from the staff menu (see [`crate::Station`]).
+    OpenCounter,
     CloseRequested(window::Id),
     Resized(iced::Size),
     FirstFrame,
@@ -110,6 +112,9 @@ pub struct Kiosk {
     pub thanks_name: String,
     pub staff_message: Option<crate::i18n::Msg>,
     pub staff_user: Option<String>,
+    /// The staff member let out by this kiosk's own check (not the store's, not an exit
+    /// code): who the counter display opens for.
+    pub staff_actor: Option<intake_common::Actor>,
     /// The store is being asked about the PIN typed last.
     pub staff_checking: bool,
     /// A PIN for the store to check, until the update that raised it hands it on.
@@ -170,6 +175,7 @@ impl Kiosk {
             thanks_name: String::new(),
             staff_message: None,
             staff_user: None,
+            staff_actor: None,
             staff_checking: false,
             store_check: None,
             logo,
@@ -290,6 +296,8 @@ impl Kiosk {
             Message::StoreExit(answer) => self.store_answered(answer),
             Message::StaffExit => return self.staff_leaves(),
             Message::StaffBack => self.wipe(),
+            // The station around the kiosk opens the counter.
+            Message::OpenCounter => {}
         }
         if self.banner == Some(Banner::FixAbove) && self.form.problems.is_empty() {
             self.banner = None;
@@ -320,6 +328,7 @@ impl Kiosk {
         self.begin();
         self.thanks_name.clear();
         self.staff_user = None;
+        self.staff_actor = None;
         self.staff_message = None;
         self.staff_checking = false;
         self.store_check = None;

@@ -1,24 +1,45 @@
 //! The staff counter display: today's check-ins as they arrive, customer search, and the
-//! customer detail with the Safety Panel (seed 002). It reads and writes only the local
-//! database; `intake-agent run` carries the changes to and from the store.
+//! customer card with the Safety Panel (seed 002) and the signed releases. It reads and
+//! writes only the local database; `intake-agent run` carries the changes to and from the
+//! store.
 //!
 //! Staff sign in with their PIN; what they see follows their permissions. The panel opens
 //! by itself when a customer has flags or medical records, and a session cannot start
 //! until it is acknowledged; the acknowledgement is recorded (and syncs).
+//!
+//! One module a page: [`sign_in`], [`check_ins`], [`search`], [`customer`] (the card),
+//! [`safety`] (the Safety Panel) and [`releases`]; [`widgets`] holds what they share and
+//! [`words`] the counter's messages. Every change goes through [`Counter::act`].
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Local, Utc};
-use intake_common::counter::{self, CheckIn};
-use intake_common::customer::{Contact, ContactKind, Customer};
-use intake_common::customers::{self, Detail, MedicalView};
-use intake_common::{Actor, Db, Error, Op, users};
+use chrono::{DateTime, Utc};
+use iced::widget::{column, container, row, space, text};
+use iced::{Alignment, Element, Fill, Length};
+use intake_common::counter::CheckIn;
+use intake_common::customer::{ContactKind, Customer};
+use intake_common::i18n::Tr;
+use intake_common::settings::{Lang, Settings};
+use intake_common::{Actor, Db, Error, Op};
 use uuid::Uuid;
 
 use crate::clock::WallClock;
+use crate::theme;
 
-mod view;
-pub use view::{local_time, sync_words};
+mod check_ins;
+mod customer;
+pub mod releases;
+mod safety;
+mod search;
+mod sign_in;
+mod widgets;
+pub mod words;
+
+use customer::Open;
+use widgets::small_action;
+pub use widgets::{TOUCH_MIN, local_time, sync_words};
+use words::{CounterMsg, Words, v};
 
 /// Staff are signed out after this long without a touch.
 pub const IDLE_SIGN_OUT: Duration = Duration::from_secs(5 * 60);
@@ -26,14 +47,19 @@ pub const IDLE_SIGN_OUT: Duration = Duration::from_secs(5 * 60);
 #[derive(Debug, Clone)]
 pub enum Message {
     Tick(Instant),
+    Language(Lang),
     PinDigit(char),
     PinBackspace,
     PinSubmit,
     SignOut,
+    /// Leave the counter for the customer kiosk (when it was opened from the kiosk).
+    Close,
     Query(String),
     Open(Uuid),
     Back,
     Acknowledge,
+    /// Show or hide the earlier answers of the Safety Panel's nth medical line.
+    ToggleEarlier(usize),
     NoteText(String),
     AddNote,
     ContactName(ContactKind, String),
@@ -43,44 +69,65 @@ pub enum Message {
     SessionText(String),
     StartSession,
     EndSession(Uuid),
+    OpenRelease(Uuid),
 }
 
-/// A contact as it is being edited.
-#[derive(Debug, Clone, Default)]
-struct ContactForm {
-    name: String,
-    phone: String,
-    relation: String,
+/// What the last action said: a message, and the value of its one placeholder if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Notice {
+    problem: bool,
+    msg: CounterMsg,
+    arg: Option<String>,
 }
 
-impl ContactForm {
-    fn from(contact: Option<&Contact>) -> Self {
-        contact.map_or_else(Self::default, |c| Self {
-            name: c.name.clone(),
-            phone: c.phone.clone().unwrap_or_default(),
-            relation: c.relation.clone().unwrap_or_default(),
-        })
+impl Notice {
+    fn done(msg: CounterMsg) -> Self {
+        Self {
+            problem: false,
+            msg,
+            arg: None,
+        }
+    }
+
+    fn problem(msg: CounterMsg) -> Self {
+        Self {
+            problem: true,
+            msg,
+            arg: None,
+        }
+    }
+
+    fn with(mut self, arg: impl Into<String>) -> Self {
+        self.arg = Some(arg.into());
+        self
+    }
+
+    fn words(&self, w: Words<'_>) -> String {
+        match &self.arg {
+            Some(a) => w.with(self.msg, &[v(a.as_str())]).into_owned(),
+            None => w.get(self.msg).into_owned(),
+        }
     }
 }
 
-/// An open customer.
-#[derive(Debug)]
-struct Open {
-    detail: Box<Detail>,
-    /// Flags or medical records: the panel opened by itself and needs acknowledging.
-    needs_ack: bool,
-    acknowledged: bool,
-    last_ack: Option<counter::Acknowledgement>,
-    note: String,
-    emergency: ContactForm,
-    physician: ContactForm,
-    session: String,
+/// What the counter takes from the shop's settings.
+#[derive(Debug, Clone)]
+struct Shop {
+    tr: Tr,
+    languages: Vec<Lang>,
+    name: String,
+    logo: Option<Vec<u8>>,
+    adult_age: u32,
 }
 
 #[derive(Debug)]
 pub struct Counter {
     db: Db,
     device: String,
+    shop: Shop,
+    lang: Lang,
+    /// Opened from the kiosk's staff menu: it offers the way back.
+    from_kiosk: bool,
     actor: Option<Actor>,
     pin: String,
     /// The pad is locked until then (wrong PINs; kept in the database across restarts).
@@ -96,16 +143,38 @@ pub struct Counter {
     results: Vec<Customer>,
     open: Option<Open>,
     status: Option<intake_common::sync::Status>,
-    /// What the last action said: (is it a problem, the words).
-    notice: Option<(bool, String)>,
+    notice: Option<Notice>,
+    /// Where release PDFs are written for the viewer, and the viewer.
+    pdf: releases::Viewer,
+}
+
+impl Drop for Counter {
+    fn drop(&mut self) {
+        self.sign_out();
+    }
 }
 
 impl Counter {
+    /// A counter with the shipped settings.
     pub fn new(db: Db, device: impl Into<String>) -> Self {
+        Self::with_settings(db, device, &Settings::defaults())
+    }
+
+    pub fn with_settings(db: Db, device: impl Into<String>, settings: &Settings) -> Self {
         let now = Instant::now();
+        let shop = Shop {
+            tr: settings.tr.clone(),
+            languages: settings.shop.languages.clone(),
+            name: settings.shop.name.clone(),
+            logo: settings.logo.clone(),
+            adult_age: settings.shop.adult_age,
+        };
         let mut c = Self {
             db,
             device: device.into(),
+            lang: shop.languages.first().copied().unwrap_or(Lang::En),
+            shop,
+            from_kiosk: false,
             actor: None,
             pin: String::new(),
             locked_until: None,
@@ -119,10 +188,27 @@ impl Counter {
             open: None,
             status: None,
             notice: None,
+            pdf: releases::Viewer::system(),
         };
         c.refresh_status();
         c.refresh_lock();
         c
+    }
+
+    /// Marks the counter as opened from the kiosk's staff menu: it shows "Back to the kiosk".
+    pub fn opened_from_kiosk(mut self) -> Self {
+        self.from_kiosk = true;
+        self
+    }
+
+    /// Where release PDFs go and what opens them (see [`releases::Viewer`]).
+    pub fn set_viewer(&mut self, viewer: releases::Viewer) {
+        self.pdf = viewer;
+    }
+
+    /// The words of the language chosen on the counter.
+    pub fn words(&self) -> Words<'_> {
+        Words::new(&self.shop.tr, self.lang)
     }
 
     /// The wall-clock time the pad's lock is kept in (see [`WallClock`]).
@@ -130,37 +216,17 @@ impl Counter {
         self.clock.at(self.now)
     }
 
-    /// The pad's device name, as its throttle and audit rows know it.
-    fn pad(&self) -> String {
-        format!("counter:{}", self.device)
-    }
-
-    /// Reads the pad's lock from the database.
-    fn refresh_lock(&mut self) {
-        match users::pinpad_locked_until(self.db.conn(), &self.pad(), self.wall()) {
-            Ok(until) => self.locked_until = until,
-            Err(e) => tracing::warn!(error = %e, "cannot read the PIN pad's lock"),
-        }
-    }
-
     pub fn signed_in(&self) -> Option<&Actor> {
         self.actor.as_ref()
-    }
-
-    /// Signs `actor` in directly (staff who already gave their PIN at the kiosk's menu).
-    pub fn sign_in_as(&mut self, actor: Actor) {
-        self.actor = Some(actor);
-        self.last_touch = self.now;
-        self.seen_version = None;
-        self.refresh_check_ins();
     }
 
     pub fn check_ins(&self) -> &[CheckIn] {
         &self.check_ins
     }
 
-    pub fn notice(&self) -> Option<&str> {
-        self.notice.as_ref().map(|(_, m)| m.as_str())
+    /// What the last action said, in the counter's language.
+    pub fn notice(&self) -> Option<String> {
+        self.notice.as_ref().map(|n| n.words(self.words()))
     }
 
     /// The open customer's id, if one is open.
@@ -179,7 +245,8 @@ impl Counter {
         }
         self.last_touch = self.now;
         match message {
-            Message::Tick(_) => {}
+            Message::Tick(_) | Message::Close => {}
+            Message::Language(lang) => self.lang = lang,
             Message::PinDigit(d) => {
                 if self.pin.len() < 12 {
                     self.pin.push(d);
@@ -200,6 +267,7 @@ impl Counter {
                 self.notice = None;
             }
             Message::Acknowledge => self.acknowledge(),
+            Message::ToggleEarlier(n) => self.toggle_earlier(n),
             Message::NoteText(t) => self.with_open(|o| o.note = t),
             Message::AddNote => self.add_note(),
             Message::ContactName(k, v) => self.with_contact(k, |f| f.name = v),
@@ -208,16 +276,8 @@ impl Counter {
             Message::SaveContact(k) => self.save_contact(k),
             Message::SessionText(t) => self.with_open(|o| o.session = t),
             Message::StartSession => self.start_session(),
-            Message::EndSession(id) => {
-                if let Some(customer) = self.open_customer() {
-                    let op = Op::EndService {
-                        customer,
-                        id,
-                        ended_at: Utc::now(),
-                    };
-                    self.act(op, "Session ended.");
-                }
-            }
+            Message::EndSession(id) => self.end_session(id),
+            Message::OpenRelease(id) => self.open_release(id),
         }
     }
 
@@ -241,58 +301,8 @@ impl Counter {
         }
     }
 
-    fn refresh_check_ins(&mut self) {
-        let Some(actor) = &self.actor else {
-            return;
-        };
-        let version: Option<i64> = self
-            .db
-            .conn()
-            .query_row("PRAGMA data_version", [], |r| r.get(0))
-            .ok();
-        // data_version moves when another connection commits; this one's own writes
-        // reset `seen_version` themselves.
-        if version.is_some() && version == self.seen_version {
-            return;
-        }
-        let today = Local::now().date_naive();
-        let (Some(from), Some(to)) = (
-            local_midnight(today),
-            today.succ_opt().and_then(local_midnight),
-        ) else {
-            return;
-        };
-        match counter::check_ins(&self.db, actor, from, to) {
-            Ok(list) => {
-                self.check_ins = list;
-                self.seen_version = version;
-            }
-            Err(e) => self.problem(&e),
-        }
-    }
-
-    fn submit_pin(&mut self) {
-        if self.locked_until.is_some() {
-            return;
-        }
-        let pin = std::mem::take(&mut self.pin);
-        match users::sign_in_by_pin_at(&self.db, &pin, &self.pad(), self.wall()) {
-            Ok(actor) => {
-                tracing::info!(user = %actor.name, "signed in at the counter");
-                self.notice = None;
-                self.sign_in_as(actor);
-            }
-            Err(Error::BadCredentials) => {
-                self.notice = Some((true, "That PIN is not right.".into()));
-            }
-            Err(Error::Throttled { .. }) => {
-                self.refresh_lock();
-                self.notice = Some((true, "Too many wrong PINs. Try again in a minute.".into()));
-            }
-            Err(e) => self.problem(&e),
-        }
-    }
-
+    /// Forgets everyone and everything personal: the signed-in user, the open customer,
+    /// the search, the check-ins, and the release PDFs written for the viewer.
     fn sign_out(&mut self) {
         self.actor = None;
         self.pin.clear();
@@ -301,78 +311,19 @@ impl Counter {
         self.query.clear();
         self.check_ins.clear();
         self.notice = None;
+        self.pdf.remove_written();
     }
 
-    fn search(&mut self) {
-        let Some(actor) = &self.actor else { return };
-        match counter::search(&self.db, actor, &self.query, 30) {
-            Ok(found) => self.results = found,
-            Err(e) => self.problem(&e),
-        }
-    }
-
-    fn open(&mut self, id: Uuid) {
-        let Some(actor) = &self.actor else { return };
-        // Every opening with medical:customer is a view of medical details: audited.
-        let detail = match customers::detail(&self.db, actor, id) {
-            Ok(d) => d,
-            Err(e) => return self.problem(&e),
-        };
-        let medical = match &detail.medical {
-            MedicalView::Details(list) => list.len() as i64,
-            MedicalView::Count { count } => *count,
-        };
-        let needs_ack = !detail.flags.is_empty() || medical > 0;
-        let last_ack = counter::last_acknowledgement(self.db.conn(), id).unwrap_or(None);
-        self.notice = None;
-        self.open = Some(Open {
-            emergency: ContactForm::from(detail.emergency_contact.as_ref()),
-            physician: ContactForm::from(detail.physician_contact.as_ref()),
-            detail: Box::new(detail),
-            needs_ack,
-            acknowledged: false,
-            last_ack,
-            note: String::new(),
-            session: String::new(),
-        });
-    }
-
-    /// Reads the open customer again after a change.
-    fn reload(&mut self) {
-        let Some(open) = self.open.take() else { return };
-        let id = open.detail.customer.id;
-        let acknowledged = open.acknowledged;
-        self.open(id);
-        if let Some(o) = &mut self.open {
-            o.acknowledged = acknowledged;
-        }
-        self.seen_version = None;
-        self.refresh_check_ins();
-    }
-
-    fn with_open(&mut self, f: impl FnOnce(&mut Open)) {
-        if let Some(o) = &mut self.open {
-            f(o);
-        }
-    }
-
-    fn with_contact(&mut self, kind: ContactKind, f: impl FnOnce(&mut ContactForm)) {
-        self.with_open(|o| {
-            f(match kind {
-                ContactKind::Emergency => &mut o.emergency,
-                ContactKind::Physician => &mut o.physician,
-            })
-        });
-    }
-
-    fn act(&mut self, op: Op, done: &str) -> bool {
+    /// The front door for every change made at the counter: checked against the signed-in
+    /// user's permissions, submitted, then the open customer read again.
+    fn act(&mut self, op: Op, done: CounterMsg) -> bool {
         let Some(actor) = self.actor.clone() else {
             return false;
         };
-        match counter::act(&mut self.db, &actor, op) {
+        match intake_common::counter::act(&mut self.db, &actor, op) {
             Ok(_) => {
                 self.reload();
-                self.notice = Some((false, done.into()));
+                self.notice = Some(Notice::done(done));
                 true
             }
             Err(e) => {
@@ -382,117 +333,103 @@ impl Counter {
         }
     }
 
-    fn acknowledge(&mut self) {
-        let Some(o) = &self.open else { return };
-        let medical = match &o.detail.medical {
-            MedicalView::Details(list) => list.len() as u32,
-            MedicalView::Count { count } => u32::try_from(*count).unwrap_or(u32::MAX),
-        };
-        let op = Op::AcknowledgeSafety {
-            customer: o.detail.customer.id,
-            id: Uuid::now_v7(),
-            flags: u32::try_from(o.detail.flags.len()).unwrap_or(u32::MAX),
-            medical,
-        };
-        if self.act(op, "Safety Panel acknowledged.") {
-            self.with_open(|o| o.acknowledged = true);
-        }
-    }
-
-    fn add_note(&mut self) {
-        let Some(o) = &self.open else { return };
-        let body = o.note.trim().to_string();
-        if body.is_empty() {
-            self.notice = Some((true, "Write the note first.".into()));
-            return;
-        }
-        let op = Op::AddNote {
-            customer: o.detail.customer.id,
-            id: Uuid::now_v7(),
-            body,
-        };
-        self.act(op, "Note added.");
-    }
-
-    fn save_contact(&mut self, kind: ContactKind) {
-        let Some(o) = &self.open else { return };
-        let form = match kind {
-            ContactKind::Emergency => &o.emergency,
-            ContactKind::Physician => &o.physician,
-        };
-        let name = form.name.trim().to_string();
-        if name.is_empty() {
-            self.notice = Some((true, "The contact needs a name.".into()));
-            return;
-        }
-        let phone = match form.phone.trim() {
-            "" => None,
-            raw => match intake_common::phone_keys::region(self.db.conn())
-                .map_err(|e| e.to_string())
-                .and_then(|region| intake_common::normalize::phone(raw, region))
-            {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    self.notice = Some((true, format!("Phone: {e}")));
-                    return;
-                }
-            },
-        };
-        let relation = Some(form.relation.trim().to_string()).filter(|r| !r.is_empty());
-        let op = Op::SetContact {
-            customer: o.detail.customer.id,
-            contact: Contact {
-                kind,
-                name,
-                phone,
-                relation,
-            },
-        };
-        self.act(op, "Contact saved.");
-    }
-
-    fn start_session(&mut self) {
-        let Some(o) = &self.open else { return };
-        if o.needs_ack && !o.acknowledged {
-            self.notice = Some((
-                true,
-                "Read and acknowledge the Safety Panel before starting a session.".into(),
-            ));
-            return;
-        }
-        let description = o.session.trim().to_string();
-        if description.is_empty() {
-            self.notice = Some((true, "Say what the session is, e.g. forearm tattoo.".into()));
-            return;
-        }
-        let op = Op::RecordService {
-            customer: o.detail.customer.id,
-            id: Uuid::now_v7(),
-            description,
-            artist: self.actor.as_ref().map(|a| a.name.clone()),
-            started_at: Utc::now(),
-            ended_at: None,
-        };
-        if self.act(op, "Session started.") {
-            self.with_open(|o| o.session.clear());
-        }
-    }
-
     fn problem(&mut self, e: &Error) {
         tracing::warn!(error = %e, "counter action failed");
-        let words = match e {
-            Error::Forbidden { permission, .. } => {
-                format!("Your role does not allow that (it needs {permission}).")
-            }
-            other => other.to_string(),
-        };
-        self.notice = Some((true, words));
+        self.notice = Some(match e {
+            Error::Forbidden { .. } => Notice::problem(CounterMsg::NotAllowed),
+            other => Notice::problem(CounterMsg::Failed).with(other.to_string()),
+        });
     }
-}
 
-fn local_midnight(day: chrono::NaiveDate) -> Option<DateTime<Utc>> {
-    day.and_hms_opt(0, 0, 0)?
-        .and_local_timezone(Local)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
+    pub fn view(&self) -> Element<'_, Message> {
+        let w = self.words();
+        let body: Element<'_, Message> = match &self.actor {
+            None => self.sign_in_view(w),
+            Some(_) => {
+                let left = self.check_ins_view(w);
+                let right = match &self.open {
+                    Some(o) => self.customer_view(w, o),
+                    None => self.search_view(w),
+                };
+                row![
+                    container(left).width(Length::FillPortion(2)).height(Fill),
+                    container(right).width(Length::FillPortion(3)).height(Fill),
+                ]
+                .spacing(16)
+                .height(Fill)
+                .into()
+            }
+        };
+        let mut page = column![self.top_bar(w)];
+        if let Some(n) = &self.notice {
+            page = page.push(text(n.words(w)).size(theme::BODY_SIZE).style(if n.problem {
+                theme::error
+            } else {
+                widgets::success
+            }));
+        }
+        container(page.push(body).spacing(12).padding(16))
+            .width(Fill)
+            .height(Fill)
+            .style(theme::page)
+            .into()
+    }
+
+    fn top_bar<'a>(&'a self, w: Words<'a>) -> Element<'a, Message> {
+        let mut bar = row![
+            text(w.get(CounterMsg::Title)).size(theme::HEADING_SIZE),
+            space().width(Fill),
+            self.sync_line(w),
+        ]
+        .spacing(12)
+        .align_y(Alignment::Center);
+        if self.shop.languages.len() > 1 {
+            for &lang in &self.shop.languages {
+                let label = lang.code().to_uppercase();
+                bar = bar.push(
+                    small_action(label, Some(Message::Language(lang)))
+                        .style(theme::choice(lang == self.lang)),
+                );
+            }
+        }
+        if let Some(actor) = &self.actor {
+            bar = bar.push(
+                text(w.with(
+                    CounterMsg::SignedIn,
+                    &[v(actor.name.as_str()), v(w.role(actor.role))],
+                ))
+                .size(theme::LABEL_SIZE),
+            );
+            bar = bar.push(
+                small_action(w.get(CounterMsg::SignOut), Some(Message::SignOut))
+                    .style(theme::secondary),
+            );
+        }
+        if self.from_kiosk {
+            bar = bar.push(
+                small_action(w.get(CounterMsg::Close), Some(Message::Close))
+                    .style(theme::secondary),
+            );
+        }
+        bar.into()
+    }
+
+    /// The sync status, always on screen.
+    fn sync_line<'a>(&'a self, w: Words<'a>) -> Element<'a, Message> {
+        let Some(s) = &self.status else {
+            return text(w.get(CounterMsg::SyncUnknown))
+                .size(theme::LABEL_SIZE)
+                .into();
+        };
+        let (line, warn) = sync_words(w, s);
+        text(line)
+            .size(theme::LABEL_SIZE)
+            .style(if warn { theme::warning } else { theme::muted })
+            .into()
+    }
+
+    /// Where the PDFs opened at this counter are written (for tests and the README).
+    pub fn pdf_dir(&self) -> PathBuf {
+        self.pdf.dir().to_path_buf()
+    }
 }

@@ -280,12 +280,19 @@ mod tests {
 
     #[test]
     fn every_message_the_kiosk_shows_is_in_every_language_with_its_arguments() {
+        use crate::counter::words::CounterMsg;
         let tr = Tr::built_in();
-        let mismatches = tr.mismatches(Msg::ALL.iter().map(|m| (m.id(), m.args())));
+        // The customer kiosk's messages and the counter display's.
+        let shown: Vec<(&str, &[&str])> = Msg::ALL
+            .iter()
+            .map(|m| (m.id(), m.args()))
+            .chain(CounterMsg::ALL.iter().map(|m| (m.id(), m.args())))
+            .collect();
+        let mismatches = tr.mismatches(shown.iter().copied());
         assert!(mismatches.is_empty(), "{mismatches:#?}");
         // And no message in the files is left unused (the release PDF's are its own).
         let pdf = intake_common::release::pdf::Msg::ALL.iter().map(|m| m.id());
-        let used: BTreeSet<&str> = Msg::ALL.iter().map(|m| m.id()).chain(pdf).collect();
+        let used: BTreeSet<&str> = shown.iter().map(|(id, _)| *id).chain(pdf).collect();
         let unused: Vec<_> = tr.ids(Lang::En).filter(|id| !used.contains(id)).collect();
         assert!(unused.is_empty(), "not shown anywhere: {unused:?}");
     }

@@ -14,9 +14,11 @@ pub mod keyboard;
 pub mod pad;
 pub mod screen;
 pub mod staff_exit;
+pub mod station;
 pub mod theme;
 mod typing;
 
 pub use app::{Kiosk, Message, Options};
 pub use counter::Counter;
 pub use screen::{Screen, Step};
+pub use station::Station;

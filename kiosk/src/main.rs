@@ -8,7 +8,7 @@ use clap::Parser;
 use iced::{Size, window};
 use intake_common::Db;
 use intake_common::settings::Settings;
-use intake_kiosk::{Kiosk, Options};
+use intake_kiosk::{Kiosk, Options, Station};
 use tracing_subscriber::EnvFilter;
 
 /// Intake's self check-in kiosk: customers register and sign the release here.
@@ -94,7 +94,12 @@ fn main() -> anyhow::Result<()> {
         .with_context(|| format!("opening the database in {}", data_dir.display()))?;
     if cli.counter {
         intake_common::phone_keys::align(&mut db, settings.shop.region, "intake-kiosk")?;
-        return run_counter(db, cli.device.unwrap_or_else(device_name), cli.windowed);
+        return run_counter(
+            db,
+            cli.device.unwrap_or_else(device_name),
+            &settings,
+            cli.windowed,
+        );
     }
     let options = Options {
         windowed: cli.windowed,
@@ -103,7 +108,7 @@ fn main() -> anyhow::Result<()> {
         today: None,
     };
     tracing::info!(windowed = options.windowed, device = %options.device, data = %data_dir.display(), "starting Intake kiosk");
-    let kiosk = Kiosk::new(db, settings, options)?;
+    let kiosk = Station::new(Kiosk::new(db, settings, options)?);
     let windowed = cli.windowed;
 
     // iced asks for a boot function it may call more than once; the kiosk (and its open
@@ -116,14 +121,14 @@ fn main() -> anyhow::Result<()> {
                 .and_then(|mut k| k.take())
                 .expect("the kiosk boots once")
         },
-        Kiosk::update,
-        Kiosk::view,
+        Station::update,
+        Station::view,
     )
     .title("Intake")
     // The bundled font, so every appliance (and every test snapshot) draws the same text.
     .default_font(iced::Font::with_name("Fira Sans"))
-    .theme(Kiosk::theme)
-    .subscription(Kiosk::subscription)
+    .theme(Station::theme)
+    .subscription(Station::subscription)
     .window(window_settings(windowed))
     .exit_on_close_request(false)
     .run()?;
@@ -133,9 +138,11 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// The counter display: a window of its own (staff may close it; it is not a kiosk).
-fn run_counter(db: Db, device: String, windowed: bool) -> anyhow::Result<()> {
+fn run_counter(db: Db, device: String, settings: &Settings, windowed: bool) -> anyhow::Result<()> {
     tracing::info!(%device, "starting the Intake counter display");
-    let slot = std::sync::Mutex::new(Some(intake_kiosk::Counter::new(db, device)));
+    let slot = std::sync::Mutex::new(Some(intake_kiosk::Counter::with_settings(
+        db, device, settings,
+    )));
     iced::application(
         move || {
             slot.lock()

@@ -171,7 +171,10 @@ impl Kiosk {
         let pin = Zeroizing::new(self.form.value(Input::Pin).to_owned());
         self.form.set(Input::Pin, "");
         match users::check_kiosk_exit_at(self.db(), &pin, &self.options.device, self.wall()) {
-            Ok(actor) => self.let_out(actor.name),
+            Ok(actor) => {
+                self.let_out(actor.name.clone());
+                self.staff_actor = Some(actor);
+            }
             Err(Error::Throttled { .. }) => {
                 tracing::warn!("staff pad locked after wrong PINs");
                 self.staff_message = Some(Msg::StaffLocked);

@@ -145,9 +145,33 @@ pub fn field(focused: bool, problem: bool) -> impl Fn(&Theme, button::Status) ->
     }
 }
 
+/// A button that cannot be pressed now: greyed, flat, the same whatever the pointer does.
+pub fn disabled(theme: &Theme) -> button::Style {
+    let e = theme.extended_palette();
+    button::Style {
+        background: Some(Background::Color(e.background.weak.color)),
+        text_color: Color {
+            a: 0.45,
+            ..theme.palette().text
+        },
+        border: Border {
+            color: Color {
+                a: 0.3,
+                ..e.background.strong.color
+            },
+            width: 1.0,
+            ..border::rounded(RADIUS)
+        },
+        ..button::Style::default()
+    }
+}
+
 /// A choice that is on (a "Yes" that was picked, a tick that is set).
 pub fn choice(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
     move |theme, status| {
+        if status == button::Status::Disabled {
+            return disabled(theme);
+        }
         if selected {
             primary(theme, status)
         } else {
@@ -168,6 +192,9 @@ pub fn choice(selected: bool) -> impl Fn(&Theme, button::Status) -> button::Styl
 }
 
 pub fn primary(theme: &Theme, status: button::Status) -> button::Style {
+    if status == button::Status::Disabled {
+        return disabled(theme);
+    }
     let mut style = button::primary(theme, status);
     style.border.radius = RADIUS.into();
     if status != button::Status::Disabled {
@@ -186,6 +213,9 @@ pub fn secondary(theme: &Theme, status: button::Status) -> button::Style {
 
 /// A key of the on-screen keyboard.
 pub fn key(theme: &Theme, status: button::Status) -> button::Style {
+    if status == button::Status::Disabled {
+        return disabled(theme);
+    }
     let e = theme.extended_palette();
     let background = match status {
         button::Status::Pressed => e.primary.base.color,
@@ -239,5 +269,22 @@ pub fn error(theme: &Theme) -> text::Style {
 pub fn warning(theme: &Theme) -> text::Style {
     text::Style {
         color: Some(theme.palette().warning),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_disabled_button_looks_disabled_and_does_not_answer_the_pointer() {
+        for theme in [studio(), high_contrast()] {
+            let off = disabled(&theme);
+            assert!(off.text_color.a < 0.5, "greyed text");
+            for style in [primary, secondary, key] {
+                assert_eq!(style(&theme, button::Status::Disabled), off);
+                assert_ne!(style(&theme, button::Status::Active), off);
+            }
+        }
     }
 }

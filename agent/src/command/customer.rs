@@ -64,15 +64,17 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
             match &detail.medical {
                 MedicalView::Details(list) => {
                     outln!("Medical conditions: {}", list.len())?;
-                    for c in list {
+                    for record in list {
+                        let c = &record.condition;
                         outln!(
-                            "  {}: {}{}",
+                            "  {}: {}{} recorded {}",
                             c.kind,
                             c.name,
                             c.details
                                 .as_deref()
                                 .map(|d| format!(" ({d})"))
-                                .unwrap_or_default()
+                                .unwrap_or_default(),
+                            record.recorded_at
                         )?;
                     }
                 }

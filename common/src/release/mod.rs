@@ -14,7 +14,8 @@ mod stored;
 
 pub use clauses::{Choice, ClauseAnswer, Signer};
 pub use returning::{Returning, find_returning};
-pub use stored::{Summary, list, open};
+pub(crate) use stored::facts;
+pub use stored::{Facts, GuardianName, Summary, list, list_with_facts, open};
 
 use std::collections::BTreeMap;
 

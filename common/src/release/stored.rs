@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::ReleaseContent;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::settings::Lang;
 use crate::users::{Actor, Permission};
 
 /// A release in a listing: what identifies it, not what it says.
@@ -91,4 +92,60 @@ pub fn open(db: &Db, actor: &Actor, id: Uuid) -> Result<ReleaseContent> {
         &id.to_string(),
     )?;
     Ok(content)
+}
+
+/// A guardian as a listing names them: no signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GuardianName {
+    pub name: String,
+    pub relationship: String,
+}
+
+/// What a listing may say of a release beyond its record: no health answer, no clause,
+/// no signature, so reading it is not a view of medical details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Facts {
+    pub language: Lang,
+    pub age_at_signing: u32,
+    pub guardian: Option<GuardianName>,
+}
+
+/// The facts of release `id`, or `None` when this device holds its record only (a paired
+/// device: the content stays on the store). Callers check `read:customer`.
+pub(crate) fn facts(db: &Db, id: Uuid) -> Result<Option<Facts>> {
+    let sealed: Option<Vec<u8>> = db
+        .conn()
+        .query_row("SELECT sealed FROM releases WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let Some(sealed) = sealed.filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let content: ReleaseContent = db.sealer().open_json(id.as_bytes(), &sealed)?;
+    Ok(Some(Facts {
+        language: content.language,
+        age_at_signing: content.age_at_signing,
+        guardian: content.guardian.map(|g| GuardianName {
+            name: g.name,
+            relationship: g.relationship,
+        }),
+    }))
+}
+
+/// A customer's signed releases, newest first, each with its [`Facts`] where this device
+/// holds them. Needs `read:customer`.
+pub fn list_with_facts(
+    db: &Db,
+    actor: &Actor,
+    customer: Uuid,
+    limit: u32,
+) -> Result<Vec<(Summary, Option<Facts>)>> {
+    list(db, actor, Some(customer), limit)?
+        .into_iter()
+        .map(|s| {
+            let facts = facts(db, s.id)?;
+            Ok((s, facts))
+        })
+        .collect()
 }

@@ -158,7 +158,7 @@ fn conditions(db: &Db, customer: Uuid) -> Vec<MedicalCondition> {
         .unwrap()
         .medical
     {
-        MedicalView::Details(c) => c,
+        MedicalView::Details(c) => c.into_iter().map(|r| r.condition).collect(),
         MedicalView::Count { .. } => unreachable!("an owner sees details"),
     }
 }

@@ -27,13 +27,21 @@ impl Kiosk {
     }
 
     pub(super) fn staff_menu_view<'a>(&'a self, s: Words<'a>) -> El<'a> {
-        column![
+        let mut menu = column![
             text(s.signed_in(self.staff_user.as_deref().unwrap_or_default()))
                 .size(theme::HEADING_SIZE),
             big_button(s.get(Msg::StaffExit), Message::StaffExit, true),
-            big_button(s.get(Msg::StaffBack), Message::StaffBack, false),
-        ]
-        .spacing(28)
-        .into()
+        ];
+        if crate::station::may_open_counter(self) {
+            let counter = crate::counter::words::Words::new(&self.settings.tr, self.lang);
+            menu = menu.push(big_button(
+                counter.get(crate::counter::words::CounterMsg::OpenDisplay),
+                Message::OpenCounter,
+                false,
+            ));
+        }
+        menu.push(big_button(s.get(Msg::StaffBack), Message::StaffBack, false))
+            .spacing(28)
+            .into()
     }
 }

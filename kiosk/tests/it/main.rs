@@ -4,6 +4,8 @@
 //! each of them took longer than running it.
 
 mod counter;
+mod counter_card;
+mod counter_station;
 mod flow;
 mod staff_exit;
 mod words;
