@@ -8,15 +8,16 @@
 //! until it is acknowledged; the acknowledgement is recorded (and syncs).
 //!
 //! One module a page: [`sign_in`], [`check_ins`], [`search`], [`customer`] (the card),
-//! [`safety`] (the Safety Panel) and [`releases`]; [`widgets`] holds what they share and
-//! [`words`] the counter's messages. Every change goes through [`Counter::act`].
+//! [`safety`] (the Safety Panel) and [`releases`]; [`typing`] the on-screen keyboard the
+//! inputs share; [`widgets`] holds what they share and [`words`] the counter's messages.
+//! Every change goes through [`Counter::act`].
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use iced::widget::{column, container, row, space, text};
-use iced::{Alignment, Element, Fill, Length};
+use iced::{Alignment, Element, Fill, Length, Subscription, keyboard};
 use intake_common::counter::CheckIn;
 use intake_common::customer::{ContactKind, Customer};
 use intake_common::i18n::Tr;
@@ -25,6 +26,7 @@ use intake_common::{Actor, Db, Error, Op};
 use uuid::Uuid;
 
 use crate::clock::WallClock;
+use crate::keyboard::{Key, Keys};
 use crate::theme;
 
 mod check_ins;
@@ -33,10 +35,12 @@ pub mod releases;
 mod safety;
 mod search;
 mod sign_in;
+pub mod typing;
 mod widgets;
 pub mod words;
 
 use customer::Open;
+use typing::Input;
 use widgets::small_action;
 pub use widgets::{TOUCH_MIN, local_time, sync_words};
 use words::{CounterMsg, Words, v};
@@ -48,13 +52,15 @@ pub const IDLE_SIGN_OUT: Duration = Duration::from_secs(5 * 60);
 pub enum Message {
     Tick(Instant),
     Language(Lang),
-    PinDigit(char),
-    PinBackspace,
-    PinSubmit,
+    /// A tap on an input: it gets the on-screen keyboard.
+    Focus(Input),
+    /// A key of the on-screen keyboard, for the input that has it (the PIN when signed out).
+    Key(Key),
+    /// A key on a hardware keyboard.
+    Hardware(keyboard::Key, Option<String>),
     SignOut,
     /// Leave the counter for the customer kiosk (when it was opened from the kiosk).
     Close,
-    Query(String),
     Open(Uuid),
     Back,
     Acknowledge,
@@ -140,6 +146,10 @@ pub struct Counter {
     /// SQLite's `data_version`: the check-ins are read again only when it moves.
     seen_version: Option<i64>,
     query: String,
+    /// The input with the on-screen keyboard, once signed in.
+    focus: Option<Input>,
+    /// The keyboard's shift and page.
+    keys: Keys,
     results: Vec<Customer>,
     open: Option<Open>,
     status: Option<intake_common::sync::Status>,
@@ -184,6 +194,8 @@ impl Counter {
             check_ins: Vec::new(),
             seen_version: None,
             query: String::new(),
+            focus: None,
+            keys: Keys::default(),
             results: Vec::new(),
             open: None,
             status: None,
@@ -247,20 +259,10 @@ impl Counter {
         match message {
             Message::Tick(_) | Message::Close => {}
             Message::Language(lang) => self.lang = lang,
-            Message::PinDigit(d) => {
-                if self.pin.len() < 12 {
-                    self.pin.push(d);
-                }
-            }
-            Message::PinBackspace => {
-                self.pin.pop();
-            }
-            Message::PinSubmit => self.submit_pin(),
+            Message::Focus(input) => self.focus(Some(input)),
+            Message::Key(key) => self.key(key),
+            Message::Hardware(key, text) => self.hardware(&key, text.as_deref()),
             Message::SignOut => self.sign_out(),
-            Message::Query(q) => {
-                self.query = q;
-                self.search();
-            }
             Message::Open(id) => self.open(id),
             Message::Back => {
                 self.open = None;
@@ -279,6 +281,20 @@ impl Counter {
             Message::EndSession(id) => self.end_session(id),
             Message::OpenRelease(id) => self.open_release(id),
         }
+        self.keep_focus_on_page();
+    }
+
+    /// The clock (a tick a second) and the hardware keyboard.
+    pub fn subscription(&self) -> Subscription<Message> {
+        Subscription::batch([
+            iced::time::every(Duration::from_secs(1)).map(Message::Tick),
+            iced::event::listen_with(|event, _status, _window| match event {
+                iced::Event::Keyboard(keyboard::Event::KeyPressed { key, text, .. }) => {
+                    Some(Message::Hardware(key, text.map(|t| t.to_string())))
+                }
+                _ => None,
+            }),
+        ])
     }
 
     fn tick(&mut self, now: Instant) {
@@ -309,6 +325,7 @@ impl Counter {
         self.open = None;
         self.results.clear();
         self.query.clear();
+        self.focus(None);
         self.check_ins.clear();
         self.notice = None;
         self.pdf.remove_written();
@@ -368,7 +385,13 @@ impl Counter {
                 widgets::success
             }));
         }
-        container(page.push(body).spacing(12).padding(16))
+        page = page.push(body);
+        // While typing, the keys take the bottom of the screen and the body above shrinks:
+        // nothing is covered, and the panel shows what is typed.
+        if let Some(keys) = self.keyboard_panel(w) {
+            page = page.push(keys);
+        }
+        container(page.spacing(12).padding(16))
             .width(Fill)
             .height(Fill)
             .style(theme::page)

@@ -113,17 +113,29 @@ pub fn view<'a, M: Clone + 'a>(
     has_next: bool,
     on_key: impl Fn(Key) -> M + Copy + 'a,
 ) -> Element<'a, M> {
+    view_maybe(layout, keys, labels, has_next, move |k| Some(on_key(k)))
+}
+
+/// [`view`] with keys that may be off: a key for which `on_key` gives `None` is greyed and
+/// sends nothing (a PIN pad locked after wrong PINs).
+pub fn view_maybe<'a, M: Clone + 'a>(
+    layout: Layout,
+    keys: Keys,
+    labels: &Labels<'a>,
+    has_next: bool,
+    on_key: impl Fn(Key) -> Option<M> + Copy + 'a,
+) -> Element<'a, M> {
     let key = |label: Cow<'a, str>, k: Key, portion: u16| -> Element<'a, M> {
         button(text(label).size(theme::KEY_SIZE).center().width(Fill))
             .width(Length::FillPortion(portion))
             .height(KEY_HEIGHT)
-            .padding([12, 4])
+            .padding([12, 8])
             .style(if k == Key::Next || (k == Key::Done && !has_next) {
                 theme::primary
             } else {
                 theme::key
             })
-            .on_press(on_key(k))
+            .on_press_maybe(on_key(k))
             .into()
     };
     let chars = |row: &str| -> Vec<Element<'a, M>> {

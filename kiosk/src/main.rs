@@ -156,10 +156,7 @@ fn run_counter(db: Db, device: String, settings: &Settings, windowed: bool) -> a
     .title("Intake counter")
     .default_font(iced::Font::with_name("Fira Sans"))
     .theme(|_: &intake_kiosk::Counter| intake_kiosk::theme::studio())
-    .subscription(|_: &intake_kiosk::Counter| {
-        iced::time::every(std::time::Duration::from_secs(1))
-            .map(intake_kiosk::counter::Message::Tick)
-    })
+    .subscription(intake_kiosk::Counter::subscription)
     .window(window_settings(windowed))
     .run()?;
     Ok(())

@@ -107,14 +107,10 @@ impl Station {
 
     pub fn subscription(&self) -> Subscription<Message> {
         let kiosk = self.kiosk.subscription().map(Message::Kiosk);
-        if self.counter.is_none() {
-            return kiosk;
+        match &self.counter {
+            Some(c) => Subscription::batch([kiosk, c.subscription().map(Message::Counter)]),
+            None => kiosk,
         }
-        Subscription::batch([
-            kiosk,
-            iced::time::every(std::time::Duration::from_secs(1))
-                .map(|t| Message::Counter(counter::Message::Tick(t))),
-        ])
     }
 
     pub fn theme(&self) -> iced::Theme {

@@ -14,6 +14,7 @@ use intake_common::{Op, release};
 use uuid::Uuid;
 
 use super::check_ins::{Minor, minor, minor_words};
+use super::typing::{Input, Part};
 use super::widgets::{field, local_time, small_action};
 use super::words::{CounterMsg, Words, v};
 use super::{Counter, Message, Notice};
@@ -54,6 +55,15 @@ pub(super) struct Open {
     pub emergency: ContactForm,
     pub physician: ContactForm,
     pub session: String,
+}
+
+impl Open {
+    pub(super) fn contact(&self, kind: ContactKind) -> &ContactForm {
+        match kind {
+            ContactKind::Emergency => &self.emergency,
+            ContactKind::Physician => &self.physician,
+        }
+    }
 }
 
 impl Counter {
@@ -145,10 +155,7 @@ impl Counter {
 
     pub(super) fn save_contact(&mut self, kind: ContactKind) {
         let Some(o) = &self.open else { return };
-        let form = match kind {
-            ContactKind::Emergency => &o.emergency,
-            ContactKind::Physician => &o.physician,
-        };
+        let form = o.contact(kind);
         let name = form.name.trim().to_string();
         if name.is_empty() {
             self.notice = Some(Notice::problem(CounterMsg::ContactNoName));
@@ -251,10 +258,11 @@ impl Counter {
         }
         page = page.push(self.safety_panel(w, o));
         // The session right under the panel it depends on; then notes, contacts, releases.
-        page = page.push(card(sessions(w, o)));
-        page = page.push(card(notes(w, o)));
-        page = page.push(contact_editor(w, ContactKind::Emergency, &o.emergency));
-        page = page.push(contact_editor(w, ContactKind::Physician, &o.physician));
+        let focus = self.focus;
+        page = page.push(card(sessions(w, o, focus)));
+        page = page.push(card(notes(w, o, focus)));
+        page = page.push(contact_editor(w, ContactKind::Emergency, o, focus));
+        page = page.push(contact_editor(w, ContactKind::Physician, o, focus));
         page = page.push(card(self.releases_view(w, o)));
         scrollable(page.padding([4, 18])).height(Fill).into()
     }
@@ -268,7 +276,11 @@ pub(super) fn card(content: iced::widget::Column<'_, Message>) -> Element<'_, Me
         .into()
 }
 
-fn sessions<'a>(w: Words<'a>, o: &'a Open) -> iced::widget::Column<'a, Message> {
+fn sessions<'a>(
+    w: Words<'a>,
+    o: &'a Open,
+    focus: Option<Input>,
+) -> iced::widget::Column<'a, Message> {
     let mut list = column![text(w.get(CounterMsg::Sessions)).size(theme::BODY_SIZE)].spacing(8);
     for s in &o.detail.services {
         let artist = s.artist.as_deref().unwrap_or("—");
@@ -306,9 +318,10 @@ fn sessions<'a>(w: Words<'a>, o: &'a Open) -> iced::widget::Column<'a, Message> 
     list = list.push(
         row![
             field(
-                &w.get(CounterMsg::SessionHint),
+                w.get(CounterMsg::SessionHint),
                 &o.session,
-                Message::SessionText
+                Input::Session,
+                focus == Some(Input::Session)
             ),
             small_action(
                 w.get(CounterMsg::StartSession),
@@ -329,7 +342,7 @@ fn sessions<'a>(w: Words<'a>, o: &'a Open) -> iced::widget::Column<'a, Message> 
     list
 }
 
-fn notes<'a>(w: Words<'a>, o: &'a Open) -> iced::widget::Column<'a, Message> {
+fn notes<'a>(w: Words<'a>, o: &'a Open, focus: Option<Input>) -> iced::widget::Column<'a, Message> {
     let mut list = column![text(w.get(CounterMsg::Notes)).size(theme::BODY_SIZE)].spacing(8);
     for n in &o.detail.notes {
         list = list.push(
@@ -347,8 +360,12 @@ fn notes<'a>(w: Words<'a>, o: &'a Open) -> iced::widget::Column<'a, Message> {
     let written = !o.note.trim().is_empty();
     list.push(
         row![
-            field(&w.get(CounterMsg::NoteHint), &o.note, Message::NoteText)
-                .on_submit(Message::AddNote),
+            field(
+                w.get(CounterMsg::NoteHint),
+                &o.note,
+                Input::Note,
+                focus == Some(Input::Note)
+            ),
             small_action(
                 w.get(CounterMsg::AddNote),
                 written.then_some(Message::AddNote)
@@ -360,7 +377,17 @@ fn notes<'a>(w: Words<'a>, o: &'a Open) -> iced::widget::Column<'a, Message> {
     )
 }
 
-fn contact_editor<'a>(w: Words<'a>, kind: ContactKind, f: &'a ContactForm) -> Element<'a, Message> {
+fn contact_editor<'a>(
+    w: Words<'a>,
+    kind: ContactKind,
+    o: &'a Open,
+    focus: Option<Input>,
+) -> Element<'a, Message> {
+    let f = o.contact(kind);
+    let input = |part: Part, hint, value: &'a str| {
+        let input = Input::Contact(kind, part);
+        field(w.get(hint), value, input, focus == Some(input))
+    };
     let (title, relation, save) = match kind {
         ContactKind::Emergency => (
             CounterMsg::Emergency,
@@ -377,15 +404,9 @@ fn contact_editor<'a>(w: Words<'a>, kind: ContactKind, f: &'a ContactForm) -> El
         column![
             text(w.get(title)).size(theme::BODY_SIZE),
             row![
-                field(&w.get(CounterMsg::ContactName), &f.name, move |v| {
-                    Message::ContactName(kind, v)
-                }),
-                field(&w.get(CounterMsg::ContactPhone), &f.phone, move |v| {
-                    Message::ContactPhone(kind, v)
-                }),
-                field(&w.get(relation), &f.relation, move |v| {
-                    Message::ContactRelation(kind, v)
-                }),
+                input(Part::Name, CounterMsg::ContactName, &f.name),
+                input(Part::Phone, CounterMsg::ContactPhone, &f.phone),
+                input(Part::Relation, relation, &f.relation),
             ]
             .spacing(8),
             small_action(w.get(save), Some(Message::SaveContact(kind))).style(theme::secondary),

@@ -5,6 +5,7 @@ use iced::{Element, Fill};
 use intake_common::counter;
 use intake_common::customer::Field;
 
+use super::typing::Input;
 use super::widgets::field;
 use super::words::{CounterMsg, Words};
 use super::{Counter, Message};
@@ -47,8 +48,12 @@ impl Counter {
         container(
             column![
                 text(w.get(CounterMsg::Find)).size(theme::BODY_SIZE),
-                field(&w.get(CounterMsg::FindHint), &self.query, Message::Query)
-                    .size(theme::BODY_SIZE),
+                field(
+                    w.get(CounterMsg::FindHint),
+                    &self.query,
+                    Input::Search,
+                    self.focus == Some(Input::Search)
+                ),
                 scrollable(results).height(Fill),
             ]
             .spacing(12),

@@ -1,15 +1,13 @@
-//! The sign-in page: the PIN pad, its lock after wrong PINs, and signing in.
+//! The sign-in page: the PIN on the shared keyboard's number pad, its lock after wrong
+//! PINs, and signing in.
 
-use iced::widget::{column, container, row, text};
+use iced::widget::{column, container, text};
 use iced::{Alignment, Element, Fill};
 use intake_common::{Actor, Error, users};
 
 use super::words::{CounterMsg, Words};
 use super::{Counter, Message, Notice};
 use crate::theme;
-
-/// A key of the PIN pad: wide and tall enough for a thumb.
-const KEY_WIDTH: f32 = 120.0;
 
 impl Counter {
     /// The pad's device name, as its throttle and audit rows know it.
@@ -57,34 +55,6 @@ impl Counter {
 
     pub(super) fn sign_in_view<'a>(&'a self, w: Words<'a>) -> Element<'a, Message> {
         let dots = "●".repeat(self.pin.len());
-        let locked = self.locked_until.is_some();
-        let key = |label: String, msg: Message| {
-            iced::widget::button(text(label).size(theme::BODY_SIZE).center().width(Fill))
-                .width(KEY_WIDTH)
-                .height(theme::TOUCH)
-                .padding([14, 8])
-                .style(theme::key)
-                .on_press_maybe((!locked).then_some(msg))
-        };
-        let mut pad = column![].spacing(8);
-        for keys in [['1', '2', '3'], ['4', '5', '6'], ['7', '8', '9']] {
-            let mut r = row![].spacing(8);
-            for k in keys {
-                r = r.push(key(k.to_string(), Message::PinDigit(k)));
-            }
-            pad = pad.push(r);
-        }
-        pad = pad.push(
-            row![
-                key(
-                    w.get(CounterMsg::KeyDelete).into_owned(),
-                    Message::PinBackspace
-                ),
-                key("0".into(), Message::PinDigit('0')),
-                key(w.get(CounterMsg::Ok).into_owned(), Message::PinSubmit),
-            ]
-            .spacing(8),
-        );
         container(
             column![
                 text(w.get(CounterMsg::SignIn)).size(theme::HEADING_SIZE),
@@ -92,7 +62,7 @@ impl Counter {
                     .size(theme::BODY_SIZE)
                     .style(theme::muted),
                 text(dots).size(theme::HEADING_SIZE),
-                pad,
+                self.pin_pad(w),
             ]
             .spacing(16)
             .align_x(Alignment::Center),

@@ -2,9 +2,11 @@
 //! them, and the sync line's words.
 
 use chrono::Local;
-use iced::widget::{Button, TextInput, button, text, text_input};
+use iced::Fill;
+use iced::widget::{Button, button, text};
 
 use super::Message;
+use super::typing::Input;
 use super::words::{CounterMsg, Words, v};
 use crate::theme;
 
@@ -34,16 +36,26 @@ pub fn small_action<'a>(
         .on_press_maybe(on)
 }
 
-/// A typing field at least [`TOUCH_MIN`] high.
+/// A typing field at least [`TOUCH_MIN`] high: a tap gives it the on-screen keyboard
+/// (and a hardware keyboard's keys). Empty and without the keyboard, it shows `hint`.
 pub fn field<'a>(
-    hint: &str,
-    value: &str,
-    on: impl Fn(String) -> Message + 'a,
-) -> TextInput<'a, Message> {
-    text_input(hint, value)
-        .on_input(on)
+    hint: impl text::IntoFragment<'a>,
+    value: &'a str,
+    input: Input,
+    focused: bool,
+) -> Button<'a, Message> {
+    let shown = if focused {
+        text(format!("{value}|"))
+    } else if value.is_empty() {
+        text(hint).style(theme::muted)
+    } else {
+        text(value)
+    };
+    button(shown.size(theme::LABEL_SIZE))
+        .width(Fill)
         .padding(14)
-        .size(theme::LABEL_SIZE)
+        .style(theme::field(focused, false))
+        .on_press(Message::Focus(input))
 }
 
 /// A stored time (RFC 3339, UTC) as the counter shows it: local, hours and minutes.

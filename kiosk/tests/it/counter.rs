@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use iced::Size;
+use iced_test::selector::Candidate;
 use iced_test::simulator::Simulator;
 use intake_common::customer::{ContactKind, MedicalCondition, MedicalKind};
 use intake_common::release::{self, Signing};
@@ -74,16 +75,66 @@ impl Harness {
         Simulator::with_size(iced::Settings::default(), SIZE, self.counter.view())
     }
 
+    /// Taps the first visible widget showing exactly `label` (a key, a button, a field's
+    /// hint), then runs what the tap produced.
     pub fn tap(&mut self, label: &str) {
+        let wanted = label.to_owned();
+        self.tap_text(label, move |content| content == wanted);
+    }
+
+    /// Taps the first visible text starting with `prefix` (a search result's line).
+    pub fn tap_starting(&mut self, prefix: &str) {
+        let wanted = prefix.to_owned();
+        self.tap_text(prefix, move |content| content.starts_with(&wanted));
+    }
+
+    fn tap_text(&mut self, what: &str, wanted: impl Fn(&str) -> bool + Send + 'static) {
         let messages: Vec<Message> = {
             let mut ui = self.ui();
-            ui.click(label)
-                .unwrap_or_else(|e| panic!("cannot tap {label:?}: {e}"));
+            let at = ui
+                .find(move |c: Candidate<'_>| match c {
+                    Candidate::Text {
+                        content,
+                        visible_bounds: Some(visible),
+                        ..
+                    } if wanted(content) => Some(visible.center()),
+                    _ => None,
+                })
+                .unwrap_or_else(|e| panic!("cannot tap {what:?}: {e}"));
+            ui.point_at(at);
+            let _ = ui.simulate(iced_test::simulator::click());
             ui.into_messages().collect()
         };
-        assert!(!messages.is_empty(), "tapping {label:?} did nothing");
+        assert!(!messages.is_empty(), "tapping {what:?} did nothing");
         for m in messages {
             self.counter.update(m);
+        }
+    }
+
+    /// Whether a text containing `needle` is on screen and not scrolled or clipped away.
+    pub fn sees_part(&self, needle: &str) -> bool {
+        let needle = needle.to_owned();
+        self.ui()
+            .find(move |c: Candidate<'_>| match c {
+                Candidate::Text {
+                    content,
+                    visible_bounds: Some(_),
+                    ..
+                } if content.contains(&needle) => Some(()),
+                _ => None,
+            })
+            .is_ok()
+    }
+
+    /// Types `text` on the on-screen keys, one tap a character (`space` is the space
+    /// bar's label). A letter is tapped as its key shows it, so a capital is typed where
+    /// the keyboard is shifted.
+    pub fn type_on_keys(&mut self, text: &str, space: &str) {
+        for c in text.chars() {
+            match c {
+                ' ' => self.tap(space),
+                c => self.tap(&c.to_string()),
+            }
         }
     }
 
@@ -94,12 +145,8 @@ impl Harness {
     /// Whether any text on screen contains `needle`.
     pub fn shows_part(&self, needle: &str) -> bool {
         self.ui()
-            .find(move |c: iced_test::selector::Candidate<'_>| match c {
-                iced_test::selector::Candidate::Text { content, .. }
-                    if content.contains(needle) =>
-                {
-                    Some(())
-                }
+            .find(move |c: Candidate<'_>| match c {
+                Candidate::Text { content, .. } if content.contains(needle) => Some(()),
                 _ => None,
             })
             .is_ok()

@@ -5,6 +5,7 @@
 
 mod counter;
 mod counter_card;
+mod counter_keys;
 mod counter_station;
 mod flow;
 mod staff_exit;
