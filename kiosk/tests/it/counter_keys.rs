@@ -24,6 +24,15 @@ fn hardware_text(h: &mut Harness, text: &str) {
     }
 }
 
+/// A checked-in customer's card open for the front desk (fay).
+fn card_open_at_the_front_desk() -> Harness {
+    let mut h = Harness::new();
+    let id = h.check_in(6);
+    h.pin("1357");
+    h.counter.update(Message::Open(id));
+    h
+}
+
 #[test]
 fn staff_sign_in_on_the_on_screen_pin_pad_or_a_hardware_keyboard() {
     let mut h = Harness::new();
@@ -73,10 +82,7 @@ fn staff_find_a_customer_by_typing_on_the_keys_with_the_results_in_view() {
 
 #[test]
 fn staff_add_a_note_typed_on_the_keys() {
-    let mut h = Harness::new();
-    let id = h.check_in(6);
-    h.pin("1357");
-    h.counter.update(Message::Open(id));
+    let mut h = card_open_at_the_front_desk();
     h.tap("Add a note");
     h.type_on_keys("prefers afternoons", "space");
     assert!(h.sees_part("prefers afternoons|"));
@@ -101,10 +107,7 @@ fn staff_add_a_note_typed_on_the_keys() {
 
 #[test]
 fn next_walks_a_contacts_fields_in_spanish_and_the_phone_gets_the_number_pad() {
-    let mut h = Harness::new();
-    let id = h.check_in(6);
-    h.pin("1357");
-    h.counter.update(Message::Open(id));
+    let mut h = card_open_at_the_front_desk();
     h.tap("ES");
     // The contact editors sit below the fold: send what a tap on the name sends.
     let name = Input::Contact(ContactKind::Emergency, Part::Name);
