@@ -196,7 +196,9 @@ impl Counter {
     }
 
     fn type_char(&mut self, input: Input, c: char) {
-        if input == Input::Pin && (!c.is_ascii_digit() || self.pin.len() >= PIN_MAX) {
+        // A locked pad takes no digits, from its keys or a hardware keyboard.
+        let locked = self.locked_until.is_some();
+        if input == Input::Pin && (locked || !c.is_ascii_digit() || self.pin.len() >= PIN_MAX) {
             return;
         }
         self.edit(input, |v| v.push(c));

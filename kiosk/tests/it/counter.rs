@@ -14,6 +14,7 @@ use intake_common::settings::Settings;
 use intake_common::{Actor, Db, Mutation, Op, Role, mutation, sync, users};
 use intake_kiosk::Counter;
 use intake_kiosk::counter::releases::Viewer;
+use intake_kiosk::counter::typing::Input;
 use intake_kiosk::counter::{IDLE_SIGN_OUT, Message, sync_words};
 use intake_tests::registrations;
 use uuid::Uuid;
@@ -208,6 +209,12 @@ fn five_wrong_pins_lock_the_pad_for_a_minute() {
         ui.click("2").unwrap();
         assert_eq!(ui.into_messages().count(), 0);
     }
+    // Nor does a hardware keyboard.
+    h.counter.update(Message::Hardware(
+        iced::keyboard::Key::Character("2".into()),
+        Some("2".into()),
+    ));
+    assert_eq!(h.counter.value(Input::Pin), "");
     h.tick(Duration::from_secs(61));
     h.pin("246810");
     assert!(h.counter.signed_in().is_some());
