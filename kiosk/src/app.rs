@@ -126,6 +126,9 @@ pub struct Kiosk {
     pub(crate) now: Instant,
     last_activity: Instant,
     pub(crate) staff_taps: (u32, Instant),
+    /// Every problem shown since the screen was entered: a fixed one keeps its place
+    /// (blank) so fixing it moves nothing (see `screen::widgets`).
+    pub(crate) flagged: std::collections::BTreeMap<crate::form::Spot, crate::form::Problem>,
     /// What to bring into view after this update.
     pub(crate) scroll: Option<reveal::Target>,
     /// The wall clock the staff pad's lock is kept in.
@@ -184,6 +187,7 @@ impl Kiosk {
             now,
             last_activity: now,
             staff_taps: (0, now),
+            flagged: std::collections::BTreeMap::new(),
             scroll: None,
             clock: WallClock::new(now),
         })
@@ -302,6 +306,8 @@ impl Kiosk {
         if self.banner == Some(Banner::FixAbove) && self.form.problems.is_empty() {
             self.banner = None;
         }
+        self.flagged
+            .extend(self.form.problems.iter().map(|(spot, p)| (*spot, *p)));
         let scroll = self.scroll.take().map_or_else(Task::none, reveal::task);
         match self.take_store_check() {
             Some(ask) => Task::batch([scroll, ask]),
@@ -347,12 +353,14 @@ impl Kiosk {
         self.banner = None;
         self.confirm_start_over = false;
         self.return_to = None;
+        self.flagged.clear();
     }
 
     /// Shows `screen` from its top. A screen that starts with typing opens the keyboard
     /// on its first field: one tap fewer for everyone.
     pub(crate) fn go_to(&mut self, screen: Screen) {
         self.focus = None;
+        self.flagged.clear();
         if screen == Screen::Step(Step::Release) {
             self.suggest_initials();
         }
@@ -401,6 +409,7 @@ impl Kiosk {
             self.banner = None;
         }
         self.focus = None;
+        self.flagged.clear();
         if let Some(back) = self.return_to.take() {
             self.screen = back;
             return;

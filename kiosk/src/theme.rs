@@ -266,6 +266,13 @@ pub fn error(theme: &Theme) -> text::Style {
     }
 }
 
+/// Text that keeps its place without showing (a message already dealt with).
+pub fn invisible_text(_theme: &Theme) -> text::Style {
+    text::Style {
+        color: Some(Color::TRANSPARENT),
+    }
+}
+
 pub fn warning(theme: &Theme) -> text::Style {
     text::Style {
         color: Some(theme.palette().warning),

@@ -101,7 +101,11 @@ impl Kiosk {
         };
         self.form.push(input, c);
         self.keys.shift = input.capitalised() && matches!(c, ' ' | '-');
-        // A date is whole at eight digits: a good one moves on to the next field by itself.
+        self.after_typing(input);
+    }
+
+    /// A date is whole at eight digits: a good one moves on to the next field by itself.
+    fn after_typing(&mut self, input: Input) {
         if input.layout() == keys::Layout::Date
             && self.form.value(input).len() == 8
             && self.form.check(input, self.lang, self.today()).is_none()
@@ -124,6 +128,7 @@ impl Kiosk {
                         self.form.push(input, c);
                     }
                     self.keys.shift = false;
+                    self.after_typing(input);
                 }
             }
         }

@@ -109,12 +109,8 @@ impl Kiosk {
             if answer == Some(true) && q.details != Details::None {
                 card = card.push(self.field(Input::HealthDetails(i), s));
             }
-            if let Some(p) = self.form.problems.get(&Spot::Question(i)) {
-                card = card.push(
-                    text(s.get(p.message()))
-                        .size(theme::LABEL_SIZE)
-                        .style(theme::error),
-                );
+            if let Some(problem) = self.problem_slot(Spot::Question(i), s) {
+                card = card.push(problem);
             }
             col = col.push(
                 container(card)

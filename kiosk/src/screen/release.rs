@@ -189,12 +189,8 @@ impl Kiosk {
             ),
         };
         let mut confirm = column![confirm].spacing(8);
-        if let Some(p) = self.form.problems.get(&Spot::Clause(i)) {
-            confirm = confirm.push(
-                text(s.get(p.message()))
-                    .size(theme::LABEL_SIZE)
-                    .style(theme::error),
-            );
+        if let Some(problem) = self.problem_slot(Spot::Clause(i), s) {
+            confirm = confirm.push(problem);
         }
         let mut body = column![].spacing(6).width(Fill);
         let tag = match (clause.audience, clause.optional) {

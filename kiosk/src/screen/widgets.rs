@@ -12,6 +12,22 @@ use crate::theme;
 use super::{El, reveal};
 
 impl Kiosk {
+    /// What is wrong at `spot`, in red. A problem fixed since the step was last checked
+    /// keeps its place, drawn blank, until the customer moves on: a fix never pulls what
+    /// is below up under the next tap.
+    pub(super) fn problem_slot<'a>(&'a self, spot: Spot, s: Words<'a>) -> Option<El<'a>> {
+        let (problem, shown) = match self.form.problems.get(&spot) {
+            Some(p) => (*p, true),
+            None => (*self.flagged.get(&spot)?, false),
+        };
+        let words = text(s.get(problem.message())).size(theme::LABEL_SIZE);
+        Some(if shown {
+            words.style(theme::error).into()
+        } else {
+            words.style(theme::invisible_text).into()
+        })
+    }
+
     /// Inputs two to a row, or one in a narrow window.
     pub(super) fn grid<'a>(&'a self, inputs: &[Input], s: Words<'a>) -> El<'a> {
         let per_row = if self.narrow() { 1 } else { 2 };
@@ -65,12 +81,8 @@ impl Kiosk {
                 .on_press(Message::Focus(input))
         ]
         .spacing(4);
-        if let Some(problem) = problem {
-            col = col.push(
-                text(s.get(problem.message()))
-                    .size(theme::LABEL_SIZE)
-                    .style(theme::error),
-            );
+        if let Some(problem) = self.problem_slot(Spot::Input(input), s) {
+            col = col.push(problem);
         }
         container(col)
             .id(reveal::id(reveal::Target::Input(input)))

@@ -3,7 +3,7 @@
 //! button), only if it is visible, and the messages it produces go through the real
 //! `update`, against a real SQLite database. Taps are counted, for the flow benchmark.
 
-#![allow(dead_code, clippy::unwrap_used)] // shared by the tests and the benchmark
+#![allow(dead_code, clippy::unwrap_used, clippy::new_without_default)] // shared by the tests and the benchmark
 
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,7 @@ use intake_kiosk::{Kiosk, Message, Options};
 pub const LANDSCAPE: Size = Size::new(1280.0, 800.0);
 pub const PORTRAIT: Size = Size::new(800.0, 1280.0);
 
+#[allow(missing_debug_implementations)] // holds the kiosk, which prints no personal data
 pub struct Harness {
     pub kiosk: Kiosk,
     pub size: Size,
@@ -29,8 +30,12 @@ pub struct Harness {
     pub now: Instant,
     /// Taps so far: buttons, fields and keys, each one touch of a finger.
     pub taps: u32,
+    /// Of the taps, those on the on-screen keyboard.
+    pub key_taps: u32,
     /// Signatures drawn so far.
     pub signatures: u32,
+    /// The words of the release as the signer was shown it (title and their clauses).
+    pub release_words: usize,
 }
 
 impl Harness {
@@ -61,7 +66,9 @@ impl Harness {
             dir,
             now,
             taps: 0,
+            key_taps: 0,
             signatures: 0,
+            release_words: 0,
         }
     }
 
@@ -148,6 +155,7 @@ impl Harness {
     /// there first), and leaves the keyboard open on it.
     pub fn type_keys(&mut self, input: Input, text: &str) {
         self.reach(input);
+        let before = self.taps;
         let words = self.kiosk.words();
         let (delete, shift, digits, letters, space) = {
             use intake_kiosk::i18n::Msg;
@@ -214,7 +222,8 @@ impl Harness {
                 self.tap(&c.to_string());
             }
         }
-        let expected = if matches!(input, Input::Initials) {
+        self.key_taps += self.taps - before;
+        let expected = if matches!(input, Input::Initials | Input::GuardianInitials) {
             text.to_uppercase()
         } else {
             text.to_owned()

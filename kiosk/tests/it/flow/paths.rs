@@ -12,7 +12,7 @@ use intake_kiosk::pad::PadId;
 use intake_kiosk::screen::{health, release};
 use intake_kiosk::{Message, Screen, Step};
 
-use super::harness::{Harness, digits, years_ago};
+use crate::flow::harness::{Harness, digits, years_ago};
 
 /// Answers one health question with a tap on its Yes or No.
 pub fn answer(h: &mut Harness, question: usize, yes: bool) {
@@ -37,6 +37,19 @@ pub fn initial_and_sign_declining(h: &mut Harness, decline: &[&str]) {
 /// Answers every clause shown, one tap each: Yes to the optional ones not in `decline`.
 pub fn confirm_clauses(h: &mut Harness, decline: &[&str]) {
     assert_eq!(h.kiosk.screen, Screen::Step(Step::Release));
+    let lang = h.kiosk.lang;
+    h.release_words = h
+        .kiosk
+        .settings
+        .template
+        .title
+        .get(lang)
+        .split_whitespace()
+        .count()
+        + h.kiosk
+            .shown_clauses()
+            .map(|(_, c)| c.text.get(lang).split_whitespace().count())
+            .sum::<usize>();
     let shown: Vec<(usize, String, bool)> = h
         .kiosk
         .shown_clauses()
