@@ -113,14 +113,15 @@ clear = Clear
 
 ## Check and submit
 
-review-hint = Please check everything. Tap Back to change something.
+review-hint = Please check everything. Tap Change next to a section to change it.
 name = Name
 address = Address
 emergency = Emergency contact
 # Followed by a list of the questions answered "yes"
 health-yes-count = Health: you answered yes to
 health-none = Health: no conditions reported
-clauses-done = Release: every statement confirmed
+clauses-done = Release: every required statement confirmed
+not-given = Not given
 review-relationship = Relationship
 review-your-signature = Your signature
 review-guardian-signature = Parent or guardian's signature
@@ -168,7 +169,7 @@ err-too-long = This is too long.
 err-answer = Please answer Yes or No.
 err-details = Please tell us more about this.
 err-initials = Please tap to place your initials on this statement.
-err-tick = Please tick to agree.
+err-tick = Please tap "I agree" to agree.
 err-sign = Please sign in the box.
 err-guardian-sign = The parent or guardian must sign in their box.
 err-fix-above = Some answers need another look — see the messages in red.

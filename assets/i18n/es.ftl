@@ -109,13 +109,14 @@ clear = Borrar
 
 ## Check and submit
 
-review-hint = Revise todo. Toque Atrás para cambiar algo.
+review-hint = Revise todo. Toque Cambiar junto a una sección para cambiarla.
 name = Nombre completo
 address = Dirección completa
 emergency = Contacto de emergencia
 health-yes-count = Salud: respondió que sí a
 health-none = Salud: ninguna condición indicada
-clauses-done = Exención: todas las declaraciones confirmadas
+clauses-done = Exención: todas las declaraciones obligatorias confirmadas
+not-given = No indicado
 review-relationship = Parentesco
 review-your-signature = Su firma
 review-guardian-signature = Firma del padre, madre o tutor
@@ -160,7 +161,7 @@ err-too-long = Es demasiado largo.
 err-answer = Responda Sí o No.
 err-details = Cuéntenos más sobre esto.
 err-initials = Toque para poner sus iniciales en esta declaración.
-err-tick = Marque para aceptar.
+err-tick = Toque «Acepto» para aceptar.
 err-sign = Firme dentro del recuadro.
 err-guardian-sign = El padre, madre o tutor debe firmar en su recuadro.
 err-fix-above = Algunas respuestas necesitan revisión: vea los mensajes en rojo.

@@ -111,6 +111,7 @@ intake_common::message_ids! {
         HealthYesCount = "health-yes-count",
         HealthNone = "health-none",
         ClausesDone = "clauses-done",
+        NotGiven = "not-given",
         ReviewRelationship = "review-relationship",
         ReviewYourSignature = "review-your-signature",
         ReviewGuardianSignature = "review-guardian-signature",

@@ -168,17 +168,14 @@ impl Kiosk {
                 Msg::StepAbout,
                 Step::About,
                 vec![
-                    line(s.get(Msg::Name), self.name_line(masked)),
-                    line(
-                        s.get(Msg::Birthdate),
+                    line(s, s.get(Msg::Name), self.name_line(masked)),
+                    line(s, s.get(Msg::Birthdate),
                         self.form.display(Input::Profile(Field::Birthdate)),
                     ),
-                    line(
-                        s.get(Msg::Phone),
+                    line(s, s.get(Msg::Phone),
                         self.form.display(Input::Profile(Field::PhoneNumber)),
                     ),
-                    line(
-                        s.get(Msg::Email),
+                    line(s, s.get(Msg::Email),
                         self.form.display(Input::Profile(Field::Email)),
                     ),
                 ],
@@ -187,15 +184,15 @@ impl Kiosk {
                 s,
                 Msg::StepAddress,
                 Step::Address,
-                vec![line(s.get(Msg::Address), self.shown(&address, ", "))],
+                vec![line(s, s.get(Msg::Address), self.shown(&address, ", "))],
             ),
             section(
                 s,
                 Msg::StepContacts,
                 Step::Contacts,
                 vec![
-                    line(s.get(Msg::Emergency), self.shown(&EMERGENCY_INPUTS, " · ")),
-                    line(s.get(Msg::Physician), self.shown(&PHYSICIAN_INPUTS, " · ")),
+                    line(s, s.get(Msg::Emergency), self.shown(&EMERGENCY_INPUTS, " · ")),
+                    line(s, s.get(Msg::Physician), self.shown(&PHYSICIAN_INPUTS, " · ")),
                 ],
             ),
         ]
@@ -262,12 +259,10 @@ impl Kiosk {
                 Msg::StepGuardian,
                 Step::Guardian,
                 vec![
-                    line(
-                        s.get(Msg::GuardianName),
+                    line(s, s.get(Msg::GuardianName),
                         self.form.value(Input::GuardianName).to_owned(),
                     ),
-                    line(
-                        s.get(Msg::ReviewRelationship),
+                    line(s, s.get(Msg::ReviewRelationship),
                         self.form.value(Input::GuardianRelation).to_owned(),
                     ),
                 ],
@@ -304,12 +299,31 @@ impl Kiosk {
             s,
             Msg::StepRelease,
             Step::Release,
-            vec![
-                text(s.get(Msg::ClausesDone)).size(theme::BODY_SIZE).into(),
-                signatures,
-            ],
+            self.clause_lines(s)
+                .into_iter()
+                .chain([signatures])
+                .collect(),
         ))
         .into()
+    }
+
+    /// "Every required statement confirmed", and what was answered to each optional one.
+    fn clause_lines<'a>(&'a self, s: Words<'a>) -> Vec<El<'a>> {
+        let mut lines: Vec<El<'a>> =
+            vec![text(s.get(Msg::ClausesDone)).size(theme::BODY_SIZE).into()];
+        for (i, clause) in self.shown_clauses().filter(|(_, c)| c.optional) {
+            let answer = match self.form.clauses.get(i).copied().flatten() {
+                Some(true) => s.get(Msg::Yes),
+                Some(false) => s.get(Msg::No),
+                None => s.get(Msg::NotGiven),
+            };
+            lines.push(
+                text(format!("• {} — {answer}", clause.text.get(self.lang)))
+                    .size(theme::LABEL_SIZE)
+                    .into(),
+            );
+        }
+        lines
     }
 
     /// A signature as drawn, at half its size or less to fit, under its label.
@@ -335,7 +349,13 @@ impl Kiosk {
     }
 }
 
-fn line<'a>(label: Cow<'a, str>, value: String) -> El<'a> {
+/// A labelled value; an empty one says it was not given, in the reader's language.
+fn line<'a>(s: Words<'a>, label: Cow<'a, str>, value: String) -> El<'a> {
+    let value = if value.trim().is_empty() {
+        s.get(Msg::NotGiven).into_owned()
+    } else {
+        value
+    };
     row![
         text(label)
             .size(theme::LABEL_SIZE)
