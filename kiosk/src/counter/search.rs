@@ -8,6 +8,7 @@ use intake_common::customer::Field;
 use super::widgets::field;
 use super::words::{CounterMsg, Words};
 use super::{Counter, Message};
+use crate::drag::drag;
 use crate::theme;
 
 impl Counter {
@@ -49,7 +50,7 @@ impl Counter {
                 text(w.get(CounterMsg::Find)).size(theme::BODY_SIZE),
                 field(&w.get(CounterMsg::FindHint), &self.query, Message::Query)
                     .size(theme::BODY_SIZE),
-                scrollable(results).height(Fill),
+                drag(scrollable(results).height(Fill)),
             ]
             .spacing(12),
         )

@@ -6,6 +6,7 @@
 mod counter;
 mod counter_card;
 mod counter_station;
+mod drag;
 mod flow;
 mod staff_exit;
 mod words;
