@@ -130,31 +130,6 @@ impl<Message, Theme, Renderer> Drag<'_, Message, Theme, Renderer>
 where
     Renderer: iced::advanced::Renderer,
 {
-    /// Passes `event` to the scrollable (and what it holds).
-    #[allow(clippy::too_many_arguments)] // `Widget::update`'s own
-    fn pass(
-        &mut self,
-        tree: &mut Tree,
-        event: &Event,
-        layout: Layout<'_>,
-        cursor: mouse::Cursor,
-        renderer: &Renderer,
-        clipboard: &mut dyn Clipboard,
-        shell: &mut Shell<'_, Message>,
-        viewport: &Rectangle,
-    ) {
-        self.content.as_widget_mut().update(
-            &mut tree.children[0],
-            event,
-            layout,
-            cursor,
-            renderer,
-            clipboard,
-            shell,
-            viewport,
-        );
-    }
-
     fn scroll(&mut self, tree: &mut Tree, layout: Layout<'_>, renderer: &Renderer, by: f32) {
         let mut operation = ScrollBy {
             by: Vector::new(0.0, by),
@@ -229,60 +204,46 @@ where
         viewport: &Rectangle,
     ) {
         let gesture = *tree.state.downcast_ref::<Gesture>();
-        let Some((by, position, step)) = read(event, cursor) else {
-            self.pass(
-                tree, event, layout, cursor, renderer, clipboard, shell, viewport,
+        let pointer = read(event, cursor);
+        // While scrolling, the pointer's events are the gesture's alone.
+        if pointer.is_none() || !matches!(gesture, Gesture::Scrolling { .. }) {
+            let child = &mut tree.children[0];
+            self.content.as_widget_mut().update(
+                child, event, layout, cursor, renderer, clipboard, shell, viewport,
             );
+        }
+        let Some((by, position, step)) = pointer else {
             return;
         };
         let next = match (gesture, step) {
-            (Gesture::Idle, Step::Press) => {
-                self.pass(
-                    tree, event, layout, cursor, renderer, clipboard, shell, viewport,
-                );
-                match position {
-                    Some(at) if layout.bounds().contains(at) => Gesture::Pressed { by, at },
-                    _ => Gesture::Idle,
-                }
-            }
-            (Gesture::Pressed { by: owner, at }, Step::Move) if owner == by => {
-                self.pass(
-                    tree, event, layout, cursor, renderer, clipboard, shell, viewport,
-                );
-                match position {
-                    _ if shell.is_event_captured() => Gesture::Yielded { by },
-                    Some(now) if (now.y - at.y).abs() >= THRESHOLD => {
-                        // From here on it scrolls: the button pressed lets go, unpressed.
-                        let lost = touch::Event::FingerLost {
-                            id: match by {
-                                Pointer::Finger(id) => id,
-                                Pointer::Mouse => touch::Finger(0),
-                            },
-                            position: now,
-                        };
-                        for cancel in [
-                            Event::Touch(lost),
-                            Event::Mouse(mouse::Event::ButtonReleased(mouse::Button::Left)),
-                        ] {
-                            self.pass(
-                                tree,
-                                &cancel,
-                                layout,
-                                mouse::Cursor::Unavailable,
-                                renderer,
-                                clipboard,
-                                shell,
-                                viewport,
-                            );
-                        }
-                        self.scroll(tree, layout, renderer, at.y - now.y);
-                        shell.capture_event();
-                        shell.request_redraw();
-                        Gesture::Scrolling { by, at: now }
+            (Gesture::Idle, Step::Press) => match position {
+                Some(at) if layout.bounds().contains(at) => Gesture::Pressed { by, at },
+                _ => Gesture::Idle,
+            },
+            (Gesture::Pressed { by: owner, at }, Step::Move) if owner == by => match position {
+                _ if shell.is_event_captured() => Gesture::Yielded { by },
+                Some(now) if (now.y - at.y).abs() >= THRESHOLD => {
+                    // From here on it scrolls: the button pressed lets go, unpressed.
+                    let id = match by {
+                        Pointer::Finger(id) => id,
+                        Pointer::Mouse => touch::Finger(0),
+                    };
+                    for cancel in [
+                        Event::Touch(touch::Event::FingerLost { id, position: now }),
+                        Event::Mouse(mouse::Event::ButtonReleased(mouse::Button::Left)),
+                    ] {
+                        let (child, nowhere) = (&mut tree.children[0], mouse::Cursor::Unavailable);
+                        self.content.as_widget_mut().update(
+                            child, &cancel, layout, nowhere, renderer, clipboard, shell, viewport,
+                        );
                     }
-                    _ => gesture,
+                    self.scroll(tree, layout, renderer, at.y - now.y);
+                    shell.capture_event();
+                    shell.request_redraw();
+                    Gesture::Scrolling { by, at: now }
                 }
-            }
+                _ => gesture,
+            },
             (Gesture::Scrolling { by: owner, at }, step) => {
                 // The other pointer (a finger's twin mouse events on X11) is not let in.
                 shell.capture_event();
@@ -300,18 +261,8 @@ where
             (
                 Gesture::Pressed { by: owner, .. } | Gesture::Yielded { by: owner },
                 Step::Release,
-            ) if owner == by => {
-                self.pass(
-                    tree, event, layout, cursor, renderer, clipboard, shell, viewport,
-                );
-                Gesture::Idle
-            }
-            _ => {
-                self.pass(
-                    tree, event, layout, cursor, renderer, clipboard, shell, viewport,
-                );
-                gesture
-            }
+            ) if owner == by => Gesture::Idle,
+            _ => gesture,
         };
         *tree.state.downcast_mut::<Gesture>() = next;
     }

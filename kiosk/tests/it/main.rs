@@ -9,4 +9,5 @@ mod counter_station;
 mod drag;
 mod flow;
 mod staff_exit;
+mod touch;
 mod words;
