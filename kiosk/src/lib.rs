@@ -8,6 +8,7 @@
 pub mod app;
 mod clock;
 pub mod counter;
+pub mod drag;
 pub mod form;
 pub mod i18n;
 pub mod keyboard;

@@ -1,10 +1,12 @@
 //! The signature pad: a canvas that turns finger or mouse strokes into messages.
 //!
-//! Touch positions arrive in window coordinates and are made relative to the pad. On X11 a
-//! finger also moves the pointer, so a stroke follows only the device that started it.
+//! Touch positions arrive in window coordinates, not moved with a scrolled page as the
+//! pointer is; the pointer follows a finger, so where it is at the touch gives the page's
+//! scroll, and the stroke's points are moved by it. On X11 a finger also moves the pointer,
+//! so a stroke follows only the device that started it.
 
 use iced::widget::canvas::{self, Frame, Geometry, Path, Stroke};
-use iced::{Color, Point, Rectangle, Renderer, Theme, mouse, touch};
+use iced::{Color, Point, Rectangle, Renderer, Theme, Vector, mouse, touch};
 
 use intake_common::release::signature::Point as Ink;
 
@@ -47,12 +49,13 @@ pub struct Pad<'a, M> {
     pub drawn_at: Option<(f32, f32)>,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub enum Drawing {
     #[default]
     Idle,
     Mouse,
-    Finger(touch::Finger),
+    /// A finger, and how far the page under it is scrolled (window to pad coordinates).
+    Finger(touch::Finger, Vector),
 }
 
 fn relative(position: Point, bounds: Rectangle) -> Ink {
@@ -76,24 +79,27 @@ impl<M> canvas::Program<M> for Pad<'_, M> {
         let size = (bounds.width, bounds.height);
         let publish = |e: PadEvent| Some(canvas::Action::publish(on_event(e)).and_capture());
         match (event, *state) {
-            (canvas::Event::Touch(touch::Event::FingerPressed { id, position }), Drawing::Idle)
-                if bounds.contains(*position) =>
-            {
-                *state = Drawing::Finger(*id);
+            (canvas::Event::Touch(touch::Event::FingerPressed { id, position }), Drawing::Idle) => {
+                let scrolled = cursor.position().map_or(Vector::ZERO, |at| at - *position);
+                let position = *position + scrolled;
+                if !bounds.contains(position) {
+                    return None;
+                }
+                *state = Drawing::Finger(*id, scrolled);
                 publish(PadEvent::Begin {
-                    at: relative(*position, bounds),
+                    at: relative(position, bounds),
                     size,
                 })
             }
             (
                 canvas::Event::Touch(touch::Event::FingerMoved { id, position }),
-                Drawing::Finger(f),
-            ) if *id == f => publish(PadEvent::To(relative(*position, bounds))),
+                Drawing::Finger(f, scrolled),
+            ) if *id == f => publish(PadEvent::To(relative(*position + scrolled, bounds))),
             (
                 canvas::Event::Touch(
                     touch::Event::FingerLifted { id, .. } | touch::Event::FingerLost { id, .. },
                 ),
-                Drawing::Finger(f),
+                Drawing::Finger(f, _),
             ) if *id == f => {
                 *state = Drawing::Idle;
                 publish(PadEvent::End)

@@ -9,6 +9,7 @@ use intake_common::counter::{self, CheckIn};
 use super::widgets::local_time;
 use super::words::{CounterMsg, Words, v};
 use super::{Counter, Message};
+use crate::drag::drag;
 use crate::theme;
 
 /// A minor: their age today and, from the release they signed, who signed with them.
@@ -109,7 +110,7 @@ impl Counter {
         for c in &self.check_ins {
             list = list.push(self.check_in_line(w, c));
         }
-        container(scrollable(list).height(Fill))
+        container(drag(scrollable(list).height(Fill)))
             .padding(12)
             .style(theme::panel)
             .height(Fill)

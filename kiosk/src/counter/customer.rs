@@ -18,6 +18,7 @@ use super::typing::{Input, Part};
 use super::widgets::{field, local_time, small_action};
 use super::words::{CounterMsg, Words, v};
 use super::{Counter, Message, Notice};
+use crate::drag::drag;
 use crate::theme;
 
 /// A contact as it is being edited.
@@ -264,7 +265,7 @@ impl Counter {
         page = page.push(contact_editor(w, ContactKind::Emergency, o, focus));
         page = page.push(contact_editor(w, ContactKind::Physician, o, focus));
         page = page.push(card(self.releases_view(w, o)));
-        scrollable(page.padding([4, 18])).height(Fill).into()
+        drag(scrollable(page.padding([4, 18])).height(Fill)).into()
     }
 }
 

@@ -9,6 +9,7 @@ use super::typing::Input;
 use super::widgets::field;
 use super::words::{CounterMsg, Words};
 use super::{Counter, Message};
+use crate::drag::drag;
 use crate::theme;
 
 impl Counter {
@@ -54,7 +55,7 @@ impl Counter {
                     Input::Search,
                     self.focus == Some(Input::Search)
                 ),
-                scrollable(results).height(Fill),
+                drag(scrollable(results).height(Fill)),
             ]
             .spacing(12),
         )

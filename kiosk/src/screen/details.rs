@@ -119,10 +119,12 @@ impl Kiosk {
                 .size(40)
                 .spacing(16)
                 .text_size(theme::LABEL_SIZE)
+                // The whole line is the target, a finger high.
+                .text_line_height(iced::Pixels(theme::TOUCH))
                 .style(theme::checkbox)
                 .width(Fill),
         )
-        .padding([14, 16])
+        .padding([2, 16])
         .width(Fill)
         .style(theme::panel)
         .into()

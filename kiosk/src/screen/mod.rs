@@ -10,6 +10,7 @@ use iced::widget::{button, column, container, row, scrollable, space, stack, tex
 use iced::{Center, Element, Fill};
 
 use crate::app::{Banner, FORM_SCROLL, Kiosk, Message};
+use crate::drag::drag;
 use crate::form::Input;
 use crate::i18n::{Msg, Words};
 use crate::theme;
@@ -110,7 +111,7 @@ impl Kiosk {
         if matches!(self.screen, Screen::Step(_) | Screen::Recap) {
             page = page.push(self.banner_slot(s));
         }
-        page = page.push(
+        page = page.push(drag(
             scrollable(
                 container(container(body).max_width(CONTENT_WIDTH))
                     .center_x(Fill)
@@ -118,7 +119,7 @@ impl Kiosk {
             )
             .id(FORM_SCROLL)
             .height(Fill),
-        );
+        ));
         // While typing, the keyboard takes the nav bar's place: Next walks the fields and
         // Done closes it.
         match self.keyboard(s).filter(|_| !modal) {

@@ -5,7 +5,7 @@
 //! guardian places their own initials on the guardian's clauses. Only the clauses for the
 //! signer's age show. The signature pads close the page, as on a paper release.
 
-use iced::widget::{button, column, container, row, text};
+use iced::widget::{Button, button, column, container, row, text};
 use iced::{Alignment, Fill};
 use intake_common::customer::Field;
 use intake_common::settings::{Audience, Clause, Confirm};
@@ -15,7 +15,10 @@ use crate::form::{Input, Problem, Spot};
 use crate::i18n::{Msg, Words};
 use crate::theme;
 
-use super::{El, choice_button, reveal};
+use super::{El, reveal};
+
+/// The width of the column a clause's answer sits in, beside its text.
+const CONFIRM_WIDTH: f32 = 260.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Message {
@@ -159,10 +162,21 @@ impl Kiosk {
         let choose = |yes| crate::app::Message::Release(Message::Choose(i, yes));
         let confirm: El<'_> = match (clause.optional, clause.confirm) {
             (true, _) => row![
-                choice_button(s.get(Msg::Yes), answer == Some(true), choose(true)),
-                choice_button(s.get(Msg::No), answer == Some(false), choose(false)),
+                confirm_button(
+                    s.get(Msg::Yes).into_owned(),
+                    answer == Some(true),
+                    choose(true)
+                )
+                .width(Fill),
+                confirm_button(
+                    s.get(Msg::No).into_owned(),
+                    answer == Some(false),
+                    choose(false)
+                )
+                .width(Fill),
             ]
             .spacing(12)
+            .width(CONFIRM_WIDTH)
             .into(),
             (false, Confirm::Initials) => {
                 let label = if answer == Some(true) {
@@ -170,23 +184,22 @@ impl Kiosk {
                 } else {
                     s.get(Msg::PlaceInitials).into_owned()
                 };
-                button(text(label).size(theme::BODY_SIZE).center().width(Fill))
-                    .width(240)
-                    .height(theme::TOUCH)
-                    .padding([12, 16])
-                    .style(theme::choice(answer == Some(true)))
-                    .on_press(tap)
+                confirm_button(label, answer == Some(true), tap)
+                    .width(CONFIRM_WIDTH)
                     .into()
             }
-            (false, Confirm::Tick) => choice_button(
+            (false, Confirm::Tick) => confirm_button(
                 s.get(if answer == Some(true) {
                     Msg::Agreed
                 } else {
                     Msg::Agree
-                }),
+                })
+                .into_owned(),
                 answer == Some(true),
                 tap,
-            ),
+            )
+            .width(CONFIRM_WIDTH)
+            .into(),
         };
         let mut confirm = column![confirm].spacing(8);
         if let Some(problem) = self.problem_slot(Spot::Clause(i), s) {
@@ -209,7 +222,7 @@ impl Kiosk {
         let card: El<'_> = if self.narrow() {
             column![body, confirm].spacing(12).into()
         } else {
-            row![body, confirm.width(260)]
+            row![body, confirm.width(CONFIRM_WIDTH)]
                 .spacing(20)
                 .align_y(Alignment::Start)
                 .into()
@@ -221,4 +234,18 @@ impl Kiosk {
             .id(reveal::id(reveal::Target::Spot(Spot::Clause(i))))
             .into()
     }
+}
+
+/// A clause's answer (initials, "I agree", Yes or No): sized by its caller to fit the
+/// answers' column, the longest label (Spanish) on one line clear of the border.
+fn confirm_button<'a>(
+    label: String,
+    selected: bool,
+    message: crate::app::Message,
+) -> Button<'a, crate::app::Message> {
+    button(text(label).size(theme::BODY_SIZE).center().width(Fill))
+        .height(theme::TOUCH)
+        .padding([12, 12])
+        .style(theme::choice(selected))
+        .on_press(message)
 }

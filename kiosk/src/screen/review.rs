@@ -169,13 +169,19 @@ impl Kiosk {
                 Step::About,
                 vec![
                     line(s, s.get(Msg::Name), self.name_line(masked)),
-                    line(s, s.get(Msg::Birthdate),
+                    line(
+                        s,
+                        s.get(Msg::Birthdate),
                         self.form.display(Input::Profile(Field::Birthdate)),
                     ),
-                    line(s, s.get(Msg::Phone),
+                    line(
+                        s,
+                        s.get(Msg::Phone),
                         self.form.display(Input::Profile(Field::PhoneNumber)),
                     ),
-                    line(s, s.get(Msg::Email),
+                    line(
+                        s,
+                        s.get(Msg::Email),
                         self.form.display(Input::Profile(Field::Email)),
                     ),
                 ],
@@ -191,8 +197,16 @@ impl Kiosk {
                 Msg::StepContacts,
                 Step::Contacts,
                 vec![
-                    line(s, s.get(Msg::Emergency), self.shown(&EMERGENCY_INPUTS, " · ")),
-                    line(s, s.get(Msg::Physician), self.shown(&PHYSICIAN_INPUTS, " · ")),
+                    line(
+                        s,
+                        s.get(Msg::Emergency),
+                        self.shown(&EMERGENCY_INPUTS, " · "),
+                    ),
+                    line(
+                        s,
+                        s.get(Msg::Physician),
+                        self.shown(&PHYSICIAN_INPUTS, " · "),
+                    ),
                 ],
             ),
         ]
@@ -259,10 +273,14 @@ impl Kiosk {
                 Msg::StepGuardian,
                 Step::Guardian,
                 vec![
-                    line(s, s.get(Msg::GuardianName),
+                    line(
+                        s,
+                        s.get(Msg::GuardianName),
                         self.form.value(Input::GuardianName).to_owned(),
                     ),
-                    line(s, s.get(Msg::ReviewRelationship),
+                    line(
+                        s,
+                        s.get(Msg::ReviewRelationship),
                         self.form.value(Input::GuardianRelation).to_owned(),
                     ),
                 ],

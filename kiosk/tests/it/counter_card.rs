@@ -7,9 +7,6 @@
 use std::time::Duration;
 
 use chrono::Local;
-use iced::{Rectangle, Size};
-use iced_test::selector::Candidate;
-use iced_test::simulator::Simulator;
 use intake_common::customer::{MedicalCondition, MedicalKind};
 use intake_common::settings::Lang;
 use intake_common::{Mutation, Op, mutation};
@@ -18,6 +15,7 @@ use intake_kiosk::counter::{Message, TOUCH_MIN};
 use uuid::Uuid;
 
 use super::counter::Harness;
+use super::touch::check_buttons;
 
 fn flag(h: &Harness, id: Uuid) {
     let op = Op::AddFlag {
@@ -186,93 +184,6 @@ fn signed_releases_are_listed_and_open_as_the_signed_pdf_written_for_the_owner_o
     assert!(!files[0].exists(), "the PDF left with the staff member");
 }
 
-/// Every text on screen, every container (buttons among them) and every typing field.
-struct Layout {
-    texts: Vec<(String, Rectangle)>,
-    containers: Vec<Rectangle>,
-    inputs: Vec<Rectangle>,
-}
-
-fn layout(mut ui: Simulator<'_, Message>) -> Layout {
-    let mut l = Layout {
-        texts: Vec::new(),
-        containers: Vec::new(),
-        inputs: Vec::new(),
-    };
-    let _ = ui.find(|c: Candidate<'_>| {
-        match c {
-            Candidate::Text {
-                content, bounds, ..
-            } => l.texts.push((content.to_owned(), bounds)),
-            Candidate::Container { bounds, .. } => l.containers.push(bounds),
-            Candidate::TextInput { bounds, .. } => l.inputs.push(bounds),
-            _ => {}
-        }
-        None::<()>
-    });
-    l
-}
-
-/// How wide `label` is at the size its height says, laid out with all the room it wants.
-fn natural_width(label: &str, height: f32) -> f32 {
-    let size = (height / 1.3).round();
-    let element: iced::Element<'_, Message> =
-        iced::widget::text(label.to_owned()).size(size).into();
-    let ui = Simulator::with_size(iced::Settings::default(), Size::new(4000.0, 400.0), element);
-    let l = layout(ui);
-    l.texts.iter().map(|(_, b)| b.width).fold(0.0, f32::max)
-}
-
-/// Checks each button labelled with one of `labels`: at least [`TOUCH_MIN`] high, its
-/// label whole (not squeezed) and 8 px or more from every edge. Returns how many it saw.
-fn check_buttons(h: &Harness, labels: &[String]) -> usize {
-    let l = layout(h.ui());
-    let mut seen = 0;
-    for (content, t) in l.texts.iter().filter(|(c, _)| labels.contains(c)) {
-        let inside = |b: &&Rectangle| {
-            b.x <= t.x + 0.5
-                && b.y <= t.y + 0.5
-                && b.x + b.width >= t.x + t.width - 0.5
-                && b.y + b.height >= t.y + t.height - 0.5
-                && (b.width > t.width + 0.5 || b.height > t.height + 0.5)
-        };
-        let button = l
-            .containers
-            .iter()
-            .filter(inside)
-            .min_by(|a, b| (a.width * a.height).total_cmp(&(b.width * b.height)))
-            .unwrap_or_else(|| panic!("{content:?} sits in no button"));
-        assert!(
-            button.height >= TOUCH_MIN,
-            "{content:?}: {button:?} is too low"
-        );
-        let natural = natural_width(content, t.height);
-        assert!(
-            t.width + 0.5 >= natural,
-            "{content:?} is squeezed: {} < {natural}",
-            t.width
-        );
-        let margins = [
-            t.x - button.x,
-            button.x + button.width - (t.x + natural),
-            t.y - button.y,
-            button.y + button.height - (t.y + t.height),
-        ];
-        assert!(
-            margins.iter().all(|m| *m >= 8.0),
-            "{content:?} comes within {margins:?} px of its button's border"
-        );
-        seen += 1;
-    }
-    for input in &l.inputs {
-        assert!(
-            input.height >= TOUCH_MIN,
-            "a typing field {input:?} is too low"
-        );
-    }
-    seen
-}
-
 #[test]
 fn in_spanish_every_button_is_a_finger_high_and_no_label_touches_its_border() {
     use CounterMsg as M;
@@ -304,16 +215,16 @@ fn in_spanish_every_button_is_a_finger_high_and_no_label_touches_its_border() {
     labels.extend(["EN", "ES", "7", "0"].map(String::from));
     labels.push("1 respuesta anterior".into());
 
-    let on_sign_in = check_buttons(&h, &labels);
+    let on_sign_in = check_buttons(h.ui(), &labels, TOUCH_MIN);
     assert!(on_sign_in >= 6, "{on_sign_in} buttons on the sign-in page");
     h.pin("975310");
     h.counter.update(Message::Open(id));
     h.counter.update(Message::SessionText("antebrazo".into()));
     h.counter.update(Message::Acknowledge);
     h.counter.update(Message::StartSession);
-    let on_card = check_buttons(&h, &labels);
+    let on_card = check_buttons(h.ui(), &labels, TOUCH_MIN);
     h.counter.update(Message::ToggleEarlier(0));
-    let expanded = check_buttons(&h, &labels);
+    let expanded = check_buttons(h.ui(), &labels, TOUCH_MIN);
     assert!(
         on_card >= 10 && expanded >= 10,
         "{on_card}, {expanded} buttons on the card"

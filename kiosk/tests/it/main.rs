@@ -7,6 +7,8 @@ mod counter;
 mod counter_card;
 mod counter_keys;
 mod counter_station;
+mod drag;
 mod flow;
 mod staff_exit;
+mod touch;
 mod words;

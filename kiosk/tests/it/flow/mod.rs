@@ -9,4 +9,5 @@ mod clauses;
 mod new_customer;
 mod returning;
 mod screens;
+mod sizes;
 mod staff;

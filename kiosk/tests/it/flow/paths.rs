@@ -72,6 +72,23 @@ pub fn confirm_clauses(h: &mut Harness, decline: &[&str]) {
 /// A first-time adult: name, birthdate, phone and e-mail; street, city, state and ZIP;
 /// an emergency contact; no health conditions; the release; the review.
 pub fn first_time_adult(h: &mut Harness) {
+    new_adult_to_health(h);
+    well_sign_and_submit(h);
+}
+
+/// From the health questions of a new customer: none apply, the release initialled and
+/// signed, the review submitted.
+fn well_sign_and_submit(h: &mut Harness) {
+    h.tap("None of these apply to me");
+    initial_and_sign(h);
+    h.tap("Next");
+    assert_eq!(h.kiosk.screen, Screen::Step(Step::Review));
+    h.tap("Sign and submit");
+    assert_eq!(h.kiosk.screen, Screen::Thanks);
+}
+
+/// The first-time adult's details, step by step, up to the health questions.
+pub fn new_adult_to_health(h: &mut Harness) {
     h.tap("I'm new here");
     assert_eq!(h.kiosk.screen, Screen::Step(Step::About));
     h.type_keys(Input::Profile(Field::FirstName), "Ann");
@@ -94,12 +111,6 @@ pub fn first_time_adult(h: &mut Harness) {
     h.done();
     h.tap("Next");
     assert_eq!(h.kiosk.screen, Screen::Step(Step::Health));
-    h.tap("None of these apply to me");
-    initial_and_sign(h);
-    h.tap("Next");
-    assert_eq!(h.kiosk.screen, Screen::Step(Step::Review));
-    h.tap("Sign and submit");
-    assert_eq!(h.kiosk.screen, Screen::Thanks);
 }
 
 /// A 16-year-old and their mother: the guardian's step comes right after the birthdate.
@@ -124,12 +135,7 @@ pub fn minor_with_guardian(h: &mut Harness) {
         (Input::EmergencyPhone, "5125550123"),
     ]);
     h.tap("Next");
-    h.tap("None of these apply to me");
-    initial_and_sign(h);
-    h.tap("Next");
-    assert_eq!(h.kiosk.screen, Screen::Step(Step::Review));
-    h.tap("Sign and submit");
-    assert_eq!(h.kiosk.screen, Screen::Thanks);
+    well_sign_and_submit(h);
 }
 
 /// A returning customer: found by birthdate and phone, "that's me and it's all right",
