@@ -11,9 +11,12 @@ use crate::screen::{Screen, reveal};
 impl Kiosk {
     /// Gives `input` the keyboard (`None` closes it), checking the field it leaves.
     pub(crate) fn focus(&mut self, input: Option<Input>) {
+        // A field left with something in it is checked now; one left empty waits for
+        // Next, so opening the keyboard and closing it is not scolded.
         if let Some(old) = self.focus
             && Some(old) != input
             && old != Input::Pin
+            && !self.form.value(old).trim().is_empty()
         {
             let today = self.today();
             self.form.check(old, self.lang, today);
