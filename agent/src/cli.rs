@@ -184,6 +184,10 @@ pub struct ServeArgs {
     /// Connections at once; more wait briefly for a free slot, then are closed.
     #[arg(long, default_value_t = crate::store::MAX_CONNECTIONS, value_name = "N")]
     pub max_connections: usize,
+    /// Serve Web Sign at /sign: customers register and sign their release on their own
+    /// phone, under the shop settings (--settings) the kiosk uses.
+    #[arg(long, env = "INTAKE_WEB_SIGN")]
+    pub web_sign: bool,
     /// A certificate (PEM) to serve instead of the self-signed one made on first start.
     #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,

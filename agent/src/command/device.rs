@@ -23,6 +23,13 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
             cert: args.cert,
             key: args.key,
             max_connections: args.max_connections,
+            web_sign: if args.web_sign {
+                Some(intake_common::settings::Settings::load(
+                    ctx.settings.as_deref(),
+                )?)
+            } else {
+                None
+            },
         },
     )
 }

@@ -89,8 +89,15 @@ pub async fn gate(St(state): St<Arc<State>>, mut req: Request, next: Next) -> Re
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let too_large = |state: &State| {
+        route
+            .is_page()
+            .then(|| super::web_sign::too_large(state, route.limit))
+            .flatten()
+            .unwrap_or_else(|| ApiError::too_large(route.limit).into_response())
+    };
     if declared.is_some_and(|n| n > route.limit as u64) {
-        return ApiError::too_large(route.limit).into_response();
+        return too_large(&state);
     }
     if route.need != Need::Public {
         let client = client_of(&req);
@@ -131,7 +138,7 @@ pub async fn gate(St(state): St<Arc<State>>, mut req: Request, next: Next) -> Re
         .into_response();
     }
     if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::too_large(route.limit).into_response();
+        return too_large(&state);
     }
     resp
 }

@@ -17,6 +17,7 @@ mod files;
 pub mod openapi;
 pub mod routes;
 mod sync;
+pub mod web_sign;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -124,6 +125,8 @@ pub struct State {
     /// Where phone numbers without a country code belong: the region the database's keys
     /// are made in (set when the store starts).
     pub region: intake_common::normalize::Region,
+    /// Web Sign, when the store serves it.
+    pub web_sign: Option<Arc<web_sign::WebSign>>,
 }
 
 pub struct ServeOptions {
@@ -133,6 +136,8 @@ pub struct ServeOptions {
     pub key: Option<PathBuf>,
     /// Connections at once ([`conn::MAX_CONNECTIONS`] by default).
     pub max_connections: usize,
+    /// Serve Web Sign's pages under these shop settings.
+    pub web_sign: Option<intake_common::settings::Settings>,
 }
 
 /// Runs the store until SIGINT or SIGTERM.
@@ -149,6 +154,10 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         pushed: Mutex::new(HashMap::new()),
         pushed_moved: tokio::sync::Notify::new(),
         region: intake_common::phone_keys::region(Db::open_dir(data_dir)?.conn())?,
+        web_sign: match options.web_sign {
+            Some(settings) => Some(Arc::new(web_sign::WebSign::new(data_dir, settings)?)),
+            None => None,
+        },
     });
     files::clear_uploads(data_dir);
     checkpoint_now_and_then(data_dir.to_path_buf());

@@ -15,7 +15,9 @@ use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::schema::{
+    AdditionalProperties, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+};
 use utoipa::openapi::{Ref, Required};
 use utoipa::{PartialSchema, ToSchema};
 
@@ -181,6 +183,30 @@ fn content(body: Body, schemas: &mut Schemas) -> Option<(&'static str, utoipa::o
             "text/csv",
             ContentBuilder::new().schema(Some(String::schema())).build(),
         )),
+        Body::Html => Some((
+            "text/html",
+            ContentBuilder::new().schema(Some(String::schema())).build(),
+        )),
+        Body::Css => Some((
+            "text/css",
+            ContentBuilder::new().schema(Some(String::schema())).build(),
+        )),
+        Body::Js => Some((
+            "text/javascript",
+            ContentBuilder::new().schema(Some(String::schema())).build(),
+        )),
+        Body::Form => Some((
+            "application/x-www-form-urlencoded",
+            ContentBuilder::new()
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Object)
+                        .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(
+                            true,
+                        ))),
+                ))
+                .build(),
+        )),
     }
 }
 
@@ -229,10 +255,27 @@ fn error_for(route: &Route, status: StatusCode) -> Response {
             "The body is larger than {}: nothing was stored",
             size(route.limit)
         ),
+        StatusCode::TOO_MANY_REQUESTS if route.is_page() => {
+            "Too many from this address: wait a while".to_string()
+        }
         StatusCode::TOO_MANY_REQUESTS => "Too many failed tries: locked for a while".to_string(),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            "The step again, its problems summarised at the top and beside each field".to_string()
+        }
         other => other.canonical_reason().unwrap_or("Failed").to_string(),
     };
-    let response = error(&description);
+    // A page's refusal is a page saying what is wrong.
+    let response = if route.is_page() {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "text/html",
+                ContentBuilder::new().schema(Some(String::schema())).build(),
+            )
+            .build()
+    } else {
+        error(&description)
+    };
     if status == StatusCode::TOO_MANY_REQUESTS {
         return with_header(
             response,

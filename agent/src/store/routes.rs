@@ -39,6 +39,7 @@ use super::customers::{
 use super::error::ApiError;
 use super::exit::{ExitAllowed, ExitRequest};
 use super::files::{ExportQuery, ImportQuery};
+use super::web_sign::{self, SignQuery};
 use super::{State, admin, auth, customers, exit, files, openapi, sync as sync_routes};
 
 /// What a route needs from its caller.
@@ -78,6 +79,13 @@ pub struct Route {
     pub errors: &'static [StatusCode],
 }
 
+impl Route {
+    /// Whether the route answers with pages (Web Sign), its refusals included.
+    pub fn is_page(&self) -> bool {
+        matches!(self.ok.1, Body::Html)
+    }
+}
+
 /// A request's or an answer's body, as the OpenAPI description names it.
 #[derive(Debug, Clone, Copy)]
 pub enum Body {
@@ -87,6 +95,14 @@ pub enum Body {
     Json(Shape),
     /// CSV text.
     Csv,
+    /// An HTML page (Web Sign's).
+    Html,
+    /// A form post (`application/x-www-form-urlencoded`).
+    Form,
+    /// A stylesheet.
+    Css,
+    /// A script.
+    Js,
 }
 
 pub type Shape = fn(&mut Schemas) -> RefOr<Schema>;
@@ -120,6 +136,9 @@ pub fn query<T: IntoParams>() -> Vec<Parameter> {
 
 /// Bodies of the public routes (sign-in, pairing) and of reads.
 pub const SMALL: usize = 4 << 10;
+/// A Web Sign form post: a step's answers, the page's sealed state and up to two drawn
+/// signatures (64 KiB of PNG each, carried in base64 in the state and in the post).
+pub const PAGE: usize = 512 << 10;
 /// Bodies of a customer's changes.
 pub const FORM: usize = 64 << 10;
 /// A push of [`sync::PUSH_BATCH`] registrations (about 23 KB each, mostly two signature
@@ -146,6 +165,28 @@ impl<T> Answer for (StatusCode, Json<T>) {
 
 impl Answer for Response {
     type Body = Csv;
+}
+
+/// An HTML page.
+#[derive(Debug)]
+pub struct Html;
+/// A stylesheet.
+#[derive(Debug)]
+pub struct Css;
+/// A script.
+#[derive(Debug)]
+pub struct Js;
+
+impl Answer for web_sign::Page {
+    type Body = Html;
+}
+
+impl Answer for web_sign::Stylesheet {
+    type Body = Css;
+}
+
+impl Answer for web_sign::Script {
+    type Body = Js;
 }
 
 impl<A: Answer> Answer for Result<A, ApiError> {
@@ -182,6 +223,9 @@ pub const fn answers<B, Args, H: Handles<Args, Body = B>>(_: &H) {}
 
 macro_rules! answer_type {
     (csv) => { Csv };
+    (html) => { Html };
+    (css) => { Css };
+    (js) => { Js };
     (object) => { Value };
     ([$t:ty]) => { Vec<$t> };
     ($t:ty) => { $t };
@@ -193,6 +237,18 @@ macro_rules! body {
     };
     (csv) => {
         Body::Csv
+    };
+    (html) => {
+        Body::Html
+    };
+    (form) => {
+        Body::Form
+    };
+    (css) => {
+        Body::Css
+    };
+    (js) => {
+        Body::Js
     };
     (object) => {
         Body::Json(object)
@@ -207,7 +263,8 @@ macro_rules! body {
 
 /// `METHOD "path", need, body limit, handler, "summary", [query: Params,] body: In,
 /// ok: STATUS Out, errors: [STATUS...]`, where a body is `-` (none), `csv`, `object` (any
-/// JSON object), `Type` or `[Type]` (a JSON array).
+/// JSON object), `Type` or `[Type]` (a JSON array), and for Web Sign `html` (a page),
+/// `form` (a form post), `css` and `js`.
 macro_rules! route {
     ($method:ident $path:literal, $need:expr, $limit:expr, $handler:path, $summary:literal,
      $(query: $query:ty,)? body: $body:tt, ok: $ok:ident $out:tt, errors: [$($e:ident),*]) => {
@@ -318,6 +375,21 @@ pub static ROUTES: &[Route] = &[
     route!(DELETE "/v1/devices/{name}", P(Pm::ManageDevices), SMALL, admin::revoke_device,
         "Revoke a device",
         body: -, ok: OK DeviceRevoked, errors: [BAD_REQUEST]),
+    // Web Sign: public pages (a customer on their own phone), answered with pages, also
+    // when refused; 404 while the store serves without --web-sign.
+    route!(GET "/sign", Need::Public, SMALL, web_sign::open,
+        "Web Sign: the first step of the registration and release, with a fresh form",
+        query: SignQuery, body: -, ok: OK html, errors: [NOT_FOUND, TOO_MANY_REQUESTS]),
+    route!(POST "/sign", Need::Public, PAGE, web_sign::post,
+        "Web Sign: a step's answers, a move between steps, a change of language, or the submit",
+        body: form, ok: OK html,
+        errors: [BAD_REQUEST, FORBIDDEN, NOT_FOUND, UNPROCESSABLE_ENTITY, TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE]),
+    route!(GET "/sign/style.css", Need::Public, SMALL, web_sign::style,
+        "Web Sign's stylesheet",
+        body: -, ok: OK css, errors: []),
+    route!(GET "/sign/pad.js", Need::Public, SMALL, web_sign::script,
+        "Web Sign's signature pad (the pages' only script)",
+        body: -, ok: OK js, errors: []),
 ];
 
 /// What the table says about a request's path: the route for its method, or why none.

@@ -1,0 +1,123 @@
+//! The form between steps: it travels in the page itself, sealed (XChaCha20-Poly1305)
+//! under a key only the store holds and bound to the browser's CSRF cookie, so the store
+//! keeps nothing personal before the customer submits, and a page's state can be neither
+//! read, changed nor carried to another browser.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use intake_common::crypto::Sealer;
+use intake_common::settings::{Lang, Settings};
+use serde::{Deserialize, Serialize};
+
+use super::fields::Step;
+
+/// A page's state is good for this long after the form was opened.
+pub const LIFETIME_SECS: i64 = 2 * 3600;
+
+/// What the customer has entered so far.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Draft {
+    /// A random id: a draft is submitted once.
+    pub nonce: String,
+    /// When the form was opened (Unix seconds).
+    pub opened: i64,
+    pub lang: Lang,
+    pub step: Step,
+    /// The text answers, by field name (see `fields`).
+    pub values: BTreeMap<String, String>,
+    pub opt_in: bool,
+    /// One answer per configured health question.
+    pub health: Vec<Option<bool>>,
+    /// Per template clause: agreed (with its initials in `values` as `c<i>`), declined (an
+    /// optional one), or not answered yet.
+    pub clauses: Vec<Option<bool>>,
+    /// The adopted signatures: PNG, base64.
+    pub signature: Option<String>,
+    pub guardian_signature: Option<String>,
+    /// Where the customer came to the review from, to return there after a change.
+    pub reviewing: bool,
+}
+
+impl Draft {
+    pub fn new(settings: &Settings, lang: Lang, now: i64) -> Self {
+        let mut nonce = [0u8; 16];
+        // Without randomness a nonce would repeat; the store cannot run without it anyway.
+        let _ = getrandom::fill(&mut nonce);
+        Self {
+            nonce: URL_SAFE_NO_PAD.encode(nonce),
+            opened: now,
+            lang,
+            step: Step::default(),
+            values: BTreeMap::new(),
+            opt_in: false,
+            health: vec![None; settings.questions.len()],
+            clauses: vec![None; settings.template.clauses.len()],
+            signature: None,
+            guardian_signature: None,
+            reviewing: false,
+        }
+    }
+
+    pub fn value(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+
+    pub fn set(&mut self, name: &str, value: String) {
+        if value.is_empty() {
+            self.values.remove(name);
+        } else {
+            self.values.insert(name.to_owned(), value);
+        }
+    }
+
+    /// Seals the draft for the page, bound to the browser's `csrf` token.
+    pub fn seal(&self, key: &Sealer, csrf: &str) -> String {
+        let sealed = key.seal_json(&aad(csrf), self);
+        URL_SAFE_NO_PAD.encode(sealed)
+    }
+
+    /// Opens a page's sealed draft: `None` when it was changed, sealed for another
+    /// browser's token or under another key.
+    pub fn open(key: &Sealer, csrf: &str, sealed: &str) -> Option<Draft> {
+        let bytes = URL_SAFE_NO_PAD.decode(sealed.trim()).ok()?;
+        key.open_json(&aad(csrf), &bytes).ok()
+    }
+
+    /// Whether the draft is older than [`LIFETIME_SECS`] (or from the future).
+    pub fn expired(&self, now: i64) -> bool {
+        !(0..=LIFETIME_SECS).contains(&(now - self.opened))
+    }
+}
+
+fn aad(csrf: &str) -> Vec<u8> {
+    format!("intake web sign draft v1:{csrf}").into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_opens_only_unchanged_and_for_its_own_token() {
+        let key = Sealer::from_key(&[7; 32]);
+        let settings = Settings::defaults();
+        let mut d = Draft::new(&settings, Lang::Es, 1_000);
+        d.set("first_name", "Ana".into());
+        let sealed = d.seal(&key, "token-a");
+        assert!(!sealed.contains("Ana"));
+        let back = Draft::open(&key, "token-a", &sealed).unwrap();
+        assert_eq!(back.value("first_name"), "Ana");
+        assert_eq!(back.lang, Lang::Es);
+        assert!(Draft::open(&key, "token-b", &sealed).is_none());
+        let mut bytes = URL_SAFE_NO_PAD.decode(&sealed).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        assert!(Draft::open(&key, "token-a", &URL_SAFE_NO_PAD.encode(bytes)).is_none());
+        assert!(Draft::open(&Sealer::from_key(&[8; 32]), "token-a", &sealed).is_none());
+        assert!(!back.expired(1_000 + LIFETIME_SECS));
+        assert!(back.expired(1_001 + LIFETIME_SECS));
+        assert!(back.expired(999));
+    }
+}

@@ -1,0 +1,597 @@
+//! Web Sign: customers register and sign their release on their own phone, at
+//! `https://STORE/sign`, with the same steps and rules as the kiosk and the same settings.
+//!
+//! Plain server-rendered forms (`pages`); the form between steps lives only in the page,
+//! sealed and bound to the browser's CSRF cookie (`draft`); each step's answers are read
+//! and checked with the kiosk's validators (`fields`, `flow`); the submit is the kiosk's
+//! own `release::submit`, so it is one durable transaction and the counter, webhooks and
+//! the PDF see a kiosk registration. Every answer carries strict headers; openings and
+//! submits are limited per address (`limits`).
+
+mod draft;
+mod fields;
+mod flow;
+mod limits;
+mod pages;
+mod words;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, RawQuery, State as St};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{NaiveDate, Utc};
+use intake_common::Db;
+use intake_common::crypto::Sealer;
+use intake_common::customer::Field;
+use intake_common::release::{self, Signing, TemplateRef};
+use intake_common::settings::{Lang, Settings};
+use maud::Markup;
+use uuid::Uuid;
+
+use super::State;
+use super::auth::throttle_address;
+use draft::Draft;
+use fields::Step;
+use flow::Post;
+use words::{WebMsg, Words};
+
+/// The device name releases signed on the web carry.
+pub const DEVICE: &str = "web-sign";
+/// The key the pages' drafts are sealed under, in the data directory.
+pub const KEY_FILE: &str = "web-sign.key";
+/// The browser's CSRF token.
+const COOKIE: &str = "__Host-intake-sign";
+/// Every Web Sign answer's policy: nothing from elsewhere, no inline script or style, no
+/// framing, forms posted only here; images also from `data:` (the signature adopted).
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+/// The most name/value pairs a post may hold.
+const MAX_PAIRS: usize = 200;
+
+/// Web Sign as a store serves it: the shop's settings, the template version releases are
+/// signed under, the drafts' key and the limits.
+pub struct WebSign {
+    settings: Settings,
+    template: TemplateRef,
+    key: Sealer,
+    opens: limits::Window,
+    submits: limits::Window,
+    submitted: limits::Submitted,
+}
+
+impl WebSign {
+    /// Web Sign for the store in `data_dir`, under `settings`: registers the release
+    /// template (as a kiosk does when it starts) and loads or makes the drafts' key.
+    pub fn new(data_dir: &Path, settings: Settings) -> anyhow::Result<Self> {
+        let mut db = Db::open_dir(data_dir)?;
+        let template = release::register_template(&mut db, &settings.template)?;
+        let key = Sealer::load_or_create(&data_dir.join(KEY_FILE))
+            .context("the key Web Sign seals its pages' state with")?;
+        Ok(Self {
+            settings,
+            template,
+            key,
+            opens: limits::Window::new(limits::OPENS, limits::OPEN_WINDOW),
+            submits: limits::Window::new(limits::SUBMITS, limits::SUBMIT_WINDOW),
+            submitted: limits::Submitted::default(),
+        })
+    }
+
+    fn words(&self, lang: Lang) -> Words<'_> {
+        Words {
+            tr: &self.settings.tr,
+            lang,
+        }
+    }
+
+    /// The language asked for, if the shop speaks it.
+    fn lang(&self, code: &str) -> Option<Lang> {
+        self.settings
+            .shop
+            .languages
+            .iter()
+            .copied()
+            .find(|l| code.eq_ignore_ascii_case(l.code()))
+    }
+
+    fn refusal(&self, lang: Lang, status: StatusCode, why: &str) -> Page {
+        page(
+            status,
+            pages::refused(self.words(lang), &self.settings, why),
+        )
+    }
+}
+
+/// An HTML page with Web Sign's headers.
+#[derive(Debug)]
+pub struct Page(Response);
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+/// The stylesheet.
+#[derive(Debug)]
+pub struct Stylesheet(Response);
+
+impl IntoResponse for Stylesheet {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+/// The signature pad's script.
+#[derive(Debug)]
+pub struct Script(Response);
+
+impl IntoResponse for Script {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+/// The headers every Web Sign answer carries.
+fn strict(resp: &mut Response, cache: &'static str) {
+    let h = resp.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CACHE_CONTROL, cache),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+}
+
+fn page(status: StatusCode, markup: Markup) -> Page {
+    let mut resp = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response();
+    // Every page may hold what the customer typed: never kept by a browser or a proxy.
+    strict(&mut resp, "no-store");
+    Page(resp)
+}
+
+fn with_retry_after(mut p: Page, secs: u64) -> Page {
+    p.0.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    p
+}
+
+/// A page saying Web Sign is off, in English and Spanish (no settings to say more).
+fn off() -> Page {
+    let tr = intake_common::i18n::Tr::built_in();
+    let why: Vec<String> = Lang::ALL
+        .iter()
+        .map(|l| tr.get(*l, WebMsg::RefusedOff.id()).into_owned())
+        .collect();
+    page(
+        StatusCode::NOT_FOUND,
+        maud::html! {
+            (maud::DOCTYPE)
+            html lang="en" {
+                head { meta charset="utf-8"; title { "Web Sign" } link rel="stylesheet" href="/sign/style.css"; }
+                body { main { @for w in &why { p.refusal { (w) } } } }
+            }
+        },
+    )
+}
+
+/// The answer to a body larger than a Web Sign route takes, as a page.
+pub fn too_large(state: &State, limit: usize) -> Option<Response> {
+    let ws = state.web_sign.as_ref()?;
+    let lang = ws
+        .settings
+        .shop
+        .languages
+        .first()
+        .copied()
+        .unwrap_or(Lang::En);
+    let size = super::error::size(limit);
+    let why = ws
+        .words(lang)
+        .with(WebMsg::RefusedTooLarge, &[("size", size)]);
+    Some(
+        ws.refusal(lang, StatusCode::PAYLOAD_TOO_LARGE, &why)
+            .into_response(),
+    )
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| {
+            v.len() == 43
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    let _ = getrandom::fill(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// The query `GET /sign` reads.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct SignQuery {
+    /// The language to start in (`en`, `es`); else the browser's, else the shop's first.
+    #[allow(dead_code)]
+    pub lang: Option<String>,
+}
+
+/// `GET /sign`: the first step, with a fresh draft.
+pub async fn open(
+    St(state): St<Arc<State>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Page {
+    let Some(ws) = state.web_sign.as_ref() else {
+        return off();
+    };
+    let asked = query
+        .as_deref()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang"))
+        .and_then(|(_, v)| ws.lang(&v));
+    let browser = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|v| ws.lang(v.trim().get(..2).unwrap_or("")));
+    let lang = asked
+        .or(browser)
+        .or(ws.settings.shop.languages.first().copied())
+        .unwrap_or(Lang::En);
+    if let Err(secs) = ws
+        .opens
+        .count(&throttle_address(client.ip()), Instant::now())
+    {
+        let why = ws.words(lang).with(
+            WebMsg::RefusedBusy,
+            &[("minutes", secs.div_ceil(60).to_string())],
+        );
+        return with_retry_after(ws.refusal(lang, StatusCode::TOO_MANY_REQUESTS, &why), secs);
+    }
+    let (csrf, fresh) = match cookie_token(&headers) {
+        Some(t) => (t, false),
+        None => (new_token(), true),
+    };
+    let draft = Draft::new(&ws.settings, lang, Utc::now().timestamp());
+    let mut p = render(ws, &draft, &csrf, &Vec::new(), StatusCode::OK);
+    if fresh {
+        let cookie = format!("{COOKIE}={csrf}; Path=/; Secure; HttpOnly; SameSite=Strict");
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            p.0.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+    p
+}
+
+fn render(
+    ws: &WebSign,
+    draft: &Draft,
+    csrf: &str,
+    problems: &flow::Problems,
+    status: StatusCode,
+) -> Page {
+    let state = draft.seal(&ws.key, csrf);
+    let markup = pages::step(&pages::StepPage {
+        words: ws.words(draft.lang),
+        settings: &ws.settings,
+        draft,
+        hidden: pages::Hidden {
+            state: &state,
+            csrf,
+        },
+        problems,
+        today: today(),
+    });
+    page(status, markup)
+}
+
+/// Reads a form post, refusing one that holds a value longer than its kind allows.
+fn read_post(body: &[u8]) -> Result<Post, (String, usize)> {
+    let mut post = Post::new();
+    for (i, (name, value)) in form_urlencoded::parse(body).enumerate() {
+        if i >= MAX_PAIRS {
+            return Err(("(the form)".into(), MAX_PAIRS));
+        }
+        let max = match name.as_ref() {
+            // The sealed draft: bounded by the route's body limit.
+            "state" => usize::MAX,
+            // A drawn signature as a data: URL, base64.
+            "signature" | "guardian_signature" => flow::SIGNATURE_MAX_BYTES / 3 * 4 + 64,
+            _ => fields::HARD_MAX,
+        };
+        if value.chars().count() > max {
+            let label = name.chars().take(40).collect();
+            return Err((label, max));
+        }
+        post.insert(name.into_owned(), value.into_owned());
+    }
+    Ok(post)
+}
+
+/// `POST /sign`: a step's answers, a move between steps, a change of language, or the
+/// submit.
+pub async fn post(
+    St(state): St<Arc<State>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    let Some(ws) = state.web_sign.as_ref() else {
+        return off();
+    };
+    let fallback = ws
+        .settings
+        .shop
+        .languages
+        .first()
+        .copied()
+        .unwrap_or(Lang::En);
+    let post = match read_post(&body) {
+        Ok(p) => p,
+        Err((field, max)) => {
+            let why = ws.words(fallback).with(
+                WebMsg::RefusedField,
+                &[("field", field), ("max", max.to_string())],
+            );
+            return ws.refusal(fallback, StatusCode::BAD_REQUEST, &why);
+        }
+    };
+    let get = |name: &str| post.get(name).map_or("", String::as_str);
+    let forged = |lang| {
+        ws.refusal(
+            lang,
+            StatusCode::FORBIDDEN,
+            &ws.words(lang).get(WebMsg::RefusedForged),
+        )
+    };
+    let Some(csrf) = cookie_token(&headers) else {
+        return forged(fallback);
+    };
+    if !same(&csrf, get("csrf")) {
+        return forged(fallback);
+    }
+    let Some(mut draft) = Draft::open(&ws.key, &csrf, get("state")) else {
+        return forged(fallback);
+    };
+    let now = Utc::now().timestamp();
+    if draft.expired(now) {
+        let why = ws.words(draft.lang).get(WebMsg::RefusedExpired);
+        return ws.refusal(draft.lang, StatusCode::BAD_REQUEST, &why);
+    }
+    let today = today();
+    let settings = &ws.settings;
+    let minor = |d: &Draft| flow::is_minor(d, settings, today);
+    let action = get("action");
+    match action {
+        "language" => {
+            if let Some(lang) = ws.lang(get("lang")) {
+                draft.lang = lang;
+            }
+            render(ws, &draft, &csrf, &Vec::new(), StatusCode::OK)
+        }
+        "back" => {
+            flow::apply(draft.step, &post, &mut draft, settings, today);
+            let asked: Vec<Step> = Step::asked(minor(&draft)).collect();
+            let here = asked.iter().position(|s| *s == draft.step).unwrap_or(0);
+            draft.step = asked[here.saturating_sub(1)];
+            draft.reviewing = false;
+            render(ws, &draft, &csrf, &Vec::new(), StatusCode::OK)
+        }
+        "next" => {
+            let mut problems = flow::apply(draft.step, &post, &mut draft, settings, today);
+            for (name, p) in flow::check(draft.step, &draft, settings, today) {
+                if !problems.iter().any(|(m, _)| *m == name) {
+                    problems.push((name, p));
+                }
+            }
+            if !problems.is_empty() {
+                return render(
+                    ws,
+                    &draft,
+                    &csrf,
+                    &problems,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                );
+            }
+            let asked: Vec<Step> = Step::asked(minor(&draft)).collect();
+            let here = asked.iter().position(|s| *s == draft.step).unwrap_or(0);
+            draft.step = if draft.reviewing {
+                // A change made from the review goes back there, unless it asks more (a
+                // birthdate that makes a minor needs a guardian and their clauses).
+                flow::first_unfinished(&draft, settings, today).map_or(Step::Review, |(s, _)| s)
+            } else {
+                asked.get(here + 1).copied().unwrap_or(Step::Review)
+            };
+            render(ws, &draft, &csrf, &Vec::new(), StatusCode::OK)
+        }
+        edit if edit.starts_with("edit:") => {
+            if let Some(step) =
+                Step::from_name(&edit[5..]).filter(|s| Step::asked(minor(&draft)).any(|a| a == *s))
+            {
+                draft.step = step;
+                draft.reviewing = true;
+            }
+            render(ws, &draft, &csrf, &Vec::new(), StatusCode::OK)
+        }
+        "submit" => submit(&state, ws, draft, &csrf, client).await,
+        _ => {
+            let why = ws.words(draft.lang).get(WebMsg::RefusedForm);
+            ws.refusal(draft.lang, StatusCode::BAD_REQUEST, &why)
+        }
+    }
+}
+
+async fn submit(
+    state: &Arc<State>,
+    ws: &Arc<WebSign>,
+    mut draft: Draft,
+    csrf: &str,
+    client: SocketAddr,
+) -> Page {
+    let lang = draft.lang;
+    let words = ws.words(lang);
+    if let Err(secs) = ws
+        .submits
+        .count(&throttle_address(client.ip()), Instant::now())
+    {
+        let why = words.with(
+            WebMsg::RefusedBusy,
+            &[("minutes", secs.div_ceil(60).to_string())],
+        );
+        return with_retry_after(ws.refusal(lang, StatusCode::TOO_MANY_REQUESTS, &why), secs);
+    }
+    let today = today();
+    // Every step again: nothing incomplete goes in, whatever path led here.
+    if let Some((step, problems)) = flow::first_unfinished(&draft, &ws.settings, today) {
+        draft.step = step;
+        draft.reviewing = true;
+        return render(
+            ws,
+            &draft,
+            csrf,
+            &problems,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let now = Utc::now().timestamp();
+    if !ws
+        .submitted
+        .take(&draft.nonce, draft.opened + draft::LIFETIME_SECS, now)
+    {
+        return ws.refusal(
+            lang,
+            StatusCode::BAD_REQUEST,
+            &words.get(WebMsg::RefusedUsed),
+        );
+    }
+    let registration = flow::registration(&draft, &ws.settings, today);
+    let name = registration
+        .profile
+        .get(Field::Nickname)
+        .or(registration.profile.get(Field::FirstName))
+        .unwrap_or_default()
+        .to_owned();
+    let web = Arc::clone(ws);
+    let stored = state
+        .pool
+        .run(move |db| {
+            let mut registration = registration;
+            Ok(returning(db, &registration).and_then(|existing| {
+                registration.existing = existing;
+                let signing = Signing::new(DEVICE, &web.settings, &web.template);
+                release::submit(db, &registration, &signing)
+            }))
+        })
+        .await;
+    match stored {
+        Ok(Ok(done)) => {
+            tracing::info!(release = %done.release, "release signed on the web");
+            page(StatusCode::OK, pages::done(words, &ws.settings, &name))
+        }
+        Ok(Err(intake_common::Error::Invalid(why))) => {
+            ws.submitted.give_back(&draft.nonce);
+            ws.refusal(lang, StatusCode::BAD_REQUEST, &why)
+        }
+        Ok(Err(e)) => {
+            ws.submitted.give_back(&draft.nonce);
+            tracing::error!(error = %e, "could not save a Web Sign registration");
+            ws.refusal(
+                lang,
+                StatusCode::SERVICE_UNAVAILABLE,
+                &words.get(WebMsg::ErrSaveFailed),
+            )
+        }
+        Err(e) => {
+            ws.submitted.give_back(&draft.nonce);
+            tracing::error!(error = ?e, "could not save a Web Sign registration");
+            ws.refusal(
+                lang,
+                StatusCode::SERVICE_UNAVAILABLE,
+                &words.get(WebMsg::ErrSaveFailed),
+            )
+        }
+    }
+}
+
+/// The customer a submitted registration is for: the one whose phone and birthdate match
+/// exactly (and only one does) and whose first and last names are the same once case,
+/// accents and spacing are folded away. Anyone less certain is a new customer, for
+/// `duplicates` to show.
+fn returning(db: &Db, reg: &release::Registration) -> intake_common::Result<Option<Uuid>> {
+    use intake_common::normalize::search_key;
+    let (Some(phone), Some(birthdate)) =
+        (reg.profile.get(Field::PhoneNumber), reg.profile.birthdate())
+    else {
+        return Ok(None);
+    };
+    let Some(found) = release::find_returning(db.conn(), phone, birthdate)? else {
+        return Ok(None);
+    };
+    let same = |f: Field| match (found.profile.get(f), reg.profile.get(f)) {
+        (Some(a), Some(b)) => search_key(a) == search_key(b),
+        _ => false,
+    };
+    Ok((same(Field::FirstName) && same(Field::LastName)).then_some(found.id))
+}
+
+/// `GET /sign/style.css`.
+pub async fn style() -> Stylesheet {
+    let mut resp = (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("style.css"),
+    )
+        .into_response();
+    strict(&mut resp, "public, max-age=3600");
+    Stylesheet(resp)
+}
+
+/// `GET /sign/pad.js`.
+pub async fn script() -> Script {
+    let mut resp = (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("pad.js"),
+    )
+        .into_response();
+    strict(&mut resp, "public, max-age=3600");
+    Script(resp)
+}
