@@ -13,3 +13,4 @@ mod phone;
 mod sessions;
 mod support;
 mod users;
+mod web_sign;

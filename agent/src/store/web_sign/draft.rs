@@ -105,6 +105,8 @@ mod tests {
         let settings = Settings::defaults();
         let mut d = Draft::new(&settings, Lang::Es, 1_000);
         d.set("first_name", "Ana".into());
+        d.step = Step::Address;
+        d.signature = Some("abc".into());
         let sealed = d.seal(&key, "token-a");
         assert!(!sealed.contains("Ana"));
         let back = Draft::open(&key, "token-a", &sealed).unwrap();

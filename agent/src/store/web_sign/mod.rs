@@ -334,7 +334,7 @@ fn read_post(body: &[u8]) -> Result<Post, (String, usize)> {
         }
         let max = match name.as_ref() {
             // The sealed draft: bounded by the route's body limit.
-            "state" => usize::MAX,
+            "sealed" => usize::MAX,
             // A drawn signature as a data: URL, base64.
             "signature" | "guardian_signature" => flow::SIGNATURE_MAX_BYTES / 3 * 4 + 64,
             _ => fields::HARD_MAX,
@@ -390,7 +390,7 @@ pub async fn post(
     if !same(&csrf, get("csrf")) {
         return forged(fallback);
     }
-    let Some(mut draft) = Draft::open(&ws.key, &csrf, get("state")) else {
+    let Some(mut draft) = Draft::open(&ws.key, &csrf, get("sealed")) else {
         return forged(fallback);
     };
     let now = Utc::now().timestamp();

@@ -28,7 +28,7 @@ pub struct Hidden<'a> {
 impl Hidden<'_> {
     fn fields(&self) -> Markup {
         html! {
-            input type="hidden" name="state" value=(self.state);
+            input type="hidden" name="sealed" value=(self.state);
             input type="hidden" name="csrf" value=(self.csrf);
         }
     }

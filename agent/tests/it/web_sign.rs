@@ -1,0 +1,343 @@
+//! Web Sign over real HTTPS against a real store process: the pages read as HTML and the
+//! forms posted back as a browser posts them, the CSRF cookie carried by hand. What is
+//! stored is read back through the CLI, the counter's check-ins and the release's PDF.
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
+
+use std::path::Path;
+
+use base64::Engine;
+use intake_common::settings::{Confirm, Settings};
+use serde_json::Value;
+
+use crate::support::{OWNER, PIN, Store, add_owner, agent, client};
+
+/// A phone's browser: its cookie, the page it shows, and the page's hidden state.
+struct Phone {
+    http: reqwest::Client,
+    url: String,
+    cookie: Option<String>,
+    page: String,
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+}
+
+/// The value of the first `name="NAME" value="..."` in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let at = page
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} in the page:\n{page}"));
+    let rest = &page[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+impl Phone {
+    fn new(store: &Store) -> Phone {
+        Phone {
+            http: client(&store.dir),
+            url: store.url.clone(),
+            cookie: None,
+            page: String::new(),
+            status: 0,
+            headers: Default::default(),
+        }
+    }
+
+    async fn answer(&mut self, resp: reqwest::Response) -> u16 {
+        self.status = resp.status().as_u16();
+        self.headers = resp.headers().clone();
+        if let Some(c) = resp.headers().get("set-cookie") {
+            let c = c.to_str().unwrap();
+            self.cookie = Some(c.split(';').next().unwrap().to_string());
+        }
+        self.page = resp.text().await.unwrap();
+        eprintln!("{} {}", self.status, self.page.find("<h1>").map_or("", |at| &self.page[at..(at + 60).min(self.page.len())]));
+        self.status
+    }
+
+    async fn open(&mut self, query: &str) -> u16 {
+        let mut req = self.http.get(format!("{}/sign{query}", self.url));
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let resp = req.send().await.unwrap();
+        self.answer(resp).await
+    }
+
+    /// Posts the page's main form: its state and token, `fields` and `action`.
+    async fn post(&mut self, action: &str, fields: &[(&str, String)]) -> u16 {
+        let mut form: Vec<(String, String)> = vec![
+            ("sealed".into(), hidden(&self.page, "sealed")),
+            ("csrf".into(), hidden(&self.page, "csrf")),
+            ("action".into(), action.into()),
+        ];
+        form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        self.send(&form).await
+    }
+
+    async fn send(&mut self, form: &[(String, String)]) -> u16 {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut req = self
+            .http
+            .post(format!("{}/sign", self.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let resp = req.send().await.unwrap();
+        self.answer(resp).await
+    }
+
+    fn shows(&self, text: &str) -> bool {
+        self.page.contains(text)
+    }
+
+    fn heading(&self) -> &str {
+        let at = self.page.find("<h1>").unwrap() + 4;
+        &self.page[at..at + self.page[at..].find("</h1>").unwrap()]
+    }
+}
+
+fn s(v: &str) -> String {
+    v.to_string()
+}
+
+/// A drawn signature as a browser's canvas sends it.
+fn drawn(seed: f32) -> String {
+    let strokes = vec![vec![
+        (20.0, 150.0),
+        (120.0, 40.0 + seed),
+        (260.0, 160.0),
+        (420.0, 50.0),
+        (580.0, 140.0),
+    ]];
+    let png = intake_common::release::signature::render_png(&strokes, 600, 200).unwrap();
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
+}
+
+/// Someone filling Web Sign in.
+struct Person {
+    first: &'static str,
+    last: &'static str,
+    birthdate: &'static str,
+    phone: &'static str,
+    email: &'static str,
+    initials: &'static str,
+    guardian: Option<(&'static str, &'static str, &'static str)>,
+    /// Sign by typing the name instead of drawing.
+    typed: bool,
+}
+
+const ADULT: Person = Person {
+    first: "Ana",
+    last: "Reyes",
+    birthdate: "1990-04-23",
+    phone: "512 555 0100",
+    email: "ana@example.com",
+    initials: "AR",
+    guardian: None,
+    typed: false,
+};
+
+/// Goes through every step from the first page to the review; returns at the review.
+async fn fill(phone: &mut Phone, p: &Person) {
+    let settings = Settings::defaults();
+    let minor = p.guardian.is_some();
+    assert_eq!(
+        phone
+            .post(
+                "next",
+                &[
+                    ("first_name", s(p.first)),
+                    ("last_name", s(p.last)),
+                    ("birthdate", s(p.birthdate)),
+                    ("phone", s(p.phone)),
+                    ("email", s(p.email)),
+                ],
+            )
+            .await,
+        200,
+        "{}",
+        phone.page
+    );
+    phone
+        .post(
+            "next",
+            &[
+                ("street", s("12 Elm St")),
+                ("city", s("Austin")),
+                ("state", s("TX")),
+                ("postal_code", s("78701")),
+            ],
+        )
+        .await;
+    phone
+        .post(
+            "next",
+            &[
+                ("emergency_name", s("Sam Reyes")),
+                ("emergency_phone", s("5125550101")),
+                ("emergency_relation", s("brother")),
+            ],
+        )
+        .await;
+    if let Some((name, relation, _)) = p.guardian {
+        assert_eq!(phone.status, 200, "{}", phone.page);
+        phone
+            .post(
+                "next",
+                &[("guardian_name", s(name)), ("guardian_relation", s(relation))],
+            )
+            .await;
+    }
+    let answers: Vec<(String, String)> = (0..settings.questions.len())
+        .map(|i| (format!("q{i}"), s(if i == 0 { "yes" } else { "no" })))
+        .chain([(s("q0_details"), s("latex"))])
+        .collect();
+    let answers: Vec<(&str, String)> = answers.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    assert_eq!(phone.post("next", &answers).await, 200, "{}", phone.page);
+    let mut clauses = Vec::new();
+    for (i, c) in settings.template.clauses.iter().enumerate() {
+        if !c.audience.shown_to(minor) {
+            continue;
+        }
+        let initials = match (c.audience, p.guardian) {
+            (intake_common::settings::Audience::Guardian, Some((_, _, g))) => g,
+            _ => p.initials,
+        };
+        if c.optional {
+            // The optional clauses are declined.
+            clauses.push((format!("c{i}_choice"), s("no")));
+        } else if c.confirm == Confirm::Initials {
+            clauses.push((format!("c{i}"), s(initials)));
+        } else {
+            clauses.push((format!("c{i}_agree"), s("yes")));
+        }
+    }
+    let clauses: Vec<(&str, String)> = clauses.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    assert_eq!(phone.post("next", &clauses).await, 200, "{}", phone.page);
+    let mut sign = if p.typed {
+        vec![
+            ("typed_name", format!("{} {}", p.first, p.last)),
+            ("typed_confirm", s("yes")),
+        ]
+    } else {
+        vec![("signature", drawn(0.0))]
+    };
+    if minor {
+        sign.push(("guardian_signature", drawn(9.0)));
+    }
+    assert_eq!(phone.post("next", &sign).await, 200, "{}", phone.page);
+}
+
+async fn web_store(dir: &Path) -> (Store, Phone) {
+    add_owner(dir);
+    let store = Store::start(dir, &["--web-sign"]);
+    let mut phone = Phone::new(&store);
+    assert_eq!(phone.open("").await, 200, "{}", phone.page);
+    (store, phone)
+}
+
+fn releases(dir: &Path) -> Vec<Value> {
+    serde_json::from_str::<Value>(&agent(dir, &["release", "list", "--json"]))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn customers(dir: &Path) -> Vec<Value> {
+    serde_json::from_str::<Value>(&agent(dir, &["customer", "list", "--json"]))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn pdf_of(dir: &Path, release: &str) -> String {
+    let out = dir.join(format!("{release}.pdf"));
+    agent(dir, &["release", "pdf", release, "--out", out.to_str().unwrap()]);
+    let text = std::process::Command::new("pdftotext")
+        .args([out.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext runs: install poppler-utils");
+    String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adult_signs_on_their_phone_and_the_counter_sees_the_check_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (_store, mut phone) = web_store(dir).await;
+    // The first page: every field labelled and autofilled, strict headers, a cookie.
+    assert_eq!(phone.heading(), "About you");
+    for token in ["given-name", "family-name", "bday", "tel", "email"] {
+        assert!(phone.shows(&format!("autocomplete=\"{token}\"")), "{token}");
+    }
+    assert!(phone.shows("<label for=\"f-first_name\">"));
+    assert!(phone.cookie.as_deref().unwrap().starts_with("__Host-intake-sign="));
+    let csp = phone.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(!phone.shows("<script>") && !phone.shows("style="));
+    assert_eq!(phone.headers["cache-control"], "no-store");
+    assert_eq!(phone.headers["x-content-type-options"], "nosniff");
+    assert_eq!(phone.headers["referrer-policy"], "no-referrer");
+    assert!(phone.headers.contains_key("strict-transport-security"));
+    // Next with nothing filled: a summary linking to each missing field, nothing stored.
+    assert_eq!(phone.post("next", &[]).await, 422);
+    assert!(phone.shows("There is a problem"));
+    for field in ["first_name", "last_name", "birthdate", "phone"] {
+        assert!(phone.shows(&format!("href=\"#f-{field}\"")), "{field}");
+    }
+    assert!(!phone.shows("href=\"#f-email\""));
+    // A phone number that is not one of the shop's region's, an e-mail that is not one.
+    phone
+        .post("next", &[("phone", s("12")), ("email", s("ana@"))])
+        .await;
+    assert!(phone.shows("Enter a phone number that can be dialled"));
+    assert!(phone.shows("Enter an email address like"));
+
+    fill(&mut phone, &ADULT).await;
+    assert_eq!(phone.heading(), "Check your answers");
+    assert!(phone.shows("ana@example.com"));
+    assert!(releases(dir).is_empty(), "nothing is stored before the submit");
+    let review = phone.page.clone();
+    assert_eq!(phone.post("submit", &[]).await, 200, "{}", phone.page);
+    assert!(phone.shows("Thank you, Ana"));
+
+    let list = releases(dir);
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["customer_name"], "Ana Reyes");
+    assert_eq!(list[0]["device"], "web-sign");
+    let text = pdf_of(dir, list[0]["id"].as_str().unwrap());
+    assert!(text.contains("Signed by Ana Reyes"), "{text}");
+    assert!(text.contains("Initials: AR"), "{text}");
+
+    // The counter's check-ins, as a counter reads them.
+    let db = intake_common::Db::open_dir(dir).unwrap();
+    let owner = intake_common::users::sign_in_from(&db, OWNER, PIN, "test").unwrap();
+    let now = chrono::Utc::now();
+    let check_ins = intake_common::counter::check_ins(
+        &db,
+        &owner,
+        now - chrono::Duration::hours(1),
+        now + chrono::Duration::hours(1),
+    )
+    .unwrap();
+    assert_eq!(check_ins.len(), 1);
+    assert_eq!(check_ins[0].name, "Ana Reyes");
+    assert_eq!(check_ins[0].medical, 1, "the yes to a health question is on file");
+
+    // The same page sent again stores nothing more.
+    phone.page = review;
+    assert_eq!(phone.post("submit", &[]).await, 400);
+    assert!(phone.shows("already sent"), "{}", phone.page);
+    assert_eq!(releases(dir).len(), 1);
+}
