@@ -92,6 +92,11 @@ pub enum Send {
     Csv(&'static str),
     /// A body of this many bytes, with its length declared.
     Bytes(usize),
+    /// A form post, with the cookie a browser would send beside it.
+    Form {
+        body: String,
+        cookie: String,
+    },
 }
 
 /// Calls the store and holds each answer against the document.
@@ -158,6 +163,14 @@ impl Api {
                 req.header("content-type", "text/csv").body(text)
             }
             Send::Bytes(n) => req.body(vec![b' '; n]),
+            Send::Form { body, cookie } => {
+                assert!(
+                    op["requestBody"]["content"]["application/x-www-form-urlencoded"].is_object()
+                );
+                req.header("content-type", "application/x-www-form-urlencoded")
+                    .header("cookie", cookie)
+                    .body(body)
+            }
         };
         let resp = req.send().await.unwrap();
         let status = resp.status().as_u16();

@@ -30,7 +30,7 @@ async fn every_route_answers_as_the_document_says() {
     };
     let kiosk_code = code("lobby", "kiosk", &[]);
     let counter_code = code("desk", "counter", &["--medical"]);
-    let store = Store::start(dir, &[]);
+    let store = Store::start(dir, &["--web-sign"]);
     let http = client(dir);
     let doc = document(&http, &store).await;
     let api = Api {
@@ -340,6 +340,52 @@ async fn every_route_answers_as_the_document_says() {
         ),
         (200, "POST /v1/kiosk/exit".into(), kiosk, exit()),
         (403, "POST /v1/kiosk/exit".into(), counter, exit()),
+    ])
+    .await;
+
+    // Web Sign: its pages, their assets, a step posted with the page's state and cookie,
+    // and refusals (no cookie; a body over the limit), each a page.
+    let opened = api
+        .http
+        .get(format!("{}/sign", store.url))
+        .send()
+        .await
+        .unwrap();
+    let cookie = opened.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let page = opened.text().await.unwrap();
+    let value = |name: &str| {
+        let at = page.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
+        page[at..at + page[at..].find('"').unwrap()].to_string()
+    };
+    let form = |action: &str| Send::Form {
+        body: format!(
+            "sealed={}&csrf={}&action={action}&lang=es",
+            value("sealed"),
+            value("csrf")
+        ),
+        cookie: cookie.clone(),
+    };
+    api.expect_all(vec![
+        (200, "GET /sign".into(), None, Send::None),
+        (413, "GET /sign".into(), None, big()),
+        (200, "GET /sign/style.css".into(), None, Send::None),
+        (413, "GET /sign/style.css".into(), None, big()),
+        (200, "GET /sign/pad.js".into(), None, Send::None),
+        (413, "GET /sign/pad.js".into(), None, big()),
+        (200, "POST /sign".into(), None, form("language")),
+        (422, "POST /sign".into(), None, form("next")),
+        (400, "POST /sign".into(), None, form("nothing")),
+        (
+            403,
+            "POST /sign".into(),
+            None,
+            Send::Form {
+                body: "action=next".into(),
+                cookie: String::new(),
+            },
+        ),
+        (413, "POST /sign".into(), None, Send::Bytes(600 << 10)),
     ])
     .await;
 

@@ -18,6 +18,10 @@ const ROUTES: &[(&str, &str, Need)] = &[
     ("GET", "/openapi.json", Need::Public),
     ("POST", "/v1/pair", Need::Public),
     ("POST", "/v1/sessions", Need::Public),
+    ("GET", "/sign", Need::Public),
+    ("POST", "/sign", Need::Public),
+    ("GET", "/sign/style.css", Need::Public),
+    ("GET", "/sign/pad.js", Need::Public),
     // The session revoked is another owner session: only manage:users ends another's.
     ("GET", "/v1/sessions", Need::P("manage:users")),
     ("DELETE", "/v1/sessions/{id}", Need::P("manage:users")),

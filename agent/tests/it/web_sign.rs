@@ -51,7 +51,6 @@ impl Phone {
             self.cookie = Some(c.split(';').next().unwrap().to_string());
         }
         self.page = resp.text().await.unwrap();
-        eprintln!("{} {}", self.status, self.page.find("<h1>").map_or("", |at| &self.page[at..(at + 60).min(self.page.len())]));
         self.status
     }
 
@@ -192,7 +191,10 @@ async fn fill(phone: &mut Phone, p: &Person) {
         phone
             .post(
                 "next",
-                &[("guardian_name", s(name)), ("guardian_relation", s(relation))],
+                &[
+                    ("guardian_name", s(name)),
+                    ("guardian_relation", s(relation)),
+                ],
             )
             .await;
     }
@@ -200,7 +202,10 @@ async fn fill(phone: &mut Phone, p: &Person) {
         .map(|i| (format!("q{i}"), s(if i == 0 { "yes" } else { "no" })))
         .chain([(s("q0_details"), s("latex"))])
         .collect();
-    let answers: Vec<(&str, String)> = answers.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let answers: Vec<(&str, String)> = answers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
     assert_eq!(phone.post("next", &answers).await, 200, "{}", phone.page);
     let mut clauses = Vec::new();
     for (i, c) in settings.template.clauses.iter().enumerate() {
@@ -220,7 +225,10 @@ async fn fill(phone: &mut Phone, p: &Person) {
             clauses.push((format!("c{i}_agree"), s("yes")));
         }
     }
-    let clauses: Vec<(&str, String)> = clauses.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let clauses: Vec<(&str, String)> = clauses
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
     assert_eq!(phone.post("next", &clauses).await, 200, "{}", phone.page);
     let mut sign = if p.typed {
         vec![
@@ -262,12 +270,18 @@ fn customers(dir: &Path) -> Vec<Value> {
 
 fn pdf_of(dir: &Path, release: &str) -> String {
     let out = dir.join(format!("{release}.pdf"));
-    agent(dir, &["release", "pdf", release, "--out", out.to_str().unwrap()]);
+    agent(
+        dir,
+        &["release", "pdf", release, "--out", out.to_str().unwrap()],
+    );
     let text = std::process::Command::new("pdftotext")
         .args([out.to_str().unwrap(), "-"])
         .output()
         .expect("pdftotext runs: install poppler-utils");
-    String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+    String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -281,7 +295,13 @@ async fn an_adult_signs_on_their_phone_and_the_counter_sees_the_check_in() {
         assert!(phone.shows(&format!("autocomplete=\"{token}\"")), "{token}");
     }
     assert!(phone.shows("<label for=\"f-first_name\">"));
-    assert!(phone.cookie.as_deref().unwrap().starts_with("__Host-intake-sign="));
+    assert!(
+        phone
+            .cookie
+            .as_deref()
+            .unwrap()
+            .starts_with("__Host-intake-sign=")
+    );
     let csp = phone.headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
     assert!(!csp.contains("unsafe-inline"));
@@ -307,7 +327,10 @@ async fn an_adult_signs_on_their_phone_and_the_counter_sees_the_check_in() {
     fill(&mut phone, &ADULT).await;
     assert_eq!(phone.heading(), "Check your answers");
     assert!(phone.shows("ana@example.com"));
-    assert!(releases(dir).is_empty(), "nothing is stored before the submit");
+    assert!(
+        releases(dir).is_empty(),
+        "nothing is stored before the submit"
+    );
     let review = phone.page.clone();
     assert_eq!(phone.post("submit", &[]).await, 200, "{}", phone.page);
     assert!(phone.shows("Thank you, Ana"));
@@ -333,11 +356,271 @@ async fn an_adult_signs_on_their_phone_and_the_counter_sees_the_check_in() {
     .unwrap();
     assert_eq!(check_ins.len(), 1);
     assert_eq!(check_ins[0].name, "Ana Reyes");
-    assert_eq!(check_ins[0].medical, 1, "the yes to a health question is on file");
+    assert_eq!(
+        check_ins[0].medical, 1,
+        "the yes to a health question is on file"
+    );
 
     // The same page sent again stores nothing more.
     phone.page = review;
     assert_eq!(phone.post("submit", &[]).await, 400);
     assert!(phone.shows("already sent"), "{}", phone.page);
+    assert_eq!(releases(dir).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minor_signs_with_a_guardian_in_spanish_with_a_typed_signature() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (_store, mut phone) = web_store(dir).await;
+    // The language switch keeps the form; every word after it is Spanish.
+    assert_eq!(phone.post("language", &[("lang", s("es"))]).await, 200);
+    assert_eq!(phone.heading(), "Sobre usted");
+    assert!(phone.shows("<html lang=\"es\">"));
+    let year = chrono::Utc::now()
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap()
+        - 15;
+    let birthdate: &'static str = Box::leak(format!("{year}-01-15").into_boxed_str());
+    let minor = Person {
+        first: "Lucía",
+        last: "Núñez",
+        birthdate,
+        phone: "512 555 0177",
+        email: "",
+        initials: "LN",
+        guardian: Some(("Marta Núñez", "madre", "MN")),
+        typed: true,
+    };
+    fill(&mut phone, &minor).await;
+    assert_eq!(phone.heading(), "Revise sus respuestas");
+    assert!(phone.shows("Marta Núñez"));
+    // A minor is never shown an adult's clause.
+    let settings = Settings::defaults();
+    for c in settings
+        .template
+        .clauses
+        .iter()
+        .filter(|c| !c.audience.shown_to(true))
+    {
+        assert!(
+            !phone.shows(c.text.get(intake_common::settings::Lang::Es)),
+            "{}",
+            c.id
+        );
+    }
+    assert_eq!(phone.post("submit", &[]).await, 200, "{}", phone.page);
+    assert!(phone.shows("Gracias, Lucía"));
+    let list = releases(dir);
+    assert_eq!(list.len(), 1);
+    let text = pdf_of(dir, list[0]["id"].as_str().unwrap());
+    for words in ["Iniciales: MN", "Iniciales: LN", "Marta Núñez"] {
+        assert!(text.contains(words), "{words:?} missing:\n{text}");
+    }
+    assert!(
+        !text.contains("Signed by"),
+        "no English in a Spanish release:\n{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typed_signature_needs_its_confirmation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (_store, mut phone) = web_store(dir).await;
+    let mut p = ADULT;
+    p.typed = true;
+    fill(&mut phone, &p).await;
+    assert_eq!(phone.heading(), "Check your answers");
+    // Back to the signature: a typed name without "this is my signature" is refused.
+    phone.post("edit:sign", &[]).await;
+    assert_eq!(phone.heading(), "Your signature");
+    assert!(phone.shows("Signed. Sign again below to replace it."));
+    assert_eq!(
+        phone.post("next", &[("typed_name", s("Ana Reyes"))]).await,
+        422
+    );
+    assert!(phone.shows("href=\"#f-signature\""));
+    assert!(
+        phone.shows("Tick &quot;This typed name is my signature&quot;")
+            || phone.shows("Tick \"This typed name")
+    );
+    phone
+        .post(
+            "next",
+            &[("typed_name", s("Ana Reyes")), ("typed_confirm", s("yes"))],
+        )
+        .await;
+    assert_eq!(phone.post("submit", &[]).await, 200, "{}", phone.page);
+    let list = releases(dir);
+    let text = pdf_of(dir, list[0]["id"].as_str().unwrap());
+    assert!(text.contains("Signed by Ana Reyes"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returning_customer_is_attached_only_on_an_exact_match_and_never_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    add_owner(dir);
+    let added: Value = serde_json::from_str(&agent(
+        dir,
+        &[
+            "customer",
+            "add",
+            "--json",
+            "--set",
+            "FirstName=ANA",
+            "--set",
+            "LastName=Réyes",
+            "--set",
+            "PhoneNumber=+1 512 555 0100",
+            "--set",
+            "Birthdate=1990-04-23",
+            "--set",
+            "Email=secret-ana@example.org",
+            "--set",
+            "Street=99 Hidden Way",
+        ],
+    ))
+    .unwrap();
+    let id = added["id"].as_str().unwrap().to_string();
+    let store = Store::start(dir, &["--web-sign"]);
+    let mut pages = String::new();
+    // Phone, birthdate and name as on file (case and accents aside): attached. The same
+    // phone and birthdate with another first name: a new customer.
+    let mut other = ADULT;
+    other.first = "Anna";
+    for (p, expect_new) in [(&ADULT, false), (&other, true)] {
+        let mut phone = Phone::new(&store);
+        phone.open("").await;
+        pages.push_str(&phone.page);
+        fill(&mut phone, p).await;
+        pages.push_str(&phone.page);
+        assert_eq!(phone.post("submit", &[]).await, 200, "{}", phone.page);
+        pages.push_str(&phone.page);
+        let list = releases(dir);
+        assert_eq!(
+            list[0]["customer_id"].as_str().unwrap() != id,
+            expect_new,
+            "{}",
+            p.first
+        );
+    }
+    assert_eq!(customers(dir).len(), 2, "one new customer, one attached");
+    for secret in ["secret-ana", "99 Hidden Way", "ANA", "Réyes"] {
+        assert!(!pages.contains(secret), "{secret} shown on a page");
+    }
+    // The new one is left for duplicates to show.
+    let dups = agent(dir, &["duplicates", "--json"]);
+    assert!(dups.contains(&id), "{dups}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_posts_are_refused_with_a_page_and_store_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (store, mut phone) = web_store(dir).await;
+    fill(&mut phone, &ADULT).await;
+    let review = phone.page.clone();
+    let refused = |phone: &Phone, status: u16, words: &str| {
+        assert_eq!(phone.status, status, "{}", phone.page);
+        assert!(
+            phone.heading().contains("could not be used"),
+            "{}",
+            phone.page
+        );
+        assert!(phone.shows(words), "{words:?} not in {}", phone.page);
+        assert_eq!(phone.headers["cache-control"], "no-store");
+        assert!(phone.headers.contains_key("content-security-policy"));
+    };
+    // No token, a forged one, another browser's cookie.
+    let form = |page: &str, csrf: &str| {
+        vec![
+            (s("sealed"), hidden(page, "sealed")),
+            (s("csrf"), s(csrf)),
+            (s("action"), s("submit")),
+        ]
+    };
+    phone.send(&form(&review, "")).await;
+    refused(&phone, 403, "could not be checked");
+    phone.send(&form(&review, &"A".repeat(43))).await;
+    refused(&phone, 403, "could not be checked");
+    let mine = phone.cookie.clone();
+    phone.cookie = Some(format!("__Host-intake-sign={}", "B".repeat(43)));
+    phone.send(&form(&review, &"B".repeat(43))).await;
+    refused(&phone, 403, "could not be checked");
+    phone.cookie = mine;
+    // A tampered state: one character changed.
+    let csrf = hidden(&review, "csrf");
+    let mut sealed = hidden(&review, "sealed").into_bytes();
+    sealed[40] = if sealed[40] == b'A' { b'B' } else { b'A' };
+    phone
+        .send(&[
+            (s("sealed"), String::from_utf8(sealed).unwrap()),
+            (s("csrf"), csrf.clone()),
+            (s("action"), s("submit")),
+        ])
+        .await;
+    refused(&phone, 403, "could not be checked");
+    // An oversized field, an oversized signature, a body over the route's limit.
+    phone.page = review.clone();
+    phone
+        .post("next", &[("first_name", "x".repeat(5000))])
+        .await;
+    refused(&phone, 400, "longer than 2000 characters");
+    phone.page = review.clone();
+    phone.post("edit:sign", &[]).await;
+    let huge = format!("data:image/png;base64,{}", "A".repeat(200_000));
+    phone.post("next", &[("signature", huge)]).await;
+    refused(&phone, 400, "signature");
+    phone.page = review.clone();
+    phone.post("edit:sign", &[]).await;
+    let wide = intake_common::release::signature::render_png(
+        &[vec![(1.0, 1.0), (3000.0, 90.0)]],
+        3000,
+        100,
+    )
+    .unwrap();
+    let wide = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(wide)
+    );
+    assert_eq!(phone.post("next", &[("signature", wide)]).await, 422);
+    assert!(
+        phone.shows("could not be used: clear it and sign again"),
+        "{}",
+        phone.page
+    );
+    phone.page = review.clone();
+    phone
+        .post("next", &[("padding", "x".repeat(600 << 10))])
+        .await;
+    refused(&phone, 413, "larger than 512 KiB");
+    assert!(releases(dir).is_empty());
+    assert!(customers(dir).is_empty());
+
+    // A burst of openings from one address, then of submits.
+    let mut burst = Phone::new(&store);
+    let mut last = 0;
+    for _ in 0..40 {
+        last = burst.open("").await;
+        if last == 429 {
+            break;
+        }
+    }
+    assert_eq!(last, 429);
+    refused(&burst, 429, "Too many tries");
+    assert!(burst.headers.contains_key("retry-after"));
+    // Submits from one address: the first stores, the same page again stores nothing,
+    // and past the limit every submit is refused before it is read.
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        phone.page = review.clone();
+        statuses.push(phone.post("submit", &[]).await);
+    }
+    assert_eq!(statuses, [200, 400, 400, 400, 400, 400, 429, 429]);
+    refused(&phone, 429, "Too many tries");
     assert_eq!(releases(dir).len(), 1);
 }
