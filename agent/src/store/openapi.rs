@@ -179,22 +179,10 @@ fn content(body: Body, schemas: &mut Schemas) -> Option<(&'static str, utoipa::o
             "application/json",
             ContentBuilder::new().schema(Some(shape(schemas))).build(),
         )),
-        Body::Csv => Some((
-            "text/csv",
-            ContentBuilder::new().schema(Some(String::schema())).build(),
-        )),
-        Body::Html => Some((
-            "text/html",
-            ContentBuilder::new().schema(Some(String::schema())).build(),
-        )),
-        Body::Css => Some((
-            "text/css",
-            ContentBuilder::new().schema(Some(String::schema())).build(),
-        )),
-        Body::Js => Some((
-            "text/javascript",
-            ContentBuilder::new().schema(Some(String::schema())).build(),
-        )),
+        Body::Csv => Some(text("text/csv")),
+        Body::Html => Some(text("text/html")),
+        Body::Css => Some(text("text/css")),
+        Body::Js => Some(text("text/javascript")),
         Body::Form => Some((
             "application/x-www-form-urlencoded",
             ContentBuilder::new()
@@ -208,6 +196,14 @@ fn content(body: Body, schemas: &mut Schemas) -> Option<(&'static str, utoipa::o
                 .build(),
         )),
     }
+}
+
+/// Text of a media type.
+fn text(media: &'static str) -> (&'static str, utoipa::openapi::Content) {
+    (
+        media,
+        ContentBuilder::new().schema(Some(String::schema())).build(),
+    )
 }
 
 fn error(description: &str) -> Response {
@@ -268,10 +264,7 @@ fn error_for(route: &Route, status: StatusCode) -> Response {
     let response = if route.is_page() {
         ResponseBuilder::new()
             .description(description)
-            .content(
-                "text/html",
-                ContentBuilder::new().schema(Some(String::schema())).build(),
-            )
+            .content("text/html", text("text/html").1)
             .build()
     } else {
         error(&description)

@@ -92,6 +92,16 @@ impl WebSign {
         }
     }
 
+    /// The shop's first language: for a page that cannot tell the customer's.
+    fn first_lang(&self) -> Lang {
+        self.settings
+            .shop
+            .languages
+            .first()
+            .copied()
+            .unwrap_or(Lang::En)
+    }
+
     /// The language asked for, if the shop speaks it.
     fn lang(&self, code: &str) -> Option<Lang> {
         self.settings
@@ -195,13 +205,7 @@ fn off() -> Page {
 /// The answer to a body larger than a Web Sign route takes, as a page.
 pub fn too_large(state: &State, limit: usize) -> Option<Response> {
     let ws = state.web_sign.as_ref()?;
-    let lang = ws
-        .settings
-        .shop
-        .languages
-        .first()
-        .copied()
-        .unwrap_or(Lang::En);
+    let lang = ws.first_lang();
     let size = super::error::size(limit);
     let why = ws
         .words(lang)
@@ -359,13 +363,7 @@ pub async fn post(
     let Some(ws) = state.web_sign.as_ref() else {
         return off();
     };
-    let fallback = ws
-        .settings
-        .shop
-        .languages
-        .first()
-        .copied()
-        .unwrap_or(Lang::En);
+    let fallback = ws.first_lang();
     let post = match read_post(&body) {
         Ok(p) => p,
         Err((field, max)) => {
@@ -574,24 +572,22 @@ fn returning(db: &Db, reg: &release::Registration) -> intake_common::Result<Opti
     Ok((same(Field::FirstName) && same(Field::LastName)).then_some(found.id))
 }
 
+/// A file served beside the pages, kept by browsers for an hour.
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    let mut resp = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    strict(&mut resp, "public, max-age=3600");
+    resp
+}
+
 /// `GET /sign/style.css`.
 pub async fn style() -> Stylesheet {
-    let mut resp = (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("style.css"),
-    )
-        .into_response();
-    strict(&mut resp, "public, max-age=3600");
-    Stylesheet(resp)
+    Stylesheet(asset("text/css; charset=utf-8", include_str!("style.css")))
 }
 
 /// `GET /sign/pad.js`.
 pub async fn script() -> Script {
-    let mut resp = (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+    Script(asset(
+        "text/javascript; charset=utf-8",
         include_str!("pad.js"),
-    )
-        .into_response();
-    strict(&mut resp, "public, max-age=3600");
-    Script(resp)
+    ))
 }
