@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
 use std::collections::HashMap;
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::response::Html;
 use axum::routing::{get, post};
 use intake_tests::browser::{
-    Browser, BrowserError, CHROMEDRIVER, CHROMIUM, Viewport, locate, spki_pin,
+    Browser, BrowserError, CHROMEDRIVER, CHROMIUM, Driver, Viewport, locate, spki_pin,
 };
 
 /// The pages: a small accessible form, and one that breaks two rules.
@@ -119,6 +119,8 @@ async fn submit(
     State(posted): State<Posted>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Html<String> {
+    // A slow answer: the click must wait for the page it brings, not read the old one.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let name = form.get("name").cloned().unwrap_or_default();
     posted.lock().unwrap().push(form);
     let name = name.replace('&', "&amp;").replace('<', "&lt;");
@@ -316,5 +318,20 @@ fn a_missing_browser_names_the_package_to_install() {
     assert!(
         locate(CHROMIUM, None).is_ok(),
         "chromium is installed here: apt-get install chromium"
+    );
+}
+
+#[test]
+fn a_driver_stops_when_dropped() {
+    let driver = Driver::start().unwrap();
+    let address = driver.url().trim_start_matches("http://").to_string();
+    assert!(
+        TcpStream::connect(&address).is_ok(),
+        "chromedriver listens on {address}"
+    );
+    drop(driver);
+    assert!(
+        TcpStream::connect(&address).is_err(),
+        "chromedriver still listens on {address}"
     );
 }
