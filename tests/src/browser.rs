@@ -46,17 +46,12 @@ pub enum BrowserError {
     },
     #[error("the browser refused {url}: {reason}")]
     Refused { url: String, reason: String },
-    #[error("no field labelled or named {wanted:?} on {url}; its fields: {fields}")]
-    NoField {
+    #[error("no {what} {wanted:?} on {url}; its {what}s: {present}")]
+    NotFound {
+        what: &'static str,
         wanted: String,
         url: String,
-        fields: String,
-    },
-    #[error("no button {wanted:?} on {url}; its buttons: {buttons}")]
-    NoButton {
-        wanted: String,
-        url: String,
-        buttons: String,
+        present: String,
     },
     #[error("waited {waited:?} for {what}")]
     Timeout { what: String, waited: Duration },
@@ -243,14 +238,7 @@ impl Browser {
     /// Types `value` into the field whose label reads `label_or_name` (spaces collapsed),
     /// or, failing that, whose `name` or `aria-label` is that; what it held is cleared first.
     pub fn fill(&self, label_or_name: &str, value: &str) -> Result<(), BrowserError> {
-        let field = self.find_one(FIND_FIELD, label_or_name)?.ok_or_else(|| {
-            let fields = self.list(LIST_FIELDS);
-            BrowserError::NoField {
-                wanted: label_or_name.to_string(),
-                url: self.current_url().unwrap_or_default(),
-                fields,
-            }
-        })?;
+        let field = self.find(FIELD, label_or_name)?;
         let doing = format!("typing into {label_or_name:?}");
         self.runtime
             .block_on(async {
@@ -263,14 +251,7 @@ impl Browser {
     /// Clicks the button (or submit input, or `role=button`) whose text is `text`. A button
     /// that submits a form (one the browser lets through) waits for the page that answers.
     pub fn click_button(&self, text: &str) -> Result<(), BrowserError> {
-        let button = self.find_one(FIND_BUTTON, text)?.ok_or_else(|| {
-            let buttons = self.list(LIST_BUTTONS);
-            BrowserError::NoButton {
-                wanted: text.to_string(),
-                url: self.current_url().unwrap_or_default(),
-                buttons,
-            }
-        })?;
+        let button = self.find(BUTTON, text)?;
         let json = button
             .to_json()
             .map_err(webdriver(format!("clicking {text:?}")))?;
@@ -354,17 +335,22 @@ impl Browser {
         }
     }
 
-    fn find_one(&self, script: &str, wanted: &str) -> Result<Option<WebElement>, BrowserError> {
+    /// The one element of a kind named `wanted`, or an error listing the names there are.
+    fn find(&self, kind: Kind, wanted: &str) -> Result<WebElement, BrowserError> {
         let found = self
             .runtime
-            .block_on(self.session().execute(script, vec![json!(wanted)]))
+            .block_on(self.session().execute(kind.find, vec![json!(wanted)]))
             .map_err(webdriver(format!("looking for {wanted:?}")))?;
         if found.json().is_null() {
-            return Ok(None);
+            return Err(BrowserError::NotFound {
+                what: kind.what,
+                wanted: wanted.to_string(),
+                url: self.current_url().unwrap_or_default(),
+                present: self.list(kind.list),
+            });
         }
         found
             .element()
-            .map(Some)
             .map_err(webdriver(format!("looking for {wanted:?}")))
     }
 
@@ -406,7 +392,29 @@ return form.noValidate || b.formNoValidate || form.checkValidity();
 const NEW_PAGE_LOADED: &str =
     "return !window.__intakeBeforeSubmit && document.readyState === 'complete';";
 
-/// The field for a label's text, a `name` or an `aria-label`; null when none or several.
+/// A kind of element found by name: the script that finds the one named `arguments[0]`
+/// (null when none or several), and the one that lists the names on the page.
+#[derive(Clone, Copy)]
+struct Kind {
+    what: &'static str,
+    find: &'static str,
+    list: &'static str,
+}
+
+/// A field, by its label's text, its `name` or its `aria-label`.
+const FIELD: Kind = Kind {
+    what: "field",
+    find: FIND_FIELD,
+    list: LIST_FIELDS,
+};
+
+/// A visible button, by its text (a submit input's value).
+const BUTTON: Kind = Kind {
+    what: "button",
+    find: FIND_BUTTON,
+    list: LIST_BUTTONS,
+};
+
 const FIND_FIELD: &str = r#"
 const wanted = arguments[0];
 const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
@@ -426,7 +434,6 @@ return [...document.querySelectorAll('input:not([type=hidden]), textarea, select
   .map((f) => (f.labels && f.labels[0] ? norm(f.labels[0].textContent) : '') || f.name || f.id);
 "#;
 
-/// The visible button whose text (or submit input's value) is the one wanted.
 const FIND_BUTTON: &str = r#"
 const wanted = arguments[0];
 const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
