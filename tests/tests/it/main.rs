@@ -4,6 +4,7 @@
 //! each of them took longer than running it.
 
 mod backup;
+mod browser;
 mod device_boundary;
 mod device_commands;
 mod import_crash;
