@@ -277,14 +277,10 @@ pub async fn open(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Page {
-    let Some(ws) = state.web_sign.as_ref() else {
-        return off();
-    };
-    let lang = opening_lang(ws, query.as_deref(), &headers);
-    if let Some(busy) = count(ws, &ws.opens, lang, client) {
-        return busy;
+    match opening(&state, client, query.as_deref(), &headers) {
+        Ok((ws, lang)) => first_page(ws, lang, &headers, None),
+        Err(refused) => *refused,
     }
-    first_page(ws, lang, &headers, None)
 }
 
 /// `GET /sign/v/{token}`: the first step, bound to the visit of a link staff made. Counted
@@ -297,13 +293,10 @@ pub async fn open_visit(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Page {
-    let Some(ws) = state.web_sign.as_ref() else {
-        return off();
+    let (ws, lang) = match opening(&state, client, query.as_deref(), &headers) {
+        Ok(opened) => opened,
+        Err(refused) => return *refused,
     };
-    let lang = opening_lang(ws, query.as_deref(), &headers);
-    if let Some(busy) = count(ws, &ws.opens, lang, client) {
-        return busy;
-    }
     let found = state
         .pool
         .run(move |db| Ok(visit_links::open(db.conn(), &token)?))
@@ -316,6 +309,22 @@ pub async fn open_visit(
             let why = ws.words(lang).get(WebMsg::RefusedUnavailable);
             ws.refusal(lang, StatusCode::SERVICE_UNAVAILABLE, &why)
         }
+    }
+}
+
+/// An opening of the form: Web Sign and the language to open in, or the page refusing it
+/// (Web Sign off, or too many openings from the address, counted here).
+fn opening<'a>(
+    state: &'a State,
+    client: SocketAddr,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<(&'a WebSign, Lang), Box<Page>> {
+    let ws = state.web_sign.as_deref().ok_or_else(|| Box::new(off()))?;
+    let lang = opening_lang(ws, query, headers);
+    match count(ws, &ws.opens, lang, client) {
+        Some(busy) => Err(Box::new(busy)),
+        None => Ok((ws, lang)),
     }
 }
 
