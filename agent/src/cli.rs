@@ -60,6 +60,10 @@ pub enum Command {
     /// of a user's (needs manage:users; audited).
     #[command(subcommand)]
     Session(SessionCommand),
+    /// Web Sign links for one visit: make one for a customer (prints its address and
+    /// expiry), list them, revoke one (needs invite:customer; audited).
+    #[command(subcommand)]
+    WebSign(WebSignCommand),
     /// Pair this device with a store, using the code `device add` made there.
     Pair(PairArgs),
     /// Sync this device with its store until stopped: push the outbox, pull changes. On an
@@ -235,6 +239,38 @@ pub enum SessionCommand {
         /// Every session of this user.
         #[arg(long, value_name = "NAME")]
         for_user: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebSignCommand {
+    /// Make a link for one visit, used once, for a customer on file or someone new; prints
+    /// https://STORE/sign/v/TOKEN (the token is shown this once) and when it expires.
+    #[command(group(clap::ArgGroup::new("whom").required(true).multiple(true).args(["customer", "name"])))]
+    Link {
+        /// The customer's id, as `customer list` shows it.
+        #[arg(long, value_name = "ID")]
+        customer: Option<String>,
+        /// Someone new's name; with --customer, the name to greet them by. Only its first
+        /// word is shown on the page.
+        #[arg(long)]
+        name: Option<String>,
+        /// How long the link lasts, in hours (at most 336: 14 days).
+        #[arg(long, default_value_t = intake_common::visit_links::DEFAULT_HOURS, value_name = "N")]
+        hours: u32,
+        /// The shop's Web Sign address, https://STORE/sign (default: web_sign_url in
+        /// shop.toml, from --settings).
+        #[arg(long, value_name = "URL")]
+        address: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every link, newest first: open, used, revoked or expired.
+    Links(JsonFlag),
+    /// Revoke a link, given its id or the start of it (at least 4 characters).
+    Revoke {
+        #[arg(value_name = "ID-PREFIX")]
+        id: String,
     },
 }
 

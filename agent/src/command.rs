@@ -11,6 +11,7 @@ mod import;
 mod release;
 mod session;
 mod user;
+mod web_sign;
 mod webhook;
 
 use anyhow::Result;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => device::serve(&ctx, args),
         Command::Device(cmd) => device::manage(&ctx, cmd),
         Command::Session(cmd) => session::run(&ctx, cmd),
+        Command::WebSign(cmd) => web_sign::run(&ctx, cmd),
         Command::Pair(args) => device::pair(&ctx, args),
         Command::Run(args) => device::run(&ctx, args),
         Command::Status(args) => device::status(&ctx, args.json),

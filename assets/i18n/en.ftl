@@ -386,6 +386,8 @@ counter-open-display = Open the counter display
 ## Web Sign
 
 web-title = Check in
+# $name: the first name staff typed when making the customer's link
+web-greeting = Hello, { $name }. The studio made this link for you.
 web-language = Language
 # $n: this step's number; $total: how many steps there are
 web-step-of = Step { $n } of { $total }
@@ -489,3 +491,5 @@ web-refused-too-large = The form sent was larger than { $size }. Nothing was sto
 # $field: the form field; $max: the most characters it takes
 web-refused-field = The field { $field } was longer than { $max } characters. Nothing was stored.
 web-refused-form = The form sent was not one of these pages'. Nothing was stored.
+web-refused-link = This link cannot be used: it was used already, it has ended, or it is not one the studio made. Nothing was stored: ask the studio for a new link.
+web-refused-unavailable = This page cannot be opened just now. Please try again in a minute, or ask at the counter.

@@ -365,6 +365,8 @@ counter-open-display = Abrir la pantalla del mostrador
 ## Web Sign
 
 web-title = Registro
+# $name: the first name staff typed when making the customer's link
+web-greeting = Hola, { $name }. El estudio creó este enlace para usted.
 web-language = Idioma
 # $n: this step's number; $total: how many steps there are
 web-step-of = Paso { $n } de { $total }
@@ -468,3 +470,5 @@ web-refused-too-large = El formulario enviado superaba { $size }. No se guardó 
 # $field: the form field; $max: the most characters it takes
 web-refused-field = El campo { $field } tenía más de { $max } caracteres. No se guardó nada.
 web-refused-form = El formulario enviado no era de estas páginas. No se guardó nada.
+web-refused-link = Este enlace no se puede usar: ya se usó, ha caducado o no lo creó el estudio. No se guardó nada: pida al estudio un enlace nuevo.
+web-refused-unavailable = Esta página no se puede abrir ahora. Inténtelo de nuevo en un minuto o pregunte en el mostrador.

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/V9__webhook_answer_excerpt.sql"),
     ),
     (10, include_str!("../migrations/V10__phone_key_regions.sql")),
+    (11, include_str!("../migrations/V11__visit_links.sql")),
 ];
 
 /// The database file's name inside a data directory.

@@ -47,6 +47,13 @@ pub enum Error {
     #[error("no session with an id starting {0}: see `intake-agent session list`")]
     SessionNotFound(String),
 
+    #[error("no Web Sign link with an id starting {0}: see `intake-agent web-sign links`")]
+    LinkNotFound(String),
+
+    /// Said the same way for a link that is unknown, used, revoked or expired.
+    #[error("this Web Sign link cannot be used: it is unknown, used, revoked or expired")]
+    LinkUnusable,
+
     #[error("unknown user or wrong PIN")]
     BadCredentials,
 

@@ -27,6 +27,7 @@ pub mod sync;
 pub mod throttle;
 pub mod time;
 pub mod users;
+pub mod visit_links;
 pub mod webhook;
 
 pub use customer::{Customer, Field, Profile};

@@ -207,6 +207,16 @@ pub fn submit(db: &mut Db, m: &Mutation) -> Result<Applied> {
 /// Applies `ms` in order in one durable transaction: all of them or none. On a device each
 /// applied mutation joins the outbox, in the same order.
 pub fn submit_all(db: &mut Db, ms: &[Mutation]) -> Result<Vec<Applied>> {
+    submit_all_with(db, ms, |_| Ok(()))
+}
+
+/// [`submit_all`], with `also` run in the same transaction after the mutations: an error
+/// from it stores none of them.
+pub fn submit_all_with(
+    db: &mut Db,
+    ms: &[Mutation],
+    also: impl FnOnce(&Transaction<'_>) -> Result<()>,
+) -> Result<Vec<Applied>> {
     let outbox = is_device(db.conn())?;
     let (tx, sealer) = db.write_sealed()?;
     let mut results = Vec::with_capacity(ms.len());
@@ -217,6 +227,7 @@ pub fn submit_all(db: &mut Db, ms: &[Mutation]) -> Result<Vec<Applied>> {
         }
         results.push(applied);
     }
+    also(&tx)?;
     tx.commit()?;
     Ok(results)
 }

@@ -35,10 +35,12 @@ pub enum Permission {
     ManageWebhooks,
     ManageSettings,
     ManageDevices,
+    /// Making, listing and revoking Web Sign links for one visit.
+    InviteCustomer,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Self::ReadCustomer,
         Self::WriteCustomer,
         Self::ExportCustomer,
@@ -49,6 +51,7 @@ impl Permission {
         Self::ManageWebhooks,
         Self::ManageSettings,
         Self::ManageDevices,
+        Self::InviteCustomer,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -63,6 +66,7 @@ impl Permission {
             Self::ManageWebhooks => "manage:webhooks",
             Self::ManageSettings => "manage:settings",
             Self::ManageDevices => "manage:devices",
+            Self::InviteCustomer => "invite:customer",
         }
     }
 }
@@ -115,6 +119,7 @@ impl Role {
                 ManageWebhooks,
                 ManageSettings,
                 ManageDevices,
+                InviteCustomer,
             ],
             Self::Artist => &[ReadCustomer, WriteCustomer, MedicalCustomer],
             Self::FrontDesk => &[ReadCustomer, WriteCustomer],

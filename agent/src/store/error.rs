@@ -75,9 +75,11 @@ impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         let status = match &e {
             Error::Invalid(_) | Error::Csv(_) => StatusCode::BAD_REQUEST,
-            Error::CustomerNotFound(_) | Error::UserNotFound(_) | Error::SessionNotFound(_) => {
-                StatusCode::NOT_FOUND
-            }
+            Error::CustomerNotFound(_)
+            | Error::UserNotFound(_)
+            | Error::SessionNotFound(_)
+            | Error::LinkNotFound(_)
+            | Error::LinkUnusable => StatusCode::NOT_FOUND,
             Error::BadCredentials | Error::BadPairingCode => StatusCode::UNAUTHORIZED,
             Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,

@@ -14,6 +14,7 @@ mod customers;
 pub mod error;
 mod exit;
 mod files;
+mod links;
 pub mod openapi;
 pub mod routes;
 mod sync;

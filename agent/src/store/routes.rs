@@ -22,6 +22,7 @@ use intake_common::sync::{
     self, DeviceRecord, NewDevice, PairRequest, PairResponse, PullRequest, PullResponse,
     PushRequest, PushResponse,
 };
+use intake_common::visit_links::VisitLink;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::openapi::path::{Parameter, ParameterIn};
@@ -39,8 +40,9 @@ use super::customers::{
 use super::error::ApiError;
 use super::exit::{ExitAllowed, ExitRequest};
 use super::files::{ExportQuery, ImportQuery};
+use super::links::{NewLink, NewLinkBody};
 use super::web_sign::{self, SignQuery};
-use super::{State, admin, auth, customers, exit, files, openapi, sync as sync_routes};
+use super::{State, admin, auth, customers, exit, files, links, openapi, sync as sync_routes};
 
 /// What a route needs from its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,6 +218,7 @@ handles!(A1);
 handles!(A1, A2);
 handles!(A1, A2, A3);
 handles!(A1, A2, A3, A4);
+handles!(A1, A2, A3, A4, A5);
 
 /// Compiles only when `handler` answers `B`: the table cannot name another type than the
 /// handler returns.
@@ -375,6 +378,15 @@ pub static ROUTES: &[Route] = &[
     route!(DELETE "/v1/devices/{name}", P(Pm::ManageDevices), SMALL, admin::revoke_device,
         "Revoke a device",
         body: -, ok: OK DeviceRevoked, errors: [BAD_REQUEST]),
+    route!(POST "/v1/web-sign/links", P(Pm::InviteCustomer), SMALL, links::make,
+        "Make a Web Sign link for one visit (a customer on file, or a name); its address holds the token, shown once (audited)",
+        body: NewLinkBody, ok: CREATED NewLink, errors: [BAD_REQUEST, NOT_FOUND]),
+    route!(GET "/v1/web-sign/links", P(Pm::InviteCustomer), SMALL, links::list,
+        "Web Sign links, newest first, each open, used, revoked or expired (audited)",
+        body: -, ok: OK [VisitLink], errors: []),
+    route!(DELETE "/v1/web-sign/links/{id}", P(Pm::InviteCustomer), SMALL, links::revoke,
+        "Revoke a Web Sign link (by id or a prefix of it) (audited)",
+        body: -, ok: OK VisitLink, errors: [BAD_REQUEST, NOT_FOUND]),
     // Web Sign: public pages (a customer on their own phone), answered with pages, also
     // when refused; 404 while the store serves without --web-sign.
     route!(GET "/sign", Need::Public, SMALL, web_sign::open,
@@ -384,6 +396,9 @@ pub static ROUTES: &[Route] = &[
         "Web Sign: a step's answers, a move between steps, a change of language, or the submit",
         body: form, ok: OK html,
         errors: [BAD_REQUEST, FORBIDDEN, NOT_FOUND, UNPROCESSABLE_ENTITY, TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE]),
+    route!(GET "/sign/v/{token}", Need::Public, SMALL, web_sign::open_visit,
+        "Web Sign through a link for one visit: the first step, bound to that visit; a used, revoked, expired or unknown link gets one same page",
+        query: SignQuery, body: -, ok: OK html, errors: [NOT_FOUND, TOO_MANY_REQUESTS, SERVICE_UNAVAILABLE]),
     route!(GET "/sign/style.css", Need::Public, SMALL, web_sign::style,
         "Web Sign's stylesheet",
         body: -, ok: OK css, errors: []),

@@ -389,6 +389,44 @@ async fn every_route_answers_as_the_document_says() {
     ])
     .await;
 
+    // Web Sign links for one visit: made, opened, listed, revoked.
+    let made = api
+        .expect(
+            201,
+            "POST /v1/web-sign/links",
+            owner,
+            j(json!({ "customer": ann, "name": "Ann Moss", "hours": 2 })),
+        )
+        .await;
+    let url = made["url"].as_str().unwrap();
+    let link_token = &url[url.find("/v/").unwrap() + 3..];
+    let link = made["link"]["id"].as_str().unwrap();
+    api.expect_all(vec![
+        (
+            400,
+            "POST /v1/web-sign/links".into(),
+            owner,
+            j(json!({ "hours": 2 })),
+        ),
+        (200, format!("GET /sign/v/{link_token}"), None, Send::None),
+        (404, "GET /sign/v/not-a-link".into(), None, Send::None),
+        (200, "GET /v1/web-sign/links".into(), owner, Send::None),
+        (401, "GET /v1/web-sign/links".into(), None, Send::None),
+        (
+            200,
+            format!("DELETE /v1/web-sign/links/{link}"),
+            owner,
+            Send::None,
+        ),
+        (
+            404,
+            "DELETE /v1/web-sign/links/0000aaaa".into(),
+            owner,
+            Send::None,
+        ),
+    ])
+    .await;
+
     // Throttled: Retry-After, as declared. Last, as it locks the name.
     let mut status = 0;
     for _ in 0..10 {

@@ -22,6 +22,14 @@ const ROUTES: &[(&str, &str, Need)] = &[
     ("POST", "/sign", Need::Public),
     ("GET", "/sign/style.css", Need::Public),
     ("GET", "/sign/pad.js", Need::Public),
+    ("GET", "/sign/v/{token}", Need::Public),
+    ("POST", "/v1/web-sign/links", Need::P("invite:customer")),
+    ("GET", "/v1/web-sign/links", Need::P("invite:customer")),
+    (
+        "DELETE",
+        "/v1/web-sign/links/{id}",
+        Need::P("invite:customer"),
+    ),
     // The session revoked is another owner session: only manage:users ends another's.
     ("GET", "/v1/sessions", Need::P("manage:users")),
     ("DELETE", "/v1/sessions/{id}", Need::P("manage:users")),
@@ -349,6 +357,7 @@ async fn every_route_answers_every_caller_as_the_permissions_say() {
                 path.replace("{id}", id)
                     .replace("{kind}", "emergency")
                     .replace("{name}", "spare")
+                    .replace("{token}", "not-a-link")
             );
             let body = match *path {
                 "/v1/pair" => json!({ "code": "NOPE-NOPE-NOPE" }),
@@ -367,6 +376,7 @@ async fn every_route_answers_every_caller_as_the_permissions_say() {
                 "/v1/not-duplicates" => json!({ "a": a, "b": b }),
                 "/v1/devices" => json!({ "name": format!("extra-{n}"), "role": "kiosk" }),
                 "/v1/merges" => json!({ "target": a, "duplicates": [b] }),
+                "/v1/web-sign/links" => json!({ "customer": a }),
                 _ => Value::Null,
             };
             let url = match (*method, *path) {
@@ -431,6 +441,7 @@ async fn every_route_answers_every_caller_as_the_permissions_say() {
             path.replace("{id}", &a)
                 .replace("{kind}", "emergency")
                 .replace("{name}", "spare")
+                .replace("{token}", "not-a-link")
         );
         for method in [
             "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND",

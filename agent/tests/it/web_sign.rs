@@ -13,13 +13,13 @@ use serde_json::Value;
 use crate::support::{OWNER, PIN, Store, add_owner, agent, client};
 
 /// A phone's browser: its cookie, the page it shows, and the page's hidden state.
-struct Phone {
+pub struct Phone {
     http: reqwest::Client,
     url: String,
-    cookie: Option<String>,
-    page: String,
-    status: u16,
-    headers: reqwest::header::HeaderMap,
+    pub cookie: Option<String>,
+    pub page: String,
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 /// The value of the first `name="NAME" value="..."` in a page.
@@ -32,7 +32,7 @@ fn hidden(page: &str, name: &str) -> String {
 }
 
 impl Phone {
-    fn new(store: &Store) -> Phone {
+    pub fn new(store: &Store) -> Phone {
         Phone {
             http: client(&store.dir),
             url: store.url.clone(),
@@ -54,7 +54,7 @@ impl Phone {
         self.status
     }
 
-    async fn open(&mut self, query: &str) -> u16 {
+    pub async fn open(&mut self, query: &str) -> u16 {
         let mut req = self.http.get(format!("{}/sign{query}", self.url));
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
@@ -64,7 +64,7 @@ impl Phone {
     }
 
     /// Posts the page's main form: its state and token, `fields` and `action`.
-    async fn post(&mut self, action: &str, fields: &[(&str, String)]) -> u16 {
+    pub async fn post(&mut self, action: &str, fields: &[(&str, String)]) -> u16 {
         let mut form: Vec<(String, String)> = vec![
             ("sealed".into(), hidden(&self.page, "sealed")),
             ("csrf".into(), hidden(&self.page, "csrf")),
@@ -90,11 +90,11 @@ impl Phone {
         self.answer(resp).await
     }
 
-    fn shows(&self, text: &str) -> bool {
+    pub fn shows(&self, text: &str) -> bool {
         self.page.contains(text)
     }
 
-    fn heading(&self) -> &str {
+    pub fn heading(&self) -> &str {
         let at = self.page.find("<h1>").unwrap() + 4;
         &self.page[at..at + self.page[at..].find("</h1>").unwrap()]
     }
@@ -121,9 +121,9 @@ fn drawn(seed: f32) -> String {
 }
 
 /// Someone filling Web Sign in.
-struct Person {
-    first: &'static str,
-    last: &'static str,
+pub struct Person {
+    pub first: &'static str,
+    pub last: &'static str,
     birthdate: &'static str,
     phone: &'static str,
     email: &'static str,
@@ -133,7 +133,7 @@ struct Person {
     typed: bool,
 }
 
-const ADULT: Person = Person {
+pub const ADULT: Person = Person {
     first: "Ana",
     last: "Reyes",
     birthdate: "1990-04-23",
@@ -145,7 +145,7 @@ const ADULT: Person = Person {
 };
 
 /// Goes through every step from the first page to the review; returns at the review.
-async fn fill(phone: &mut Phone, p: &Person) {
+pub async fn fill(phone: &mut Phone, p: &Person) {
     let settings = Settings::defaults();
     let minor = p.guardian.is_some();
     assert_eq!(
@@ -252,7 +252,7 @@ async fn web_store(dir: &Path) -> (Store, Phone) {
     (store, phone)
 }
 
-fn releases(dir: &Path) -> Vec<Value> {
+pub fn releases(dir: &Path) -> Vec<Value> {
     serde_json::from_str::<Value>(&agent(dir, &["release", "list", "--json"]))
         .unwrap()
         .as_array()
@@ -260,7 +260,7 @@ fn releases(dir: &Path) -> Vec<Value> {
         .clone()
 }
 
-fn customers(dir: &Path) -> Vec<Value> {
+pub fn customers(dir: &Path) -> Vec<Value> {
     serde_json::from_str::<Value>(&agent(dir, &["customer", "list", "--json"]))
         .unwrap()
         .as_array()

@@ -443,6 +443,17 @@ pub fn sign(
 /// contacts and health answers that belong to it. On a paired device the release names
 /// the device as the store knows it.
 pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Submitted> {
+    submit_with(db, reg, ctx, |_, _| Ok(()))
+}
+
+/// [`submit`], with `also` run in the same transaction once the registration is in (given
+/// what was submitted): an error from it stores nothing.
+pub fn submit_with(
+    db: &mut Db,
+    reg: &Registration,
+    ctx: &Signing<'_>,
+    also: impl FnOnce(&rusqlite::Transaction<'_>, &Submitted) -> Result<()>,
+) -> Result<Submitted> {
     let age = validate(reg, ctx)?;
     let paired = crate::sync::credentials(db.conn())?.map(|c| c.device.name);
     let device = paired.as_deref().unwrap_or(ctx.device);
@@ -530,10 +541,11 @@ pub fn submit(db: &mut Db, reg: &Registration, ctx: &Signing<'_>) -> Result<Subm
             op,
         })
         .collect();
-    mutation::submit_all(db, &mutations)?;
-    Ok(Submitted {
+    let submitted = Submitted {
         customer,
         release,
         sha256,
-    })
+    };
+    mutation::submit_all_with(db, &mutations, |tx| also(tx, &submitted))?;
+    Ok(submitted)
 }

@@ -108,7 +108,7 @@ fn the_recompute_fixes_north_american_keys_of_an_old_database_and_keeps_what_doe
         .conn()
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 10);
+    assert!(version >= 10, "migrated past V10: {version}");
     assert_eq!(phone_keys::recorded(db.conn()).unwrap(), None);
 
     let done = phone_keys::align(&mut db, region("MX"), "test")

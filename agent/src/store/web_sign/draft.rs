@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use intake_common::crypto::Sealer;
 use intake_common::settings::{Lang, Settings};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use super::fields::Step;
 
@@ -38,6 +39,12 @@ pub struct Draft {
     pub guardian_signature: Option<String>,
     /// Where the customer came to the review from, to return there after a change.
     pub reviewing: bool,
+    /// The link for one visit this form was opened through (its id), if any.
+    #[serde(default)]
+    pub visit: Option<Uuid>,
+    /// The first word of the name staff typed when making that link, to greet with.
+    #[serde(default)]
+    pub greeting: Option<String>,
 }
 
 impl Draft {
@@ -57,6 +64,8 @@ impl Draft {
             signature: None,
             guardian_signature: None,
             reviewing: false,
+            visit: None,
+            greeting: None,
         }
     }
 

@@ -13,16 +13,16 @@ mod fields;
 mod flow;
 mod limits;
 mod pages;
+mod submit;
 mod words;
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context as _;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, RawQuery, State as St};
+use axum::extract::{ConnectInfo, Path, RawQuery, State as St};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -30,11 +30,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{NaiveDate, Utc};
 use intake_common::Db;
 use intake_common::crypto::Sealer;
-use intake_common::customer::Field;
-use intake_common::release::{self, Signing, TemplateRef};
+use intake_common::release::{self, TemplateRef};
 use intake_common::settings::{Lang, Settings};
+use intake_common::visit_links::{self, Visit};
 use maud::Markup;
-use uuid::Uuid;
 
 use super::State;
 use super::auth::throttle_address;
@@ -70,7 +69,7 @@ pub struct WebSign {
 impl WebSign {
     /// Web Sign for the store in `data_dir`, under `settings`: registers the release
     /// template (as a kiosk does when it starts) and loads or makes the drafts' key.
-    pub fn new(data_dir: &Path, settings: Settings) -> anyhow::Result<Self> {
+    pub fn new(data_dir: &std::path::Path, settings: Settings) -> anyhow::Result<Self> {
         let mut db = Db::open_dir(data_dir)?;
         let template = release::register_template(&mut db, &settings.template)?;
         let key = Sealer::load_or_create(&data_dir.join(KEY_FILE))
@@ -90,6 +89,18 @@ impl WebSign {
             tr: &self.settings.tr,
             lang,
         }
+    }
+
+    /// The shop's Web Sign address (`web_sign_url` in shop.toml), if it set one.
+    pub fn address(&self) -> Option<&str> {
+        self.settings.shop.web_sign_url.as_deref()
+    }
+
+    /// The page for a link that cannot be used: the same for one used, revoked, expired or
+    /// never made, so the page tells a guesser nothing.
+    fn link_refused(&self, lang: Lang) -> Page {
+        let why = self.words(lang).get(WebMsg::RefusedLink);
+        self.refusal(lang, StatusCode::NOT_FOUND, &why)
     }
 
     /// The shop's first language: for a page that cannot tell the customer's.
@@ -266,11 +277,61 @@ pub async fn open(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Page {
-    let Some(ws) = state.web_sign.as_ref() else {
-        return off();
+    match opening(&state, client, query.as_deref(), &headers) {
+        Ok((ws, lang)) => first_page(ws, lang, &headers, None),
+        Err(refused) => *refused,
+    }
+}
+
+/// `GET /sign/v/{token}`: the first step, bound to the visit of a link staff made. Counted
+/// with the other openings before the token is looked at, so guessing tokens is as
+/// limited per address as opening the form.
+pub async fn open_visit(
+    St(state): St<Arc<State>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Page {
+    let (ws, lang) = match opening(&state, client, query.as_deref(), &headers) {
+        Ok(opened) => opened,
+        Err(refused) => return *refused,
     };
+    let found = state
+        .pool
+        .run(move |db| Ok(visit_links::open(db.conn(), &token)?))
+        .await;
+    match found {
+        Ok(Some(visit)) => first_page(ws, lang, &headers, Some(visit)),
+        Ok(None) => ws.link_refused(lang),
+        Err(e) => {
+            tracing::error!(error = ?e, "could not look a Web Sign link up");
+            let why = ws.words(lang).get(WebMsg::RefusedUnavailable);
+            ws.refusal(lang, StatusCode::SERVICE_UNAVAILABLE, &why)
+        }
+    }
+}
+
+/// An opening of the form: Web Sign and the language to open in, or the page refusing it
+/// (Web Sign off, or too many openings from the address, counted here).
+fn opening<'a>(
+    state: &'a State,
+    client: SocketAddr,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<(&'a WebSign, Lang), Box<Page>> {
+    let ws = state.web_sign.as_deref().ok_or_else(|| Box::new(off()))?;
+    let lang = opening_lang(ws, query, headers);
+    match count(ws, &ws.opens, lang, client) {
+        Some(busy) => Err(Box::new(busy)),
+        None => Ok((ws, lang)),
+    }
+}
+
+/// The language to open in: asked for in the query, else the browser's, else the shop's
+/// first.
+fn opening_lang(ws: &WebSign, query: Option<&str>, headers: &HeaderMap) -> Lang {
     let asked = query
-        .as_deref()
         .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang"))
         .and_then(|(_, v)| ws.lang(&v));
     let browser = headers
@@ -278,25 +339,37 @@ pub async fn open(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
         .and_then(|v| ws.lang(v.trim().get(..2).unwrap_or("")));
-    let lang = asked
-        .or(browser)
-        .or(ws.settings.shop.languages.first().copied())
-        .unwrap_or(Lang::En);
-    if let Err(secs) = ws
-        .opens
+    asked.or(browser).unwrap_or_else(|| ws.first_lang())
+}
+
+/// Counts a request from `client` in `window` (openings or submits); the refusal once its
+/// address has made too many.
+fn count(ws: &WebSign, window: &limits::Window, lang: Lang, client: SocketAddr) -> Option<Page> {
+    let secs = window
         .count(&throttle_address(client.ip()), Instant::now())
-    {
-        let why = ws.words(lang).with(
-            WebMsg::RefusedBusy,
-            &[("minutes", secs.div_ceil(60).to_string())],
-        );
-        return with_retry_after(ws.refusal(lang, StatusCode::TOO_MANY_REQUESTS, &why), secs);
-    }
-    let (csrf, fresh) = match cookie_token(&headers) {
+        .err()?;
+    let why = ws.words(lang).with(
+        WebMsg::RefusedBusy,
+        &[("minutes", secs.div_ceil(60).to_string())],
+    );
+    Some(with_retry_after(
+        ws.refusal(lang, StatusCode::TOO_MANY_REQUESTS, &why),
+        secs,
+    ))
+}
+
+/// The first step with a fresh draft (bound to `visit`, if opened through a link), and
+/// the CSRF cookie if the browser has none.
+fn first_page(ws: &WebSign, lang: Lang, headers: &HeaderMap, visit: Option<Visit>) -> Page {
+    let (csrf, fresh) = match cookie_token(headers) {
         Some(t) => (t, false),
         None => (new_token(), true),
     };
-    let draft = Draft::new(&ws.settings, lang, Utc::now().timestamp());
+    let mut draft = Draft::new(&ws.settings, lang, Utc::now().timestamp());
+    if let Some(v) = visit {
+        draft.visit = Some(v.id);
+        draft.greeting = v.greeting;
+    }
     let mut p = render(ws, &draft, &csrf, &Vec::new(), StatusCode::OK);
     if fresh {
         let cookie = format!("{COOKIE}={csrf}; Path=/; Secure; HttpOnly; SameSite=Strict");
@@ -451,125 +524,12 @@ pub async fn post(
             }
             render(ws, &draft, &csrf, &Vec::new(), StatusCode::OK)
         }
-        "submit" => submit(&state, ws, draft, &csrf, client).await,
+        "submit" => submit::submit(&state, ws, draft, &csrf, client).await,
         _ => {
             let why = ws.words(draft.lang).get(WebMsg::RefusedForm);
             ws.refusal(draft.lang, StatusCode::BAD_REQUEST, &why)
         }
     }
-}
-
-async fn submit(
-    state: &Arc<State>,
-    ws: &Arc<WebSign>,
-    mut draft: Draft,
-    csrf: &str,
-    client: SocketAddr,
-) -> Page {
-    let lang = draft.lang;
-    let words = ws.words(lang);
-    if let Err(secs) = ws
-        .submits
-        .count(&throttle_address(client.ip()), Instant::now())
-    {
-        let why = words.with(
-            WebMsg::RefusedBusy,
-            &[("minutes", secs.div_ceil(60).to_string())],
-        );
-        return with_retry_after(ws.refusal(lang, StatusCode::TOO_MANY_REQUESTS, &why), secs);
-    }
-    let today = today();
-    // Every step again: nothing incomplete goes in, whatever path led here.
-    if let Some((step, problems)) = flow::first_unfinished(&draft, &ws.settings, today) {
-        draft.step = step;
-        draft.reviewing = true;
-        return render(
-            ws,
-            &draft,
-            csrf,
-            &problems,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    let now = Utc::now().timestamp();
-    if !ws
-        .submitted
-        .take(&draft.nonce, draft.opened + draft::LIFETIME_SECS, now)
-    {
-        return ws.refusal(
-            lang,
-            StatusCode::BAD_REQUEST,
-            &words.get(WebMsg::RefusedUsed),
-        );
-    }
-    let registration = flow::registration(&draft, &ws.settings, today);
-    let name = registration
-        .profile
-        .get(Field::Nickname)
-        .or(registration.profile.get(Field::FirstName))
-        .unwrap_or_default()
-        .to_owned();
-    let web = Arc::clone(ws);
-    let stored = state
-        .pool
-        .run(move |db| {
-            let mut registration = registration;
-            Ok(returning(db, &registration).and_then(|existing| {
-                registration.existing = existing;
-                let signing = Signing::new(DEVICE, &web.settings, &web.template);
-                release::submit(db, &registration, &signing)
-            }))
-        })
-        .await;
-    match stored {
-        Ok(Ok(done)) => {
-            tracing::info!(release = %done.release, "release signed on the web");
-            page(StatusCode::OK, pages::done(words, &ws.settings, &name))
-        }
-        Ok(Err(intake_common::Error::Invalid(why))) => {
-            ws.submitted.give_back(&draft.nonce);
-            ws.refusal(lang, StatusCode::BAD_REQUEST, &why)
-        }
-        Ok(Err(e)) => {
-            ws.submitted.give_back(&draft.nonce);
-            tracing::error!(error = %e, "could not save a Web Sign registration");
-            ws.refusal(
-                lang,
-                StatusCode::SERVICE_UNAVAILABLE,
-                &words.get(WebMsg::ErrSaveFailed),
-            )
-        }
-        Err(e) => {
-            ws.submitted.give_back(&draft.nonce);
-            tracing::error!(error = ?e, "could not save a Web Sign registration");
-            ws.refusal(
-                lang,
-                StatusCode::SERVICE_UNAVAILABLE,
-                &words.get(WebMsg::ErrSaveFailed),
-            )
-        }
-    }
-}
-
-/// The customer a submitted registration is for: the one whose phone and birthdate match
-/// exactly (and only one does) and whose first and last names are the same once case,
-/// accents and spacing are folded away. Anyone less certain is a new customer, for
-/// `duplicates` to show.
-fn returning(db: &Db, reg: &release::Registration) -> intake_common::Result<Option<Uuid>> {
-    use intake_common::normalize::search_key;
-    let (Some(phone), Some(birthdate)) =
-        (reg.profile.get(Field::PhoneNumber), reg.profile.birthdate())
-    else {
-        return Ok(None);
-    };
-    let Some(found) = release::find_returning(db.conn(), phone, birthdate)? else {
-        return Ok(None);
-    };
-    let same = |f: Field| match (found.profile.get(f), reg.profile.get(f)) {
-        (Some(a), Some(b)) => search_key(a) == search_key(b),
-        _ => false,
-    };
-    Ok((same(Field::FirstName) && same(Field::LastName)).then_some(found.id))
 }
 
 /// A file served beside the pages, kept by browsers for an hour.

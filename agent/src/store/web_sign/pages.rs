@@ -232,6 +232,9 @@ pub fn step(p: &StepPage<'_>) -> Markup {
     };
     let body = html! {
         h1 { (heading) }
+        @if let (Step::About, Some(name)) = (draft.step, &draft.greeting) {
+            p.greeting { (words.with(WebMsg::Greeting, &[("name", name.clone())])) }
+        }
         p.progress { (words.with(WebMsg::StepOf, &[("n", n.to_string()), ("total", asked.len().to_string())])) }
         (summary(words, p.problems, &labels))
         form method="post" action="/sign" novalidate {

@@ -13,6 +13,7 @@ intake_common::message_ids! {
         Title = "web-title",
         Language = "web-language",
         StepOf = "web-step-of" (n, total),
+        Greeting = "web-greeting" (name),
         Next = "web-next",
         Back = "web-back",
         Required = "web-required",
@@ -113,6 +114,8 @@ intake_common::message_ids! {
         RefusedTooLarge = "web-refused-too-large" (size),
         RefusedField = "web-refused-field" (field, max),
         RefusedForm = "web-refused-form",
+        RefusedLink = "web-refused-link",
+        RefusedUnavailable = "web-refused-unavailable",
     }
 }
 

@@ -1,0 +1,148 @@
+//! The submit: the whole draft checked again and stored as a kiosk registration, in one
+//! transaction — with, for a visit opened through a link, the link marked used.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use chrono::Utc;
+use intake_common::Db;
+use intake_common::customer::Field;
+use intake_common::release::{self, Signing, Submitted};
+use intake_common::visit_links;
+use uuid::Uuid;
+
+use super::draft::{self, Draft};
+use super::words::WebMsg;
+use super::{DEVICE, Page, State, WebSign, flow, page, pages, render, today};
+
+pub(super) async fn submit(
+    state: &Arc<State>,
+    ws: &Arc<WebSign>,
+    mut draft: Draft,
+    csrf: &str,
+    client: SocketAddr,
+) -> Page {
+    let lang = draft.lang;
+    let words = ws.words(lang);
+    if let Some(busy) = super::count(ws, &ws.submits, lang, client) {
+        return busy;
+    }
+    let today = today();
+    // Every step again: nothing incomplete goes in, whatever path led here.
+    if let Some((step, problems)) = flow::first_unfinished(&draft, &ws.settings, today) {
+        draft.step = step;
+        draft.reviewing = true;
+        return render(
+            ws,
+            &draft,
+            csrf,
+            &problems,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let now = Utc::now().timestamp();
+    if !ws
+        .submitted
+        .take(&draft.nonce, draft.opened + draft::LIFETIME_SECS, now)
+    {
+        return ws.refusal(
+            lang,
+            StatusCode::BAD_REQUEST,
+            &words.get(WebMsg::RefusedUsed),
+        );
+    }
+    let registration = flow::registration(&draft, &ws.settings, today);
+    let name = registration
+        .profile
+        .get(Field::Nickname)
+        .or(registration.profile.get(Field::FirstName))
+        .unwrap_or_default()
+        .to_owned();
+    let web = Arc::clone(ws);
+    let visit = draft.visit;
+    let stored = state
+        .pool
+        .run(move |db| Ok(store(db, registration, &web, visit)))
+        .await;
+    match stored {
+        Ok(Ok(done)) => {
+            tracing::info!(release = %done.release, "release signed on the web");
+            page(StatusCode::OK, pages::done(words, &ws.settings, &name))
+        }
+        Ok(Err(intake_common::Error::LinkUnusable)) => {
+            ws.submitted.give_back(&draft.nonce);
+            ws.link_refused(lang)
+        }
+        Ok(Err(intake_common::Error::Invalid(why))) => {
+            ws.submitted.give_back(&draft.nonce);
+            ws.refusal(lang, StatusCode::BAD_REQUEST, &why)
+        }
+        Ok(Err(e)) => {
+            ws.submitted.give_back(&draft.nonce);
+            tracing::error!(error = %e, "could not save a Web Sign registration");
+            ws.refusal(
+                lang,
+                StatusCode::SERVICE_UNAVAILABLE,
+                &words.get(WebMsg::ErrSaveFailed),
+            )
+        }
+        Err(e) => {
+            ws.submitted.give_back(&draft.nonce);
+            tracing::error!(error = ?e, "could not save a Web Sign registration");
+            ws.refusal(
+                lang,
+                StatusCode::SERVICE_UNAVAILABLE,
+                &words.get(WebMsg::ErrSaveFailed),
+            )
+        }
+    }
+}
+
+/// The customer a submitted registration is for: the one whose phone and birthdate match
+/// exactly (and only one does) and whose first and last names are the same once case,
+/// accents and spacing are folded away. Anyone less certain is a new customer, for
+/// `duplicates` to show.
+fn returning(db: &Db, reg: &release::Registration) -> intake_common::Result<Option<Uuid>> {
+    use intake_common::normalize::search_key;
+    let (Some(phone), Some(birthdate)) =
+        (reg.profile.get(Field::PhoneNumber), reg.profile.birthdate())
+    else {
+        return Ok(None);
+    };
+    let Some(found) = release::find_returning(db.conn(), phone, birthdate)? else {
+        return Ok(None);
+    };
+    let same = |f: Field| match (found.profile.get(f), reg.profile.get(f)) {
+        (Some(a), Some(b)) => search_key(a) == search_key(b),
+        _ => false,
+    };
+    Ok((same(Field::FirstName) && same(Field::LastName)).then_some(found.id))
+}
+
+/// Stores a registration. Through a link (`visit`): only while the link can still be
+/// used, for the customer staff made it for — without the exact-match rule, as staff
+/// vouched for them — and with the link marked used in the same transaction. A link for
+/// someone new, and the shop-wide form, attach only on an exact match ([`returning`]).
+fn store(
+    db: &mut Db,
+    mut registration: release::Registration,
+    web: &WebSign,
+    visit: Option<Uuid>,
+) -> intake_common::Result<Submitted> {
+    let link = match visit {
+        Some(id) => Some(
+            visit_links::still_open(db.conn(), id)?.ok_or(intake_common::Error::LinkUnusable)?,
+        ),
+        None => None,
+    };
+    registration.existing = match link.as_ref().and_then(|l| l.customer_id) {
+        Some(customer) => Some(customer),
+        None => returning(db, &registration)?,
+    };
+    let signing = Signing::new(DEVICE, &web.settings, &web.template);
+    release::submit_with(db, &registration, &signing, |tx, done| match &link {
+        Some(l) => visit_links::mark_used(tx, l.id, done.release, done.customer),
+        None => Ok(()),
+    })
+}
