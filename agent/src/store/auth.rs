@@ -96,7 +96,14 @@ pub async fn gate(St(state): St<Arc<State>>, mut req: Request, next: Next) -> Re
             .flatten()
             .unwrap_or_else(|| ApiError::too_large(route.limit).into_response())
     };
-    if declared.is_some_and(|n| n > route.limit as u64) {
+    if let Some(n) = declared.filter(|n| *n > route.limit as u64) {
+        if route.is_page() && n <= PAGE_DRAIN as u64 {
+            // A browser posting a form too large for the page still gets the page that says
+            // so: the body is read and dropped first, so the connection is not reset under
+            // the browser before it reads the answer. A larger one is cut off as anywhere.
+            let body = http_body_util::Limited::new(req.into_body(), PAGE_DRAIN);
+            let _ = tokio::time::timeout(BODY_TIMEOUT, http_body_util::BodyExt::collect(body)).await;
+        }
         return too_large(&state);
     }
     if route.need != Need::Public {
@@ -142,6 +149,10 @@ pub async fn gate(St(state): St<Arc<State>>, mut req: Request, next: Next) -> Re
     }
     resp
 }
+
+/// The most a page route reads and drops of a body over its limit, so the browser gets
+/// the page that says it was too large rather than a reset connection.
+const PAGE_DRAIN: usize = 4 << 20;
 
 /// Whether `caller` may use a route that needs `need`.
 fn allowed(need: Need, caller: &Caller) -> Result<(), String> {
