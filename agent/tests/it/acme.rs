@@ -78,18 +78,7 @@ impl AcmeStore {
 fn phone_get(port: u16, root: &CertificateDer<'static>) -> Result<CertificateDer<'static>, String> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add(root.clone()).unwrap();
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let name = rustls::pki_types::ServerName::try_from(DOMAIN).unwrap();
-    let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
-    let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    let mut tls = crate::support::tls_to(roots, DOMAIN, port);
     tls.write_all(b"GET /v1/health HTTP/1.1\r\nHost: store.test\r\nConnection: close\r\n\r\n")
         .map_err(|e| e.to_string())?;
     let mut answer = Vec::new();
@@ -99,6 +88,20 @@ fn phone_get(port: u16, root: &CertificateDer<'static>) -> Result<CertificateDer
         return Err(format!("no 200 from the store: {answer:?}"));
     }
     Ok(tls.conn.peer_certificates().unwrap()[0].clone())
+}
+
+/// The first certificate pebble's root vouches for that the store shows (within a minute).
+fn first_certificate(store: &AcmeStore, root: &CertificateDer<'static>) -> CertificateDer<'static> {
+    let mut shown = None;
+    assert!(
+        wait_for(Duration::from_secs(60), || {
+            shown = phone_get(store.port, root).ok();
+            shown.is_some()
+        }),
+        "no certificate from pebble; the store's log:\n{}",
+        store.log.lock().unwrap().join("\n")
+    );
+    shown.unwrap()
 }
 
 fn mode(path: &Path) -> u32 {
@@ -114,15 +117,7 @@ async fn a_client_trusting_the_acme_root_accepts_the_store_and_a_restart_reuses_
     let dir = tmp.path().join("store");
     add_owner(&dir);
     let store = AcmeStore::start(&dir, &pebble, &[]);
-    let mut shown = None;
-    assert!(
-        wait_for(Duration::from_secs(60), || {
-            shown = phone_get(store.port, &root).ok();
-            shown.is_some()
-        }),
-        "no certificate from pebble; the store's log:\n{}",
-        store.log.lock().unwrap().join("\n")
-    );
+    let shown = first_certificate(&store, &root);
     assert!(store.logged("serving a new certificate obtained by ACME"));
     // Kept for the owner alone, beside the store's key.
     assert_eq!(mode(&dir.join("acme-account.json")), 0o600);
@@ -135,7 +130,7 @@ async fn a_client_trusting_the_acme_root_accepts_the_store_and_a_restart_reuses_
     let mut pebble = pebble;
     pebble.stop();
     let store = AcmeStore::start(&dir, &pebble, &[]);
-    assert_eq!(phone_get(store.port, &root).unwrap(), shown.unwrap());
+    assert_eq!(phone_get(store.port, &root).unwrap(), shown);
     assert_eq!(
         std::fs::read(dir.join("acme-account.json")).unwrap(),
         account
@@ -175,12 +170,7 @@ async fn a_renewal_is_swapped_into_the_running_store_and_a_paired_device_still_s
         ],
     );
 
-    let mut first = None;
-    assert!(wait_for(Duration::from_secs(60), || {
-        first = phone_get(store.port, &root).ok();
-        first.is_some()
-    }));
-    let first = first.unwrap();
+    let first = first_certificate(&store, &root);
     agent(&device, &["check"]);
     // Renewed a few seconds on, in the same process, and served from the next handshake.
     assert!(
@@ -211,11 +201,7 @@ async fn with_the_acme_server_down_the_store_keeps_serving_its_certificate_and_s
     let dir = tmp.path().join("store");
     add_owner(&dir);
     let store = AcmeStore::start(&dir, &pebble, &["--acme-renew-after", "3"]);
-    let mut first = None;
-    assert!(wait_for(Duration::from_secs(60), || {
-        first = phone_get(store.port, &root).ok();
-        first.is_some()
-    }));
+    let first = first_certificate(&store, &root);
     let kept = std::fs::read(dir.join("acme-cert.pem")).unwrap();
     pebble.stop();
     assert!(
@@ -237,6 +223,6 @@ async fn with_the_acme_server_down_the_store_keeps_serving_its_certificate_and_s
         line.contains(DOMAIN) && line.contains("retry_in_seconds"),
         "{line}"
     );
-    assert_eq!(phone_get(store.port, &root).unwrap(), first.unwrap());
+    assert_eq!(phone_get(store.port, &root).unwrap(), first);
     assert_eq!(std::fs::read(dir.join("acme-cert.pem")).unwrap(), kept);
 }
