@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
