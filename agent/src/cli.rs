@@ -193,11 +193,30 @@ pub struct ServeArgs {
     #[arg(long, env = "INTAKE_WEB_SIGN")]
     pub web_sign: bool,
     /// A certificate (PEM) to serve instead of the self-signed one made on first start.
-    #[arg(long, value_name = "FILE", requires = "key")]
+    #[arg(long, value_name = "FILE", requires = "key", conflicts_with = "acme")]
     pub cert: Option<PathBuf>,
     /// The certificate's private key (PEM).
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
+    /// Get a certificate phones trust for this DNS name by ACME (Let's Encrypt unless
+    /// --acme-directory says otherwise) and keep it renewed. The name must lead to this
+    /// store, and its port 443 must reach the store: the ACME server checks there.
+    #[arg(long, value_name = "DOMAIN", conflicts_with = "plain")]
+    pub acme: Option<String>,
+    /// The ACME server's directory.
+    #[arg(long, value_name = "URL", requires = "acme")]
+    pub acme_directory: Option<String>,
+    /// An e-mail address the ACME server may write to about the certificate.
+    #[arg(long, value_name = "ADDR", requires = "acme")]
+    pub acme_email: Option<String>,
+    /// A root certificate (PEM) to trust for the ACME directory's own HTTPS (a private
+    /// ACME server).
+    #[arg(long, value_name = "FILE", requires = "acme")]
+    pub acme_ca: Option<PathBuf>,
+    /// Renew once the certificate is this many seconds old (default: at two thirds of its
+    /// life).
+    #[arg(long, value_name = "SECONDS", requires = "acme", hide = true)]
+    pub acme_renew_after: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

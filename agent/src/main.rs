@@ -2,6 +2,7 @@
 //! export, customers, duplicates and merges; the store role (`serve`) and the device role
 //! (`pair`, `run`, `status`).
 
+mod acme;
 mod cli;
 mod command;
 mod context;

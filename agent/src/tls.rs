@@ -1,9 +1,9 @@
-//! TLS for the store and its devices: the store's self-signed certificate, made on first
-//! start, and a client that trusts exactly the certificate it pinned at pairing.
+//! TLS for the store and its devices: the store's key and self-signed certificate, made on
+//! first start, and a client that trusts exactly the store key it pinned at pairing.
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use intake_common::pinned_tls;
-pub use intake_common::pinned_tls::{Trust, fingerprint, provider};
+pub use intake_common::pinned_tls::{Trust, key_fingerprint, provider};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::Path;
@@ -12,10 +12,12 @@ pub const CERT_FILE: &str = "store-cert.pem";
 pub const KEY_FILE: &str = "store-key.pem";
 
 /// The store's certificate and key: the configured ones, or the self-signed pair in the
-/// data directory (made now if there is none yet).
+/// data directory (made now if there is none yet). The store's key is kept for good: a
+/// certificate obtained by ACME is made for it too.
 pub struct StoreIdentity {
     pub chain: Vec<CertificateDer<'static>>,
     pub key: PrivateKeyDer<'static>,
+    /// The SHA-256 of the key's public half, which devices pin.
     pub fingerprint: String,
 }
 
@@ -47,7 +49,8 @@ pub fn store_identity(
     let key = PrivateKeyDer::from_pem_file(&key_path)
         .with_context(|| format!("{}: not a PEM private key", key_path.display()))?;
     Ok(StoreIdentity {
-        fingerprint: fingerprint(&cert),
+        fingerprint: key_fingerprint(&cert)
+            .with_context(|| format!("{}: not a certificate", cert_path.display()))?,
         chain,
         key,
     })
@@ -93,16 +96,40 @@ pub fn parse_fingerprint(raw: &str) -> Result<String> {
 }
 
 pub fn server_config(identity: &StoreIdentity) -> Result<rustls::ServerConfig> {
-    let mut config = rustls::ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
+    let config = server_config_builder()?
         .with_single_cert(identity.chain.clone(), identity.key.clone_key())
         .context("the store's certificate and key do not go together")?;
+    Ok(settle(config, &[]))
+}
+
+/// A server configuration whose certificate `resolver` picks at each handshake (the one
+/// ACME keeps renewed), offering `alpn` beside HTTP/1.1.
+pub fn server_config_resolved(
+    resolver: std::sync::Arc<dyn rustls::server::ResolvesServerCert>,
+    alpn: &[&[u8]],
+) -> Result<rustls::ServerConfig> {
+    Ok(settle(
+        server_config_builder()?.with_cert_resolver(resolver),
+        alpn,
+    ))
+}
+
+fn server_config_builder()
+-> Result<rustls::ConfigBuilder<rustls::ServerConfig, rustls::server::WantsServerCert>> {
+    Ok(rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth())
+}
+
+fn settle(mut config: rustls::ServerConfig, alpn: &[&[u8]]) -> rustls::ServerConfig {
     // HTTP/1.1 with keep-alive is plenty for a shop's few devices, and no session tickets:
     // devices keep their connection, and after the handshake the store speaks only to answer.
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config
+        .alpn_protocols
+        .extend(alpn.iter().map(|p| p.to_vec()));
     config.send_tls13_tickets = 0;
-    Ok(config)
+    config
 }
 
 /// An HTTP client for talking to the store, trusting its certificate as `trust` says.

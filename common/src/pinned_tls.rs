@@ -1,7 +1,10 @@
-//! How a paired device checks its store's certificate: exactly the one it pinned at pairing
-//! (its SHA-256), never a certificate authority. The store signs its own certificate, so a
-//! device trusts that one certificate and nothing else. Both the device's sync loop and the
-//! kiosk's staff exit build their HTTPS clients from [`client_config`].
+//! How a paired device checks its store's certificate: by the store's key it pinned at
+//! pairing (the SHA-256 of the certificate's public key), never a certificate authority.
+//! The store keeps that key for good: its self-signed certificate and every certificate it
+//! gets by ACME (renewed every few weeks) carry the same one, so a renewal changes nothing
+//! for a paired device. A pin made before keys were pinned (the SHA-256 of the whole
+//! certificate) is still honoured. Both the device's sync loop and the kiosk's staff exit
+//! build their HTTPS clients from [`client_config`].
 //!
 //! TLS settings only: no connection is made here.
 
@@ -18,9 +21,24 @@ pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// SHA-256 of a certificate, as colon-separated upper-case hex (what `device add` prints).
+/// SHA-256 of a whole certificate, as colon-separated upper-case hex: what devices paired
+/// before keys were pinned hold.
 pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
-    Sha256::digest(cert.as_ref())
+    colon_hex(&Sha256::digest(cert.as_ref()))
+}
+
+/// SHA-256 of a certificate's public key (its SubjectPublicKeyInfo), written as
+/// [`fingerprint`] writes: what `device add` prints and a device pins. It stays the same
+/// across renewals that keep the key.
+pub fn key_fingerprint(cert: &CertificateDer<'_>) -> Result<String, rustls::Error> {
+    let parsed = rustls::server::ParsedCertificate::try_from(cert)?;
+    Ok(colon_hex(&Sha256::digest(
+        parsed.subject_public_key_info().as_ref(),
+    )))
+}
+
+fn colon_hex(bytes: &[u8]) -> String {
+    bytes
         .iter()
         .map(|b| format!("{b:02X}"))
         .collect::<Vec<_>>()
@@ -30,10 +48,11 @@ pub fn fingerprint(cert: &CertificateDer<'_>) -> String {
 /// How a device checks the store's certificate.
 #[derive(Debug, Clone)]
 pub enum Trust {
-    /// Exactly this certificate (its SHA-256, as [`fingerprint`] writes it), pinned at pairing.
+    /// A certificate for this key (as [`key_fingerprint`] writes it), pinned at pairing; or
+    /// exactly this certificate (as [`fingerprint`] writes it), pinned before keys were.
     Pinned(String),
-    /// Any certificate, remembering the one seen: the first contact when pairing without a
-    /// fingerprint to compare (trust on first use).
+    /// Any certificate, remembering its key's fingerprint: the first contact when pairing
+    /// without a fingerprint to compare (trust on first use).
     FirstUse(Arc<Mutex<Option<String>>>),
 }
 
@@ -52,11 +71,15 @@ impl ServerCertVerifier for Verifier {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let seen = fingerprint(end_entity);
+        // The handshake's signature, checked against this certificate's key below, proves
+        // the store holds the pinned key; no authority's word is needed.
+        let seen = key_fingerprint(end_entity)?;
         match &self.trust {
-            Trust::Pinned(pinned) if *pinned == seen => Ok(ServerCertVerified::assertion()),
+            Trust::Pinned(pinned) if *pinned == seen || *pinned == fingerprint(end_entity) => {
+                Ok(ServerCertVerified::assertion())
+            }
             Trust::Pinned(_) => Err(rustls::Error::General(format!(
-                "the store's certificate ({seen}) is not the one pinned at pairing"
+                "the store's key ({seen}) is not the one pinned at pairing"
             ))),
             Trust::FirstUse(slot) => {
                 *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(seen);

@@ -22,6 +22,19 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
             plain: args.plain,
             cert: args.cert,
             key: args.key,
+            acme: args
+                .acme
+                .as_deref()
+                .map(|domain| {
+                    crate::acme::Options::new(
+                        domain,
+                        args.acme_directory.as_deref(),
+                        args.acme_email.as_deref(),
+                        args.acme_ca.as_deref(),
+                        args.acme_renew_after,
+                    )
+                })
+                .transpose()?,
             max_connections: args.max_connections,
             web_sign: if args.web_sign {
                 Some(intake_common::settings::Settings::load(
@@ -60,7 +73,7 @@ pub fn manage(ctx: &Context, cmd: DeviceCommand) -> Result<()> {
             outln!("Device {} ({}) added.", made.name, made.role)?;
             outln!("Pairing code:  {}", made.code)?;
             outln!("Valid until:   {}", made.expires_at)?;
-            outln!("Store certificate SHA-256:")?;
+            outln!("Store key SHA-256 (the same across certificate renewals):")?;
             outln!("  {}", identity.fingerprint)?;
             outln!(
                 "On the device: intake-agent pair --store https://THIS-HOST:8443 --code {} --fingerprint {}",

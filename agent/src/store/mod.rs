@@ -135,6 +135,8 @@ pub struct ServeOptions {
     pub plain: bool,
     pub cert: Option<PathBuf>,
     pub key: Option<PathBuf>,
+    /// Get and renew the certificate by ACME.
+    pub acme: Option<crate::acme::Options>,
     /// Connections at once ([`conn::MAX_CONNECTIONS`] by default).
     pub max_connections: usize,
     /// Serve Web Sign's pages under these shop settings.
@@ -193,9 +195,17 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         } else {
             let identity =
                 tls::store_identity(data_dir, options.cert.as_deref(), options.key.as_deref())?;
-            let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(
-                tls::server_config(&identity)?,
-            ));
+            let config = match options.acme {
+                Some(acme) => {
+                    let acme = Arc::new(crate::acme::Acme::new(data_dir, acme, &identity)?);
+                    let config =
+                        tls::server_config_resolved(acme.certs(), &[crate::acme::ACME_TLS_ALPN])?;
+                    tokio::spawn(acme.keep_renewed());
+                    config
+                }
+                None => tls::server_config(&identity)?,
+            };
+            let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
             announce(&format!("https://{addr}"), Some(&identity.fingerprint));
             // The slot is taken before the handshake, so a connection that never finishes
             // one holds it for the handshake timeout at most.
@@ -236,7 +246,7 @@ fn announce(url: &str, fingerprint: Option<&str>) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "listening on {url}");
     if let Some(fp) = fingerprint {
-        let _ = writeln!(out, "certificate sha256 {fp}");
+        let _ = writeln!(out, "store key sha256 {fp}");
     }
     let _ = out.flush();
     tracing::info!(%url, "store listening");

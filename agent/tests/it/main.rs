@@ -3,11 +3,13 @@
 //! One test binary for the crate: each module was a binary of its own, and linking
 //! each of them took longer than running it.
 
+mod acme;
 mod boundary;
 mod cli;
 mod kiosk_exit;
 mod openapi;
 mod openapi_routes;
+mod pebble;
 mod permissions;
 mod phone;
 mod sessions;

@@ -84,6 +84,20 @@ pub fn tls(dir: &Path, port: u16) -> rustls::StreamOwned<rustls::ClientConnectio
     for cert in CertificateDer::pem_file_iter(dir.join("store-cert.pem")).unwrap() {
         roots.add(cert.unwrap()).unwrap();
     }
+    let mut stream = tls_to(roots, "127.0.0.1", port);
+    while stream.conn.is_handshaking() {
+        stream.conn.complete_io(&mut stream.sock).unwrap();
+    }
+    stream
+}
+
+/// A TLS connection to the store on `port` as `name`, trusting `roots`; the handshake
+/// happens at the first write or read.
+pub fn tls_to(
+    roots: rustls::RootCertStore,
+    name: &str,
+    port: u16,
+) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
     let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -92,14 +106,10 @@ pub fn tls(dir: &Path, port: u16) -> rustls::StreamOwned<rustls::ClientConnectio
     .with_root_certificates(roots)
     .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let name = rustls::pki_types::ServerName::try_from(name.to_string()).unwrap();
     let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
     let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut stream = rustls::StreamOwned::new(conn, tcp);
-    while stream.conn.is_handshaking() {
-        stream.conn.complete_io(&mut stream.sock).unwrap();
-    }
-    stream
+    rustls::StreamOwned::new(conn, tcp)
 }
 
 /// Reads until the peer closes the connection (or it fails); returns what came.
