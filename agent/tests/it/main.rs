@@ -14,3 +14,4 @@ mod sessions;
 mod support;
 mod users;
 mod web_sign;
+mod web_sign_browser;
