@@ -11,6 +11,7 @@
 
 mod axe;
 mod chromium;
+mod near;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -155,6 +156,8 @@ impl Browser {
             .enable_all()
             .build()
             .map_err(|e| BrowserError::DriverStart(format!("a runtime: {e}")))?;
+        // The WebDriver client speaks HTTP through rustls, which needs its crypto chosen.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let session = runtime
             .block_on(WebDriver::new(driver.url(), caps))
             .map_err(webdriver("starting a Chromium session"))?;
@@ -239,13 +242,17 @@ impl Browser {
     /// or, failing that, whose `name` or `aria-label` is that; what it held is cleared first.
     pub fn fill(&self, label_or_name: &str, value: &str) -> Result<(), BrowserError> {
         let field = self.find(FIELD, label_or_name)?;
-        let doing = format!("typing into {label_or_name:?}");
+        self.type_into(&field, label_or_name, value)
+    }
+
+    /// Clears `field` (named `label` in errors) and types `value` into it.
+    fn type_into(&self, field: &WebElement, label: &str, value: &str) -> Result<(), BrowserError> {
         self.runtime
             .block_on(async {
                 field.clear().await?;
                 field.send_keys(value).await
             })
-            .map_err(webdriver(doing))
+            .map_err(webdriver(format!("typing into {label:?}")))
     }
 
     /// Clicks the button (or submit input, or `role=button`) whose text is `text`. A button

@@ -102,7 +102,8 @@ pub async fn gate(St(state): St<Arc<State>>, mut req: Request, next: Next) -> Re
             // so: the body is read and dropped first, so the connection is not reset under
             // the browser before it reads the answer. A larger one is cut off as anywhere.
             let body = http_body_util::Limited::new(req.into_body(), PAGE_DRAIN);
-            let _ = tokio::time::timeout(BODY_TIMEOUT, http_body_util::BodyExt::collect(body)).await;
+            let _ =
+                tokio::time::timeout(BODY_TIMEOUT, http_body_util::BodyExt::collect(body)).await;
         }
         return too_large(&state);
     }

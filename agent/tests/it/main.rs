@@ -16,4 +16,5 @@ mod sessions;
 mod support;
 mod users;
 mod web_sign;
+mod web_sign_browser;
 mod web_sign_links;

@@ -169,6 +169,7 @@ fn radios(
     answer: Option<bool>,
     legend: &str,
     problem: Option<Problem>,
+    more: Markup,
 ) -> Markup {
     html! {
         fieldset.question.invalid[problem.is_some()] aria-describedby=[problem.map(|_| format!("e-{name}"))] {
@@ -184,6 +185,7 @@ fn radios(
                     " " (words.get(WebMsg::No))
                 }
             }
+            (more)
         }
     }
 }
@@ -298,15 +300,19 @@ fn step_body(p: &StepPage<'_>, minor: bool) -> Markup {
             p { (words.get(WebMsg::HealthHint)) }
             @for (i, q) in settings.questions.iter().enumerate() {
                 @let (answer, details) = question_names(i);
-                (radios(words, &answer, draft.health[i], q.text.get(words.lang), problem(&answer)))
-                @if q.details != Details::None {
-                    div.field.details.invalid[problem(&details).is_some()] {
-                        label for=(control_id(&details)) { (words.get(WebMsg::Details)) }
-                        (error_line(words, &details, problem(&details)))
-                        textarea id=(control_id(&details)) name=(details) autocomplete="off" maxlength=(fields::DETAILS_MAX) rows="3"
-                            aria-invalid=[problem(&details).map(|_| "true")] aria-describedby=[problem(&details).map(|_| format!("e-{details}"))] { (draft.value(&details)) }
+                // The details field sits in the question's group: a screen reader names it
+                // with the question.
+                @let more = html! {
+                    @if q.details != Details::None {
+                        div.field.details.invalid[problem(&details).is_some()] {
+                            label for=(control_id(&details)) { (words.get(WebMsg::Details)) }
+                            (error_line(words, &details, problem(&details)))
+                            textarea id=(control_id(&details)) name=(details) autocomplete="off" maxlength=(fields::DETAILS_MAX) rows="3"
+                                aria-invalid=[problem(&details).map(|_| "true")] aria-describedby=[problem(&details).map(|_| format!("e-{details}"))] { (draft.value(&details)) }
+                        }
                     }
-                }
+                };
+                (radios(words, &answer, draft.health[i], q.text.get(words.lang), problem(&answer), more))
             }
         },
         Step::Release => html! {
@@ -318,7 +324,7 @@ fn step_body(p: &StepPage<'_>, minor: bool) -> Markup {
                 div.clause {
                     p.clause-text { (clause.text.get(words.lang)) }
                     @if clause.optional {
-                        (radios(words, &choice, draft.clauses[i], &words.get(WebMsg::OptionalClause), problem(&choice)))
+                        (radios(words, &choice, draft.clauses[i], &words.get(WebMsg::OptionalClause), problem(&choice), html! {}))
                     }
                     @match clause.confirm {
                         Confirm::Initials => (small_text(words, &initials, whose, draft.value(&initials), fields::INITIALS_MAX, problem(&initials))),
