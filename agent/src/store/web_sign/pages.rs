@@ -321,8 +321,10 @@ fn step_body(p: &StepPage<'_>, minor: bool) -> Markup {
             @for (i, clause) in shown_clauses(settings, minor) {
                 @let (initials, agree, choice) = clause_names(i);
                 @let whose = if clause.audience == intake_common::settings::Audience::Guardian { WebMsg::GuardianInitials } else { WebMsg::Initials };
-                div.clause {
-                    p.clause-text { (clause.text.get(words.lang)) }
+                // Each clause a group named by its text, so a screen reader says which
+                // clause "Your initials" or "I agree" belongs to.
+                div.clause role="group" aria-labelledby={ "ct-" (i) } {
+                    p.clause-text id={ "ct-" (i) } { (clause.text.get(words.lang)) }
                     @if clause.optional {
                         (radios(words, &choice, draft.clauses[i], &words.get(WebMsg::OptionalClause), problem(&choice), html! {}))
                     }
