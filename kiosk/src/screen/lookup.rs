@@ -83,37 +83,34 @@ impl Kiosk {
             tx.commit()?;
             Ok::<_, Error>(found)
         })();
-        // What was typed goes on into the form either way: a new customer, or one not
-        // found, does not type it twice.
         let digits = self.form.value(Input::LookupBirthdate).to_owned();
-        self.form.set(Input::Profile(Field::PhoneNumber), &phone);
-        self.form.set(Input::Profile(Field::Birthdate), &digits);
         self.focus = None;
         match found {
-            Ok(Some(r)) => {
-                self.clear_lookup();
-                // On file, masked: the summary asks whether it is them before anything
-                // else, and what stays hidden stays hidden after.
-                self.form.prefill(&r, self.lang);
-                // The phone and birthdate as the customer typed them (they match the file).
-                self.form.set(Input::Profile(Field::PhoneNumber), &phone);
-                self.form.set(Input::Profile(Field::Birthdate), &digits);
-                self.go_to(Screen::Recap);
-            }
-            Ok(None) => {
-                self.clear_lookup();
-                self.screen = Screen::NoMatch;
-            }
             Err(Error::Throttled { retry_after_secs }) => {
                 tracing::warn!(retry_after_secs, "kiosk lookups paused after misses");
                 self.lookup_paused = Some(retry_after_secs);
             }
-            Err(e) => {
-                tracing::error!("returning-customer lookup failed: {e}");
+            found => {
                 self.clear_lookup();
-                self.screen = Screen::NoMatch;
+                match found {
+                    // On file, masked: the summary asks whether it is them before anything
+                    // else, and what stays hidden stays hidden after.
+                    Ok(Some(r)) => {
+                        self.form.prefill(&r, self.lang);
+                        self.go_to(Screen::Recap);
+                    }
+                    Ok(None) => self.screen = Screen::NoMatch,
+                    Err(e) => {
+                        tracing::error!("returning-customer lookup failed: {e}");
+                        self.screen = Screen::NoMatch;
+                    }
+                }
             }
         }
+        // What was typed goes on into the form whatever the answer: a new customer, or one
+        // not found, does not type it twice, and one found keeps it as typed (it matches).
+        self.form.set(Input::Profile(Field::PhoneNumber), &phone);
+        self.form.set(Input::Profile(Field::Birthdate), &digits);
     }
 
     fn clear_lookup(&mut self) {
