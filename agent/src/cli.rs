@@ -193,10 +193,16 @@ pub struct ServeArgs {
     #[arg(long, env = "INTAKE_WEB_SIGN")]
     pub web_sign: bool,
     /// A certificate (PEM) to serve instead of the self-signed one made on first start.
-    #[arg(long, value_name = "FILE", requires = "key", conflicts_with = "acme")]
+    #[arg(
+        long,
+        env = "INTAKE_CERT",
+        value_name = "FILE",
+        requires = "key",
+        conflicts_with = "acme"
+    )]
     pub cert: Option<PathBuf>,
     /// The certificate's private key (PEM).
-    #[arg(long, value_name = "FILE", requires = "cert")]
+    #[arg(long, env = "INTAKE_KEY", value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
     /// Get a certificate phones trust for this DNS name by ACME (Let's Encrypt unless
     /// --acme-directory says otherwise) and keep it renewed. The name must lead to this
@@ -286,6 +292,32 @@ pub enum WebSignCommand {
     },
     /// Every link, newest first: open, used, revoked or expired.
     Links(JsonFlag),
+    /// Would a customer's phone open the Web Sign address? Opens it trusting only the
+    /// public certificate authorities phones trust, as the kiosk does before it shows its
+    /// QR code; fails, saying why, when a phone would refuse it.
+    Check {
+        /// The address to check (default: web_sign_url in shop.toml, from --settings).
+        #[arg(long, value_name = "URL")]
+        address: Option<String>,
+        /// Root certificates (PEM) the shop's customers' devices trust besides the public
+        /// authorities (a private authority on managed devices).
+        #[arg(long, env = "INTAKE_PHONE_ROOTS", value_name = "PEM")]
+        phone_roots: Option<std::path::PathBuf>,
+    },
+    /// A printable one-page PDF with the Web Sign address as a QR code, the shop's name and
+    /// logo, and the steps in the shop's languages, for the counter or the waiting area.
+    Poster {
+        /// The address on the poster (default: web_sign_url in shop.toml, from --settings).
+        #[arg(long, value_name = "URL")]
+        address: Option<String>,
+        /// Where to write the PDF.
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+        /// letter or a4 [default: letter in the US, Canada and Mexico (the shop's region),
+        /// a4 elsewhere].
+        #[arg(long)]
+        paper: Option<intake_common::poster::Paper>,
+    },
     /// Revoke a link, given its id or the start of it (at least 4 characters).
     Revoke {
         #[arg(value_name = "ID-PREFIX")]

@@ -188,6 +188,11 @@ staff-offline = Offline: use this kiosk's exit code.
 staff-signed-in = Signed in as { $name }
 staff-exit = Close the kiosk
 staff-back = Back to check-in
+# The Web Sign QR code's state, on the staff menu. $address: the shop's web_sign_url
+staff-web-sign-shown = Web Sign: phones can open { $address }, and its QR code is on the welcome screen.
+staff-web-sign-checking = Web Sign: checking whether phones can open { $address }…
+# $reason: why a phone would refuse the address (in English, from the store's check)
+staff-web-sign-hidden = Web Sign: the QR code is hidden, because a phone would not open { $address }: { $reason }
 ok = OK
 
 ## On-screen keyboard
@@ -493,3 +498,11 @@ web-refused-field = The field { $field } was longer than { $max } characters. No
 web-refused-form = The form sent was not one of these pages'. Nothing was stored.
 web-refused-link = This link cannot be used: it was used already, it has ended, or it is not one the studio made. Nothing was stored: ask the studio for a new link.
 web-refused-unavailable = This page cannot be opened just now. Please try again in a minute, or ask at the counter.
+
+## The Web Sign poster (intake-agent web-sign poster)
+
+poster-headline = Sign your release on your phone
+poster-scan = 1. Open your phone's camera and point it at the code.
+poster-fill = 2. Tap the link, fill in the form and sign with your finger.
+poster-private = 3. Your answers go straight to the studio. Nothing to install.
+poster-address = Or type this address:

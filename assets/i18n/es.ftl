@@ -179,6 +179,9 @@ staff-offline = Sin conexión: use el código de salida de este quiosco.
 staff-signed-in = Sesión iniciada como { $name }
 staff-exit = Cerrar el quiosco
 staff-back = Volver al registro
+staff-web-sign-shown = Web Sign: los teléfonos pueden abrir { $address } y su código QR está en la pantalla de bienvenida.
+staff-web-sign-checking = Web Sign: comprobando si los teléfonos pueden abrir { $address }…
+staff-web-sign-hidden = Web Sign: el código QR está oculto, porque un teléfono no abriría { $address }: { $reason }
 ok = OK
 
 ## On-screen keyboard
@@ -472,3 +475,11 @@ web-refused-field = El campo { $field } tenía más de { $max } caracteres. No s
 web-refused-form = El formulario enviado no era de estas páginas. No se guardó nada.
 web-refused-link = Este enlace no se puede usar: ya se usó, ha caducado o no lo creó el estudio. No se guardó nada: pida al estudio un enlace nuevo.
 web-refused-unavailable = Esta página no se puede abrir ahora. Inténtelo de nuevo en un minuto o pregunte en el mostrador.
+
+## The Web Sign poster (intake-agent web-sign poster)
+
+poster-headline = Firme su exención en su teléfono
+poster-scan = 1. Abra la cámara de su teléfono y apúntela al código.
+poster-fill = 2. Toque el enlace, llene el formulario y firme con el dedo.
+poster-private = 3. Sus respuestas van directo al estudio. No hay nada que instalar.
+poster-address = O escriba esta dirección:

@@ -17,7 +17,9 @@ pub mod i18n;
 pub mod mutation;
 pub mod normalize;
 pub mod phone_keys;
+pub mod phone_trust;
 pub mod pinned_tls;
+pub mod poster;
 pub mod release;
 #[cfg(feature = "openapi")]
 mod schema;

@@ -60,6 +60,8 @@ pub enum Message {
     PinEntered,
     /// The store's answer about a PIN the kiosk could not check itself.
     StoreExit(StoreAnswer),
+    /// Whether a phone would open the shop's Web Sign address (see [`crate::web_sign`]).
+    WebSignChecked(intake_common::phone_trust::Verdict),
     StaffExit,
     StaffBack,
     /// Staff open the counter display from the staff menu (see [`crate::Station`]).
@@ -81,6 +83,9 @@ pub struct Options {
     /// The date ages are worked out on; `None` is today (tests fix it, so screens that
     /// show an age look the same every day).
     pub today: Option<NaiveDate>,
+    /// The certificate authorities a phone trusts, for the Web Sign QR code's check (the
+    /// public ones, and any the shop adds with `--phone-roots`).
+    pub phone_roots: intake_common::phone_trust::Roots,
 }
 
 const THANKS_FOR: Duration = Duration::from_secs(10);
@@ -120,7 +125,9 @@ pub struct Kiosk {
     /// A PIN for the store to check, until the update that raised it hands it on.
     pub(crate) store_check: Option<(StoreLink, Zeroizing<String>)>,
     pub logo: Option<image::Handle>,
+    /// The Web Sign address as a QR code, shown while [`Kiosk::shows_web_sign_qr`].
     pub qr: Option<qr_code::Data>,
+    pub(crate) web_sign: crate::web_sign::WebSign,
     /// The window's size, for portrait and landscape layouts.
     pub window: iced::Size,
     pub(crate) now: Instant,
@@ -183,6 +190,7 @@ impl Kiosk {
             store_check: None,
             logo,
             qr,
+            web_sign: Default::default(),
             window: iced::Size::new(1024.0, 768.0),
             now,
             last_activity: now,
@@ -298,6 +306,7 @@ impl Kiosk {
             Message::StillHere => {}
             Message::PinEntered => self.pin_entered(),
             Message::StoreExit(answer) => self.store_answered(answer),
+            Message::WebSignChecked(verdict) => self.web_sign_checked(verdict),
             Message::StaffExit => return self.staff_leaves(),
             Message::StaffBack => self.wipe(),
             // The station around the kiosk opens the counter.
@@ -309,10 +318,8 @@ impl Kiosk {
         self.flagged
             .extend(self.form.problems.iter().map(|(spot, p)| (*spot, *p)));
         let scroll = self.scroll.take().map_or_else(Task::none, reveal::task);
-        match self.take_store_check() {
-            Some(ask) => Task::batch([scroll, ask]),
-            None => scroll,
-        }
+        let asks = [self.take_store_check(), self.take_web_sign_check()];
+        Task::batch(std::iter::once(scroll).chain(asks.into_iter().flatten()))
     }
 
     fn tick(&mut self, now: Instant) {

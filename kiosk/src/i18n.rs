@@ -161,6 +161,9 @@ intake_common::message_ids! {
         StaffSignedIn = "staff-signed-in" (name),
         StaffExit = "staff-exit",
         StaffBack = "staff-back",
+        StaffWebSignShown = "staff-web-sign-shown" (address),
+        StaffWebSignChecking = "staff-web-sign-checking" (address),
+        StaffWebSignHidden = "staff-web-sign-hidden" (address, reason),
         Ok = "ok",
         // On-screen keyboard
         KeySpace = "key-space",
@@ -264,6 +267,26 @@ impl<'a> Words<'a> {
         args.set("name", name);
         self.with(Msg::StaffSignedIn, args)
     }
+
+    /// Where the Web Sign QR code stands, for staff: shown, being checked, or hidden and why.
+    pub fn web_sign_status(
+        self,
+        address: &str,
+        verdict: Option<&intake_common::phone_trust::Verdict>,
+    ) -> Cow<'a, str> {
+        use intake_common::phone_trust::Verdict;
+        let mut args = FluentArgs::new();
+        args.set("address", address.to_string());
+        let msg = match verdict {
+            None => Msg::StaffWebSignChecking,
+            Some(Verdict::Trusted) => Msg::StaffWebSignShown,
+            Some(Verdict::Refused(why)) => {
+                args.set("reason", why.to_string());
+                Msg::StaffWebSignHidden
+            }
+        };
+        self.with(msg, args)
+    }
 }
 
 impl crate::app::Kiosk {
@@ -291,10 +314,16 @@ mod tests {
             .collect();
         let mismatches = tr.mismatches(shown.iter().copied());
         assert!(mismatches.is_empty(), "{mismatches:#?}");
-        // And no message in the files is left unused (the release PDF's are its own, Web
-        // Sign's, `web-`, the store's).
+        // And no message in the files is left unused (the release PDF's and the Web Sign
+        // poster's are common's own, Web Sign's, `web-`, the store's).
         let pdf = intake_common::release::pdf::Msg::ALL.iter().map(|m| m.id());
-        let used: BTreeSet<&str> = shown.iter().map(|(id, _)| *id).chain(pdf).collect();
+        let poster = intake_common::poster::Msg::ALL.iter().map(|m| m.id());
+        let used: BTreeSet<&str> = shown
+            .iter()
+            .map(|(id, _)| *id)
+            .chain(pdf)
+            .chain(poster)
+            .collect();
         let unused: Vec<_> = tr
             .ids(Lang::En)
             .filter(|id| !used.contains(id) && !id.starts_with("web-"))

@@ -18,6 +18,7 @@ pub mod staff_exit;
 pub mod station;
 pub mod theme;
 mod typing;
+pub mod web_sign;
 
 pub use app::{Kiosk, Message, Options};
 pub use counter::Counter;

@@ -40,6 +40,12 @@ struct Cli {
     #[arg(long, hide = true)]
     exit_after_first_frame: bool,
 
+    /// Root certificates (PEM) the shop's customers' phones trust besides the public
+    /// authorities, for the check behind the Web Sign QR code: a private authority on
+    /// managed devices. The code shows only while a phone would open `web_sign_url`.
+    #[arg(long, env = "INTAKE_PHONE_ROOTS", value_name = "PEM")]
+    phone_roots: Option<PathBuf>,
+
     /// The staff counter display (today's check-ins, search, the Safety Panel) instead of
     /// the customer kiosk.
     #[arg(long)]
@@ -106,6 +112,10 @@ fn main() -> anyhow::Result<()> {
         device: cli.device.unwrap_or_else(device_name),
         exit_after_first_frame: cli.exit_after_first_frame.then_some(started),
         today: None,
+        phone_roots: match &cli.phone_roots {
+            Some(path) => intake_common::phone_trust::Roots::with_extra(path)?,
+            None => Default::default(),
+        },
     };
     tracing::info!(windowed = options.windowed, device = %options.device, data = %data_dir.display(), "starting Intake kiosk");
     let kiosk = Station::new(Kiosk::new(db, settings, options)?);

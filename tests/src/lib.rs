@@ -1,5 +1,6 @@
 //! Helpers for end-to-end tests and benchmarks that run Intake's real binaries.
 
+pub mod authority;
 pub mod browser;
 pub mod cluster;
 pub mod openapi;

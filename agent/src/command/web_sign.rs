@@ -1,6 +1,10 @@
-//! `intake-agent web-sign link|links|revoke`: Web Sign links for one visit, on the store.
+//! `intake-agent web-sign link|links|revoke`: Web Sign links for one visit, on the store;
+//! `web-sign check`: would a phone open the shop's Web Sign address; `web-sign poster`: the
+//! address as a printable QR code.
 
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result, bail};
+use intake_common::phone_trust::{self, Roots, Verdict};
+use intake_common::poster::{self, Paper, Poster};
 use intake_common::settings::Settings;
 use intake_common::{customers, sync, visit_links};
 
@@ -10,12 +14,17 @@ use crate::outln;
 use crate::output::{print_json, print_table};
 
 pub fn run(ctx: &Context, cmd: WebSignCommand) -> Result<()> {
-    let mut db = ctx.open()?;
-    // A link is looked up by the store that serves Web Sign: one made on a device would
-    // open nothing.
-    sync::refuse_on_device(db.conn(), "Web Sign links are made")?;
-    let actor = ctx.sign_in(&db)?;
     match cmd {
+        // The address and its poster are the shop's public face: no database, no sign-in.
+        WebSignCommand::Check {
+            address,
+            phone_roots,
+        } => check(ctx, address, phone_roots)?,
+        WebSignCommand::Poster {
+            address,
+            out,
+            paper,
+        } => write_poster(ctx, address, &out, paper)?,
         WebSignCommand::Link {
             customer,
             name,
@@ -23,10 +32,8 @@ pub fn run(ctx: &Context, cmd: WebSignCommand) -> Result<()> {
             address,
             json,
         } => {
-            let address = match address {
-                Some(a) => a,
-                None => sign_address(ctx)?,
-            };
+            let (mut db, actor) = on_store(ctx)?;
+            let address = or_sign_address(ctx, address)?;
             let customer = customer.as_deref().map(customers::parse_id).transpose()?;
             let made = visit_links::make(&mut db, &actor, customer, name.as_deref(), hours)?;
             let url = visit_links::url(&address, &made.token);
@@ -43,6 +50,7 @@ pub fn run(ctx: &Context, cmd: WebSignCommand) -> Result<()> {
             )?;
         }
         WebSignCommand::Links(flag) => {
+            let (mut db, actor) = on_store(ctx)?;
             let list = visit_links::list(&mut db, &actor)?;
             if flag.json {
                 return print_json(&list);
@@ -69,6 +77,7 @@ pub fn run(ctx: &Context, cmd: WebSignCommand) -> Result<()> {
             )?;
         }
         WebSignCommand::Revoke { id } => {
+            let (mut db, actor) = on_store(ctx)?;
             let link = visit_links::revoke(&mut db, &actor, &id)?;
             match link.state.as_str() {
                 "revoked" => outln!("Revoked link {}: it opens nothing now.", link.id)?,
@@ -77,6 +86,71 @@ pub fn run(ctx: &Context, cmd: WebSignCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The store's database and the staff member signed in, for the links.
+fn on_store(ctx: &Context) -> Result<(intake_common::Db, intake_common::users::Actor)> {
+    let db = ctx.open()?;
+    // A link is looked up by the store that serves Web Sign: one made on a device would
+    // open nothing.
+    sync::refuse_on_device(db.conn(), "Web Sign links are made")?;
+    let actor = ctx.sign_in(&db)?;
+    Ok((db, actor))
+}
+
+fn check(ctx: &Context, address: Option<String>, roots: Option<std::path::PathBuf>) -> Result<()> {
+    let address = or_sign_address(ctx, address)?;
+    let roots = match roots {
+        Some(path) => Roots::with_extra(&path)?,
+        None => Roots::default(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    match runtime.block_on(phone_trust::check(&address, &roots)) {
+        Verdict::Trusted => {
+            outln!("Phones can open {address}: its certificate is one they trust.")?;
+            outln!("The kiosk shows its Web Sign QR code.")?;
+            Ok(())
+        }
+        Verdict::Refused(why) => {
+            bail!(
+                "a phone would not open {address}: {why}. The kiosk hides its Web Sign QR code until it would"
+            )
+        }
+    }
+}
+
+fn write_poster(
+    ctx: &Context,
+    address: Option<String>,
+    out: &std::path::Path,
+    paper: Option<Paper>,
+) -> Result<()> {
+    let address = or_sign_address(ctx, address)?;
+    let settings = Settings::load(ctx.settings.as_deref())?;
+    let poster = Poster {
+        address: &address,
+        shop_name: &settings.shop.name,
+        logo_png: settings.logo.as_deref(),
+        languages: &settings.shop.languages,
+        paper: paper.unwrap_or_else(|| Paper::of_region(settings.shop.region.code())),
+    };
+    let pdf = poster::render(&poster, &settings.tr)?;
+    std::fs::write(out, pdf).with_context(|| format!("writing {}", out.display()))?;
+    outln!(
+        "Wrote the Web Sign poster for {address} to {}.",
+        out.display()
+    )?;
+    Ok(())
+}
+
+/// `address`, or else the shop's Web Sign address from its settings.
+fn or_sign_address(ctx: &Context, address: Option<String>) -> Result<String> {
+    match address {
+        Some(a) => Ok(a),
+        None => sign_address(ctx),
+    }
 }
 
 /// The shop's Web Sign address from its settings (`web_sign_url` in shop.toml).

@@ -17,4 +17,5 @@ mod support;
 mod users;
 mod web_sign;
 mod web_sign_browser;
+mod web_sign_check;
 mod web_sign_links;

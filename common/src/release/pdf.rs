@@ -11,10 +11,10 @@
 //! Text uses the PDF's built-in Helvetica (WinAnsi: every Latin-1 letter, so Spanish
 //! too), wrapped with Helvetica's own character widths; long releases flow onto more pages.
 
-mod layout;
+pub(crate) mod layout;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
+use printpdf::PdfDocument;
 
 use self::layout::{Face, Layout, MARGIN, PAGE_H, PAGE_W, WIDTH, gray, place_image, qr, wrap};
 use super::{ClauseAnswer, ReleaseContent, Signer};
@@ -345,7 +345,7 @@ pub fn render(
 
     // Footers: which release, which page.
     let count = layout.pages.len();
-    let pages: Vec<PdfPage> = std::mem::take(&mut layout.pages)
+    let pages: Vec<_> = std::mem::take(&mut layout.pages)
         .into_iter()
         .enumerate()
         .map(|(i, mut ops)| {
@@ -363,17 +363,10 @@ pub fn render(
             };
             footer_layout.text_at(MARGIN, 36.0, &footer, Face::Regular, 8.0, gray(0.45));
             ops.extend(footer_layout.pages.remove(0));
-            PdfPage::new(Mm(PAGE_W * 25.4 / 72.0), Mm(PAGE_H * 25.4 / 72.0), ops)
+            ops
         })
         .collect();
-    let mut warnings = Vec::new();
-    let bytes = doc
-        .with_pages(pages)
-        .save(&PdfSaveOptions::default(), &mut warnings);
-    for w in warnings.iter().take(5) {
-        tracing::debug!("pdf: {w:?}");
-    }
-    Ok(bytes)
+    Ok(layout::save(doc, pages, (PAGE_W, PAGE_H)))
 }
 
 /// The record: what identifies this release, beside its QR code. The time is written as

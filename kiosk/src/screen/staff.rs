@@ -40,8 +40,14 @@ impl Kiosk {
                 false,
             ));
         }
-        menu.push(big_button(s.get(Msg::StaffBack), Message::StaffBack, false))
-            .spacing(28)
-            .into()
+        menu = menu.push(big_button(s.get(Msg::StaffBack), Message::StaffBack, false));
+        if let Some(address) = &self.settings.shop.web_sign_url {
+            menu = menu.push(
+                text(s.web_sign_status(address, self.web_sign.verdict.as_ref()))
+                    .size(theme::LABEL_SIZE)
+                    .style(theme::muted),
+            );
+        }
+        menu.spacing(28).into()
     }
 }

@@ -61,7 +61,7 @@ impl Kiosk {
             .on_press(Message::ToggleContrast),
         );
         col = col.push(langs);
-        if let Some(qr) = &self.qr {
+        if let Some(qr) = self.qr.as_ref().filter(|_| self.shows_web_sign_qr()) {
             col = col.push(
                 column![
                     container(qr_code(qr).cell_size(5))

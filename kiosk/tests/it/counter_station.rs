@@ -20,6 +20,7 @@ fn station(dir: &std::path::Path) -> Station {
         device: "lobby".into(),
         exit_after_first_frame: None,
         today: None,
+        phone_roots: Default::default(),
     };
     let kiosk = Kiosk::new(Db::open_dir(dir).unwrap(), Settings::defaults(), options).unwrap();
     Station::new(kiosk)

@@ -10,7 +10,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use iced::Task;
-use iced::futures::StreamExt;
 use intake_common::settings::Settings;
 use intake_common::{Db, users};
 use intake_kiosk::i18n::Msg;
@@ -19,15 +18,9 @@ use intake_kiosk::staff_exit::{self, StoreAnswer};
 use intake_kiosk::{Kiosk, Message, Options, Screen};
 use intake_tests::cluster::{OWNER, PIN, Store};
 
-const EXIT_CODE: &str = "864209";
+use crate::tasks::{run, runtime};
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+const EXIT_CODE: &str = "864209";
 
 fn kiosk(dir: &Path) -> Kiosk {
     let options = Options {
@@ -35,6 +28,7 @@ fn kiosk(dir: &Path) -> Kiosk {
         device: "lobby".into(),
         exit_after_first_frame: None,
         today: None,
+        phone_roots: Default::default(),
     };
     let mut k = Kiosk::new(Db::open_dir(dir).unwrap(), Settings::defaults(), options).unwrap();
     let _ = k.update(Message::Tick(Instant::now()));
@@ -54,23 +48,6 @@ fn enter(k: &mut Kiosk, pin: &str) -> Task<Message> {
         let _ = k.update(Message::Key(Key::Char(c)));
     }
     k.update(Message::Key(Key::Done))
-}
-
-/// Runs a task to its end, as iced's runtime would, and returns the messages it produced.
-fn run(rt: &tokio::runtime::Runtime, task: Task<Message>) -> Vec<Message> {
-    let Some(stream) = iced_runtime::task::into_stream(task) else {
-        return Vec::new();
-    };
-    rt.block_on(
-        stream
-            .filter_map(|action| async move {
-                match action {
-                    iced_runtime::Action::Output(m) => Some(m),
-                    _ => None,
-                }
-            })
-            .collect(),
-    )
 }
 
 /// Enters `pin` and feeds the store's answer (if the kiosk asked) back to the kiosk.

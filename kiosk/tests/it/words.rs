@@ -19,6 +19,7 @@ fn kiosk(dir: &Path, settings: Settings) -> Kiosk {
         device: "lobby-test".into(),
         exit_after_first_frame: None,
         today: None,
+        phone_roots: Default::default(),
     };
     let mut k = Kiosk::new(Db::open_dir(&dir.join("data")).unwrap(), settings, options).unwrap();
     let _ = k.update(Message::Resized(Size::new(1280.0, 800.0)));

@@ -2,20 +2,20 @@
 //! laid out top to bottom, images, signature frames and the QR code.
 
 use printpdf::{
-    BuiltinFont, Color, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFontHandle, Point, Pt,
-    RawImage, Rect, Rgb, TextItem, XObjectTransform,
+    BuiltinFont, Color, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, RawImage, Rect, Rgb, TextItem, XObjectTransform,
 };
 
 use crate::error::{Error, Result};
 
-pub(super) const PAGE_W: f32 = 612.0;
-pub(super) const PAGE_H: f32 = 792.0;
-pub(super) const MARGIN: f32 = 54.0;
+pub(crate) const PAGE_W: f32 = 612.0;
+pub(crate) const PAGE_H: f32 = 792.0;
+pub(crate) const MARGIN: f32 = 54.0;
 const BOTTOM: f32 = 64.0;
-pub(super) const WIDTH: f32 = PAGE_W - 2.0 * MARGIN;
+pub(crate) const WIDTH: f32 = PAGE_W - 2.0 * MARGIN;
 
 #[derive(Clone, Copy)]
-pub(super) enum Face {
+pub(crate) enum Face {
     Regular,
     Bold,
     Mono,
@@ -44,7 +44,7 @@ impl Face {
         }
     }
 
-    pub(super) fn width(self, text: &str, size: f32) -> f32 {
+    pub(crate) fn width(self, text: &str, size: f32) -> f32 {
         text.chars().map(|c| self.advance(c)).sum::<f32>() * size / 1000.0
     }
 }
@@ -96,7 +96,7 @@ const HELVETICA_BOLD: [u16; 95] = [
 ];
 
 /// Breaks `text` into lines no wider than `width` points.
-pub(super) fn wrap(text: &str, face: Face, size: f32, width: f32) -> Vec<String> {
+pub(crate) fn wrap(text: &str, face: Face, size: f32, width: f32) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
@@ -131,7 +131,7 @@ pub(super) fn wrap(text: &str, face: Face, size: f32, width: f32) -> Vec<String>
     lines
 }
 
-pub(super) fn gray(level: f32) -> Color {
+pub(crate) fn gray(level: f32) -> Color {
     Color::Rgb(Rgb {
         r: level,
         g: level,
@@ -141,33 +141,33 @@ pub(super) fn gray(level: f32) -> Color {
 }
 
 /// Pages being laid out, top to bottom.
-pub(super) struct Layout {
-    pub(super) pages: Vec<Vec<Op>>,
+pub(crate) struct Layout {
+    pub(crate) pages: Vec<Vec<Op>>,
     /// The baseline of the next line, from the bottom of the page.
-    pub(super) y: f32,
+    pub(crate) y: f32,
 }
 
 impl Layout {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             pages: vec![Vec::new()],
             y: PAGE_H - MARGIN,
         }
     }
 
-    pub(super) fn ops(&mut self) -> &mut Vec<Op> {
+    pub(crate) fn ops(&mut self) -> &mut Vec<Op> {
         self.pages.last_mut().expect("there is always a page")
     }
 
     /// Starts a new page unless `height` more points fit on this one.
-    pub(super) fn room(&mut self, height: f32) {
+    pub(crate) fn room(&mut self, height: f32) {
         if self.y - height < BOTTOM {
             self.pages.push(Vec::new());
             self.y = PAGE_H - MARGIN;
         }
     }
 
-    pub(super) fn text_at(
+    pub(crate) fn text_at(
         &mut self,
         x: f32,
         y: f32,
@@ -194,7 +194,7 @@ impl Layout {
     }
 
     /// Wrapped text at `x`, `width` wide, moving down.
-    pub(super) fn paragraph(
+    pub(crate) fn paragraph(
         &mut self,
         x: f32,
         width: f32,
@@ -211,11 +211,11 @@ impl Layout {
         }
     }
 
-    pub(super) fn gap(&mut self, points: f32) {
+    pub(crate) fn gap(&mut self, points: f32) {
         self.y -= points;
     }
 
-    pub(super) fn rule(&mut self, level: f32) {
+    pub(crate) fn rule(&mut self, level: f32) {
         let y = self.y;
         self.ops().extend([
             Op::SetOutlineColor { col: gray(level) },
@@ -244,7 +244,7 @@ impl Layout {
         ]);
     }
 
-    pub(super) fn heading(&mut self, title: &str) {
+    pub(crate) fn heading(&mut self, title: &str) {
         self.room(40.0);
         self.gap(14.0);
         self.paragraph(MARGIN, WIDTH, title, Face::Bold, 12.5, gray(0.1));
@@ -254,7 +254,7 @@ impl Layout {
     }
 
     /// A label and its value, side by side; the value wraps.
-    pub(super) fn row(&mut self, label: &str, value: &str) {
+    pub(crate) fn row(&mut self, label: &str, value: &str) {
         let label_width = 150.0;
         let lines = wrap(value, Face::Regular, 10.0, WIDTH - label_width);
         let leading = 13.0;
@@ -275,7 +275,7 @@ impl Layout {
         }
     }
 
-    pub(super) fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
+    pub(crate) fn fill_rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
         self.ops().push(Op::DrawRectangle {
             rectangle: Rect {
                 x: Pt(x),
@@ -289,8 +289,25 @@ impl Layout {
     }
 }
 
+/// The document with `pages` of `size` (width and height in points), as PDF bytes.
+pub(crate) fn save(mut doc: PdfDocument, pages: Vec<Vec<Op>>, size: (f32, f32)) -> Vec<u8> {
+    let mm = |points: f32| Mm(points * 25.4 / 72.0);
+    let pages = pages
+        .into_iter()
+        .map(|ops| PdfPage::new(mm(size.0), mm(size.1), ops))
+        .collect();
+    let mut warnings = Vec::new();
+    let bytes = doc
+        .with_pages(pages)
+        .save(&PdfSaveOptions::default(), &mut warnings);
+    for w in warnings.iter().take(5) {
+        tracing::debug!("pdf: {w:?}");
+    }
+    bytes
+}
+
 /// An image placed `width` points wide with its top-left at (`x`, `top`); returns its height.
-pub(super) fn place_image(
+pub(crate) fn place_image(
     doc: &mut PdfDocument,
     layout: &mut Layout,
     png: &[u8],
@@ -320,7 +337,7 @@ pub(super) fn place_image(
 }
 
 /// A signature image in a light frame, with a caption under it.
-pub(super) fn signature(
+pub(crate) fn signature(
     doc: &mut PdfDocument,
     layout: &mut Layout,
     png: &[u8],
@@ -351,7 +368,7 @@ pub(super) fn signature(
 }
 
 /// The QR code as filled squares, `size` points wide, top-left at (`x`, `top`).
-pub(super) fn qr(layout: &mut Layout, payload: &str, x: f32, top: f32, size: f32) -> Result<()> {
+pub(crate) fn qr(layout: &mut Layout, payload: &str, x: f32, top: f32, size: f32) -> Result<()> {
     let code = qrcode::QrCode::new(payload.as_bytes())
         .map_err(|e| Error::Invalid(format!("release QR code: {e}")))?;
     let modules = code.width();

@@ -55,6 +55,7 @@ impl Harness {
             device: "lobby-test".into(),
             exit_after_first_frame: None,
             today: Some(today()),
+            phone_roots: Default::default(),
         };
         let mut kiosk = Kiosk::new(db, settings, options).unwrap();
         let now = Instant::now();

@@ -309,9 +309,14 @@ fn the_shops_own_settings_are_used() {
     let settings = Settings::load(Some(&settings_dir)).unwrap();
     let db = Db::open_dir(&dir.path().join("data")).unwrap();
     let mut h = Harness::with_settings(db, dir, settings);
-    // Spanish first, the shop's name, and the QR code for the phone form.
+    // Spanish first, the shop's name, and the QR code for the phone form once a phone
+    // would open its address (see web_sign_qr.rs for the check itself).
     assert!(h.sees("Ink Lab"));
     assert!(h.sees("Es mi primera vez"));
+    assert!(!h.sees("O escanee para llenar el formulario en su teléfono"));
+    h.send(Message::WebSignChecked(
+        intake_common::phone_trust::Verdict::Trusted,
+    ));
     assert!(h.sees("O escanee para llenar el formulario en su teléfono"));
     assert!(h.kiosk.qr.is_some());
     h.snapshot("welcome-shop-settings");
