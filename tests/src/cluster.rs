@@ -77,6 +77,8 @@ pub struct Store {
     pub url: String,
     pub port: u16,
     env: Vec<(String, String)>,
+    /// What follows `serve --listen ADDRESS` (`--web-sign`, …).
+    args: Vec<String>,
     child: Option<Child>,
 }
 
@@ -93,19 +95,28 @@ impl Store {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Store::start_with(dir, 0, env)
+        Store::start_with(dir, 0, env, Vec::new())
+    }
+
+    /// A new store in `dir` with its owner, on a free port, served with `args`
+    /// (`&["--web-sign"]`).
+    pub fn create_serving(dir: &Path, args: &[&str]) -> Store {
+        add_owner(dir);
+        let args = args.iter().map(|a| a.to_string()).collect();
+        Store::start_with(dir, 0, Vec::new(), args)
     }
 
     /// Starts the store in `dir` on `port` (0: any free one).
     pub fn start(dir: &Path, port: u16) -> Store {
-        Store::start_with(dir, port, Vec::new())
+        Store::start_with(dir, port, Vec::new(), Vec::new())
     }
 
-    fn start_with(dir: &Path, port: u16, env: Vec<(String, String)>) -> Store {
+    fn start_with(dir: &Path, port: u16, env: Vec<(String, String)>, args: Vec<String>) -> Store {
         let mut child = Command::new(binary("intake-agent"))
             .arg("--data-dir")
             .arg(dir)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(&args)
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -136,8 +147,14 @@ impl Store {
             url,
             port,
             env,
+            args,
             child: Some(child),
         }
+    }
+
+    /// The store process's id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// Stops the store (as a crash would: SIGKILL).
@@ -159,7 +176,7 @@ impl Store {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let again = Store::start_with(&self.dir, self.port, self.env.clone());
+        let again = Store::start_with(&self.dir, self.port, self.env.clone(), self.args.clone());
         self.child = Some(again.into_child());
     }
 

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod openapi;
 pub mod receiver;
 pub mod registrations;
+pub mod web_sign;
 
 /// The JSON Schema validator the helpers use, for tests that check more with it.
 pub use jsonschema;

@@ -68,12 +68,7 @@ impl Store {
 }
 
 pub fn client(dir: &Path) -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let pem = std::fs::read(dir.join("store-cert.pem")).unwrap();
-    reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
-        .build()
-        .unwrap()
+    intake_tests::web_sign::client(dir, None)
 }
 
 /// A TLS connection to the store, written and read by hand.

@@ -7,247 +7,20 @@
 use std::path::Path;
 
 use base64::Engine;
-use intake_common::settings::{Confirm, Settings};
+use intake_common::settings::Settings;
+use intake_tests::web_sign::{ADULT, Person, Phone, fill, hidden};
 use serde_json::Value;
 
-use crate::support::{OWNER, PIN, Store, add_owner, agent, client};
-
-/// A phone's browser: its cookie, the page it shows, and the page's hidden state.
-pub struct Phone {
-    http: reqwest::Client,
-    url: String,
-    pub cookie: Option<String>,
-    pub page: String,
-    pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
-}
-
-/// The value of the first `name="NAME" value="..."` in a page.
-fn hidden(page: &str, name: &str) -> String {
-    let at = page
-        .find(&format!("name=\"{name}\" value=\""))
-        .unwrap_or_else(|| panic!("no {name} in the page:\n{page}"));
-    let rest = &page[at + name.len() + 15..];
-    rest[..rest.find('"').unwrap()].to_string()
-}
-
-impl Phone {
-    pub fn new(store: &Store) -> Phone {
-        Phone {
-            http: client(&store.dir),
-            url: store.url.clone(),
-            cookie: None,
-            page: String::new(),
-            status: 0,
-            headers: Default::default(),
-        }
-    }
-
-    async fn answer(&mut self, resp: reqwest::Response) -> u16 {
-        self.status = resp.status().as_u16();
-        self.headers = resp.headers().clone();
-        if let Some(c) = resp.headers().get("set-cookie") {
-            let c = c.to_str().unwrap();
-            self.cookie = Some(c.split(';').next().unwrap().to_string());
-        }
-        self.page = resp.text().await.unwrap();
-        self.status
-    }
-
-    pub async fn open(&mut self, query: &str) -> u16 {
-        let mut req = self.http.get(format!("{}/sign{query}", self.url));
-        if let Some(c) = &self.cookie {
-            req = req.header("cookie", c);
-        }
-        let resp = req.send().await.unwrap();
-        self.answer(resp).await
-    }
-
-    /// Posts the page's main form: its state and token, `fields` and `action`.
-    pub async fn post(&mut self, action: &str, fields: &[(&str, String)]) -> u16 {
-        let mut form: Vec<(String, String)> = vec![
-            ("sealed".into(), hidden(&self.page, "sealed")),
-            ("csrf".into(), hidden(&self.page, "csrf")),
-            ("action".into(), action.into()),
-        ];
-        form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.clone())));
-        self.send(&form).await
-    }
-
-    async fn send(&mut self, form: &[(String, String)]) -> u16 {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let mut req = self
-            .http
-            .post(format!("{}/sign", self.url))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-        if let Some(c) = &self.cookie {
-            req = req.header("cookie", c);
-        }
-        let resp = req.send().await.unwrap();
-        self.answer(resp).await
-    }
-
-    pub fn shows(&self, text: &str) -> bool {
-        self.page.contains(text)
-    }
-
-    pub fn heading(&self) -> &str {
-        let at = self.page.find("<h1>").unwrap() + 4;
-        &self.page[at..at + self.page[at..].find("</h1>").unwrap()]
-    }
-}
+use crate::support::{OWNER, PIN, Store, add_owner, agent};
 
 fn s(v: &str) -> String {
     v.to_string()
 }
 
-/// A drawn signature as a browser's canvas sends it.
-fn drawn(seed: f32) -> String {
-    let strokes = vec![vec![
-        (20.0, 150.0),
-        (120.0, 40.0 + seed),
-        (260.0, 160.0),
-        (420.0, 50.0),
-        (580.0, 140.0),
-    ]];
-    let png = intake_common::release::signature::render_png(&strokes, 600, 200).unwrap();
-    format!(
-        "data:image/png;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(png)
-    )
-}
-
-/// Someone filling Web Sign in.
-pub struct Person {
-    pub first: &'static str,
-    pub last: &'static str,
-    birthdate: &'static str,
-    phone: &'static str,
-    email: &'static str,
-    initials: &'static str,
-    guardian: Option<(&'static str, &'static str, &'static str)>,
-    /// Sign by typing the name instead of drawing.
-    typed: bool,
-}
-
-pub const ADULT: Person = Person {
-    first: "Ana",
-    last: "Reyes",
-    birthdate: "1990-04-23",
-    phone: "512 555 0100",
-    email: "ana@example.com",
-    initials: "AR",
-    guardian: None,
-    typed: false,
-};
-
-/// Goes through every step from the first page to the review; returns at the review.
-pub async fn fill(phone: &mut Phone, p: &Person) {
-    let settings = Settings::defaults();
-    let minor = p.guardian.is_some();
-    assert_eq!(
-        phone
-            .post(
-                "next",
-                &[
-                    ("first_name", s(p.first)),
-                    ("last_name", s(p.last)),
-                    ("birthdate", s(p.birthdate)),
-                    ("phone", s(p.phone)),
-                    ("email", s(p.email)),
-                ],
-            )
-            .await,
-        200,
-        "{}",
-        phone.page
-    );
-    phone
-        .post(
-            "next",
-            &[
-                ("street", s("12 Elm St")),
-                ("city", s("Austin")),
-                ("state", s("TX")),
-                ("postal_code", s("78701")),
-            ],
-        )
-        .await;
-    phone
-        .post(
-            "next",
-            &[
-                ("emergency_name", s("Sam Reyes")),
-                ("emergency_phone", s("5125550101")),
-                ("emergency_relation", s("brother")),
-            ],
-        )
-        .await;
-    if let Some((name, relation, _)) = p.guardian {
-        assert_eq!(phone.status, 200, "{}", phone.page);
-        phone
-            .post(
-                "next",
-                &[
-                    ("guardian_name", s(name)),
-                    ("guardian_relation", s(relation)),
-                ],
-            )
-            .await;
-    }
-    let answers: Vec<(String, String)> = (0..settings.questions.len())
-        .map(|i| (format!("q{i}"), s(if i == 0 { "yes" } else { "no" })))
-        .chain([(s("q0_details"), s("latex"))])
-        .collect();
-    let answers: Vec<(&str, String)> = answers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
-    assert_eq!(phone.post("next", &answers).await, 200, "{}", phone.page);
-    let mut clauses = Vec::new();
-    for (i, c) in settings.template.clauses.iter().enumerate() {
-        if !c.audience.shown_to(minor) {
-            continue;
-        }
-        let initials = match (c.audience, p.guardian) {
-            (intake_common::settings::Audience::Guardian, Some((_, _, g))) => g,
-            _ => p.initials,
-        };
-        if c.optional {
-            // The optional clauses are declined.
-            clauses.push((format!("c{i}_choice"), s("no")));
-        } else if c.confirm == Confirm::Initials {
-            clauses.push((format!("c{i}"), s(initials)));
-        } else {
-            clauses.push((format!("c{i}_agree"), s("yes")));
-        }
-    }
-    let clauses: Vec<(&str, String)> = clauses
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
-    assert_eq!(phone.post("next", &clauses).await, 200, "{}", phone.page);
-    let mut sign = if p.typed {
-        vec![
-            ("typed_name", format!("{} {}", p.first, p.last)),
-            ("typed_confirm", s("yes")),
-        ]
-    } else {
-        vec![("signature", drawn(0.0))]
-    };
-    if minor {
-        sign.push(("guardian_signature", drawn(9.0)));
-    }
-    assert_eq!(phone.post("next", &sign).await, 200, "{}", phone.page);
-}
-
 async fn web_store(dir: &Path) -> (Store, Phone) {
     add_owner(dir);
     let store = Store::start(dir, &["--web-sign"]);
-    let mut phone = Phone::new(&store);
+    let mut phone = Phone::new(&store.dir, &store.url);
     assert_eq!(phone.open("").await, 200, "{}", phone.page);
     (store, phone)
 }
@@ -493,7 +266,7 @@ async fn a_returning_customer_is_attached_only_on_an_exact_match_and_never_shown
     let mut other = ADULT;
     other.first = "Anna";
     for (p, expect_new) in [(&ADULT, false), (&other, true)] {
-        let mut phone = Phone::new(&store);
+        let mut phone = Phone::new(&store.dir, &store.url);
         phone.open("").await;
         pages.push_str(&phone.page);
         fill(&mut phone, p).await;
@@ -605,7 +378,7 @@ async fn hostile_posts_are_refused_with_a_page_and_store_nothing() {
     assert!(customers(dir).is_empty());
 
     // A burst of openings from one address, then of submits.
-    let mut burst = Phone::new(&store);
+    let mut burst = Phone::new(&store.dir, &store.url);
     let mut last = 0;
     for _ in 0..40 {
         last = burst.open("").await;

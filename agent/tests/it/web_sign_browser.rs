@@ -14,6 +14,7 @@ use std::time::Duration;
 use intake_common::settings::{Audience, Confirm, Details, Lang, Settings};
 use intake_tests::browser::{Browser, Viewport};
 use serde_json::Value;
+use uuid::Uuid;
 
 use crate::support::{Store, add_owner, agent};
 
@@ -297,6 +298,128 @@ fn an_adult_signs_on_a_phone_by_drawing_and_every_page_passes_axe() {
         "an adult on a phone: {} fields typed, {} taps; axe passed on {:?}",
         v.typed, v.taps, v.checked
     );
+
+    // A counter paired with the store holds the release after its next sync.
+    let counter = tempfile::tempdir().unwrap();
+    pair_counter(&v.store, counter.path());
+    agent(counter.path(), &["run", "--once"]);
+    let id = |v: &Value| Uuid::parse_str(v.as_str().unwrap()).unwrap();
+    let db = intake_common::Db::open_dir(counter.path()).unwrap();
+    let (customer, device, sha256): (Uuid, String, String) = db
+        .conn()
+        .query_row(
+            "SELECT customer_id, device, content_sha256 FROM releases WHERE id = ?1",
+            [id(&list[0]["id"])],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("the release on the counter");
+    assert_eq!(customer, id(&list[0]["customer_id"]));
+    assert_eq!(device, "web-sign");
+    assert_eq!(sha256.len(), 64, "the signed content's hash came with it");
+}
+
+/// Adds a counter device on the store and pairs `dir` with it.
+fn pair_counter(store: &Store, dir: &Path) {
+    let made: Value = serde_json::from_str(&agent(
+        &store.dir,
+        &["device", "add", "desk", "--role", "counter", "--json"],
+    ))
+    .unwrap();
+    agent(
+        dir,
+        &[
+            "pair",
+            "--store",
+            &store.url,
+            "--code",
+            made["code"].as_str().unwrap(),
+            "--fingerprint",
+            made["fingerprint"].as_str().unwrap(),
+        ],
+    );
+}
+
+/// What the page shows: its text and the values of its visible fields.
+fn shown(v: &Visit) -> String {
+    let values = v
+        .browser
+        .eval(
+            "return [...document.querySelectorAll('input:not([type=hidden]), textarea')].map((e) => e.value).join('\\n');",
+            vec![],
+        )
+        .unwrap();
+    format!(
+        "{}\n{}",
+        v.browser.text().unwrap(),
+        values.as_str().unwrap()
+    )
+}
+
+#[test]
+fn a_returning_customer_on_a_second_visit_is_attached_and_shown_nothing_on_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut v = Visit::start(dir, Viewport::Phone);
+    about(&mut v);
+    address_and_contacts(&mut v);
+    v.health(None);
+    v.release("AR", "", false, None);
+    v.draw("Your signature");
+    v.next();
+    v.click("Sign and send");
+    v.browser
+        .wait_for_text("Thank you, Ana", Duration::from_secs(5))
+        .unwrap();
+
+    // Another day, a fresh browser: the same name, phone and birthdate; no e-mail, no
+    // address, no relationship typed. Every page is read, fields' values included.
+    let pem = std::fs::read_to_string(dir.join("store-cert.pem")).unwrap();
+    v.browser = Browser::open(Viewport::Phone, &[&pem]).unwrap();
+    v.browser.goto(&format!("{}/sign", v.store.url)).unwrap();
+    let mut pages = shown(&v);
+    v.fill("First name (required)", "Ana");
+    v.fill("Last name (required)", "Reyes");
+    v.fill("Date of birth (required)", "04231990");
+    v.fill("Mobile phone (required)", "512 555 0100");
+    v.next();
+    assert_eq!(v.heading(), "Your address");
+    pages.push_str(&shown(&v));
+    v.next();
+    assert_eq!(v.heading(), "Emergency contact and physician");
+    pages.push_str(&shown(&v));
+    v.fill("Contact's name (required)", "Sam Reyes");
+    v.fill("Contact's phone (required)", "5125550101");
+    v.next();
+    pages.push_str(&shown(&v));
+    v.health(None);
+    pages.push_str(&shown(&v));
+    v.release("AR", "", false, None);
+    pages.push_str(&shown(&v));
+    v.draw("Your signature");
+    v.next();
+    assert_eq!(v.heading(), "Check your answers");
+    pages.push_str(&shown(&v));
+    v.click("Sign and send");
+    v.browser
+        .wait_for_text("Thank you, Ana", Duration::from_secs(5))
+        .unwrap();
+    pages.push_str(&shown(&v));
+    for stored in ["ana@example.com", "12 Elm St", "Austin", "78701", "brother"] {
+        assert!(
+            !pages.contains(stored),
+            "{stored:?} shown on the second visit"
+        );
+    }
+
+    let list = v.releases();
+    assert_eq!(list.len(), 2);
+    assert_eq!(
+        list[0]["customer_id"], list[1]["customer_id"],
+        "both visits' releases are the one customer's"
+    );
+    let customers: Value =
+        serde_json::from_str(&agent(dir, &["customer", "list", "--json"])).unwrap();
+    assert_eq!(customers.as_array().unwrap().len(), 1, "{customers}");
 }
 
 #[test]

@@ -7,10 +7,11 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{OWNER, PIN, Store, add_owner, agent};
 use intake_tests::cluster::agent_with;
+use intake_tests::web_sign::{ADULT, Phone, fill};
 
-use crate::web_sign::{ADULT, Phone, customers, fill, releases};
+use crate::support::{OWNER, PIN, Store, add_owner, agent};
+use crate::web_sign::{customers, releases};
 
 /// Makes a link with the CLI; returns (its id, its token).
 fn make_link(dir: &Path, args: &[&str]) -> (String, String) {
@@ -39,7 +40,7 @@ fn links(dir: &Path) -> Vec<Value> {
 
 /// Opens `/sign/v/TOKEN` in a fresh browser; returns it.
 async fn open_link(store: &Store, token: &str) -> Phone {
-    let mut phone = Phone::new(store);
+    let mut phone = Phone::new(&store.dir, &store.url);
     phone.open(&format!("/v/{token}")).await;
     phone
 }
