@@ -115,6 +115,7 @@ pub fn registration(settings: &Settings, n: u64, signature: &[u8]) -> Registrati
         .collect();
     Registration {
         existing: None,
+        shown_stored: true,
         profile,
         emergency: Some(Contact {
             kind: ContactKind::Emergency,

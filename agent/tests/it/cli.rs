@@ -674,6 +674,7 @@ fn signed_release(shop: &Shop) -> String {
     .unwrap();
     let reg = Registration {
         existing: None,
+        shown_stored: true,
         profile: intake_common::Profile::default()
             .with(intake_common::Field::FirstName, "Zoë")
             .with(intake_common::Field::LastName, "García")

@@ -233,7 +233,7 @@ async fn a_typed_signature_needs_its_confirmation() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_returning_customer_is_attached_only_on_an_exact_match_and_never_shown() {
+async fn a_returning_customer_is_attached_only_on_an_exact_match_never_shown_and_never_cleared() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     add_owner(dir);
@@ -255,6 +255,8 @@ async fn a_returning_customer_is_attached_only_on_an_exact_match_and_never_shown
             "Email=secret-ana@example.org",
             "--set",
             "Street=99 Hidden Way",
+            "--set",
+            "Street2=Apt 4",
         ],
     ))
     .unwrap();
@@ -282,6 +284,16 @@ async fn a_returning_customer_is_attached_only_on_an_exact_match_and_never_shown
         );
     }
     assert_eq!(customers(dir).len(), 2, "one new customer, one attached");
+    // What they typed goes to their file; what they left empty keeps what is on file (the
+    // page never showed it, so an empty field is not a wish to clear it).
+    let file: Value =
+        serde_json::from_str(&agent(dir, &["customer", "show", &id, "--json"])).unwrap();
+    assert_eq!(file["Email"], "ana@example.com", "{file}");
+    assert_eq!(file["Street"], "12 Elm St", "{file}");
+    assert_eq!(
+        file["Street2"], "Apt 4",
+        "an empty field cleared the file: {file}"
+    );
     // What a page shows, without the sealed state and token it carries (random base64
     // that may spell anything).
     let shown = without_hidden_inputs(&pages);

@@ -274,6 +274,10 @@ pub(crate) fn apply_signed(
 pub struct Registration {
     /// The customer's id when they were recognised as returning.
     pub existing: Option<Uuid>,
+    /// Whether the returning customer was shown what is on file (the kiosk's summary),
+    /// so a field they left empty clears the stored value. Web Sign never shows stored
+    /// data: there an empty field means "not given" and keeps what is stored.
+    pub shown_stored: bool,
     pub profile: Profile,
     pub emergency: Option<Contact>,
     pub physician: Option<Contact>,
@@ -282,6 +286,14 @@ pub struct Registration {
     pub clauses: Vec<ClauseAnswer>,
     pub guardian: Option<Guardian>,
     pub signature_png: Vec<u8>,
+}
+
+impl Registration {
+    /// Whether the registration's value of `field` goes to a returning customer's file:
+    /// a value always, an empty field only after the customer saw what it would clear.
+    fn clears(&self, field: Field) -> bool {
+        self.shown_stored || self.profile.get(field).is_some()
+    }
 }
 
 /// What a submit recorded.
@@ -475,6 +487,7 @@ pub fn submit_with(
                 customer: id,
                 changes: KIOSK_FIELDS
                     .into_iter()
+                    .filter(|f| reg.clears(*f))
                     .map(|f| (f, reg.profile.get(f).map(str::to_owned)))
                     .collect(),
             });
@@ -485,7 +498,7 @@ pub fn submit_with(
             let stored = crate::customers::get(db.conn(), id)?;
             let changes: BTreeMap<Field, Option<String>> = KIOSK_FIELDS
                 .into_iter()
-                .filter(|f| stored.profile.get(*f) != reg.profile.get(*f))
+                .filter(|f| stored.profile.get(*f) != reg.profile.get(*f) && reg.clears(*f))
                 .map(|f| (f, reg.profile.get(f).map(str::to_owned)))
                 .collect();
             if !changes.is_empty() {

@@ -99,6 +99,7 @@ pub(crate) fn registration_for(
         .collect();
     Registration {
         existing: None,
+        shown_stored: true,
         profile,
         emergency: Some(Contact {
             kind: ContactKind::Emergency,

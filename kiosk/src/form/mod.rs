@@ -391,6 +391,8 @@ impl Form {
         });
         Registration {
             existing: self.existing,
+            // A returning customer confirmed the summary of what is on file.
+            shown_stored: true,
             profile: self.profile(lang),
             emergency: self.contact(
                 ContactKind::Emergency,

@@ -335,6 +335,8 @@ pub fn registration(draft: &Draft, settings: &Settings, today: NaiveDate) -> Reg
     });
     Registration {
         existing: None,
+        // The pages never show what is on file: an empty field keeps it.
+        shown_stored: false,
         profile,
         emergency: contact(
             ContactKind::Emergency,
