@@ -93,9 +93,24 @@ pub enum Refusal {
     Certificate(String),
     #[error("no answer from {host}: {reason}")]
     Unreachable { host: String, reason: String },
+    #[error("the address redirects more than {MAX_REDIRECTS} times")]
+    TooManyRedirects,
     #[error("the address answered {status} instead of the Web Sign page")]
     Status { status: u16 },
 }
+
+/// How many redirects the check follows, as a phone's browser gives up after some.
+const MAX_REDIRECTS: usize = 5;
+
+/// A redirect to plain HTTP, not followed.
+#[derive(Debug, thiserror::Error)]
+#[error("a redirect to {0}")]
+struct ToPlainHttp(String);
+
+/// More redirects than [`MAX_REDIRECTS`].
+#[derive(Debug, thiserror::Error)]
+#[error("too many redirects")]
+struct TooManyRedirects;
 
 /// Opens `url` the way a phone would, trusting only `roots`, and says whether the page came.
 /// Never fails: what goes wrong is the [`Refusal`].
@@ -118,8 +133,18 @@ async fn fetch(url: &str, roots: &Roots) -> Result<(), Refusal> {
     let client = reqwest::Client::builder()
         .tls_backend_preconfigured(config)
         .timeout(TIMEOUT)
-        // A phone follows a redirect; the page it ends on is the one that must open.
-        .redirect(reqwest::redirect::Policy::limited(3))
+        // A phone follows a redirect; the page it ends on is the one that must open, and
+        // one to plain HTTP would send the form in the clear.
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.url().scheme() != "https" {
+                let to = attempt.url().to_string();
+                attempt.error(ToPlainHttp(to))
+            } else if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error(TooManyRedirects)
+            } else {
+                attempt.follow()
+            }
+        }))
         .build()
         .map_err(|e| Refusal::Certificate(e.to_string()))?;
     let resp = client
@@ -140,6 +165,12 @@ async fn fetch(url: &str, roots: &Roots) -> Result<(), Refusal> {
 fn refusal(err: &(dyn std::error::Error + 'static), host: &str) -> Refusal {
     let mut next = Some(err);
     while let Some(e) = next {
+        if let Some(ToPlainHttp(to)) = e.downcast_ref::<ToPlainHttp>() {
+            return Refusal::NotHttps(to.clone());
+        }
+        if e.downcast_ref::<TooManyRedirects>().is_some() {
+            return Refusal::TooManyRedirects;
+        }
         if let Some(tls) = as_rustls(e) {
             return match tls {
                 rustls::Error::InvalidCertificate(cert) => match cert {

@@ -231,3 +231,67 @@ fn the_poster_carries_the_address_as_a_code_a_phone_reads_in_the_shops_languages
     let out = agent_output(dir, &["web-sign", "poster", "--out", pdf_arg]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("web_sign_url"));
 }
+
+/// An HTTPS server (a certificate from `ca` for localhost) whose every page redirects to
+/// `to`, or answers 200 without one; returns its port. It runs until the test's runtime
+/// ends.
+async fn page(ca: &Authority, to: Option<String>) -> u16 {
+    use axum::response::{IntoResponse, Redirect};
+    let issued = ca.issue(&["localhost"], false);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem(
+        issued.cert_pem.into_bytes(),
+        issued.key_pem.into_bytes(),
+    )
+    .await
+    .unwrap();
+    let app = axum::Router::new().fallback(move || {
+        let to = to.clone();
+        async move {
+            match to {
+                Some(to) => Redirect::temporary(&to).into_response(),
+                None => "the form".into_response(),
+            }
+        }
+    });
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = axum_server::tls_rustls::from_tcp_rustls(listener, config).unwrap();
+    tokio::spawn(server.serve(app.into_make_service()));
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_is_followed_as_a_phone_would_but_never_to_plain_http() {
+    use intake_common::phone_trust::{Refusal, Roots, Verdict, check};
+    let tmp = tempfile::tempdir().unwrap();
+    let ca = Authority::new("Intake test root");
+    let roots = Roots::with_extra(&ca.write_root(tmp.path(), "root.pem")).unwrap();
+    let at = |port: u16| format!("https://localhost:{port}/sign");
+    // To another HTTPS page that opens: followed, and trusted.
+    let form = page(&ca, None).await;
+    let hop = page(&ca, Some(at(form))).await;
+    assert_eq!(check(&at(hop), &roots).await, Verdict::Trusted);
+    // To plain HTTP (a server is there): not followed, the form would travel in the clear.
+    let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let plain_url = format!(
+        "http://localhost:{}/sign",
+        plain.local_addr().unwrap().port()
+    );
+    let to_plain = page(&ca, Some(plain_url.clone())).await;
+    assert_eq!(
+        check(&at(to_plain), &roots).await,
+        Verdict::Refused(Refusal::NotHttps(plain_url))
+    );
+    // Six redirects in a row: a phone gives up, and so does the check.
+    let a = page(&ca, Some(at(hop))).await;
+    let b = page(&ca, Some(at(a))).await;
+    let c = page(&ca, Some(at(b))).await;
+    let d = page(&ca, Some(at(c))).await;
+    let e = page(&ca, Some(at(d))).await;
+    assert_eq!(
+        check(&at(e), &roots).await,
+        Verdict::Refused(Refusal::TooManyRedirects)
+    );
+}
