@@ -476,15 +476,32 @@ impl Kiosk {
     }
 
     pub fn subscription(&self) -> iced::Subscription<Message> {
+        self.subscription_with_keys(true)
+    }
+
+    /// The kiosk's clock and window events, and the hardware keyboard unless `keys` is
+    /// false: while the counter display covers the kiosk, its keys are the counter's.
+    pub fn subscription_with_keys(&self, keys: bool) -> iced::Subscription<Message> {
         let mut subs = vec![
             iced::time::every(Duration::from_secs(1)).map(Message::Tick),
-            iced::event::listen_with(|event, _status, _window| match event {
-                iced::Event::Keyboard(keyboard::Event::KeyPressed { key, text, .. }) => {
-                    Some(Message::Hardware(key, text.map(|t| t.to_string())))
-                }
-                iced::Event::Window(window::Event::Resized(size)) => Some(Message::Resized(size)),
-                _ => None,
-            }),
+            if keys {
+                iced::event::listen_with(|event, _status, _window| match event {
+                    iced::Event::Keyboard(keyboard::Event::KeyPressed { key, text, .. }) => {
+                        Some(Message::Hardware(key, text.map(|t| t.to_string())))
+                    }
+                    iced::Event::Window(window::Event::Resized(size)) => {
+                        Some(Message::Resized(size))
+                    }
+                    _ => None,
+                })
+            } else {
+                iced::event::listen_with(|event, _status, _window| match event {
+                    iced::Event::Window(window::Event::Resized(size)) => {
+                        Some(Message::Resized(size))
+                    }
+                    _ => None,
+                })
+            },
             window::close_requests().map(Message::CloseRequested),
         ];
         if self.options.exit_after_first_frame.is_some() {

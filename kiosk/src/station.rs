@@ -106,7 +106,11 @@ impl Station {
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
-        let kiosk = self.kiosk.subscription().map(Message::Kiosk);
+        // Under the counter, the kiosk keeps its clock (its idle wipe) but not the keys.
+        let kiosk = self
+            .kiosk
+            .subscription_with_keys(self.counter.is_none())
+            .map(Message::Kiosk);
         match &self.counter {
             Some(c) => Subscription::batch([kiosk, c.subscription().map(Message::Counter)]),
             None => kiosk,
