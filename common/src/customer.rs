@@ -383,8 +383,18 @@ impl Customer {
 }
 
 impl Serialize for Customer {
+    /// The keys and values of [`Customer::to_json`], written straight out (a duplicates
+    /// listing writes hundreds of thousands of customers).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(s)
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(Field::COUNT + 3))?;
+        map.serialize_entry("id", &self.id)?;
+        for (field, value) in self.profile.iter() {
+            map.serialize_entry(field.column(), &value)?;
+        }
+        map.serialize_entry("CreatedAt", &crate::time::format(self.created_at))?;
+        map.serialize_entry("UpdatedAt", &crate::time::format(self.updated_at))?;
+        map.end()
     }
 }
 
