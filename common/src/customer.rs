@@ -257,7 +257,12 @@ impl Profile {
     pub fn set_str(&mut self, field: Field, value: Option<&str>) {
         let value = value.unwrap_or_default();
         let (start, end) = self.span(field);
-        self.buf.replace_range(start..end, value);
+        if start == self.buf.len() && end == start {
+            // Nothing from here on: an append (how a profile read from a row is built).
+            self.buf.push_str(value);
+        } else {
+            self.buf.replace_range(start..end, value);
+        }
         let grown = value.len() as i64 - (end - start) as i64;
         for e in &mut self.ends[field.index()..] {
             *e = u32::try_from(i64::from(*e) + grown).expect("a profile is far smaller than 4 GiB");

@@ -16,7 +16,7 @@ use crate::output::print_json;
 pub fn list(ctx: &Context, json: bool) -> Result<()> {
     let db = ctx.open()?;
     let actor = ctx.sign_in(&db)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut given = 0usize;
     duplicates::for_each_group(&db, &actor, None, None, |g| {
         if json {

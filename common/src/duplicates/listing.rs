@@ -365,7 +365,7 @@ mod tests {
             "not a cursor".into(),
             "%%%".into(),
             URL_SAFE_NO_PAD.encode(format!("g1\n1990-13-02\n{t}\n1\nlee")),
-            URL_SAFE_NO_PAD.encode(format!("g1\n1990-01-02\nyesterday\n1\nlee")),
+            URL_SAFE_NO_PAD.encode("g1\n1990-01-02\nyesterday\n1\nlee"),
             URL_SAFE_NO_PAD.encode(format!("g1\n1990-01-02\n{t}\none\nlee")),
             URL_SAFE_NO_PAD.encode(format!("g1\n1990-01-02\n{t}\n1\n")),
             URL_SAFE_NO_PAD.encode(format!("g2\n1990-01-02\n{t}\n1\nlee")),

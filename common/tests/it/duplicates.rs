@@ -2,6 +2,8 @@
 //! the same order, never skipping or repeating one, also where a key splits into several
 //! groups; each listing is audited once with what it handed out.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
+
 use intake_common::duplicates::{self, Cursor, Group};
 use intake_common::{Actor, Db, Error, Field, Mutation, Op, Profile, Role, mutation};
 use uuid::Uuid;
