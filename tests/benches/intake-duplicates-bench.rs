@@ -127,7 +127,7 @@ fn bench(mut args: impl Iterator<Item = String>) -> Res<()> {
     }
     let mut cmd = agent_cmd(&agent, &empty);
     cmd.args(["duplicates", "--json"]);
-    let (floor_t, floor_rss) = measured(&cmd)?;
+    let floor = measured(&cmd)?;
     let listed = last_listing(&db)?;
     let shell_groups = match &sqlite {
         Some(sqlite3) => {
@@ -147,32 +147,44 @@ fn bench(mut args: impl Iterator<Item = String>) -> Res<()> {
         .build()?
         .block_on(api_pages(&agent, &data, runs))?;
 
-    let (t, rss) = medians(&mut ours);
+    let ours = medians(&ours).ok_or("no runs")?;
     println!();
     println!("{listed} (the shell's groups: {shell_groups})");
     println!("| measure ({customers} customers) | Intake | sqlite3 shell | ratio |");
     println!("|---|---|---|---|");
-    match medians_opt(&mut theirs) {
-        Some((st, srss)) => {
-            println!(
-                "| `duplicates --json > /dev/null`, wall time | {:.2} s | {:.2} s | {:.2} |",
-                t.as_secs_f64(),
-                st.as_secs_f64(),
-                t.as_secs_f64() / st.as_secs_f64()
-            );
-            println!("| … peak resident memory | {rss:.0} MB | {srss:.0} MB | |");
-        }
-        None => {
-            println!(
-                "| `duplicates --json > /dev/null`, wall time | {:.2} s | (sqlite3 not installed) | |",
-                t.as_secs_f64()
-            );
-            println!("| … peak resident memory | {rss:.0} MB | | |");
-        }
-    }
+    let shell = medians(&theirs);
+    let row = |what: &str, ours: f64, theirs: Option<f64>, unit: &str, digits: usize| match theirs {
+        Some(t) => println!(
+            "| {what} | {ours:.digits$} {unit} | {t:.digits$} {unit} | {:.2} |",
+            ours / t
+        ),
+        None => println!("| {what} | {ours:.digits$} {unit} | (sqlite3 not installed) | |"),
+    };
+    row(
+        "`duplicates --json > /dev/null`, wall time",
+        ours.wall.as_secs_f64(),
+        shell.map(|f| f.wall.as_secs_f64()),
+        "s",
+        2,
+    );
+    row(
+        "… CPU time (user + system)",
+        ours.cpu_secs,
+        shell.map(|f| f.cpu_secs),
+        "s",
+        2,
+    );
+    row(
+        "… peak resident memory",
+        ours.peak_mb,
+        shell.map(|f| f.peak_mb),
+        "MB",
+        0,
+    );
     println!(
-        "| … the same on a store with no customers (sign-in alone) | {:.2} s, {floor_rss:.0} MB | | |",
-        floor_t.as_secs_f64()
+        "| … the same on a store with no customers (sign-in alone) | {:.2} s, {:.0} MB | | |",
+        floor.wall.as_secs_f64(),
+        floor.peak_mb
     );
     println!(
         "| `GET /v1/duplicates?limit=50`, the first page | {:.0} ms | | |",
@@ -404,9 +416,17 @@ async fn api_pages(agent: &Path, data: &Path, runs: usize) -> Res<ApiFigures> {
     result
 }
 
+/// What `--measure` reports of one command.
+#[derive(Debug, Clone, Copy)]
+struct Figures {
+    wall: Duration,
+    peak_mb: f64,
+    cpu_secs: f64,
+}
+
 /// Runs `cmd` through this program's `--measure`, so that the peak memory read is that
-/// command's alone: (wall time, peak resident MB).
-fn measured(cmd: &Command) -> Res<(Duration, f64)> {
+/// command's alone.
+fn measured(cmd: &Command) -> Res<Figures> {
     let out = Command::new(std::env::current_exe()?)
         .arg("--measure")
         .arg(cmd.get_program())
@@ -418,12 +438,23 @@ fn measured(cmd: &Command) -> Res<(Duration, f64)> {
         return Err(format!("{cmd:?} failed").into());
     }
     let text = String::from_utf8(out.stdout)?;
-    let (secs, mb) = text.trim().split_once(' ').ok_or("no figures")?;
-    Ok((Duration::from_secs_f64(secs.parse()?), mb.parse()?))
+    let mut figures = text.split_whitespace().map(str::parse::<f64>);
+    let mut next = || {
+        figures
+            .next()
+            .ok_or("no figures")
+            .map(|f| f.map_err(|e| e.to_string()))
+    };
+    Ok(Figures {
+        wall: Duration::from_secs_f64(next()??),
+        peak_mb: next()??,
+        cpu_secs: next()??,
+    })
 }
 
 /// `--measure PROGRAM ARGS...`: runs it with its output thrown away, prints the wall time
-/// in seconds and its peak resident memory in MB (this process's only child).
+/// in seconds, its peak resident memory in MB and the CPU seconds it used (user and
+/// system; this process's only child).
 fn measure(args: Vec<String>) -> Res<()> {
     let (program, rest) = args.split_first().ok_or("--measure needs a program")?;
     let t = Instant::now();
@@ -436,9 +467,14 @@ fn measure(args: Vec<String>) -> Res<()> {
     if !status.success() {
         return Err(format!("{program} failed with {status}").into());
     }
-    let peak = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
-        .map(|u| u.max_rss() as f64 / 1024.0)?;
-    println!("{} {peak}", took.as_secs_f64());
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
+    let secs = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+    println!(
+        "{} {} {}",
+        took.as_secs_f64(),
+        usage.max_rss() as f64 / 1024.0,
+        secs(usage.user_time()) + secs(usage.system_time())
+    );
     Ok(())
 }
 
@@ -465,15 +501,20 @@ fn median(times: &mut [Duration]) -> Duration {
     times[times.len() / 2]
 }
 
-fn medians(figures: &mut [(Duration, f64)]) -> (Duration, f64) {
-    let mut times: Vec<Duration> = figures.iter().map(|f| f.0).collect();
-    let mut rss: Vec<f64> = figures.iter().map(|f| f.1).collect();
-    rss.sort_by(f64::total_cmp);
-    (median(&mut times), rss[rss.len() / 2])
-}
-
-fn medians_opt(figures: &mut [(Duration, f64)]) -> Option<(Duration, f64)> {
-    (!figures.is_empty()).then(|| medians(figures))
+/// The medians of each figure over the runs.
+fn medians(runs: &[Figures]) -> Option<Figures> {
+    if runs.is_empty() {
+        return None;
+    }
+    let mid = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    Some(Figures {
+        wall: Duration::from_secs_f64(mid(runs.iter().map(|f| f.wall.as_secs_f64()).collect())),
+        peak_mb: mid(runs.iter().map(|f| f.peak_mb).collect()),
+        cpu_secs: mid(runs.iter().map(|f| f.cpu_secs).collect()),
+    })
 }
 
 fn which(name: &str) -> Option<PathBuf> {
