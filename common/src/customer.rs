@@ -257,7 +257,12 @@ impl Profile {
     pub fn set_str(&mut self, field: Field, value: Option<&str>) {
         let value = value.unwrap_or_default();
         let (start, end) = self.span(field);
-        self.buf.replace_range(start..end, value);
+        if start == self.buf.len() && end == start {
+            // Nothing from here on: an append (how a profile read from a row is built).
+            self.buf.push_str(value);
+        } else {
+            self.buf.replace_range(start..end, value);
+        }
         let grown = value.len() as i64 - (end - start) as i64;
         for e in &mut self.ends[field.index()..] {
             *e = u32::try_from(i64::from(*e) + grown).expect("a profile is far smaller than 4 GiB");
@@ -383,8 +388,18 @@ impl Customer {
 }
 
 impl Serialize for Customer {
+    /// The keys and values of [`Customer::to_json`], written straight out (a duplicates
+    /// listing writes hundreds of thousands of customers).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(s)
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(Field::COUNT + 3))?;
+        map.serialize_entry("id", &self.id)?;
+        for (field, value) in self.profile.iter() {
+            map.serialize_entry(field.column(), &value)?;
+        }
+        map.serialize_entry("CreatedAt", &crate::time::format(self.created_at))?;
+        map.serialize_entry("UpdatedAt", &crate::time::format(self.updated_at))?;
+        map.end()
     }
 }
 

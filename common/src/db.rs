@@ -25,6 +25,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (10, include_str!("../migrations/V10__phone_key_regions.sql")),
     (11, include_str!("../migrations/V11__visit_links.sql")),
+    (
+        12,
+        include_str!("../migrations/V12__duplicates_by_creation.sql"),
+    ),
 ];
 
 /// The database file's name inside a data directory.

@@ -1,55 +1,62 @@
 //! `intake-agent duplicates`, `merge` and `not-duplicate`.
 
 use crate::outln;
-use std::io::Write as _;
+use std::io::Write;
 
 use anyhow::Result;
 use intake_common::customers::parse_id;
+use intake_common::duplicates::Group;
 use intake_common::{Field, Op, duplicates, sync};
 
 use crate::cli::{MergeArgs, NotDuplicateArgs};
 use crate::context::Context;
 use crate::output::print_json;
 
+/// Prints the groups as the walk finds them: a list of any size is never held whole.
 pub fn list(ctx: &Context, json: bool) -> Result<()> {
     let db = ctx.open()?;
     let actor = ctx.sign_in(&db)?;
-    let groups = duplicates::find(&db, &actor)?;
-    if json {
-        // One group at a time: a large list never sits in memory twice.
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        out.write_all(b"[")?;
-        for (i, g) in groups.iter().enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            serde_json::to_writer(&mut out, &g.to_json())?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut given = 0usize;
+    duplicates::for_each_group(&db, &actor, None, None, |g| {
+        if json {
+            out.write_all(if given == 0 { b"[" } else { b"," })?;
+            serde_json::to_writer(&mut out, &g)?;
+        } else {
+            write_group(&mut out, &g)?;
         }
-        out.write_all(b"]\n")?;
-        out.flush()?;
-        return Ok(());
+        given += 1;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    match (json, given) {
+        (true, 0) => out.write_all(b"[]\n")?,
+        (true, _) => out.write_all(b"]\n")?,
+        (false, 0) => writeln!(out, "no duplicates found")?,
+        (false, _) => {}
     }
-    if groups.is_empty() {
-        outln!("no duplicates found")?;
-    }
-    for g in &groups {
-        let p = &g.target.profile;
-        outln!(
-            "{} {} (born {}), first created {}",
-            g.target.id,
-            p.display_name(),
-            p.get(Field::Birthdate).unwrap_or_default(),
-            intake_common::time::format(g.target.created_at)
+    out.flush()?;
+    Ok(())
+}
+
+fn write_group(out: &mut impl Write, g: &Group) -> std::io::Result<()> {
+    let p = &g.target.profile;
+    writeln!(
+        out,
+        "{} {} (born {}), first created {}",
+        g.target.id,
+        p.display_name(),
+        p.get(Field::Birthdate).unwrap_or_default(),
+        intake_common::time::format(g.target.created_at)
+    )?;
+    for d in &g.duplicates {
+        writeln!(
+            out,
+            "  duplicate {} {} {} {}",
+            d.id,
+            d.profile.display_name(),
+            d.profile.get(Field::Email).unwrap_or_default(),
+            d.profile.get(Field::PhoneNumber).unwrap_or_default()
         )?;
-        for d in &g.duplicates {
-            outln!(
-                "  duplicate {} {} {} {}",
-                d.id,
-                d.profile.display_name(),
-                d.profile.get(Field::Email).unwrap_or_default(),
-                d.profile.get(Field::PhoneNumber).unwrap_or_default()
-            )?;
-        }
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State as St};
+use axum::extract::{Path, Query, State as St};
 use axum::http::StatusCode;
 use intake_common::duplicates::{Group, MergeReport};
 use intake_common::sessions::Session;
@@ -18,13 +18,66 @@ use super::auth::{Caller, Who, caller_of};
 use super::customers::parse_id;
 use super::error::{ApiError, ApiResult};
 
-pub async fn list_duplicates(St(state): St<Arc<State>>, who: Who) -> ApiResult<Json<Vec<Group>>> {
+/// A page of duplicates holds this many groups unless asked for fewer...
+pub const DUPLICATES_PAGE: usize = 50;
+/// ...and never more than this.
+pub const DUPLICATES_PAGE_MAX: usize = 500;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DuplicatesQuery {
+    /// Where the page starts: the `next` of the page before (the first page if left out).
+    after: Option<String>,
+    /// At most this many groups: 50 if left out, 1 to 500 (more is taken as 500).
+    #[param(value_type = Option<u32>, minimum = 1)]
+    limit: Option<String>,
+}
+
+/// A page of groups of likely duplicates, in order of last name and birthdate.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DuplicatesPage {
+    pub groups: Vec<Group>,
+    /// Give it as `after` for the next page; null when this page is the last.
+    pub next: Option<String>,
+}
+
+pub async fn list_duplicates(
+    St(state): St<Arc<State>>,
+    who: Who,
+    Query(q): Query<DuplicatesQuery>,
+) -> ApiResult<Json<DuplicatesPage>> {
     let actor = caller_of(who)?.actor();
-    let groups = state
+    let limit = match q.limit.as_deref().map(str::trim) {
+        None => DUPLICATES_PAGE,
+        Some(raw) => match raw.parse::<u64>() {
+            Ok(0) | Err(_) => {
+                return Err(ApiError::bad(format!(
+                    "limit: {raw:?} is not a number of groups; give 1 to {DUPLICATES_PAGE_MAX}"
+                )));
+            }
+            Ok(n) => usize::try_from(n).map_or(DUPLICATES_PAGE_MAX, |n| n.min(DUPLICATES_PAGE_MAX)),
+        },
+    };
+    let after = q
+        .after
+        .as_deref()
+        .map(str::parse::<duplicates::Cursor>)
+        .transpose()
+        .map_err(|e| ApiError::bad(format!("after: {e}")))?;
+    let page = state
         .pool
-        .run(move |db| Ok(duplicates::find(db, &actor)?))
+        .run(move |db| {
+            let mut groups = Vec::new();
+            let next = duplicates::for_each_group(db, &actor, after.as_ref(), Some(limit), |g| {
+                groups.push(g);
+                Ok::<_, intake_common::Error>(())
+            })?;
+            Ok(DuplicatesPage {
+                groups,
+                next: next.map(|c| c.to_string()),
+            })
+        })
         .await?;
-    Ok(Json(groups))
+    Ok(Json(page))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -15,7 +15,7 @@ use intake_common::Permission;
 use intake_common::csvio::ImportReport;
 use intake_common::customer::Customer;
 use intake_common::customers::Detail;
-use intake_common::duplicates::{Group, MergeReport};
+use intake_common::duplicates::MergeReport;
 use intake_common::sessions::Session;
 use intake_common::sync::check::{CheckAnswer, CheckRequest};
 use intake_common::sync::{
@@ -31,7 +31,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, ToSchema};
 
 use super::admin::{
-    DeviceRevoked, MergeBody, NewDeviceBody, NotDuplicates, PairBody, SessionEnded,
+    DeviceRevoked, DuplicatesPage, DuplicatesQuery, MergeBody, NewDeviceBody, NotDuplicates,
+    PairBody, SessionEnded,
 };
 use super::auth::{SignIn, SignedIn};
 use super::customers::{
@@ -361,8 +362,8 @@ pub static ROUTES: &[Route] = &[
         "Export customers as CSV, streamed as it is made (audited)",
         query: ExportQuery, body: -, ok: OK csv, errors: [BAD_REQUEST]),
     route!(GET "/v1/duplicates", P(Pm::ReadCustomer), SMALL, admin::list_duplicates,
-        "Groups of likely duplicate customers",
-        body: -, ok: OK [Group], errors: []),
+        "Groups of likely duplicate customers, a page at a time (audited)",
+        query: DuplicatesQuery, body: -, ok: OK DuplicatesPage, errors: [BAD_REQUEST]),
     route!(POST "/v1/merges", P(Pm::MergeCustomer), FORM, admin::merge,
         "Merge duplicates into a target customer",
         body: MergeBody, ok: OK MergeReport, errors: [BAD_REQUEST, NOT_FOUND]),

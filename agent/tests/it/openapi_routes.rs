@@ -206,16 +206,24 @@ async fn every_route_answers_as_the_document_says() {
         ),
         (403, "GET /v1/exports".into(), kiosk, Send::None),
         (401, "GET /v1/duplicates".into(), None, Send::None),
+        (400, "GET /v1/duplicates?limit=0".into(), owner, Send::None),
+        (
+            400,
+            "GET /v1/duplicates?after=not-a-cursor".into(),
+            owner,
+            Send::None,
+        ),
     ])
     .await;
     let detail = api
         .expect(200, &format!("GET {}", on("")), owner, Send::None)
         .await;
     assert_eq!(detail["MedicalConditions"][0]["name"], "latex");
-    let groups = api
-        .expect(200, "GET /v1/duplicates", owner, Send::None)
+    let page = api
+        .expect(200, "GET /v1/duplicates?limit=10", owner, Send::None)
         .await;
-    assert_eq!(groups.as_array().unwrap().len(), 1, "{groups}");
+    assert_eq!(page["groups"].as_array().unwrap().len(), 1, "{page}");
+    assert!(page["next"].is_null(), "{page}");
 
     // Merges and devices.
     api.expect_all(vec![

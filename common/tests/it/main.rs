@@ -5,6 +5,7 @@
 
 mod csv_fuzz;
 mod domain;
+mod duplicates;
 mod export;
 mod import_paths;
 mod phone;
