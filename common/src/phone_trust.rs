@@ -147,11 +147,11 @@ async fn fetch(url: &str, roots: &Roots) -> Result<(), Refusal> {
         }))
         .build()
         .map_err(|e| Refusal::Certificate(e.to_string()))?;
-    let resp = client
-        .get(parsed)
-        .send()
-        .await
-        .map_err(|e| refusal(&e, &host))?;
+    let resp = client.get(parsed).send().await.map_err(|e| {
+        // After a redirect, the host that failed is the one the error names.
+        let at = e.url().and_then(|u| u.host_str()).unwrap_or(&host);
+        refusal(&e, at)
+    })?;
     let status = resp.status();
     if !status.is_success() {
         return Err(Refusal::Status {
