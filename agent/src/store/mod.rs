@@ -14,6 +14,7 @@ mod customers;
 pub mod error;
 mod exit;
 mod files;
+mod html;
 mod links;
 pub mod openapi;
 pub mod routes;

@@ -25,8 +25,6 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, RawQuery, State as St};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{NaiveDate, Utc};
 use intake_common::Db;
 use intake_common::crypto::Sealer;
@@ -35,8 +33,8 @@ use intake_common::settings::{Lang, Settings};
 use intake_common::visit_links::{self, Visit};
 use maud::Markup;
 
-use super::State;
 use super::auth::throttle_address;
+use super::{State, html};
 use draft::Draft;
 use fields::Step;
 use flow::Post;
@@ -161,31 +159,8 @@ impl IntoResponse for Script {
     }
 }
 
-/// The headers every Web Sign answer carries.
-fn strict(resp: &mut Response, cache: &'static str) {
-    let h = resp.headers_mut();
-    for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, CSP),
-        (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::CACHE_CONTROL, cache),
-    ] {
-        h.insert(name, HeaderValue::from_static(value));
-    }
-}
-
 fn page(status: StatusCode, markup: Markup) -> Page {
-    let mut resp = (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        markup.into_string(),
-    )
-        .into_response();
-    // Every page may hold what the customer typed: never kept by a browser or a proxy.
-    strict(&mut resp, "no-store");
-    Page(resp)
+    Page(html::page(status, markup, CSP))
 }
 
 fn with_retry_after(mut p: Page, secs: u64) -> Page {
@@ -225,37 +200,6 @@ pub fn too_large(state: &State, limit: usize) -> Option<Response> {
         ws.refusal(lang, StatusCode::PAYLOAD_TOO_LARGE, &why)
             .into_response(),
     )
-}
-
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| {
-            v.len() == 43
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    let _ = getrandom::fill(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// Compares two tokens in time that does not depend on where they differ.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 fn today() -> NaiveDate {
@@ -361,9 +305,9 @@ fn count(ws: &WebSign, window: &limits::Window, lang: Lang, client: SocketAddr) 
 /// The first step with a fresh draft (bound to `visit`, if opened through a link), and
 /// the CSRF cookie if the browser has none.
 fn first_page(ws: &WebSign, lang: Lang, headers: &HeaderMap, visit: Option<Visit>) -> Page {
-    let (csrf, fresh) = match cookie_token(headers) {
+    let (csrf, fresh) = match html::cookie_token(headers, COOKIE) {
         Some(t) => (t, false),
-        None => (new_token(), true),
+        None => (html::new_token(), true),
     };
     let mut draft = Draft::new(&ws.settings, lang, Utc::now().timestamp());
     if let Some(v) = visit {
@@ -455,10 +399,10 @@ pub async fn post(
             &ws.words(lang).get(WebMsg::RefusedForged),
         )
     };
-    let Some(csrf) = cookie_token(&headers) else {
+    let Some(csrf) = html::cookie_token(&headers, COOKIE) else {
         return forged(fallback);
     };
-    if !same(&csrf, get("csrf")) {
+    if !html::same(&csrf, get("csrf")) {
         return forged(fallback);
     }
     let Some(mut draft) = Draft::open(&ws.key, &csrf, get("sealed")) else {
@@ -532,11 +476,8 @@ pub async fn post(
     }
 }
 
-/// A file served beside the pages, kept by browsers for an hour.
 fn asset(content_type: &'static str, body: &'static str) -> Response {
-    let mut resp = ([(header::CONTENT_TYPE, content_type)], body).into_response();
-    strict(&mut resp, "public, max-age=3600");
-    resp
+    html::asset(content_type, body, CSP)
 }
 
 /// `GET /sign/style.css`.

@@ -1,0 +1,100 @@
+//! What every HTML answer of the store shares (Web Sign's pages, and the staff console's):
+//! strict headers under a page's own content policy, pages never cached, files served
+//! beside them, a browser's token cookie read back, new tokens, and tokens compared in
+//! constant time.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use maud::Markup;
+
+/// Sets the headers every HTML answer carries: `csp` as its content security policy, HSTS,
+/// no sniffing, no referrer, no framing, and `cache` as its caching rule.
+pub fn strict(resp: &mut Response, csp: &'static str, cache: &'static str) {
+    let h = resp.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, csp),
+        (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CACHE_CONTROL, cache),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+}
+
+/// A page under `csp`: it may hold personal data, so no browser or proxy keeps it.
+pub fn page(status: StatusCode, markup: Markup, csp: &'static str) -> Response {
+    let mut resp = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response();
+    strict(&mut resp, csp, "no-store");
+    resp
+}
+
+/// A file served beside the pages (a stylesheet, a script), kept by browsers for an hour.
+pub fn asset(content_type: &'static str, body: &'static str, csp: &'static str) -> Response {
+    let mut resp = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    strict(&mut resp, csp, "public, max-age=3600");
+    resp
+}
+
+/// The token in the cookie `name`, if the browser sent one shaped as [`new_token`] makes
+/// them (anything else is no token).
+pub fn cookie_token(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| {
+            v.len() == 43
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+/// 32 random bytes, URL-safe base64 without padding (43 characters).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    let _ = getrandom::fill(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cookie_token_is_read_only_in_its_own_shape() {
+        let token = new_token();
+        assert_eq!(token.len(), 43);
+        let mut headers = HeaderMap::new();
+        let cookie = format!("other=1; __Host-x={token}");
+        headers.insert(header::COOKIE, cookie.parse().unwrap());
+        assert_eq!(cookie_token(&headers, "__Host-x"), Some(token.clone()));
+        assert_eq!(cookie_token(&headers, "__Host-y"), None);
+        headers.insert(header::COOKIE, "__Host-x=short".parse().unwrap());
+        assert_eq!(cookie_token(&headers, "__Host-x"), None);
+        assert!(same(&token, &token));
+        assert!(!same(&token, &new_token()));
+        assert!(!same("abc", "abcd"));
+    }
+}
