@@ -5,7 +5,7 @@
 use anyhow::{Context as _, Result, bail};
 use intake_common::phone_trust::{self, Roots, Verdict};
 use intake_common::poster::{self, Paper, Poster};
-use intake_common::settings::Settings;
+use intake_common::settings::{Settings, Shop};
 use intake_common::{customers, sync, visit_links};
 
 use crate::cli::WebSignCommand;
@@ -33,7 +33,7 @@ pub fn run(ctx: &Context, cmd: WebSignCommand) -> Result<()> {
             json,
         } => {
             let (mut db, actor) = on_store(ctx)?;
-            let address = or_sign_address(ctx, address)?;
+            let address = or_sign_address(ctx, address, || load_shop(ctx))?;
             let customer = customer.as_deref().map(customers::parse_id).transpose()?;
             let made = visit_links::make(&mut db, &actor, customer, name.as_deref(), hours)?;
             let url = visit_links::url(&address, &made.token);
@@ -99,7 +99,7 @@ fn on_store(ctx: &Context) -> Result<(intake_common::Db, intake_common::users::A
 }
 
 fn check(ctx: &Context, address: Option<String>, roots: Option<std::path::PathBuf>) -> Result<()> {
-    let address = or_sign_address(ctx, address)?;
+    let address = or_sign_address(ctx, address, || load_shop(ctx))?;
     let roots = match roots {
         Some(path) => Roots::with_extra(&path)?,
         None => Roots::default(),
@@ -127,8 +127,8 @@ fn write_poster(
     out: &std::path::Path,
     paper: Option<Paper>,
 ) -> Result<()> {
-    let address = or_sign_address(ctx, address)?;
     let settings = Settings::load(ctx.settings.as_deref())?;
+    let address = or_sign_address(ctx, address, || Ok(settings.shop.clone()))?;
     let poster = Poster {
         address: &address,
         shop_name: &settings.shop.name,
@@ -145,21 +145,25 @@ fn write_poster(
     Ok(())
 }
 
-/// `address`, or else the shop's Web Sign address from its settings.
-fn or_sign_address(ctx: &Context, address: Option<String>) -> Result<String> {
-    match address {
-        Some(a) => Ok(a),
-        None => sign_address(ctx),
+/// `address`, or else the shop's Web Sign address (`web_sign_url` in the shop.toml of
+/// --settings; `shop` is that file, read by the caller once).
+fn or_sign_address(
+    ctx: &Context,
+    address: Option<String>,
+    shop: impl FnOnce() -> intake_common::Result<Shop>,
+) -> Result<String> {
+    if let Some(a) = address {
+        return Ok(a);
     }
-}
-
-/// The shop's Web Sign address from its settings (`web_sign_url` in shop.toml).
-fn sign_address(ctx: &Context) -> Result<String> {
-    let shop = Settings::load_shop(ctx.settings.as_deref())?;
-    match shop.web_sign_url {
+    match shop()?.web_sign_url {
         Some(url) if ctx.settings.is_some() => Ok(url),
         _ => bail!(
             "where do customers reach Web Sign? Pass --address https://STORE/sign, or --settings DIR with web_sign_url in its shop.toml"
         ),
     }
+}
+
+/// The shop.toml of --settings.
+fn load_shop(ctx: &Context) -> intake_common::Result<Shop> {
+    Settings::load_shop(ctx.settings.as_deref())
 }

@@ -50,30 +50,18 @@ impl Pebble {
         let pebble = binary();
         std::fs::create_dir_all(dir).unwrap();
         // A CA for pebble's own HTTPS, and its certificate for 127.0.0.1.
-        let ca_key = rcgen::KeyPair::generate().unwrap();
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "pebble test CA");
-        let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-        let issuer = rcgen::Issuer::new(ca_params, ca_key);
-        let key = rcgen::KeyPair::generate().unwrap();
-        let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".into(), "localhost".into()])
-            .unwrap()
-            .signed_by(&key, &issuer)
-            .unwrap();
-        let ca = dir.join("ca.pem");
-        std::fs::write(&ca, ca_cert.pem()).unwrap();
-        std::fs::write(dir.join("cert.pem"), cert.pem()).unwrap();
-        std::fs::write(dir.join("key.pem"), key.serialize_pem()).unwrap();
+        let authority = intake_tests::authority::Authority::new("pebble test CA");
+        let ca = authority.write_root(dir, "ca.pem");
+        let (cert, key) = authority
+            .issue(&["127.0.0.1", "localhost"], false)
+            .write(dir, "cert");
 
         let (listen, management) = (free_port(), free_port());
         let config = serde_json::json!({ "pebble": {
             "listenAddress": format!("127.0.0.1:{listen}"),
             "managementListenAddress": format!("127.0.0.1:{management}"),
-            "certificate": dir.join("cert.pem"),
-            "privateKey": dir.join("key.pem"),
+            "certificate": cert,
+            "privateKey": key,
             "httpPort": free_port(),
             "tlsPort": free_port(),
             "ocspResponderURL": "",

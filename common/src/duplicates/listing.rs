@@ -29,10 +29,6 @@ pub struct Group {
 }
 
 impl Group {
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-    }
-
     /// The customers in the group, the target included.
     pub fn customer_count(&self) -> usize {
         self.duplicates.len() + 1
