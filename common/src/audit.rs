@@ -36,15 +36,27 @@ pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<Entry>> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor, action, customer_id, detail FROM audit_log ORDER BY seq DESC LIMIT ?1",
     )?;
-    let rows = stmt.query_map([limit], |r| {
-        Ok(Entry {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            customer_id: r.get(4)?,
-            detail: r.get(5)?,
-        })
-    })?;
+    let rows = stmt.query_map([limit], entry)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The newest `limit` entries about `customer`, newest first.
+pub fn for_customer(conn: &Connection, customer: Uuid, limit: u32) -> Result<Vec<Entry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, actor, action, customer_id, detail FROM audit_log
+         WHERE customer_id = ?1 ORDER BY seq DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![customer, limit], entry)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        customer_id: r.get(4)?,
+        detail: r.get(5)?,
+    })
 }

@@ -100,31 +100,15 @@ pub fn search(db: &Db, actor: &Actor, query: &str, limit: u32) -> Result<Vec<Cus
     if query.is_empty() {
         return Ok(Vec::new());
     }
-    // Case, accents and spacing never matter: "ramirez" finds "Lucía Ramírez".
-    let like = format!("%{}%", escape_like(&crate::normalize::search_key(query)));
-    let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-    let phone_like = if digits.len() >= 3 {
-        format!("%{digits}%")
-    } else {
-        "\u{0}".to_string() // matches nothing
-    };
+    let (like, phone_like) = crate::browse::patterns(query);
     let sql = format!(
-        "{} WHERE search_key(first_name) LIKE ?1 ESCAPE '\\' OR search_key(last_name) LIKE ?1 ESCAPE '\\'
-           OR search_key(nickname) LIKE ?1 ESCAPE '\\' OR email_key LIKE ?1 ESCAPE '\\'
-           OR phone_key LIKE ?2
-           OR search_key(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 ESCAPE '\\'
-         ORDER BY search_key(last_name), search_key(first_name), id LIMIT ?3",
-        *SELECT_CUSTOMER
+        "{} WHERE {} ORDER BY search_key(last_name), search_key(first_name), id LIMIT ?3",
+        *SELECT_CUSTOMER,
+        crate::browse::MATCHES
     );
     let mut stmt = db.conn().prepare_cached(&sql)?;
     let rows = stmt.query_map(params![like, phone_like, limit], customer_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// The newest acknowledgement of a customer's Safety Panel: who and when.

@@ -43,13 +43,19 @@ pub static SELECT_CUSTOMER: LazyLock<String> = LazyLock::new(|| {
 });
 
 pub fn customer_from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
-    let created: String = row.get(1)?;
-    let updated: String = row.get(2)?;
+    customer_from_row_at(row, 0)
+}
+
+/// A customer read from `row` whose columns, as [`SELECT_CUSTOMER`] orders them, start at
+/// `start`.
+pub fn customer_from_row_at(row: &Row<'_>, start: usize) -> rusqlite::Result<Customer> {
+    let created: String = row.get(start + 1)?;
+    let updated: String = row.get(start + 2)?;
     Ok(Customer {
-        id: row.get(0)?,
+        id: row.get(start)?,
         created_at: crate::time::parse(&created).unwrap_or_default(),
         updated_at: crate::time::parse(&updated).unwrap_or_default(),
-        profile: profile_from_row(row, 3)?,
+        profile: profile_from_row(row, start + 3)?,
     })
 }
 

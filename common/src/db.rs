@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../migrations/V12__duplicates_by_creation.sql"),
     ),
+    (13, include_str!("../migrations/V13__console.sql")),
 ];
 
 /// The database file's name inside a data directory.

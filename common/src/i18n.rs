@@ -84,7 +84,90 @@ macro_rules! message_ids {
                 }
             }
         }
+
+        impl $crate::i18n::Message for $name {
+            fn id(self) -> &'static str {
+                $name::id(self)
+            }
+
+            fn args(self) -> &'static [&'static str] {
+                $name::args(self)
+            }
+
+            fn all() -> &'static [Self] {
+                $name::ALL
+            }
+        }
     };
+}
+
+/// A set of messages a program shows, as [`message_ids!`] declares them.
+pub trait Message: Copy + 'static {
+    fn id(self) -> &'static str;
+    fn args(self) -> &'static [&'static str];
+    fn all() -> &'static [Self];
+}
+
+/// The words of one language, for the messages `M`.
+pub struct Words<'a, M> {
+    pub tr: &'a Tr,
+    pub lang: Lang,
+    messages: std::marker::PhantomData<M>,
+}
+
+impl<M> Clone for Words<'_, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M> Copy for Words<'_, M> {}
+
+impl<M> fmt::Debug for Words<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Words").field("lang", &self.lang).finish()
+    }
+}
+
+impl<'a, M: Message> Words<'a, M> {
+    pub fn new(tr: &'a Tr, lang: Lang) -> Self {
+        Self {
+            tr,
+            lang,
+            messages: std::marker::PhantomData,
+        }
+    }
+
+    pub fn get(&self, m: M) -> Cow<'a, str> {
+        self.tr.get(self.lang, m.id())
+    }
+
+    /// `m` with its placeholders filled from `args`.
+    pub fn with(&self, m: M, args: &[(&'static str, String)]) -> Cow<'a, str> {
+        let mut a = FluentArgs::new();
+        for (k, v) in args {
+            a.set(*k, v.clone());
+        }
+        self.tr.args(self.lang, m.id(), &a)
+    }
+}
+
+impl Tr {
+    /// What is wrong between the built-in files and the messages `M` whose ids start with
+    /// `prefix`: one missing from a language, one with other placeholders than declared,
+    /// or one in the files under `prefix` that `M` never shows. Empty when all agree.
+    pub fn check<M: Message>(&self, prefix: &str) -> Vec<String> {
+        let declared: Vec<(&str, &[&str])> = M::all().iter().map(|m| (m.id(), m.args())).collect();
+        let mut found = self.mismatches(declared.iter().copied());
+        for lang in Lang::ALL {
+            found.extend(
+                self.ids(lang)
+                    .filter(|id| id.starts_with(prefix) && !declared.iter().any(|(d, _)| d == id))
+                    .map(|id| format!("{id} in {} is not shown anywhere", lang.code())),
+            );
+        }
+        found
+    }
 }
 
 /// Every language's messages, loaded once: the built-in files, then a shop's overrides.

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod browse;
 pub mod change;
 pub mod counter;
 pub mod crypto;

@@ -475,9 +475,10 @@ pub(crate) const INSERT_CUSTOMER: &str = "INSERT INTO customers(
     id, first_name, middle_name, last_name, nickname, email, phone, birthdate, gender,
     street, street2, city, state, postal_code, country, occupation, notes, company,
     reference_id, status, opt_in, membership_number, email_key, phone_key, last_name_key,
-    created_at, updated_at, change_seq, created_seq)
+    created_at, updated_at, change_seq, created_seq, sort_last, sort_first)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?27, ?27)";
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?27, ?27,
+            coalesce(search_key(?4), ''), coalesce(search_key(?2), ''))";
 
 pub(crate) fn insert_customer(
     tx: &Transaction<'_>,
@@ -529,10 +530,13 @@ static UPDATE_CUSTOMER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
         .collect();
     let n = Field::COUNT + 1;
     let phone = Field::PhoneNumber.index() + 2;
+    let (first, last) = (Field::FirstName.index() + 2, Field::LastName.index() + 2);
     format!(
         "UPDATE customers SET {}, email_key = ?{},
          phone_key = COALESCE(?{}, CASE WHEN phone IS ?{phone} THEN phone_key END),
-         last_name_key = ?{}, versions = ?{}, updated_at = ?{}, change_seq = ?{} WHERE id = ?1",
+         last_name_key = ?{}, versions = ?{}, updated_at = ?{}, change_seq = ?{},
+         sort_last = coalesce(search_key(?{last}), ''),
+         sort_first = coalesce(search_key(?{first}), '') WHERE id = ?1",
         assignments.join(", "),
         n + 1,
         n + 2,

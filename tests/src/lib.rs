@@ -3,6 +3,7 @@
 pub mod authority;
 pub mod browser;
 pub mod cluster;
+pub mod console;
 pub mod openapi;
 pub mod receiver;
 pub mod registrations;

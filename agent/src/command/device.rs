@@ -36,13 +36,8 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
                 })
                 .transpose()?,
             max_connections: args.max_connections,
-            web_sign: if args.web_sign {
-                Some(intake_common::settings::Settings::load(
-                    ctx.settings.as_deref(),
-                )?)
-            } else {
-                None
-            },
+            settings: intake_common::settings::Settings::load(ctx.settings.as_deref())?,
+            web_sign: args.web_sign,
         },
     )
 }

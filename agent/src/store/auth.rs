@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State as St};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use intake_common::sync::{self, DeviceAuth, DeviceRole};
@@ -20,9 +20,9 @@ use intake_common::{Actor, Permission, change, sessions, users};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::State;
 use super::error::{ApiError, ApiResult};
 use super::routes::{self, Lookup, Need};
+use super::{State, console};
 
 /// How long a request's body may take to arrive.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(120);
@@ -77,19 +77,37 @@ pub fn client_of(req: &Request) -> String {
 /// Checks every request against [`routes::ROUTES`] before any handler runs, and fails
 /// closed: what the table does not name is refused.
 pub async fn gate(St(state): St<Arc<State>>, mut req: Request, next: Next) -> Response {
+    let on_console = console::is_console(req.uri().path());
+    // A console request the gate refuses gets a page, not JSON.
+    let refuse = |req: &Request, why: console::Refusal| {
+        let here = req
+            .uri()
+            .path_and_query()
+            .map_or(console::HOME, |p| p.as_str());
+        console::refuse(&state, req.method(), req.headers(), here, why)
+    };
     let route = match routes::lookup(req.method(), req.uri().path()) {
         Lookup::Found(route) => route,
         Lookup::MethodNotAllowed(allowed) => {
             return routes::method_not_allowed(req.method(), &allowed);
         }
+        Lookup::NotFound if on_console => return refuse(&req, console::Refusal::NotFound),
         Lookup::NotFound => return routes::not_found().await,
     };
+    // The console's forms are posted from its own pages only.
+    if on_console && req.method() == Method::POST && !console::same_origin(req.headers()) {
+        return refuse(&req, console::Refusal::Origin);
+    }
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let (method, headers) = (req.method().clone(), req.headers().clone());
     let too_large = |state: &State| {
+        if on_console {
+            return console::refuse(state, &method, &headers, "", console::Refusal::TooLarge);
+        }
         route
             .is_page()
             .then(|| super::web_sign::too_large(state, route.limit))
@@ -109,11 +127,20 @@ pub async fn gate(St(state): St<Arc<State>>, mut req: Request, next: Next) -> Re
     }
     if route.need != Need::Public {
         let client = client_of(&req);
-        let caller = match caller(&state, req.headers(), client).await {
+        let found = if on_console {
+            console_caller(&state, req.headers(), client).await
+        } else {
+            caller(&state, req.headers(), client).await
+        };
+        let caller = match found {
             Ok(c) => c,
+            Err(_) if on_console => return refuse(&req, console::Refusal::SignIn),
             Err(e) => return e.into_response(),
         };
         if let Err(message) = allowed(route.need, &caller) {
+            if on_console {
+                return refuse(&req, console::Refusal::Forbidden(message));
+            }
             return ApiError::forbidden(message).into_response();
         }
         req.extensions_mut().insert(caller);
@@ -209,6 +236,27 @@ async fn caller(state: &Arc<State>, headers: &HeaderMap, client: String) -> ApiR
     found.map(Caller::Device).ok_or_else(|| {
         ApiError::unauthorized("unknown or revoked device token: pair the device again")
     })
+}
+
+/// A console page's caller: the staff session in the console's cookie, never a bearer
+/// token (a page cannot be made to act by a token a script holds).
+async fn console_caller(
+    state: &Arc<State>,
+    headers: &HeaderMap,
+    client: String,
+) -> ApiResult<Caller> {
+    let token = console::session_token(headers)
+        .ok_or_else(|| ApiError::unauthorized("sign in to the console first"))?;
+    let found = state
+        .pool
+        .run(move |db| Ok(sessions::authenticate(db, &token, &client)?))
+        .await?;
+    found
+        .map(|s| Caller::Staff {
+            actor: s.actor,
+            session: s.session,
+        })
+        .ok_or_else(|| ApiError::unauthorized("the session has ended or is unknown"))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -50,6 +50,19 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, message)
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Seconds before a try again may succeed, when the refusal says.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
     /// 413: the body is larger than the route takes.
     pub fn too_large(limit: usize) -> Self {
         Self::new(

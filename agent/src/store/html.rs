@@ -47,6 +47,13 @@ pub fn asset(content_type: &'static str, body: &'static str, csp: &'static str) 
 /// The token in the cookie `name`, if the browser sent one shaped as [`new_token`] makes
 /// them (anything else is no token).
 pub fn cookie_token(headers: &HeaderMap, name: &str) -> Option<String> {
+    cookie(headers, name)
+        .filter(|v| v.len() == 43 && is_token(v))
+        .map(str::to_owned)
+}
+
+/// The value of the cookie `name` the browser sent, as sent.
+pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -54,12 +61,13 @@ pub fn cookie_token(headers: &HeaderMap, name: &str) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
         .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| {
-            v.len() == 43
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
+        .map(|(_, v)| v)
+}
+
+/// Whether `v` is made only of URL-safe base64's characters.
+pub fn is_token(v: &str) -> bool {
+    v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// 32 random bytes, URL-safe base64 without padding (43 characters).

@@ -10,6 +10,7 @@
 mod admin;
 mod auth;
 mod conn;
+mod console;
 mod customers;
 pub mod error;
 mod exit;
@@ -129,6 +130,8 @@ pub struct State {
     pub region: intake_common::normalize::Region,
     /// Web Sign, when the store serves it.
     pub web_sign: Option<Arc<web_sign::WebSign>>,
+    /// The staff console.
+    pub console: console::Console,
 }
 
 pub struct ServeOptions {
@@ -140,8 +143,10 @@ pub struct ServeOptions {
     pub acme: Option<crate::acme::Options>,
     /// Connections at once ([`conn::MAX_CONNECTIONS`] by default).
     pub max_connections: usize,
-    /// Serve Web Sign's pages under these shop settings.
-    pub web_sign: Option<intake_common::settings::Settings>,
+    /// The shop's settings: the console's words and name, and Web Sign's.
+    pub settings: intake_common::settings::Settings,
+    /// Serve Web Sign's pages.
+    pub web_sign: bool,
 }
 
 /// Runs the store until SIGINT or SIGTERM.
@@ -158,10 +163,15 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         pushed: Mutex::new(HashMap::new()),
         pushed_moved: tokio::sync::Notify::new(),
         region: intake_common::phone_keys::region(Db::open_dir(data_dir)?.conn())?,
-        web_sign: match options.web_sign {
-            Some(settings) => Some(Arc::new(web_sign::WebSign::new(data_dir, settings)?)),
-            None => None,
+        web_sign: if options.web_sign {
+            Some(Arc::new(web_sign::WebSign::new(
+                data_dir,
+                options.settings.clone(),
+            )?))
+        } else {
+            None
         },
+        console: console::Console::new(data_dir, options.settings)?,
     });
     files::clear_uploads(data_dir);
     checkpoint_now_and_then(data_dir.to_path_buf());

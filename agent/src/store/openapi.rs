@@ -32,7 +32,24 @@ pub fn document() -> Value {
     let mut schemas = Schemas::new();
     one::<ErrorBody>(&mut schemas);
     let mut paths = serde_json::Map::new();
+    // The console's pages are for a signed-in browser, not an API: listed apart, with what
+    // each needs.
+    let mut console = Vec::new();
     for route in routes::ROUTES {
+        if route.is_console() {
+            console.push(json!({
+                "method": route.method.as_str(),
+                "path": route.path,
+                "needs": match route.need {
+                    Need::Public => "public".to_string(),
+                    Need::Device => "device".to_string(),
+                    Need::Staff => "staff".to_string(),
+                    Need::Permission(p) => p.name().to_string(),
+                },
+                "summary": route.summary,
+            }));
+            continue;
+        }
         let entry = paths
             .entry(route.path.to_string())
             .or_insert_with(|| json!({}));
@@ -44,6 +61,7 @@ pub fn document() -> Value {
         components.insert(name, to_value(&schema));
     }
     json!({
+        "x-console": console,
         "openapi": "3.1.0",
         "info": {
             "title": "Intake store",

@@ -43,7 +43,9 @@ use super::exit::{ExitAllowed, ExitRequest};
 use super::files::{ExportQuery, ImportQuery};
 use super::links::{NewLink, NewLinkBody};
 use super::web_sign::{self, SignQuery};
-use super::{State, admin, auth, customers, exit, files, links, openapi, sync as sync_routes};
+use super::{
+    State, admin, auth, console, customers, exit, files, links, openapi, sync as sync_routes,
+};
 
 /// What a route needs from its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +85,15 @@ pub struct Route {
 }
 
 impl Route {
-    /// Whether the route answers with pages (Web Sign), its refusals included.
+    /// Whether the route answers with pages (Web Sign, the console), its refusals included.
     pub fn is_page(&self) -> bool {
         matches!(self.ok.1, Body::Html)
+    }
+
+    /// Whether the route is the staff console's: a signed-in browser's, whose caller comes
+    /// from the console's cookie.
+    pub fn is_console(&self) -> bool {
+        console::is_console(self.path)
     }
 }
 
@@ -190,6 +198,14 @@ impl Answer for web_sign::Stylesheet {
 
 impl Answer for web_sign::Script {
     type Body = Js;
+}
+
+impl Answer for console::Page {
+    type Body = Html;
+}
+
+impl Answer for console::Stylesheet {
+    type Body = Css;
 }
 
 impl<A: Answer> Answer for Result<A, ApiError> {
@@ -406,6 +422,63 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/sign/pad.js", Need::Public, SMALL, web_sign::script,
         "Web Sign's signature pad (the pages' only script)",
         body: -, ok: OK js, errors: []),
+    // The staff console: pages for a signed-in browser, whose caller is the session in the
+    // console's cookie. Literal paths come before the patterns that would also match them.
+    route!(GET "/console", Need::Staff, SMALL, console::home,
+        "The console's start: the customers",
+        body: -, ok: SEE_OTHER html, errors: []),
+    route!(GET "/console/style.css", Need::Public, SMALL, console::style,
+        "The console's stylesheet",
+        body: -, ok: OK css, errors: []),
+    route!(GET "/console/sign-in", Need::Public, SMALL, console::sign_in_page,
+        "The sign-in page",
+        body: -, ok: OK html, errors: []),
+    route!(POST "/console/sign-in", Need::Public, SMALL, console::sign_in,
+        "Sign in with name and PIN (throttled as the API's sign-in); sets the session cookie",
+        body: form, ok: SEE_OTHER html, errors: [UNAUTHORIZED, TOO_MANY_REQUESTS]),
+    route!(POST "/console/sign-out", Need::Staff, SMALL, console::sign_out,
+        "End the session and forget the cookie",
+        body: form, ok: SEE_OTHER html, errors: []),
+    route!(GET "/console/language", Need::Public, SMALL, console::language,
+        "Choose the console's language for this browser",
+        body: -, ok: SEE_OTHER html, errors: []),
+    route!(GET "/console/customers", P(Pm::ReadCustomer), SMALL, console::list,
+        "The customers: search, sort, the chosen columns, a page at a time",
+        body: -, ok: OK html, errors: [BAD_REQUEST]),
+    route!(POST "/console/customers", P(Pm::WriteCustomer), FORM, console::create,
+        "Add a customer",
+        body: form, ok: SEE_OTHER html, errors: [UNPROCESSABLE_ENTITY]),
+    route!(GET "/console/customers/new", P(Pm::WriteCustomer), SMALL, console::new,
+        "The form for a new customer",
+        body: -, ok: OK html, errors: []),
+    route!(POST "/console/customers/columns", P(Pm::ReadCustomer), SMALL, console::set_columns,
+        "Keep the columns this staff member's list shows",
+        body: form, ok: SEE_OTHER html, errors: [BAD_REQUEST]),
+    route!(GET "/console/customers/{id}", P(Pm::ReadCustomer), SMALL, console::show,
+        "A customer: the Safety Panel (medical details by permission, each view audited), profile, notes, services, releases, history",
+        body: -, ok: OK html, errors: [BAD_REQUEST, NOT_FOUND]),
+    route!(POST "/console/customers/{id}", P(Pm::WriteCustomer), FORM, console::update,
+        "Change a customer's fields",
+        body: form, ok: SEE_OTHER html, errors: [BAD_REQUEST, NOT_FOUND, UNPROCESSABLE_ENTITY]),
+    route!(GET "/console/customers/{id}/edit", P(Pm::WriteCustomer), SMALL, console::edit,
+        "The form for changing a customer",
+        body: -, ok: OK html, errors: [BAD_REQUEST, NOT_FOUND]),
+    route!(GET "/console/customers/{id}/delete", P(Pm::MergeCustomer), SMALL, console::delete_page,
+        "What deleting a customer means, and the confirmation",
+        body: -, ok: OK html, errors: [BAD_REQUEST, NOT_FOUND]),
+    route!(POST "/console/customers/{id}/delete", P(Pm::MergeCustomer), SMALL, console::delete,
+        "Delete a customer, once confirmed (audited, announced by webhook, synced as a deletion)",
+        body: form, ok: SEE_OTHER html, errors: [BAD_REQUEST, NOT_FOUND]),
+    route!(POST "/console/customers/{id}/notes", P(Pm::WriteCustomer), FORM, console::add_note,
+        "Add a note to a customer",
+        body: form, ok: SEE_OTHER html, errors: [BAD_REQUEST, NOT_FOUND]),
+    route!(POST "/console/customers/{id}/flags", P(Pm::WriteCustomer), SMALL, console::add_flag,
+        "Flag a customer",
+        body: form, ok: SEE_OTHER html, errors: [BAD_REQUEST, NOT_FOUND]),
+    route!(GET "/console/customers/{id}/releases/{file}", P(Pm::MedicalCustomer), SMALL,
+        console::release_pdf,
+        "A signed release as a PDF (it holds health answers: medical:customer, audited)",
+        body: -, ok: OK html, errors: [BAD_REQUEST, NOT_FOUND]),
 ];
 
 /// What the table says about a request's path: the route for its method, or why none.
@@ -538,6 +611,34 @@ mod tests {
             lookup(&Method::GET, "/v1/nothing"),
             Lookup::NotFound
         ));
+    }
+
+    #[test]
+    fn a_literal_path_finds_its_own_route_before_any_pattern() {
+        for r in ROUTES.iter().filter(|r| !r.path.contains('{')) {
+            match lookup(&r.method, r.path) {
+                Lookup::Found(found) => assert_eq!(found.path, r.path, "{} {}", r.method, r.path),
+                _ => panic!("{} {} not found", r.method, r.path),
+            }
+        }
+    }
+
+    #[test]
+    fn every_console_page_but_signing_in_needs_a_session() {
+        let public: Vec<&str> = ROUTES
+            .iter()
+            .filter(|r| r.is_console() && r.need == Need::Public)
+            .map(|r| r.path)
+            .collect();
+        assert_eq!(
+            public,
+            [
+                "/console/style.css",
+                "/console/sign-in",
+                "/console/sign-in",
+                "/console/language"
+            ]
+        );
     }
 
     #[test]

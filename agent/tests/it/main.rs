@@ -6,6 +6,7 @@
 mod acme;
 mod boundary;
 mod cli;
+mod console;
 mod duplicates;
 mod kiosk_exit;
 mod openapi;

@@ -29,11 +29,17 @@ impl Drop for Store {
 impl Store {
     /// `intake-agent serve` on a free loopback port.
     pub fn start(dir: &Path, args: &[&str]) -> Store {
+        Store::start_with(dir, args, &[])
+    }
+
+    /// [`Store::start`] with environment variables.
+    pub fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Store {
         let mut child = Command::new(env!("CARGO_BIN_EXE_intake-agent"))
             .arg("--data-dir")
             .arg(dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -87,6 +87,6 @@ fn bulk_and_indexed_imports_agree() {
             .collect()
     };
     assert_eq!(indexes(&indexed), indexes(&bulk));
-    assert_eq!(indexes(&bulk).len(), 6);
+    assert_eq!(indexes(&bulk).len(), 8);
     assert_eq!(bulk.integrity_check().unwrap(), "ok");
 }

@@ -83,10 +83,7 @@ impl WebSign {
     }
 
     fn words(&self, lang: Lang) -> Words<'_> {
-        Words {
-            tr: &self.settings.tr,
-            lang,
-        }
+        Words::new(&self.settings.tr, lang)
     }
 
     /// The shop's Web Sign address (`web_sign_url` in shop.toml), if it set one.

@@ -2,9 +2,9 @@
 //! `assets/i18n/<lang>.ftl` (a shop may override them as it does the kiosk's). The shop's
 //! own texts — release clauses, health questions — come from its settings files.
 
-use std::borrow::Cow;
-
-use intake_common::i18n::{FluentArgs, Tr};
+#[cfg(test)]
+use intake_common::i18n::Tr;
+#[cfg(test)]
 use intake_common::settings::Lang;
 
 intake_common::message_ids! {
@@ -120,25 +120,7 @@ intake_common::message_ids! {
 }
 
 /// The words of one language.
-#[derive(Debug, Clone, Copy)]
-pub struct Words<'a> {
-    pub tr: &'a Tr,
-    pub lang: Lang,
-}
-
-impl<'a> Words<'a> {
-    pub fn get(&self, m: WebMsg) -> Cow<'a, str> {
-        self.tr.get(self.lang, m.id())
-    }
-
-    pub fn with(&self, m: WebMsg, args: &[(&'static str, String)]) -> Cow<'a, str> {
-        let mut a = FluentArgs::new();
-        for (k, v) in args {
-            a.set(*k, v.clone());
-        }
-        self.tr.args(self.lang, m.id(), &a)
-    }
-}
+pub type Words<'a> = intake_common::i18n::Words<'a, WebMsg>;
 
 #[cfg(test)]
 mod tests {
@@ -147,34 +129,9 @@ mod tests {
     #[test]
     fn every_web_sign_message_is_in_every_language_with_its_arguments() {
         let tr = Tr::built_in();
-        let shown: Vec<(&str, &[&str])> = WebMsg::ALL.iter().map(|m| (m.id(), m.args())).collect();
-        let mismatches = tr.mismatches(shown.iter().copied());
-        assert!(mismatches.is_empty(), "{mismatches:#?}");
-        for lang in Lang::ALL {
-            for m in WebMsg::ALL {
-                assert!(tr.has(lang, m.id()), "{} has no {}", lang.code(), m.id());
-            }
-            // And no Web Sign message in the files is left unused.
-            let unused: Vec<&str> = tr
-                .ids(lang)
-                .filter(|id| id.starts_with("web-") && !WebMsg::ALL.iter().any(|m| m.id() == *id))
-                .collect();
-            assert!(
-                unused.is_empty(),
-                "{}: not shown anywhere: {unused:?}",
-                lang.code()
-            );
-        }
-        let (en, es) = (
-            Words {
-                tr: &tr,
-                lang: Lang::En,
-            },
-            Words {
-                tr: &tr,
-                lang: Lang::Es,
-            },
-        );
+        let problems = tr.check::<WebMsg>("web-");
+        assert!(problems.is_empty(), "{problems:#?}");
+        let (en, es) = (Words::new(&tr, Lang::En), Words::new(&tr, Lang::Es));
         assert_ne!(en.get(WebMsg::Next), es.get(WebMsg::Next));
     }
 }

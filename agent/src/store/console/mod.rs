@@ -1,0 +1,539 @@
+//! The staff console: the shop's admin work in a browser, at `https://STORE/console`.
+//!
+//! Server-rendered pages (maud), one stylesheet, no script. Every page is a route of the
+//! one table (`routes::ROUTES`) and passes the one gate (`auth::gate`), which for a
+//! console route takes the caller from the `__Host-intake-console` cookie instead of
+//! `Authorization`: the cookie holds an ordinary staff session token, so permissions,
+//! expiry, revocation and "PIN changed, sessions end" are the API's own. Without a session
+//! a page answers 303 to the sign-in page; a role without the permission gets a 403 page,
+//! and the navigation never links to a page the role cannot open.
+//!
+//! Forgery: every POST carries a `csrf` field, an HMAC of the session's id under a key of
+//! the store's own, checked by [`Posted`] before a handler sees a field; and the gate
+//! refuses a console POST whose `Origin` is not the store itself.
+
+mod customer;
+mod customers;
+mod edit;
+mod layout;
+mod sign_in;
+mod words;
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{KeyInit, Mac};
+use intake_common::settings::{Lang, Settings};
+use intake_common::{Actor, sessions};
+use uuid::Uuid;
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::{State, html};
+use words::{Msg, Words};
+
+pub use customer::{add_flag, add_note, release_pdf, show};
+pub use customers::{list, set_columns};
+pub use edit::{create, delete, delete_page, edit, new, update};
+pub use sign_in::{language, sign_in, sign_in_page, sign_out};
+
+/// The browser's session cookie: an ordinary staff session token.
+pub const COOKIE: &str = "__Host-intake-console";
+/// The language the console speaks to this browser.
+const LANG_COOKIE: &str = "__Host-intake-console-lang";
+/// The key the forms' CSRF tokens are made with, in the data directory.
+pub const KEY_FILE: &str = "console.key";
+/// Every console answer's policy: nothing from elsewhere, no script at all, no framing,
+/// forms posted only here.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// Where the console starts.
+pub const HOME: &str = "/console/customers";
+
+/// The console as the store serves it: the shop's settings and the forms' key.
+pub struct Console {
+    settings: Arc<Settings>,
+    key: [u8; 32],
+}
+
+impl Console {
+    pub fn new(data_dir: &std::path::Path, settings: Settings) -> anyhow::Result<Self> {
+        Ok(Self {
+            settings: Arc::new(settings),
+            key: load_key(&data_dir.join(KEY_FILE))?,
+        })
+    }
+
+    /// The CSRF token of the forms a session's pages carry.
+    fn csrf(&self, session: Uuid) -> String {
+        let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(b"intake console csrf\0");
+        mac.update(session.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    fn words(&self, lang: Lang) -> Words<'_> {
+        Words::new(&self.settings.tr, lang)
+    }
+}
+
+/// The forms' key: 32 random bytes made on first start, readable by the store alone.
+fn load_key(path: &std::path::Path) -> anyhow::Result<[u8; 32]> {
+    use anyhow::Context as _;
+    if let Ok(bytes) = std::fs::read(path) {
+        return <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+            anyhow::anyhow!(
+                "{} is not a console key (32 bytes): remove it and start again",
+                path.display()
+            )
+        });
+    }
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("the random source failed: {e}"))?;
+    intake_common::crypto::write_private(path, &key)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(key)
+}
+
+/// A console page with the console's headers.
+#[derive(Debug)]
+pub struct Page(Response);
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl Page {
+    fn html(status: StatusCode, markup: maud::Markup) -> Self {
+        Self(html::page(status, markup, CSP))
+    }
+
+    /// 303 to `to` (a path of the console's own).
+    pub fn redirect(to: &str) -> Self {
+        let mut resp = StatusCode::SEE_OTHER.into_response();
+        if let Ok(v) = HeaderValue::from_str(to) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+        html::strict(&mut resp, CSP, "no-store");
+        Self(resp)
+    }
+
+    fn with_cookie(mut self, cookie: &str) -> Self {
+        if let Ok(v) = HeaderValue::from_str(cookie) {
+            self.0.headers_mut().append(header::SET_COOKIE, v);
+        }
+        self
+    }
+}
+
+/// The console's stylesheet.
+#[derive(Debug)]
+pub struct Stylesheet(Response);
+
+impl IntoResponse for Stylesheet {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+pub async fn style() -> Stylesheet {
+    Stylesheet(html::asset(
+        "text/css; charset=utf-8",
+        include_str!("style.css"),
+        CSP,
+    ))
+}
+
+/// The language for a browser: the one it chose here, else the first of its
+/// `Accept-Language` the console speaks, else English.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    let chosen = html::cookie(headers, LANG_COOKIE)
+        .and_then(|v| Lang::ALL.into_iter().find(|l| l.code() == v));
+    chosen.unwrap_or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .into_iter()
+            .flat_map(|v| v.split(','))
+            .filter_map(|part| part.split(';').next())
+            .filter_map(|tag| {
+                let primary = tag.trim().split('-').next()?;
+                Lang::ALL
+                    .into_iter()
+                    .find(|l| l.code().eq_ignore_ascii_case(primary))
+            })
+            .next()
+            .unwrap_or(Lang::En)
+    })
+}
+
+/// The signed-in staff member a console page is for, with what its pages need.
+pub struct Staff {
+    pub actor: Actor,
+    pub session: Uuid,
+    pub lang: Lang,
+    pub csrf: String,
+    pub state: Arc<State>,
+    /// The path and query of the page asked for.
+    pub here: String,
+}
+
+impl Staff {
+    fn console(&self) -> &Console {
+        &self.state.console
+    }
+
+    fn words(&self) -> Words<'_> {
+        self.console().words(self.lang)
+    }
+
+    fn may(&self, p: intake_common::Permission) -> bool {
+        self.actor.may(p)
+    }
+
+    /// A page in the console's frame: the navigation, who is signed in, `body`.
+    fn page(&self, status: StatusCode, title: &str, body: maud::Markup) -> Page {
+        Page::html(status, layout::frame(self, title, body))
+    }
+
+    /// The page saying what went wrong, under the status the error carries.
+    fn failed(&self, e: ApiError) -> Page {
+        let w = self.words();
+        let title = match e.status() {
+            StatusCode::NOT_FOUND => w.get(Msg::NotFound),
+            StatusCode::FORBIDDEN => w.get(Msg::Forbidden),
+            _ => w.get(Msg::Failed),
+        };
+        let body = maud::html! {
+            h1 { (title) }
+            p.error role="alert" { (e.message()) }
+            p { a href=(HOME) { (w.get(Msg::BackToCustomers)) } }
+        };
+        self.page(e.status(), &title, body)
+    }
+}
+
+impl FromRequestParts<Arc<State>> for Staff {
+    type Rejection = Page;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<State>,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(&parts.headers);
+        match parts.extensions.get::<Caller>() {
+            Some(Caller::Staff { actor, session }) => Ok(Staff {
+                actor: actor.clone(),
+                session: *session,
+                lang,
+                csrf: state.console.csrf(*session),
+                state: Arc::clone(state),
+                here: parts
+                    .uri
+                    .path_and_query()
+                    .map_or_else(|| HOME.to_string(), |p| p.as_str().to_string()),
+            }),
+            _ => Err(bare(
+                state,
+                lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "no staff member on a console page",
+            )),
+        }
+    }
+}
+
+/// The most name/value pairs a console form may hold.
+const MAX_PAIRS: usize = 400;
+
+/// A console form post whose CSRF token matched the session's: its fields, in order.
+pub struct Posted {
+    pub staff: Staff,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Posted {
+    /// The first value of `name`, trimmed; empty when it is not there.
+    fn get(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.trim())
+    }
+
+    /// Every value of `name`.
+    fn all(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.fields
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl FromRequest<Arc<State>> for Posted {
+    type Rejection = Page;
+
+    async fn from_request(req: Request, state: &Arc<State>) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let staff = Staff::from_request_parts(&mut parts, state).await?;
+        let fields = read_form(Request::from_parts(parts, body), state).await?;
+        let sent = fields
+            .iter()
+            .find(|(n, _)| n == "csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if !html::same(sent, &staff.csrf) {
+            let w = staff.words();
+            return Err(staff.failed(ApiError::forbidden(w.get(Msg::RefusedForm))));
+        }
+        Ok(Posted { staff, fields })
+    }
+}
+
+/// A form body's pairs, or the page saying why it cannot be read.
+async fn read_form(req: Request, state: &Arc<State>) -> Result<Vec<(String, String)>, Page> {
+    let lang = lang_of(req.headers());
+    let form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return Err(bare(
+            state,
+            lang,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "a console form is posted as application/x-www-form-urlencoded",
+        ));
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), usize::MAX)
+        .await
+        .map_err(|_| {
+            bare(
+                state,
+                lang,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the form is larger than this page takes: nothing was stored",
+            )
+        })?;
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&bytes)
+        .take(MAX_PAIRS + 1)
+        .map(|(n, v)| (n.into_owned(), v.into_owned()))
+        .collect();
+    if fields.len() > MAX_PAIRS {
+        return Err(bare(
+            state,
+            lang,
+            StatusCode::BAD_REQUEST,
+            "the form holds more fields than any console page sends",
+        ));
+    }
+    Ok(fields)
+}
+
+/// A page outside the frame (no one signed in, or no one known): a heading and a sentence.
+fn bare(state: &State, lang: Lang, status: StatusCode, why: &str) -> Page {
+    let w = state.console.words(lang);
+    let title = if status == StatusCode::FORBIDDEN {
+        w.get(Msg::Forbidden)
+    } else {
+        w.get(Msg::Failed)
+    };
+    Page::html(status, layout::bare(&state.console, lang, &title, why))
+}
+
+/// Whether a console POST comes from the store's own pages: its `Origin` is this store.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    match (host, origin) {
+        (Some(host), Some(origin)) => origin
+            .strip_prefix("https://")
+            .is_some_and(|o| o.eq_ignore_ascii_case(host)),
+        _ => false,
+    }
+}
+
+/// The session token in the console cookie, if there is one of a session's shape.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    html::cookie(headers, COOKIE)
+        .filter(|v| v.starts_with(sessions::TOKEN_PREFIX) && v.len() <= 128 && html::is_token(v))
+        .map(str::to_owned)
+}
+
+/// What the gate answers a console request it refuses: no session (sign in first), a
+/// foreign origin, a role without the permission, a path the console does not have, a
+/// body too large.
+pub enum Refusal {
+    SignIn,
+    Origin,
+    Forbidden(String),
+    NotFound,
+    TooLarge,
+}
+
+/// The gate's answer for a console request it refuses.
+pub fn refuse(
+    state: &State,
+    method: &Method,
+    headers: &HeaderMap,
+    path_and_query: &str,
+    why: Refusal,
+) -> Response {
+    let lang = lang_of(headers);
+    let w = state.console.words(lang);
+    match why {
+        Refusal::SignIn if *method == Method::GET => {
+            let next: String = form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect();
+            Page::redirect(&format!("/console/sign-in?next={next}"))
+                // A cookie the store no longer knows is cleared.
+                .with_cookie(&format!(
+                    "{COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"
+                ))
+                .into_response()
+        }
+        Refusal::SignIn => bare(
+            state,
+            lang,
+            StatusCode::UNAUTHORIZED,
+            &w.get(Msg::SessionEnded),
+        )
+        .into_response(),
+        Refusal::Origin => bare(
+            state,
+            lang,
+            StatusCode::FORBIDDEN,
+            &w.get(Msg::RefusedOrigin),
+        )
+        .into_response(),
+        Refusal::Forbidden(why) => {
+            let body = w.get(Msg::ForbiddenWhy);
+            bare(
+                state,
+                lang,
+                StatusCode::FORBIDDEN,
+                &format!("{body} ({why})"),
+            )
+            .into_response()
+        }
+        Refusal::NotFound => {
+            bare(state, lang, StatusCode::NOT_FOUND, &w.get(Msg::NoSuchPage)).into_response()
+        }
+        Refusal::TooLarge => bare(
+            state,
+            lang,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &w.get(Msg::TooLarge),
+        )
+        .into_response(),
+    }
+}
+
+/// Whether `path` is a console page.
+pub fn is_console(path: &str) -> bool {
+    path == "/console" || path.starts_with("/console/")
+}
+
+/// `next` if it is a console path of this store, else the console's start.
+fn safe_next(next: &str) -> String {
+    let ok = next.starts_with("/console")
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control())
+        && next.len() <= 2048
+        && next.split(['?', '#']).next().is_some_and(is_console);
+    if ok {
+        next.to_string()
+    } else {
+        HOME.to_string()
+    }
+}
+
+/// `/console`: the customers.
+pub async fn home() -> Page {
+    Page::redirect(HOME)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_the_console() {
+        assert_eq!(
+            safe_next("/console/customers?q=a"),
+            "/console/customers?q=a"
+        );
+        assert_eq!(
+            safe_next("/console/sign-in?next=%2Fconsole"),
+            "/console/sign-in?next=%2Fconsole"
+        );
+        for bad in [
+            "https://evil.example/console",
+            "//evil.example/console",
+            "/\\evil.example",
+            "/consolex",
+            "/v1/customers",
+            "/console\n/customers",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), HOME, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_store_itself_is_the_same_origin() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "127.0.0.1:8443".parse().unwrap());
+        assert!(!same_origin(&h), "no Origin at all");
+        h.insert(header::ORIGIN, "https://127.0.0.1:8443".parse().unwrap());
+        assert!(same_origin(&h));
+        for other in [
+            "http://127.0.0.1:8443",
+            "https://127.0.0.1:8444",
+            "https://127.0.0.1:8443.evil.example",
+            "null",
+        ] {
+            h.insert(header::ORIGIN, other.parse().unwrap());
+            assert!(!same_origin(&h), "{other}");
+        }
+    }
+
+    #[test]
+    fn the_language_comes_from_the_choice_then_the_browser() {
+        let mut h = HeaderMap::new();
+        assert_eq!(lang_of(&h), Lang::En);
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            "fr-FR, es-MX;q=0.8, en;q=0.5".parse().unwrap(),
+        );
+        assert_eq!(lang_of(&h), Lang::Es);
+        h.insert(header::COOKIE, format!("{LANG_COOKIE}=en").parse().unwrap());
+        assert_eq!(lang_of(&h), Lang::En);
+        h.insert(header::COOKIE, format!("{LANG_COOKIE}=xx").parse().unwrap());
+        assert_eq!(lang_of(&h), Lang::Es);
+    }
+
+    #[test]
+    fn a_csrf_token_belongs_to_one_session_and_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Console::new(dir.path(), Settings::defaults()).unwrap();
+        let again = Console::new(dir.path(), Settings::defaults()).unwrap();
+        let (s1, s2) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(a.csrf(s1), again.csrf(s1), "the key is kept");
+        assert_ne!(a.csrf(s1), a.csrf(s2));
+        let other = tempfile::tempdir().unwrap();
+        let b = Console::new(other.path(), Settings::defaults()).unwrap();
+        assert_ne!(a.csrf(s1), b.csrf(s1));
+        std::fs::write(dir.path().join(KEY_FILE), b"short").unwrap();
+        assert!(Console::new(dir.path(), Settings::defaults()).is_err());
+    }
+}

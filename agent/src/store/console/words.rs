@@ -1,0 +1,184 @@
+//! Every word the console's pages show, by its id in the `## Staff console` section of
+//! `assets/i18n/<lang>.ftl` (a shop may override them as it does the kiosk's).
+
+use intake_common::customer::Field;
+#[cfg(test)]
+use intake_common::i18n::Tr;
+#[cfg(test)]
+use intake_common::settings::Lang;
+use intake_common::users::Role;
+
+intake_common::message_ids! {
+    /// A message a console page shows.
+    pub enum Msg {
+        Customers = "console-customers",
+        Language = "console-language",
+        SkipToContent = "console-skip",
+        Sections = "console-sections",
+        SignOut = "console-sign-out",
+        RoleOwner = "console-role-owner",
+        RoleManager = "console-role-manager",
+        RoleArtist = "console-role-artist",
+        RoleFrontDesk = "console-role-front-desk",
+        BackToCustomers = "console-back-to-customers",
+        NotFound = "console-not-found",
+        Forbidden = "console-forbidden",
+        Failed = "console-failed",
+        RefusedForm = "console-refused-form",
+        SessionEnded = "console-session-ended",
+        RefusedOrigin = "console-refused-origin",
+        ForbiddenWhy = "console-forbidden-why",
+        NoSuchPage = "console-no-such-page",
+        TooLarge = "console-too-large",
+        SignInTitle = "console-sign-in-title",
+        Name = "console-name",
+        Pin = "console-pin",
+        SignIn = "console-sign-in",
+        BadPin = "console-bad-pin",
+        Locked = "console-locked" (minutes),
+        CustomerCount = "console-customer-count" (count),
+        SearchLabel = "console-search-label",
+        Search = "console-search",
+        AddCustomer = "console-add-customer",
+        NoCustomers = "console-no-customers",
+        NoneFound = "console-none-found",
+        Pages = "console-pages",
+        FirstPage = "console-first-page",
+        NextPage = "console-next-page",
+        NameColumn = "console-name-column",
+        Added = "console-added",
+        Unnamed = "console-unnamed",
+        Active = "console-active",
+        Inactive = "console-inactive",
+        Yes = "console-yes",
+        No = "console-no",
+        Columns = "console-columns",
+        ColumnsHint = "console-columns-hint",
+        SaveColumns = "console-save-columns",
+        Edit = "console-edit",
+        Delete = "console-delete",
+        Profile = "console-profile",
+        Notes = "console-notes",
+        NoNotes = "console-no-notes",
+        AddNote = "console-add-note",
+        SaveNote = "console-save-note",
+        Services = "console-services",
+        NoServices = "console-no-services",
+        Releases = "console-releases",
+        NoReleases = "console-no-releases",
+        DownloadPdf = "console-download-pdf",
+        History = "console-history",
+        When = "console-when",
+        Who = "console-who",
+        What = "console-what",
+        NotGiven = "console-not-given",
+        SafetyPanel = "console-safety-panel",
+        Flags = "console-flags",
+        NoFlags = "console-no-flags",
+        Medical = "console-medical",
+        NoMedical = "console-no-medical",
+        MedicalHidden = "console-medical-hidden" (count),
+        Emergency = "console-emergency",
+        Physician = "console-physician",
+        LastRead = "console-last-read",
+        AddFlag = "console-add-flag",
+        FlagKind = "console-flag-kind",
+        FlagNote = "console-flag-note",
+        SaveFlag = "console-save-flag",
+        EditCustomer = "console-edit-customer",
+        FixThese = "console-fix-these",
+        Save = "console-save",
+        Cancel = "console-cancel",
+        NeedsIdentity = "console-needs-identity",
+        DeleteTitle = "console-delete-title" (name),
+        DeleteWarning = "console-delete-warning",
+        DeleteConfirm = "console-delete-confirm" (name),
+        DeleteUnconfirmed = "console-delete-unconfirmed",
+        FieldFirstName = "console-field-first-name",
+        FieldMiddleName = "console-field-middle-name",
+        FieldLastName = "console-field-last-name",
+        FieldNickname = "console-field-nickname",
+        FieldEmail = "console-field-email",
+        FieldPhoneNumber = "console-field-phone-number",
+        FieldBirthdate = "console-field-birthdate",
+        FieldGender = "console-field-gender",
+        FieldStreet = "console-field-street",
+        FieldStreet2 = "console-field-street2",
+        FieldCity = "console-field-city",
+        FieldState = "console-field-state",
+        FieldPostalCode = "console-field-postal-code",
+        FieldCountry = "console-field-country",
+        FieldOccupation = "console-field-occupation",
+        FieldNotes = "console-field-notes",
+        FieldCompany = "console-field-company",
+        FieldReferenceId = "console-field-reference-id",
+        FieldStatus = "console-field-status",
+        FieldOptIn = "console-field-opt-in",
+        FieldMembershipNumber = "console-field-membership-number",
+    }
+}
+
+impl Msg {
+    /// A profile field's label.
+    pub fn field(f: Field) -> Msg {
+        match f {
+            Field::FirstName => Msg::FieldFirstName,
+            Field::MiddleName => Msg::FieldMiddleName,
+            Field::LastName => Msg::FieldLastName,
+            Field::Nickname => Msg::FieldNickname,
+            Field::Email => Msg::FieldEmail,
+            Field::PhoneNumber => Msg::FieldPhoneNumber,
+            Field::Birthdate => Msg::FieldBirthdate,
+            Field::Gender => Msg::FieldGender,
+            Field::Street => Msg::FieldStreet,
+            Field::Street2 => Msg::FieldStreet2,
+            Field::City => Msg::FieldCity,
+            Field::State => Msg::FieldState,
+            Field::PostalCode => Msg::FieldPostalCode,
+            Field::Country => Msg::FieldCountry,
+            Field::Occupation => Msg::FieldOccupation,
+            Field::Notes => Msg::FieldNotes,
+            Field::Company => Msg::FieldCompany,
+            Field::ReferenceId => Msg::FieldReferenceId,
+            Field::Status => Msg::FieldStatus,
+            Field::OptIn => Msg::FieldOptIn,
+            Field::MembershipNumber => Msg::FieldMembershipNumber,
+        }
+    }
+
+    /// A staff role's name.
+    pub fn role(r: Role) -> Msg {
+        match r {
+            Role::Owner => Msg::RoleOwner,
+            Role::Manager => Msg::RoleManager,
+            Role::Artist => Msg::RoleArtist,
+            // Devices never sign in to the console.
+            Role::FrontDesk | Role::Kiosk | Role::Counter => Msg::RoleFrontDesk,
+        }
+    }
+}
+
+/// The words of one language.
+pub type Words<'a> = intake_common::i18n::Words<'a, Msg>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_console_message_is_in_every_language_with_its_arguments_and_none_is_unused() {
+        let tr = Tr::built_in();
+        let problems = tr.check::<Msg>("console-");
+        assert!(problems.is_empty(), "{problems:#?}");
+        for f in Field::ALL {
+            let (en, es) = (
+                tr.get(Lang::En, Msg::field(f).id()),
+                tr.get(Lang::Es, Msg::field(f).id()),
+            );
+            assert!(
+                !en.is_empty() && !es.is_empty() && en != es || f == Field::PhoneNumber,
+                "{f:?}"
+            );
+        }
+    }
+}

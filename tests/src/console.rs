@@ -1,0 +1,162 @@
+//! The staff console as a browser meets it, over real HTTPS: a session cookie kept after
+//! signing in, forms posted with the page's CSRF token and the store's own `Origin`, and
+//! redirects not followed, so a test sees each answer as it is.
+
+use std::path::Path;
+
+use reqwest::header::{COOKIE, HeaderMap, LOCATION, ORIGIN, SET_COOKIE};
+use reqwest::redirect::Policy;
+
+/// The cookie the console keeps its session in.
+pub const COOKIE_NAME: &str = "__Host-intake-console";
+
+/// One browser's view of the console.
+#[derive(Clone, Debug)]
+pub struct Console {
+    http: reqwest::Client,
+    pub url: String,
+    /// The session cookie's value, once signed in.
+    pub cookie: Option<String>,
+}
+
+/// An answer as it came.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(LOCATION).and_then(|v| v.to_str().ok())
+    }
+
+    /// The value of the first hidden `csrf` field on the page.
+    pub fn csrf(&self) -> Option<String> {
+        field_value(&self.body, "csrf")
+    }
+}
+
+/// The `value` of the first input named `name` in `html` (as maud writes them).
+pub fn field_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\" value=\""))?;
+    let rest = &html[at + name.len() + 15..];
+    rest.split('"').next().map(|v| v.replace("&amp;", "&"))
+}
+
+impl Console {
+    /// A browser for the store at `url` whose certificate is in `dir`.
+    pub fn new(dir: &Path, url: &str) -> Console {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let pem = std::fs::read(dir.join("store-cert.pem")).expect("the store's certificate");
+        let http = reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(&pem).expect("a PEM certificate")])
+            .redirect(Policy::none())
+            .build()
+            .expect("an HTTPS client");
+        Console {
+            http,
+            url: url.to_string(),
+            cookie: None,
+        }
+    }
+
+    /// The same browser holding `cookie` instead (a forged or stolen one).
+    pub fn with_cookie(&self, cookie: Option<&str>) -> Console {
+        Console {
+            cookie: cookie.map(str::to_string),
+            ..self.clone()
+        }
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
+        let req = match &self.cookie {
+            Some(c) => req.header(COOKIE, format!("{COOKIE_NAME}={c}")),
+            None => req,
+        };
+        let resp = req.send().await.expect("the store answers");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.text().await.unwrap_or_default();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A request with headers of the caller's choosing (a bearer token, a forged origin).
+    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut req = self.http.request(
+            method.parse().expect("an HTTP method"),
+            format!("{}{path}", self.url),
+        );
+        for (n, v) in headers {
+            req = req.header(*n, *v);
+        }
+        self.send(req).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(self.http.get(format!("{}{path}", self.url)))
+            .await
+    }
+
+    /// A form posted as the console's pages post it: the store's own origin, and the
+    /// session's CSRF token added unless the fields carry one.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut fields: Vec<(String, String)> = fields
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        if self.cookie.is_some() && !fields.iter().any(|(n, _)| n == "csrf") {
+            let csrf = self.csrf().await;
+            fields.push(("csrf".into(), csrf));
+        }
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        for (n, v) in &fields {
+            body.append_pair(n, v);
+        }
+        self.post_raw(path, body.finish(), Some(&self.url)).await
+    }
+
+    /// A body posted as a form from `origin` (none: no `Origin` header).
+    pub async fn post_raw(&self, path: &str, body: String, origin: Option<&str>) -> Answer {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(o) = origin {
+            req = req.header(ORIGIN, o);
+        }
+        self.send(req).await
+    }
+
+    /// The CSRF token of this session's forms (read from the customers page's sign-out form).
+    pub async fn csrf(&self) -> String {
+        self.get("/console/customers")
+            .await
+            .csrf()
+            .expect("a signed-in page carries the forms' token")
+    }
+
+    /// Signs in as `user`; on success keeps the session cookie.
+    pub async fn sign_in(&mut self, user: &str, pin: &str) -> Answer {
+        let answer = self
+            .post("/console/sign-in", &[("user", user), ("pin", pin)])
+            .await;
+        if let Some(cookie) = answer
+            .headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix(&format!("{COOKIE_NAME}=")))
+        {
+            let value = cookie.split(';').next().unwrap_or("");
+            self.cookie = Some(value.to_string()).filter(|v| !v.is_empty());
+        }
+        answer
+    }
+}
