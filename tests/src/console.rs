@@ -134,6 +134,43 @@ impl Console {
         self.send(req).await
     }
 
+    /// A file posted as the import page posts it (`multipart/form-data`): the form's token
+    /// first (this session's unless `csrf` says otherwise), then the file.
+    pub async fn upload(
+        &self,
+        path: &str,
+        file_name: &str,
+        bytes: &[u8],
+        csrf: Option<&str>,
+    ) -> Answer {
+        let token = match csrf {
+            Some(t) => t.to_string(),
+            None => self.csrf().await,
+        };
+        let boundary = "----intake-test-boundary-7d3f";
+        let mut body = Vec::with_capacity(bytes.len() + 512);
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(ORIGIN, &self.url)
+            .body(body);
+        self.send(req).await
+    }
+
     /// The CSRF token of this session's forms (read from the customers page's sign-out form).
     pub async fn csrf(&self) -> String {
         self.get("/console/customers")

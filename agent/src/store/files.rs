@@ -81,10 +81,19 @@ pub async fn import(
 
 /// An upload on disk: made owner-only (0600) in an owner-only directory, removed when
 /// dropped.
-struct Upload(PathBuf);
+#[derive(Debug)]
+pub struct Upload(PathBuf);
 
 impl Upload {
     fn write(dir: &Path, bytes: &[u8]) -> ApiResult<Self> {
+        let (upload, mut file) = Self::create(dir)?;
+        file.write_all(bytes)
+            .map_err(|e| ApiError::internal(format!("{}: {e}", upload.0.display())))?;
+        Ok(upload)
+    }
+
+    /// A new, empty upload in `dir`, and the file to write it through.
+    pub fn create(dir: &Path) -> ApiResult<(Self, std::fs::File)> {
         let fail = |e: std::io::Error| ApiError::internal(format!("{}: {e}", dir.display()));
         private_dir(dir).map_err(fail)?;
         let path = dir.join(format!("import-{}.csv", Uuid::now_v7()));
@@ -92,10 +101,12 @@ impl Upload {
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&path).map_err(fail)?;
-        let upload = Upload(path);
-        file.write_all(bytes).map_err(fail)?;
-        Ok(upload)
+        let file = options.open(&path).map_err(fail)?;
+        Ok((Upload(path), file))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
     }
 }
 

@@ -41,6 +41,13 @@ const PAGES: &[(&str, &str, &str)] = &[
         "/console/customers/{id}/releases/{file}",
         "medical:customer",
     ),
+    ("GET", "/console/import", "import:customer"),
+    ("POST", "/console/import", "import:customer"),
+    ("GET", "/console/import/{id}", "import:customer"),
+    ("POST", "/console/import/{id}/check", "import:customer"),
+    ("POST", "/console/import/{id}/run", "import:customer"),
+    ("POST", "/console/import/{id}/discard", "import:customer"),
+    ("GET", "/console/import/{id}/report.csv", "import:customer"),
 ];
 
 /// What each staff role holds, as the studio documents it.

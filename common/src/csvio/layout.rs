@@ -14,6 +14,10 @@ pub enum Format {
     Studio,
     /// The seed-003 layout (`first_name`, `last_name`, `email`, `phone`, ...).
     Snake,
+    /// Every column's meaning given by the map (what the console's import page sends once
+    /// a person has chosen the fields); a column the map does not name is left out. The
+    /// file needs one identifying column, as the seed-003 layout does.
+    Mapped,
 }
 
 impl std::str::FromStr for Format {
@@ -22,7 +26,10 @@ impl std::str::FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "studio" | "other" | "intake" => Ok(Format::Studio),
             "snake" | "snake_case" | "basic" => Ok(Format::Snake),
-            other => Err(format!("unknown format {other:?}: use studio or snake")),
+            "mapped" => Ok(Format::Mapped),
+            other => Err(format!(
+                "unknown format {other:?}: use studio, snake, or mapped (with --map)"
+            )),
         }
     }
 }
@@ -32,6 +39,7 @@ impl std::fmt::Display for Format {
         f.write_str(match self {
             Format::Studio => "studio",
             Format::Snake => "snake",
+            Format::Mapped => "mapped",
         })
     }
 }
@@ -116,8 +124,10 @@ impl Layout {
                 "the first line must be a header naming the columns".into()
             ));
         }
-        // Mapped columns first: --map 'Their Column=FirstName'.
+        // Mapped columns first: --map 'Their Column=FirstName'; 'Their Column=' (or `-`)
+        // leaves a column out.
         let mut mapped: Vec<Option<Target>> = vec![None; header.len()];
+        let mut left_out = vec![false; header.len()];
         for (theirs, ours) in map {
             let Some(i) = header.iter().position(|h| h == theirs.trim()) else {
                 return Err(FileError::Usage(format!(
@@ -125,6 +135,10 @@ impl Layout {
                     header.join(", ")
                 )));
             };
+            if matches!(ours.trim(), "" | "-") {
+                left_out[i] = true;
+                continue;
+            }
             let target = parse_target(ours).ok_or_else(|| {
                 FileError::Usage(format!(
                     "--map {theirs}={ours}: {ours:?} is not a customer field (use one of: {}, Id)",
@@ -143,7 +157,11 @@ impl Layout {
                     || SNAKE_COLUMNS.iter().any(|(c, _)| header_key(c) == k)
             })
             .count();
-        if studio_hits + snake_hits + loose_hits == 0 && mapped.iter().all(Option::is_none) {
+        let mapping = format == Some(Format::Mapped);
+        if studio_hits + snake_hits + loose_hits == 0
+            && mapped.iter().all(Option::is_none)
+            && !mapping
+        {
             let shown: Vec<&str> = header.iter().take(4).map(String::as_str).collect();
             return Err(err(format!(
                 "the first line is not a header: none of its cells ({}) names a column Intake knows. Add a header row, e.g. FirstName,LastName,PhoneNumber,Birthdate",
@@ -159,12 +177,16 @@ impl Layout {
         let mut ignored = Vec::new();
         for (i, name) in header.iter().enumerate() {
             let target = mapped[i].or_else(|| match format {
+                _ if left_out[i] => None,
                 Format::Studio => studio_target(name),
                 Format::Snake => snake_field(name).map(Target::Field),
+                Format::Mapped => None,
             });
             if target.is_none() && !name.is_empty() {
                 let why = if EXPORT_ONLY_COLUMNS.contains(&name.as_str()) {
                     "not profile information"
+                } else if left_out[i] || format == Format::Mapped {
+                    "left out"
                 } else {
                     "not a column Intake knows"
                 };
@@ -197,6 +219,47 @@ impl Layout {
         Ok(layout)
     }
 
+    /// The layout of the file at `path` as an import would read it (its header, `format`
+    /// and `map`), and the first data row's cells, to show a person before anything is
+    /// written.
+    pub fn peek(
+        path: &Path,
+        format: Option<Format>,
+        map: &[(String, String)],
+    ) -> Result<(Layout, Vec<String>), FileError> {
+        let (reader, _) = super::decode::open(path)?;
+        let mut csv = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(reader);
+        let malformed = |e: csv::Error| FileError::Malformed {
+            path: path.to_path_buf(),
+            line: e.position().map_or(1, csv::Position::line),
+            message: e.to_string(),
+        };
+        let header: Vec<String> = csv
+            .byte_headers()
+            .map_err(malformed)?
+            .iter()
+            .map(|h| super::decode::cell(h).into_owned())
+            .collect();
+        if header.is_empty() {
+            return Err(FileError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut first = csv::ByteRecord::new();
+        let sample = if csv.read_byte_record(&mut first).map_err(malformed)? {
+            first
+                .iter()
+                .map(|c| super::decode::cell(c).into_owned())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok((Layout::resolve(path, &header, format, map)?, sample))
+    }
+
     fn check_required(&self) -> Result<(), String> {
         match self.format {
             Format::Studio => {
@@ -215,7 +278,7 @@ impl Layout {
                     ))
                 }
             }
-            Format::Snake => {
+            Format::Snake | Format::Mapped => {
                 let any = [
                     Field::FirstName,
                     Field::LastName,
@@ -272,7 +335,9 @@ fn snake_field(name: &str) -> Option<Field> {
         .map(|(_, f)| *f)
 }
 
-fn parse_target(name: &str) -> Option<Target> {
+/// What a map's right-hand side names: a customer field (by its studio or seed-003 column
+/// name, case and spacing aside) or `Id`.
+pub fn parse_target(name: &str) -> Option<Target> {
     let name = name.trim();
     studio_target(name)
         .or_else(|| snake_field(name).map(Target::Field))
@@ -369,5 +434,68 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("both fill LastName"), "{e}");
+    }
+
+    #[test]
+    fn a_mapped_layout_takes_only_what_the_map_names_and_leaves_out_the_rest() {
+        let p = Path::new("f.csv");
+        let map = vec![
+            ("Given".to_string(), "FirstName".to_string()),
+            ("Email Address".to_string(), "Email".to_string()),
+            ("FirstName".to_string(), String::new()),
+            ("Visits".to_string(), "-".to_string()),
+        ];
+        let header = h("Given,FirstName,Email Address,Visits,Shoe");
+        let l = Layout::resolve(p, &header, Some(Format::Mapped), &map).unwrap();
+        assert_eq!(
+            l.targets,
+            [
+                Some(Target::Field(Field::FirstName)),
+                None,
+                Some(Target::Field(Field::Email)),
+                None,
+                None
+            ]
+        );
+        assert_eq!(
+            l.ignored,
+            [
+                "FirstName (left out)",
+                "Visits (left out)",
+                "Shoe (left out)"
+            ]
+        );
+        // Left out in the studio layout too: a column it would read is not read.
+        let studio = h("FirstName,LastName,PhoneNumber,Birthdate,City");
+        let out = vec![("City".to_string(), "-".to_string())];
+        let l = Layout::resolve(p, &studio, None, &out).unwrap();
+        assert!(!l.has(Field::City));
+        // A mapped layout still needs a column that identifies the customer.
+        let none = vec![("Visits".to_string(), "City".to_string())];
+        let e = Layout::resolve(p, &h("Visits"), Some(Format::Mapped), &none)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no identifying column"), "{e}");
+        assert_eq!("mapped".parse::<Format>().unwrap(), Format::Mapped);
+    }
+
+    #[test]
+    fn a_peek_reads_the_header_and_the_first_row_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.csv");
+        std::fs::write(
+            &path,
+            "\u{feff}FirstName,LastName,PhoneNumber,Birthdate\nAda,Moss,,1990-01-02\n\"broken",
+        )
+        .unwrap();
+        let (l, sample) = Layout::peek(&path, None, &[]).unwrap();
+        assert_eq!(l.format, Format::Studio);
+        assert_eq!(
+            l.header[0], "FirstName",
+            "the byte-order mark is not part of the name"
+        );
+        assert_eq!(sample, ["Ada", "Moss", "", "1990-01-02"]);
+        std::fs::write(&path, "").unwrap();
+        assert!(Layout::peek(&path, None, &[]).is_err());
     }
 }

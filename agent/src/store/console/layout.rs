@@ -9,15 +9,23 @@ use super::words::{Msg, Words};
 use super::{Console, Staff};
 
 /// The console's sections: where each is, its name, and the permission it takes.
-pub const SECTIONS: &[(&str, Msg, Permission)] = &[(
-    "/console/customers",
-    Msg::Customers,
-    Permission::ReadCustomer,
-)];
+pub const SECTIONS: &[(&str, Msg, Permission)] = &[
+    (
+        "/console/customers",
+        Msg::Customers,
+        Permission::ReadCustomer,
+    ),
+    ("/console/import", Msg::Import, Permission::ImportCustomer),
+];
 
-fn head(title: &str, shop: &str) -> Markup {
+fn head(title: &str, shop: &str, refresh: Option<u32>) -> Markup {
     html! {
         meta charset="utf-8";
+        @if let Some(secs) = refresh {
+            // A page that follows work under way (an import) reloads itself: the console
+            // has no script.
+            meta http-equiv="refresh" content=(secs);
+        }
         meta name="viewport" content="width=device-width, initial-scale=1";
         meta name="referrer" content="no-referrer";
         title { (title) " · " (shop) }
@@ -39,14 +47,14 @@ fn languages(w: Words<'_>, here: &str) -> Markup {
 }
 
 /// A signed-in page: `body` under the header and navigation.
-pub fn frame(staff: &Staff, title: &str, body: Markup) -> Markup {
+pub fn frame(staff: &Staff, title: &str, body: Markup, refresh: Option<u32>) -> Markup {
     let w = staff.words();
     let shop = &staff.console().settings.shop.name;
     let path = staff.here.split('?').next().unwrap_or("");
     html! {
         (DOCTYPE)
         html lang=(w.lang.code()) {
-            head { (head(title, shop)) }
+            head { (head(title, shop, refresh)) }
             body {
                 a.skip href="#main" { (w.get(Msg::SkipToContent)) }
                 header {
@@ -88,7 +96,7 @@ pub fn outside(console: &Console, lang: Lang, here: &str, title: &str, body: Mar
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
-            head { (head(title, shop)) }
+            head { (head(title, shop, None)) }
             body.outside {
                 header {
                     p.shop { (shop) }

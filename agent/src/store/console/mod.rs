@@ -15,6 +15,8 @@
 mod customer;
 mod customers;
 mod edit;
+mod import;
+mod import_pages;
 mod layout;
 mod sign_in;
 mod words;
@@ -40,6 +42,10 @@ use words::{Msg, Words};
 pub use customer::{add_flag, add_note, release_pdf, show};
 pub use customers::{list, set_columns};
 pub use edit::{create, delete, delete_page, edit, new, update};
+pub use import::{
+    check as import_check, discard as import_discard, report_csv as import_report,
+    run as import_run, show as import_show, start as import_start, upload as import_upload,
+};
 pub use sign_in::{language, sign_in, sign_in_page, sign_out};
 
 /// The browser's session cookie: an ordinary staff session token.
@@ -59,6 +65,8 @@ pub const HOME: &str = "/console/customers";
 pub struct Console {
     settings: Arc<Settings>,
     key: [u8; 32],
+    /// Uploads waiting for their import, and imports under way.
+    imports: import::Jobs,
 }
 
 impl Console {
@@ -66,6 +74,7 @@ impl Console {
         Ok(Self {
             settings: Arc::new(settings),
             key: load_key(&data_dir.join(KEY_FILE))?,
+            imports: import::Jobs::default(),
         })
     }
 
@@ -201,7 +210,18 @@ impl Staff {
 
     /// A page in the console's frame: the navigation, who is signed in, `body`.
     fn page(&self, status: StatusCode, title: &str, body: maud::Markup) -> Page {
-        Page::html(status, layout::frame(self, title, body))
+        Page::html(status, layout::frame(self, title, body, None))
+    }
+
+    /// A page that reloads itself every `secs` seconds (work under way).
+    fn page_refreshing(
+        &self,
+        status: StatusCode,
+        title: &str,
+        body: maud::Markup,
+        secs: u32,
+    ) -> Page {
+        Page::html(status, layout::frame(self, title, body, Some(secs)))
     }
 
     /// The page saying what went wrong, under the status the error carries.

@@ -1,0 +1,330 @@
+//! The import's pages: the upload form, the mapping (each column of the file, its first
+//! value, and the field it fills, changeable), the dry run's report beside the mapping,
+//! the progress while it runs, and the report at the end.
+
+use axum::http::StatusCode;
+use intake_common::csvio::layout::Target;
+use intake_common::csvio::{ImportReport, Layout};
+use intake_common::customer::Field;
+use maud::{Markup, html};
+use uuid::Uuid;
+
+use super::import::State;
+use super::words::Msg;
+use super::{Page, Staff};
+
+/// Problems shown on a page; the rest are in the downloadable report.
+const SHOWN_PROBLEMS: usize = 100;
+
+/// The word for where a job is.
+pub fn state_word(state: &State) -> Msg {
+    match state {
+        State::Ready => Msg::ImportStateReady,
+        State::Running(_) => Msg::ImportStateRunning,
+        State::Done(_) => Msg::ImportStateDone,
+    }
+}
+
+/// A target as the mapping form's option value (what `parse_target` reads back).
+pub fn target_value(t: Target) -> String {
+    match t {
+        Target::Field(f) => f.column().to_string(),
+        Target::Id => "Id".to_string(),
+    }
+}
+
+/// `GET /console/import`: the upload form and the staff member's uploads.
+pub fn start(
+    staff: &Staff,
+    mine: &[(Uuid, String, Msg)],
+    problem: Option<&str>,
+    status: StatusCode,
+) -> Page {
+    let w = staff.words();
+    let title = w.get(Msg::ImportTitle);
+    let body = html! {
+        h1 { (title) }
+        p { (w.get(Msg::ImportHint)) }
+        @if let Some(p) = problem {
+            p.error role="alert" { (p) }
+        }
+        form method="post" action="/console/import" enctype="multipart/form-data" {
+            // The token first: the store reads it before it writes any of the file.
+            input type="hidden" name="csrf" value=(staff.csrf);
+            label for="file" { (w.get(Msg::ImportFile)) }
+            input #file type="file" name="file" required accept=".csv,.txt,text/csv";
+            button type="submit" { (w.get(Msg::ImportUpload)) }
+        }
+        @if !mine.is_empty() {
+            h2 { (w.get(Msg::ImportYours)) }
+            ul {
+                @for (id, name, state) in mine {
+                    li { a href={ "/console/import/" (id) } { (name) } " · " (w.get(*state)) }
+                }
+            }
+        }
+    };
+    staff.page(status, &title, body)
+}
+
+/// The form choosing each column's field, with the first row's values beside them.
+fn mapping_form(
+    staff: &Staff,
+    id: Uuid,
+    layout: &Layout,
+    sample: &[String],
+    chosen: &[Option<Target>],
+    dates: &str,
+) -> Markup {
+    let w = staff.words();
+    let dates_options = [
+        ("", Msg::DatesAuto),
+        ("iso", Msg::DatesIso),
+        ("mdy", Msg::DatesMdy),
+        ("dmy", Msg::DatesDmy),
+    ];
+    html! {
+        form method="post" action={ "/console/import/" (id) "/check" } {
+            input type="hidden" name="csrf" value=(staff.csrf);
+            div.table-wrap {
+                table.mapping {
+                    caption { (w.get(Msg::ImportMapping)) }
+                    thead { tr {
+                        th scope="col" { (w.get(Msg::ImportColumn)) }
+                        th scope="col" { (w.get(Msg::ImportSample)) }
+                        th scope="col" { (w.get(Msg::ImportField)) }
+                    } }
+                    tbody {
+                        @for (i, name) in layout.header.iter().enumerate() {
+                            @let current = chosen.get(i).copied().flatten();
+                            tr {
+                                th scope="row" { label for={ "col-" (i) } { (name) } }
+                                td { (sample.get(i).map_or("", String::as_str)) }
+                                td {
+                                    select id={ "col-" (i) } name={ "col-" (i) } {
+                                        option value="" selected[current.is_none()] { (w.get(Msg::ImportLeaveOut)) }
+                                        @for f in Field::ALL {
+                                            option value=(f.column()) selected[current == Some(Target::Field(f))] {
+                                                (w.get(Msg::field(f)))
+                                            }
+                                        }
+                                        option value="Id" selected[current == Some(Target::Id)] { (w.get(Msg::ImportIdColumn)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            label for="dates" { (w.get(Msg::ImportDates)) }
+            select #dates name="dates" {
+                @for (v, m) in dates_options {
+                    option value=(v) selected[dates == v] { (w.get(m)) }
+                }
+            }
+            p.meta { (w.get(Msg::ImportCheckHint)) }
+            button type="submit" { (w.get(Msg::ImportCheck)) }
+        }
+    }
+}
+
+/// The discard button, for an upload not imported.
+fn discard(staff: &Staff, id: Uuid) -> Markup {
+    let w = staff.words();
+    html! {
+        form method="post" action={ "/console/import/" (id) "/discard" } {
+            input type="hidden" name="csrf" value=(staff.csrf);
+            button.secondary type="submit" { (w.get(Msg::ImportDiscard)) }
+        }
+    }
+}
+
+/// The mapping page: what the file's header was read as, changeable.
+#[allow(clippy::too_many_arguments)]
+pub fn mapping(
+    staff: &Staff,
+    id: Uuid,
+    name: &str,
+    layout: &Layout,
+    sample: &[String],
+    chosen: &[Option<Target>],
+    problem: Option<&str>,
+    dates: &str,
+    status: StatusCode,
+) -> Page {
+    let w = staff.words();
+    let title = w.get(Msg::ImportTitle);
+    let body = html! {
+        h1 { (title) }
+        p { strong { (name) } " · " (w.with(Msg::ImportLayout, &[("layout", layout.format.to_string())])) }
+        @if let Some(p) = problem {
+            p.error role="alert" { (p) }
+        }
+        (mapping_form(staff, id, layout, sample, chosen, dates))
+        (discard(staff, id))
+    };
+    staff.page(status, &title, body)
+}
+
+/// A file the importer cannot read at all, and why.
+pub fn unreadable(staff: &Staff, id: Uuid, name: &str, why: &str) -> Page {
+    let w = staff.words();
+    let title = w.get(Msg::ImportUnreadable);
+    let body = html! {
+        h1 { (title) }
+        p { strong { (name) } }
+        p.error role="alert" { (why) }
+        (discard(staff, id))
+        p { a href="/console/import" { (w.get(Msg::ImportAnother)) } }
+    };
+    staff.page(StatusCode::UNPROCESSABLE_ENTITY, &title, body)
+}
+
+/// The counts and problems of a report.
+fn summary(staff: &Staff, id: Uuid, report: &ImportReport) -> Markup {
+    let w = staff.words();
+    let counts = [
+        (Msg::ImportCreated, report.created),
+        (Msg::ImportUpdated, report.updated),
+        (Msg::ImportUnchanged, report.unchanged),
+        (Msg::ImportFailed, report.failed),
+    ];
+    html! {
+        dl.counts {
+            @for (m, n) in counts {
+                dt { (w.get(m)) }
+                dd { (n) }
+            }
+            @if !report.ignored_columns.is_empty() {
+                dt { (w.get(Msg::ImportIgnored)) }
+                dd { (report.ignored_columns.join(", ")) }
+            }
+        }
+        @if !report.errors.is_empty() {
+            div.table-wrap {
+                table {
+                    caption { (w.get(Msg::ImportProblems)) }
+                    thead { tr {
+                        th scope="col" { (w.get(Msg::ImportLine)) }
+                        th scope="col" { (w.get(Msg::ImportColumn)) }
+                        th scope="col" { (w.get(Msg::ImportProblem)) }
+                    } }
+                    tbody {
+                        @for e in report.errors.iter().take(SHOWN_PROBLEMS) {
+                            tr { td { (e.line) } td { (e.column) } td { (e.message) } }
+                        }
+                    }
+                }
+            }
+            @if report.errors.len() > SHOWN_PROBLEMS {
+                p { (w.with(Msg::ImportMoreProblems, &[("count", (report.errors.len() - SHOWN_PROBLEMS).to_string())])) }
+            }
+        }
+        @if !report.dry_run {
+            p { a href={ "/console/import/" (id) "/report.csv" } { (w.get(Msg::ImportReportCsv)) } }
+        }
+    }
+}
+
+/// The dry run's report, the mapping it used (changeable, to check again), and the import.
+#[allow(clippy::too_many_arguments)]
+pub fn checked(
+    staff: &Staff,
+    id: Uuid,
+    name: &str,
+    layout: &Layout,
+    sample: &[String],
+    chosen: &[Option<Target>],
+    dates: &str,
+    report: &ImportReport,
+) -> Page {
+    let w = staff.words();
+    let title = w.get(Msg::ImportDryRunTitle);
+    let body = html! {
+        h1 { (title) }
+        p { strong { (name) } " · " (w.with(Msg::ImportLayout, &[("layout", report.format.clone())])) }
+        (summary(staff, id, report))
+        form method="post" action={ "/console/import/" (id) "/run" } {
+            input type="hidden" name="csrf" value=(staff.csrf);
+            @for (i, t) in chosen.iter().enumerate() {
+                input type="hidden" name={ "col-" (i) } value=(t.map_or_else(String::new, target_value));
+            }
+            input type="hidden" name="dates" value=(dates);
+            button type="submit" { (w.get(Msg::ImportNow)) }
+        }
+        h2 { (w.get(Msg::ImportChange)) }
+        (mapping_form(staff, id, layout, sample, chosen, dates))
+        (discard(staff, id))
+    };
+    staff.page(StatusCode::OK, &title, body)
+}
+
+/// The import running: how much of the file is read, the page reloading itself.
+pub fn progress(staff: &Staff, id: Uuid, name: &str, read: u64, total: u64) -> Page {
+    let w = staff.words();
+    let title = w.get(Msg::ImportRunning);
+    let percent = (read.saturating_mul(100) / total.max(1)).min(99);
+    let body = html! {
+        h1 { (title) }
+        p { strong { (name) } }
+        label for="progress" { (w.with(Msg::ImportProgress, &[("percent", percent.to_string())])) }
+        progress #progress max="100" value=(percent) { (percent) "%" }
+        p.meta { a href={ "/console/import/" (id) } { (w.get(Msg::ImportReload)) } }
+    };
+    staff.page_refreshing(StatusCode::OK, &title, body, 2)
+}
+
+/// The finished import's report (or why it stopped, nothing stored).
+pub fn report(staff: &Staff, id: Uuid, name: &str, report: &Result<ImportReport, String>) -> Page {
+    let w = staff.words();
+    let (title, body) = match report {
+        Ok(r) => {
+            let title = w.get(Msg::ImportDoneTitle);
+            (
+                title.clone(),
+                html! {
+                    h1 { (title) }
+                    p { strong { (name) } " · " (w.with(Msg::ImportLayout, &[("layout", r.format.clone())])) }
+                    (summary(staff, id, r))
+                    p { a href="/console/customers?sort=added&dir=desc" { (w.get(Msg::Customers)) } }
+                    p { a href="/console/import" { (w.get(Msg::ImportAnother)) } }
+                },
+            )
+        }
+        Err(why) => {
+            let title = w.get(Msg::ImportStopped);
+            (
+                title.clone(),
+                html! {
+                    h1 { (title) }
+                    p { strong { (name) } }
+                    p.error role="alert" { (why) }
+                    p { a href="/console/import" { (w.get(Msg::ImportAnother)) } }
+                },
+            )
+        }
+    };
+    staff.page(StatusCode::OK, &title, body)
+}
+
+/// A report as CSV: the counts, then each problem with its line and column.
+pub fn report_as_csv(report: &ImportReport) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let counts = [
+        ("created", report.created),
+        ("updated", report.updated),
+        ("unchanged", report.unchanged),
+        ("failed", report.failed),
+    ];
+    let _ = out.write_record(["line", "column", "problem"]);
+    for (what, n) in counts {
+        let _ = out.write_record(["", what, &n.to_string()]);
+    }
+    for c in &report.ignored_columns {
+        let _ = out.write_record(["", c, "left out"]);
+    }
+    for e in &report.errors {
+        let _ = out.write_record([e.line.to_string().as_str(), &e.column, &e.message]);
+    }
+    String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
+}
