@@ -11,6 +11,7 @@
 
 mod axe;
 mod chromium;
+mod forms;
 mod near;
 
 use std::path::{Path, PathBuf};

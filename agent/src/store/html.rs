@@ -9,15 +9,26 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use maud::Markup;
 
-/// Sets the headers every HTML answer carries: `csp` as its content security policy, HSTS,
-/// no sniffing, no referrer, no framing, and `cache` as its caching rule.
-pub fn strict(resp: &mut Response, csp: &'static str, cache: &'static str) {
+/// What a set of pages declares about itself: its content security policy, and what the
+/// browser may tell other addresses of where it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub csp: &'static str,
+    /// `no-referrer` where a page's address is itself a secret (Web Sign's links);
+    /// `same-origin` where forms must carry their `Origin` (a browser sends `Origin: null`
+    /// from a `no-referrer` page).
+    pub referrer: &'static str,
+}
+
+/// Sets the headers every HTML answer carries: the policy's content security policy and
+/// referrer policy, HSTS, no sniffing, no framing, and `cache` as its caching rule.
+pub fn strict(resp: &mut Response, policy: Policy, cache: &'static str) {
     let h = resp.headers_mut();
     for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, csp),
+        (header::CONTENT_SECURITY_POLICY, policy.csp),
         (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, policy.referrer),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::CACHE_CONTROL, cache),
     ] {
@@ -25,22 +36,22 @@ pub fn strict(resp: &mut Response, csp: &'static str, cache: &'static str) {
     }
 }
 
-/// A page under `csp`: it may hold personal data, so no browser or proxy keeps it.
-pub fn page(status: StatusCode, markup: Markup, csp: &'static str) -> Response {
+/// A page under `policy`: it may hold personal data, so no browser or proxy keeps it.
+pub fn page(status: StatusCode, markup: Markup, policy: Policy) -> Response {
     let mut resp = (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         markup.into_string(),
     )
         .into_response();
-    strict(&mut resp, csp, "no-store");
+    strict(&mut resp, policy, "no-store");
     resp
 }
 
 /// A file served beside the pages (a stylesheet, a script), kept by browsers for an hour.
-pub fn asset(content_type: &'static str, body: &'static str, csp: &'static str) -> Response {
+pub fn asset(content_type: &'static str, body: &'static str, policy: Policy) -> Response {
     let mut resp = ([(header::CONTENT_TYPE, content_type)], body).into_response();
-    strict(&mut resp, csp, "public, max-age=3600");
+    strict(&mut resp, policy, "public, max-age=3600");
     resp
 }
 

@@ -5,8 +5,7 @@
 //! audited, announced by webhook and synced like any other.
 
 use axum::extract::Path;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use intake_common::customer::Contact;
 use intake_common::customers::{self, Detail, MedicalView};
 use intake_common::release;
@@ -379,21 +378,7 @@ pub async fn release_pdf(staff: Staff, Path((id, file)): Path<(String, String)>)
     }
     .await;
     match found {
-        Ok(bytes) => {
-            let mut resp = (
-                [
-                    (header::CONTENT_TYPE, "application/pdf"),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"release.pdf\"",
-                    ),
-                ],
-                bytes,
-            )
-                .into_response();
-            super::html::strict(&mut resp, super::CSP, "no-store");
-            Page(resp)
-        }
+        Ok(bytes) => Page::download("application/pdf", "release.pdf", bytes),
         Err(e) => staff.failed(e),
     }
 }

@@ -15,8 +15,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::Path;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use intake_common::csvio::layout::{Target, parse_target};
 use intake_common::csvio::{self, Format, ImportOptions, ImportReport, Layout};
 use intake_common::normalize::DateFormat;
@@ -483,21 +482,11 @@ pub async fn report_csv(staff: Staff, Path(id): Path<String>) -> Page {
             })?
     });
     match report {
-        Ok(report) => {
-            let mut resp = (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"import-report.csv\"",
-                    ),
-                ],
-                pages::report_as_csv(&report),
-            )
-                .into_response();
-            super::html::strict(&mut resp, super::CSP, "no-store");
-            Page(resp)
-        }
+        Ok(report) => Page::download(
+            "text/csv; charset=utf-8",
+            "import-report.csv",
+            pages::report_as_csv(&report),
+        ),
         Err(e) => staff.failed(e),
     }
 }

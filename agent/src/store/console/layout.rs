@@ -27,7 +27,7 @@ fn head(title: &str, shop: &str, refresh: Option<u32>) -> Markup {
             meta http-equiv="refresh" content=(secs);
         }
         meta name="viewport" content="width=device-width, initial-scale=1";
-        meta name="referrer" content="no-referrer";
+        meta name="referrer" content="same-origin";
         title { (title) " · " (shop) }
         link rel="stylesheet" href="/console/style.css";
     }

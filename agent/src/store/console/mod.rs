@@ -58,6 +58,12 @@ pub const KEY_FILE: &str = "console.key";
 /// forms posted only here.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The console's pages: its forms carry the store's `Origin` (which a `no-referrer` page's
+/// would not), and nothing of where a person was leaves the store.
+const POLICY: html::Policy = html::Policy {
+    csp: CSP,
+    referrer: "same-origin",
+};
 /// Where the console starts.
 pub const HOME: &str = "/console/customers";
 
@@ -122,7 +128,7 @@ impl IntoResponse for Page {
 
 impl Page {
     fn html(status: StatusCode, markup: maud::Markup) -> Self {
-        Self(html::page(status, markup, CSP))
+        Self(html::page(status, markup, POLICY))
     }
 
     /// 303 to `to` (a path of the console's own).
@@ -131,7 +137,27 @@ impl Page {
         if let Ok(v) = HeaderValue::from_str(to) {
             resp.headers_mut().insert(header::LOCATION, v);
         }
-        html::strict(&mut resp, CSP, "no-store");
+        html::strict(&mut resp, POLICY, "no-store");
+        Self(resp)
+    }
+
+    /// A file to save (`Content-Disposition: attachment`), never kept by the browser.
+    pub fn download(
+        content_type: &'static str,
+        file_name: &str,
+        body: impl Into<axum::body::Body>,
+    ) -> Self {
+        let mut resp = Response::new(body.into());
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        let safe: String = file_name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            .collect();
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        html::strict(&mut resp, POLICY, "no-store");
         Self(resp)
     }
 
@@ -157,7 +183,7 @@ pub async fn style() -> Stylesheet {
     Stylesheet(html::asset(
         "text/css; charset=utf-8",
         include_str!("style.css"),
-        CSP,
+        POLICY,
     ))
 }
 

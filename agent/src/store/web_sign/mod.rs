@@ -50,6 +50,11 @@ const COOKIE: &str = "__Host-intake-sign";
 /// framing, forms posted only here; images also from `data:` (the signature adopted).
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+/// Web Sign's pages: a link's address holds its token, so no page says where it came from.
+const POLICY: html::Policy = html::Policy {
+    csp: CSP,
+    referrer: "no-referrer",
+};
 /// The most name/value pairs a post may hold.
 const MAX_PAIRS: usize = 200;
 
@@ -157,7 +162,7 @@ impl IntoResponse for Script {
 }
 
 fn page(status: StatusCode, markup: Markup) -> Page {
-    Page(html::page(status, markup, CSP))
+    Page(html::page(status, markup, POLICY))
 }
 
 fn with_retry_after(mut p: Page, secs: u64) -> Page {
@@ -474,7 +479,7 @@ pub async fn post(
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
-    html::asset(content_type, body, CSP)
+    html::asset(content_type, body, POLICY)
 }
 
 /// `GET /sign/style.css`.
