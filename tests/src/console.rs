@@ -71,19 +71,24 @@ impl Console {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
+        self.try_send(req).await.expect("the store answers")
+    }
+
+    /// The answer, or the error of a connection the store cut (a body it refused unread).
+    async fn try_send(&self, req: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error> {
         let req = match &self.cookie {
             Some(c) => req.header(COOKIE, format!("{COOKIE_NAME}={c}")),
             None => req,
         };
-        let resp = req.send().await.expect("the store answers");
+        let resp = req.send().await?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = resp.text().await.unwrap_or_default();
-        Answer {
+        Ok(Answer {
             status,
             headers,
             body,
-        }
+        })
     }
 
     /// A request with headers of the caller's choosing (a bearer token, a forged origin).
@@ -143,6 +148,20 @@ impl Console {
         bytes: &[u8],
         csrf: Option<&str>,
     ) -> Answer {
+        self.try_upload(path, file_name, bytes, csrf)
+            .await
+            .expect("the store answers")
+    }
+
+    /// [`Console::upload`], or the error of a connection the store cut before reading it
+    /// all (a body over the route's limit may be answered 413 while it is still being sent).
+    pub async fn try_upload(
+        &self,
+        path: &str,
+        file_name: &str,
+        bytes: &[u8],
+        csrf: Option<&str>,
+    ) -> Result<Answer, reqwest::Error> {
         let token = match csrf {
             Some(t) => t.to_string(),
             None => self.csrf().await,
@@ -168,7 +187,7 @@ impl Console {
             )
             .header(ORIGIN, &self.url)
             .body(body);
-        self.send(req).await
+        self.try_send(req).await
     }
 
     /// The CSRF token of this session's forms (read from the customers page's sign-out form).
