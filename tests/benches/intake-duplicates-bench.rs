@@ -8,6 +8,10 @@
 //! - the first page of `GET /v1/duplicates?limit=50` from a running `intake-agent serve`
 //!   over HTTPS on loopback, and a page deep into the list.
 //!
+//! - the console's customer list on the same store (`duplicates/console.rs`): the first
+//!   page, a page 10,000 customers in, and searches, beside the sqlite3 shell's `OFFSET`
+//!   and `LIKE` for the same.
+//!
 //! Build the agent in release mode first: `cargo build --release -p intake-agent`, then
 //! `cargo bench -p intake-tests --bench intake-duplicates-bench -- [--customers N]
 //! [--runs N] [--dir DIR] [--agent PATH]`. The data is kept in DIR and reused by a later run
@@ -18,6 +22,9 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "duplicates/console.rs"]
+mod console;
 
 const LAST_NAMES: [&str; 39] = [
     "Smith",
@@ -64,9 +71,9 @@ const FIRST_NAMES: [&str; 24] = [
     "Ann", "Bo", "Carlos", "Dana", "Eli", "Fatima", "Gus", "Hana", "Ivan", "José", "Kai", "Lena",
     "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Vic", "Wen", "Zoë",
 ];
-const PIN: &str = "123456";
+pub const PIN: &str = "123456";
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+pub type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn main() -> Res<()> {
     let mut args = intake_tests::bench_args();
@@ -145,7 +152,7 @@ fn bench(mut args: impl Iterator<Item = String>) -> Res<()> {
         .worker_threads(2)
         .enable_all()
         .build()?
-        .block_on(api_pages(&agent, &data, runs))?;
+        .block_on(api_pages(&agent, &data, sqlite.as_deref(), runs))?;
 
     let ours = medians(&ours).ok_or("no runs")?;
     println!();
@@ -195,6 +202,17 @@ fn bench(mut args: impl Iterator<Item = String>) -> Res<()> {
         api.deep_at,
         api.deep.as_secs_f64() * 1e3
     );
+    for (what, ours, shell) in &api.console {
+        match shell {
+            Some(t) => println!(
+                "| {what} | {:.0} ms | {:.0} ms | {:.2} |",
+                ours.as_secs_f64() * 1e3,
+                t.as_secs_f64() * 1e3,
+                ours.as_secs_f64() / t.as_secs_f64()
+            ),
+            None => println!("| {what} | {:.0} ms | | |", ours.as_secs_f64() * 1e3),
+        }
+    }
     println!("(medians of {runs} runs)");
     Ok(())
 }
@@ -326,10 +344,16 @@ struct ApiFigures {
     first: Duration,
     deep: Duration,
     deep_at: usize,
+    console: Vec<console::Row>,
 }
 
 /// The first page of groups, and a page about a tenth of the way in, from a running store.
-async fn api_pages(agent: &Path, data: &Path, runs: usize) -> Res<ApiFigures> {
+async fn api_pages(
+    agent: &Path,
+    data: &Path,
+    sqlite: Option<&Path>,
+    runs: usize,
+) -> Res<ApiFigures> {
     let mut store = Command::new(agent)
         .arg("--data-dir")
         .arg(data)
@@ -408,6 +432,7 @@ async fn api_pages(agent: &Path, data: &Path, runs: usize) -> Res<ApiFigures> {
             first: median(&mut firsts),
             deep: median(&mut deeps),
             deep_at,
+            console: console::pages(&url, data, sqlite, runs).await?,
         })
     }
     .await;
@@ -496,7 +521,7 @@ fn run(cmd: &mut Command) -> Res<Vec<u8>> {
     Ok(out.stdout)
 }
 
-fn median(times: &mut [Duration]) -> Duration {
+pub fn median(times: &mut [Duration]) -> Duration {
     times.sort();
     times[times.len() / 2]
 }
