@@ -41,6 +41,15 @@ const PAGES: &[(&str, &str, &str)] = &[
         "/console/customers/{id}/releases/{file}",
         "medical:customer",
     ),
+    ("GET", "/console/duplicates", "read:customer"),
+    ("POST", "/console/duplicates/merge", "merge:customer"),
+    (
+        "POST",
+        "/console/duplicates/not-duplicate",
+        "merge:customer",
+    ),
+    ("GET", "/console/export", "export:customer"),
+    ("POST", "/console/export", "export:customer"),
 ];
 
 /// What each staff role holds, as the studio documents it.

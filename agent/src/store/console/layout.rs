@@ -9,11 +9,19 @@ use super::words::{Msg, Words};
 use super::{Console, Staff};
 
 /// The console's sections: where each is, its name, and the permission it takes.
-pub const SECTIONS: &[(&str, Msg, Permission)] = &[(
-    "/console/customers",
-    Msg::Customers,
-    Permission::ReadCustomer,
-)];
+pub const SECTIONS: &[(&str, Msg, Permission)] = &[
+    (
+        "/console/customers",
+        Msg::Customers,
+        Permission::ReadCustomer,
+    ),
+    (
+        "/console/duplicates",
+        Msg::Duplicates,
+        Permission::ReadCustomer,
+    ),
+    ("/console/export", Msg::Export, Permission::ExportCustomer),
+];
 
 fn head(title: &str, shop: &str) -> Markup {
     html! {

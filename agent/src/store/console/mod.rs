@@ -14,7 +14,9 @@
 
 mod customer;
 mod customers;
+mod duplicates;
 mod edit;
+mod export;
 mod layout;
 mod sign_in;
 mod words;
@@ -39,7 +41,9 @@ use words::{Msg, Words};
 
 pub use customer::{add_flag, add_note, release_pdf, show};
 pub use customers::{list, set_columns};
+pub use duplicates::{duplicates, merge, not_duplicate};
 pub use edit::{create, delete, delete_page, edit, new, update};
+pub use export::{download, export_page};
 pub use sign_in::{language, sign_in, sign_in_page, sign_out};
 
 /// The browser's session cookie: an ordinary staff session token.
