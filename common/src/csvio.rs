@@ -7,7 +7,9 @@ pub mod layout;
 mod lines;
 mod matcher;
 
-pub use export::{ExportFormat, ExportOptions, ExportSummary, export, export_to_writer};
+pub use export::{
+    ExportFormat, ExportOptions, ExportSummary, export, export_to_file, export_to_writer,
+};
 pub use import::{ImportOptions, ImportReport, RowError, import};
 pub use layout::{Format, Layout};
 

@@ -1,9 +1,10 @@
-//! CSV routes. An export is streamed to the client as it is made: no copy of the customer
-//! list is ever written to the store's disk. An import's upload is kept, owner-only, in
-//! `uploads/` while it is read, and removed whatever happens (and at the next start, after
-//! a crash).
+//! CSV routes, and the exports the staff console makes. A CSV export is streamed to the
+//! client as it is made: no copy of the customer list is ever written to the store's disk.
+//! An Excel workbook cannot be (see [`workbook`]): it rests, owner-only, in `uploads/` only
+//! until it is complete. An import's upload is kept, owner-only, in `uploads/` while it is
+//! read, and removed whatever happens (and at the next start, after a crash).
 
-use std::io::Write as _;
+use std::io::{Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,7 +14,8 @@ use axum::extract::{Query, State as St};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use intake_common::csvio::ImportReport;
-use intake_common::csvio::{self, ExportOptions, ImportOptions};
+use intake_common::csvio::{self, ExportFormat, ExportOptions, ExportSummary, ImportOptions};
+use intake_common::{Actor, Db};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -79,26 +81,26 @@ pub async fn import(
     Ok(Json(report))
 }
 
-/// An upload on disk: made owner-only (0600) in an owner-only directory, removed when
-/// dropped.
+/// A file of the store's own in `uploads/`: made owner-only (0600) in an owner-only
+/// directory, removed when dropped.
 #[derive(Debug)]
 pub struct Upload(PathBuf);
 
 impl Upload {
     fn write(dir: &Path, bytes: &[u8]) -> ApiResult<Self> {
-        let (upload, mut file) = Self::create(dir)?;
+        let (upload, mut file) = Upload::create(dir, "import", "csv")?;
         file.write_all(bytes)
             .map_err(|e| ApiError::internal(format!("{}: {e}", upload.0.display())))?;
         Ok(upload)
     }
 
-    /// A new, empty upload in `dir`, and the file to write it through.
-    pub fn create(dir: &Path) -> ApiResult<(Self, std::fs::File)> {
+    /// A new empty file, `NAME-ID.EXT`, open to write and read back.
+    pub fn create(dir: &Path, name: &str, ext: &str) -> ApiResult<(Self, std::fs::File)> {
         let fail = |e: std::io::Error| ApiError::internal(format!("{}: {e}", dir.display()));
         private_dir(dir).map_err(fail)?;
-        let path = dir.join(format!("import-{}.csv", Uuid::now_v7()));
+        let path = dir.join(format!("{name}-{}.{ext}", Uuid::now_v7()));
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
+        options.read(true).write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&path).map_err(fail)?;
@@ -152,10 +154,9 @@ pub async fn export(
     who: Who,
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
-    let caller = caller_of(who)?;
-    let actor = caller.actor();
+    let actor = caller_of(who)?.actor();
     let options = ExportOptions {
-        format: csvio::ExportFormat::Csv,
+        format: ExportFormat::Csv,
         columns: q
             .columns
             .map(|c| {
@@ -166,26 +167,57 @@ pub async fn export(
             })
             .unwrap_or_default(),
     };
+    let body = export_body(&state, actor, options, "an API client").await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"customers.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Every customer as `actor` may export them, made through the one exporter
+/// (`intake_common::csvio`, which checks the permissions and writes the audit entries), as
+/// an answer's body that goes out as it is made. `target` names where it goes, for the
+/// audit log. A failure before the first byte is the error returned; after it, the body
+/// breaks off.
+pub async fn export_body(
+    state: &Arc<State>,
+    actor: Actor,
+    options: ExportOptions,
+    target: &'static str,
+) -> ApiResult<Body> {
     let (tx, mut rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHUNKS_IN_FLIGHT);
     let pool = Arc::clone(&state.pool);
-    let work = move |db: &mut intake_common::Db| {
+    let uploads = state.data_dir.join(UPLOADS);
+    let work = move |db: &mut Db| {
         let mut out = Chunks {
             tx,
             buf: Vec::with_capacity(CHUNK),
             sent: false,
         };
-        match csvio::export_to_writer(db, &actor, &mut out, &options, "an API client") {
+        let made = match options.format {
+            ExportFormat::Csv => csvio::export_to_writer(db, &actor, &mut out, &options, target)
+                .map_err(ApiError::from),
+            ExportFormat::Xlsx => workbook(db, &actor, &mut out, &options, target, &uploads),
+        };
+        match made {
             Ok(summary) => Ok(summary),
             // Once bytes are on their way the status is sent: the client learns of the
             // failure from a body that breaks off.
             Err(e) if out.sent => {
-                tracing::error!(error = %e, "a streamed export failed");
+                tracing::error!(error = %e.message(), "a streamed export failed");
                 let _ = out
                     .tx
-                    .blocking_send(Err(std::io::Error::other(e.to_string())));
-                Err(ApiError::internal(e.to_string()))
+                    .blocking_send(Err(std::io::Error::other(e.message().to_string())));
+                Err(e)
             }
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     };
     let done = tokio::spawn(async move { pool.run(work).await });
@@ -199,21 +231,33 @@ pub async fn export(
             summary.customers
         )));
     };
-    let body = Body::new(Stream {
+    Ok(Body::new(Stream {
         first: Some(first),
         rx,
-    });
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"customers.csv\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    }))
+}
+
+/// An Excel export. A workbook is a zip archive whose directory is written only at its
+/// end, so it cannot go out as it is made the way CSV does: it is written whole to an
+/// owner-only file in `uploads/` (the writer's own scratch files there too), the file is
+/// unlinked the moment it is complete, and its bytes are then streamed from the still-open
+/// handle. A crash while it is written leaves it for [`clear_uploads`] at the next start.
+fn workbook(
+    db: &Db,
+    actor: &Actor,
+    out: &mut Chunks,
+    options: &ExportOptions,
+    target: &str,
+    dir: &Path,
+) -> ApiResult<ExportSummary> {
+    let (upload, mut file) = Upload::create(dir, "export", "xlsx")?;
+    let summary = csvio::export_to_file(db, actor, &mut file, options, target, Some(dir))?;
+    drop(upload);
+    let fail = |e: std::io::Error| ApiError::internal(format!("sending the workbook: {e}"));
+    file.rewind().map_err(fail)?;
+    std::io::copy(&mut file, out).map_err(fail)?;
+    out.flush().map_err(fail)?;
+    Ok(summary)
 }
 
 /// The export's writer: bytes go to the client in chunks over a bounded channel, so a slow

@@ -500,6 +500,22 @@ pub static ROUTES: &[Route] = &[
         console::release_pdf,
         "A signed release as a PDF (it holds health answers: medical:customer, audited)",
         body: -, ok: OK html, errors: [BAD_REQUEST, NOT_FOUND]),
+    route!(GET "/console/duplicates", P(Pm::ReadCustomer), SMALL, console::duplicates,
+        "Groups of likely duplicates side by side, a page at a time, the fields that differ marked (audited as the API's listing)",
+        body: -, ok: OK html, errors: [BAD_REQUEST]),
+    route!(POST "/console/duplicates/merge", P(Pm::MergeCustomer), SMALL, console::merge,
+        "Merge the ticked records of a group into the one chosen to keep (audited, announced by webhook, synced)",
+        body: form, ok: SEE_OTHER html, errors: [BAD_REQUEST, NOT_FOUND]),
+    route!(POST "/console/duplicates/not-duplicate", P(Pm::MergeCustomer), SMALL,
+        console::not_duplicate,
+        "Mark two records as different people, no longer offered as duplicates",
+        body: form, ok: SEE_OTHER html, errors: [BAD_REQUEST, NOT_FOUND]),
+    route!(GET "/console/export", P(Pm::ExportCustomer), SMALL, console::export_page,
+        "The export form: CSV or Excel, the columns (medical details only with medical:customer)",
+        body: -, ok: OK html, errors: []),
+    route!(POST "/console/export", P(Pm::ExportCustomer), SMALL, console::download,
+        "Export customers as an attachment, CSV streamed as it is made or an Excel workbook (audited as the API's export)",
+        body: form, ok: OK html, errors: [BAD_REQUEST, FORBIDDEN]),
 ];
 
 /// What the table says about a request's path: the route for its method, or why none.

@@ -48,6 +48,15 @@ const PAGES: &[(&str, &str, &str)] = &[
     ("POST", "/console/import/{id}/run", "import:customer"),
     ("POST", "/console/import/{id}/discard", "import:customer"),
     ("GET", "/console/import/{id}/report.csv", "import:customer"),
+    ("GET", "/console/duplicates", "read:customer"),
+    ("POST", "/console/duplicates/merge", "merge:customer"),
+    (
+        "POST",
+        "/console/duplicates/not-duplicate",
+        "merge:customer",
+    ),
+    ("GET", "/console/export", "export:customer"),
+    ("POST", "/console/export", "export:customer"),
 ];
 
 /// What each staff role holds, as the studio documents it.

@@ -84,6 +84,15 @@ impl Column {
     }
 }
 
+/// The columns an export can hold, in the order it writes them: the medical column last,
+/// and only when `medical` (an export asks for it only with `medical:customer`).
+pub fn column_names(medical: bool) -> Vec<&'static str> {
+    all_columns(medical).into_iter().map(Column::name).collect()
+}
+
+/// The column of medical details, which takes `medical:customer`.
+pub const MEDICAL_COLUMN: &str = EXPORT_ONLY_COLUMNS[2];
+
 fn all_columns(medical: bool) -> Vec<Column> {
     let mut cols = vec![Column::Id];
     cols.extend(Field::ALL.map(Column::Field));
@@ -150,7 +159,7 @@ pub fn export(
         (ExportFormat::Csv, None) => write_csv(snapshot, &columns, std::io::stdout().lock())?,
         (ExportFormat::Xlsx, Some(path)) => {
             crate::crypto::write_private_atomically(path, |file| {
-                write_xlsx(&snapshot, &columns, file)
+                write_xlsx(&snapshot, &columns, file, None)
             })?
         }
         (ExportFormat::Xlsx, None) => {
@@ -181,6 +190,38 @@ pub fn export_to_writer(
     let _enter = span.enter();
     let (columns, snapshot, names, medical) = begin(db, actor, options, target)?;
     let count = write_csv(snapshot, &columns, out)?;
+    tracing::info!(customers = count, "export written");
+    Ok(ExportSummary {
+        customers: count,
+        columns: names,
+        medical,
+    })
+}
+
+/// Writes every customer, CSV or Excel, into `file`, a file the caller made and sends on
+/// once it is written: an Excel workbook is a zip archive finished only at its end, so it
+/// cannot go out as it is made the way CSV does. The workbook's own scratch files (its rows
+/// before they are zipped) go to `scratch` when given, so the caller decides where customer
+/// data may rest. `target` says where the export goes, for the audit log.
+pub fn export_to_file(
+    db: &Db,
+    actor: &Actor,
+    file: &mut std::fs::File,
+    options: &ExportOptions,
+    target: &str,
+    scratch: Option<&Path>,
+) -> Result<ExportSummary> {
+    let span = tracing::info_span!("export", to = %target);
+    let _enter = span.enter();
+    let (columns, snapshot, names, medical) = begin(db, actor, options, target)?;
+    let count = match options.format {
+        ExportFormat::Csv => write_csv(
+            snapshot,
+            &columns,
+            std::io::BufWriter::with_capacity(1 << 20, file),
+        )?,
+        ExportFormat::Xlsx => write_xlsx(&snapshot, &columns, file, scratch)?,
+    };
     tracing::info!(customers = count, "export written");
     Ok(ExportSummary {
         customers: count,
@@ -427,7 +468,12 @@ fn format_chunk(
     Ok((n, bytes))
 }
 
-fn write_xlsx(snapshot: &Snapshot, columns: &[Column], file: &mut std::fs::File) -> Result<u64> {
+fn write_xlsx(
+    snapshot: &Snapshot,
+    columns: &[Column],
+    file: &mut std::fs::File,
+    scratch: Option<&Path>,
+) -> Result<u64> {
     let medical = &snapshot.medical;
     let conn = snapshot
         .readers
@@ -436,6 +482,9 @@ fn write_xlsx(snapshot: &Snapshot, columns: &[Column], file: &mut std::fs::File)
     use rust_xlsxwriter::{Format, Workbook};
     let xl = |e: rust_xlsxwriter::XlsxError| Error::Export(e.to_string());
     let mut workbook = Workbook::new();
+    if let Some(dir) = scratch {
+        workbook.set_tempdir(dir).map_err(xl)?;
+    }
     let sheet = workbook.add_worksheet_with_constant_memory().map_err(xl)?;
     sheet.set_name("Customers").map_err(xl)?;
     let bold = Format::new().set_bold();

@@ -152,8 +152,8 @@ async fn receive(
         .take(120)
         .collect();
     let dir = staff.state.data_dir.join(UPLOADS);
-    let (upload, mut file) =
-        Upload::create(&dir).map_err(|e| (e.status(), e.message().to_string()))?;
+    let (upload, mut file) = Upload::create(&dir, "console", "csv")
+        .map_err(|e| (e.status(), e.message().to_string()))?;
     let mut bytes = 0u64;
     loop {
         match field.chunk().await {

@@ -16,6 +16,12 @@ pub const SECTIONS: &[(&str, Msg, Permission)] = &[
         Permission::ReadCustomer,
     ),
     ("/console/import", Msg::Import, Permission::ImportCustomer),
+    (
+        "/console/duplicates",
+        Msg::Duplicates,
+        Permission::ReadCustomer,
+    ),
+    ("/console/export", Msg::Export, Permission::ExportCustomer),
 ];
 
 fn head(title: &str, shop: &str, refresh: Option<u32>) -> Markup {

@@ -14,7 +14,9 @@
 
 mod customer;
 mod customers;
+mod duplicates;
 mod edit;
+mod export;
 mod import;
 mod import_pages;
 mod layout;
@@ -41,7 +43,9 @@ use words::{Msg, Words};
 
 pub use customer::{add_flag, add_note, release_pdf, show};
 pub use customers::{list, set_columns};
+pub use duplicates::{duplicates, merge, not_duplicate};
 pub use edit::{create, delete, delete_page, edit, new, update};
+pub use export::{download, export_page};
 pub use import::{
     check as import_check, discard as import_discard, report_csv as import_report,
     run as import_run, show as import_show, start as import_start, upload as import_upload,
