@@ -9,11 +9,18 @@ use super::words::{Msg, Words};
 use super::{Console, Staff};
 
 /// The console's sections: where each is, its name, and the permission it takes.
-pub const SECTIONS: &[(&str, Msg, Permission)] = &[(
-    "/console/customers",
-    Msg::Customers,
-    Permission::ReadCustomer,
-)];
+pub const SECTIONS: &[(&str, Msg, Permission)] = &[
+    (
+        "/console/customers",
+        Msg::Customers,
+        Permission::ReadCustomer,
+    ),
+    (
+        "/console/webhooks",
+        Msg::Webhooks,
+        Permission::ManageWebhooks,
+    ),
+];
 
 fn head(title: &str, shop: &str) -> Markup {
     html! {

@@ -17,6 +17,8 @@ mod customers;
 mod edit;
 mod layout;
 mod sign_in;
+mod webhook;
+mod webhooks;
 mod words;
 
 use std::sync::Arc;
@@ -41,6 +43,12 @@ pub use customer::{add_flag, add_note, release_pdf, show};
 pub use customers::{list, set_columns};
 pub use edit::{create, delete, delete_page, edit, new, update};
 pub use sign_in::{language, sign_in, sign_in_page, sign_out};
+pub use webhook::{
+    disable as disable_webhook, enable as enable_webhook, recover as recover_webhook,
+    replay as replay_webhook, rotate as rotate_webhook_secret, show as webhook,
+    test as test_webhook,
+};
+pub use webhooks::{create as add_webhook, list as webhooks, new as new_webhook};
 
 /// The browser's session cookie: an ordinary staff session token.
 pub const COOKIE: &str = "__Host-intake-console";
