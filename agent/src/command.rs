@@ -12,7 +12,7 @@ mod release;
 mod session;
 mod user;
 mod web_sign;
-mod webhook;
+pub(crate) mod webhook;
 
 use anyhow::Result;
 

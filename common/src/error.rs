@@ -50,6 +50,12 @@ pub enum Error {
     #[error("no Web Sign link with an id starting {0}: see `intake-agent web-sign links`")]
     LinkNotFound(String),
 
+    #[error("no webhook endpoint {0}")]
+    WebhookNotFound(String),
+
+    #[error("no webhook message {0}")]
+    WebhookMessageNotFound(String),
+
     /// Said the same way for a link that is unknown, used, revoked or expired.
     #[error("this Web Sign link cannot be used: it is unknown, used, revoked or expired")]
     LinkUnusable,

@@ -170,7 +170,7 @@ pub fn run(ctx: &Context, cmd: WebhookCommand) -> Result<()> {
 }
 
 /// `--since`: RFC 3339, a date (midnight UTC), or how long ago (`90m`, `2h`, `3d`).
-fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_since(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));

@@ -92,6 +92,8 @@ impl From<Error> for ApiError {
             | Error::UserNotFound(_)
             | Error::SessionNotFound(_)
             | Error::LinkNotFound(_)
+            | Error::WebhookNotFound(_)
+            | Error::WebhookMessageNotFound(_)
             | Error::LinkUnusable => StatusCode::NOT_FOUND,
             Error::BadCredentials | Error::BadPairingCode => StatusCode::UNAUTHORIZED,
             Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -57,6 +57,24 @@ const PAGES: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/console/export", "export:customer"),
     ("POST", "/console/export", "export:customer"),
+    ("GET", "/console/webhooks", "manage:webhooks"),
+    ("POST", "/console/webhooks", "manage:webhooks"),
+    ("GET", "/console/webhooks/new", "manage:webhooks"),
+    ("GET", "/console/webhooks/{id}", "manage:webhooks"),
+    ("POST", "/console/webhooks/{id}/enable", "manage:webhooks"),
+    ("POST", "/console/webhooks/{id}/disable", "manage:webhooks"),
+    ("POST", "/console/webhooks/{id}/test", "manage:webhooks"),
+    (
+        "POST",
+        "/console/webhooks/{id}/rotate-secret",
+        "manage:webhooks",
+    ),
+    ("POST", "/console/webhooks/{id}/recover", "manage:webhooks"),
+    (
+        "POST",
+        "/console/webhooks/{id}/deliveries/{message}/replay",
+        "manage:webhooks",
+    ),
 ];
 
 /// What each staff role holds, as the studio documents it.
@@ -71,7 +89,7 @@ fn holds(role: &str, needs: &str) -> bool {
     }
 }
 
-fn add_user(dir: &Path, name: &str, role: &str, pin: &str) {
+pub(crate) fn add_user(dir: &Path, name: &str, role: &str, pin: &str) {
     agent_with(
         dir,
         &["user", "add", name, "--role", role],
@@ -91,7 +109,7 @@ fn shop(dir: &Path) -> Store {
     Store::start(dir, &[])
 }
 
-async fn signed_in(dir: &Path, store: &Store, user: &str, pin: &str) -> Console {
+pub(crate) async fn signed_in(dir: &Path, store: &Store, user: &str, pin: &str) -> Console {
     let mut c = Console::new(dir, &store.url);
     let a = c.sign_in(user, pin).await;
     assert_eq!(a.status, 303, "{user} signs in: {}", a.body);
@@ -100,7 +118,7 @@ async fn signed_in(dir: &Path, store: &Store, user: &str, pin: &str) -> Console 
 }
 
 /// Adds a customer through the console's form; returns its id.
-async fn add_customer(c: &Console, fields: &[(&str, &str)]) -> String {
+pub(crate) async fn add_customer(c: &Console, fields: &[(&str, &str)]) -> String {
     let a = c.post("/console/customers", fields).await;
     assert_eq!(a.status, 303, "{}", a.body);
     a.location()
@@ -110,7 +128,7 @@ async fn add_customer(c: &Console, fields: &[(&str, &str)]) -> String {
         .to_string()
 }
 
-fn is_page(a: &Answer) -> bool {
+pub(crate) fn is_page(a: &Answer) -> bool {
     a.headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
@@ -177,7 +195,8 @@ async fn no_page_opens_without_a_session_of_a_role_that_may_open_it() {
     for (method, path, needs) in PAGES.iter().filter(|(_, _, n)| *n != "public") {
         let path = path
             .replace("{id}", &id)
-            .replace("{file}", "0190a0a0-0000-7000-8000-000000000000.pdf");
+            .replace("{file}", "0190a0a0-0000-7000-8000-000000000000.pdf")
+            .replace("{message}", "msg_0190a0a000007000800000000000000");
         // No session, a forged one, a malformed one: GET goes to sign-in, POST is refused.
         for (who, c) in [
             ("nobody", &anonymous),

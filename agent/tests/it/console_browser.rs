@@ -254,7 +254,7 @@ fn front_desk_on_a_phone_has_no_import_and_an_artist_reads_medical_details_audit
     phone.check(Some("customers-phone"));
     assert_eq!(
         phone.sections(),
-        ["Customers"],
+        ["Customers", "Duplicates"],
         "no link to what front desk cannot open"
     );
     phone.goto(&format!("/console/customers/{id}"));

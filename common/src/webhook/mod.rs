@@ -4,11 +4,13 @@
 //! agent; everything here is SQLite and arithmetic, so it runs the same under a test's clock.
 
 mod address;
+mod deliveries;
 pub mod events;
 pub mod payload;
 pub mod queue;
 
 pub use address::{AddressPolicy, check_url, is_public, special_range};
+pub use deliveries::{Deliveries, Delivery, deliveries, delivery, endpoint};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -230,14 +232,19 @@ pub fn add(
 /// Every endpoint, oldest first (needs `manage:webhooks`).
 pub fn list(conn: &Connection, actor: &Actor) -> Result<Vec<Endpoint>> {
     actor.require(Permission::ManageWebhooks)?;
+    select_endpoints(conn, None)
+}
+
+/// Every endpoint, or only the one whose id is exactly `only`.
+fn select_endpoints(conn: &Connection, only: Option<&str>) -> Result<Vec<Endpoint>> {
     let mut stmt = conn.prepare(
         "SELECT e.id, e.url, e.events, e.medical, e.enabled, e.disabled_at, e.disabled_reason,
                 e.failing_since, e.created_at, e.created_by,
                 (SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.state = 'pending'),
                 (SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.state = 'failed')
-         FROM webhook_endpoints e ORDER BY e.created_at, e.id",
+         FROM webhook_endpoints e WHERE ?1 IS NULL OR e.id = ?1 ORDER BY e.created_at, e.id",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([only], |r| {
         Ok(Endpoint {
             id: r.get(0)?,
             url: r.get(1)?,
@@ -276,7 +283,7 @@ pub fn resolve(conn: &Connection, id: &str) -> Result<String> {
         .collect::<Result<_, _>>()?;
     match found.as_slice() {
         [one] => Ok(one.clone()),
-        [] => Err(Error::Invalid(format!("no webhook endpoint {id}"))),
+        [] => Err(Error::WebhookNotFound(id.to_string())),
         _ => Err(Error::Invalid(format!(
             "{id} names more than one webhook endpoint: give more of its id"
         ))),
@@ -400,7 +407,7 @@ pub fn replay(
             |r| r.get(0),
         )
         .optional()?
-        .ok_or_else(|| Error::Invalid(format!("no webhook message {message}")))?;
+        .ok_or_else(|| Error::WebhookMessageNotFound(message.trim().to_string()))?;
     let n = tx.execute(
         "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?2
          WHERE message_seq = ?1 AND (?3 IS NULL OR endpoint_id = ?3)

@@ -22,6 +22,11 @@ pub const SECTIONS: &[(&str, Msg, Permission)] = &[
         Permission::ReadCustomer,
     ),
     ("/console/export", Msg::Export, Permission::ExportCustomer),
+    (
+        "/console/webhooks",
+        Msg::Webhooks,
+        Permission::ManageWebhooks,
+    ),
 ];
 
 fn head(title: &str, shop: &str, refresh: Option<u32>) -> Markup {

@@ -21,6 +21,8 @@ mod import;
 mod import_pages;
 mod layout;
 mod sign_in;
+mod webhook;
+mod webhooks;
 mod words;
 
 use std::sync::Arc;
@@ -51,6 +53,12 @@ pub use import::{
     run as import_run, show as import_show, start as import_start, upload as import_upload,
 };
 pub use sign_in::{language, sign_in, sign_in_page, sign_out};
+pub use webhook::{
+    disable as disable_webhook, enable as enable_webhook, recover as recover_webhook,
+    replay as replay_webhook, rotate as rotate_webhook_secret, show as webhook,
+    test as test_webhook,
+};
+pub use webhooks::{create as add_webhook, list as webhooks, new as new_webhook};
 
 /// The browser's session cookie: an ordinary staff session token.
 pub const COOKIE: &str = "__Host-intake-console";
