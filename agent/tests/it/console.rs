@@ -18,7 +18,7 @@ use intake_tests::cluster::agent_with;
 use crate::support::{OWNER, PIN, Store, add_owner, agent, client, sign_in};
 
 /// The console's pages as this test knows them: (method, path, what each needs).
-const PAGES: &[(&str, &str, &str)] = &[
+pub(crate) const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/console", "staff"),
     ("GET", "/console/style.css", "public"),
     ("GET", "/console/sign-in", "public"),
@@ -41,6 +41,25 @@ const PAGES: &[(&str, &str, &str)] = &[
         "/console/customers/{id}/releases/{file}",
         "medical:customer",
     ),
+    ("GET", "/console/staff", "manage:users"),
+    ("POST", "/console/staff", "manage:users"),
+    ("GET", "/console/staff/{id}", "manage:users"),
+    ("POST", "/console/staff/{id}/pin", "manage:users"),
+    ("POST", "/console/staff/{id}/role", "manage:users"),
+    ("POST", "/console/staff/{id}/disable", "manage:users"),
+    ("POST", "/console/staff/{id}/enable", "manage:users"),
+    (
+        "POST",
+        "/console/staff/{id}/sessions/revoke",
+        "manage:users",
+    ),
+    ("GET", "/console/devices", "manage:devices"),
+    ("POST", "/console/devices", "manage:devices"),
+    ("GET", "/console/devices/{id}/exit-code", "manage:devices"),
+    ("POST", "/console/devices/{id}/exit-code", "manage:devices"),
+    ("GET", "/console/devices/{id}/revoke", "manage:devices"),
+    ("POST", "/console/devices/{id}/revoke", "manage:devices"),
+    ("GET", "/console/audit", "manage:users"),
 ];
 
 /// What each staff role holds, as the studio documents it.
@@ -55,7 +74,7 @@ fn holds(role: &str, needs: &str) -> bool {
     }
 }
 
-fn add_user(dir: &Path, name: &str, role: &str, pin: &str) {
+pub(crate) fn add_user(dir: &Path, name: &str, role: &str, pin: &str) {
     agent_with(
         dir,
         &["user", "add", name, "--role", role],
@@ -75,7 +94,7 @@ fn shop(dir: &Path) -> Store {
     Store::start(dir, &[])
 }
 
-async fn signed_in(dir: &Path, store: &Store, user: &str, pin: &str) -> Console {
+pub(crate) async fn signed_in(dir: &Path, store: &Store, user: &str, pin: &str) -> Console {
     let mut c = Console::new(dir, &store.url);
     let a = c.sign_in(user, pin).await;
     assert_eq!(a.status, 303, "{user} signs in: {}", a.body);
@@ -94,7 +113,7 @@ async fn add_customer(c: &Console, fields: &[(&str, &str)]) -> String {
         .to_string()
 }
 
-fn is_page(a: &Answer) -> bool {
+pub(crate) fn is_page(a: &Answer) -> bool {
     a.headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())

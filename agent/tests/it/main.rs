@@ -7,6 +7,7 @@ mod acme;
 mod boundary;
 mod cli;
 mod console;
+mod console_people;
 mod duplicates;
 mod kiosk_exit;
 mod openapi;

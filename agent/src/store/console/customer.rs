@@ -272,7 +272,7 @@ fn safety_panel(staff: &Staff, shown: &Shown, base: &str) -> Markup {
 }
 
 /// An RFC 3339 time as the page shows it: `2026-12-02 15:04`.
-fn short_time(at: &str) -> String {
+pub(super) fn short_time(at: &str) -> String {
     intake_common::time::parse(at).map_or_else(
         || at.to_string(),
         |t| t.format("%Y-%m-%d %H:%M").to_string(),

@@ -9,17 +9,22 @@ use super::words::{Msg, Words};
 use super::{Console, Staff};
 
 /// The console's sections: where each is, its name, and the permission it takes.
-pub const SECTIONS: &[(&str, Msg, Permission)] = &[(
-    "/console/customers",
-    Msg::Customers,
-    Permission::ReadCustomer,
-)];
+pub const SECTIONS: &[(&str, Msg, Permission)] = &[
+    (
+        "/console/customers",
+        Msg::Customers,
+        Permission::ReadCustomer,
+    ),
+    ("/console/staff", Msg::Staff, Permission::ManageUsers),
+    ("/console/devices", Msg::Devices, Permission::ManageDevices),
+    ("/console/audit", Msg::AuditLog, Permission::ManageUsers),
+];
 
 fn head(title: &str, shop: &str) -> Markup {
     html! {
         meta charset="utf-8";
         meta name="viewport" content="width=device-width, initial-scale=1";
-        meta name="referrer" content="no-referrer";
+        meta name="referrer" content=(super::REFERRER);
         title { (title) " · " (shop) }
         link rel="stylesheet" href="/console/style.css";
     }

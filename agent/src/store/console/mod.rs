@@ -12,11 +12,17 @@
 //! the store's own, checked by [`Posted`] before a handler sees a field; and the gate
 //! refuses a console POST whose `Origin` is not the store itself.
 
+mod audit_log;
 mod customer;
 mod customers;
+mod device;
+mod devices;
 mod edit;
+mod form;
 mod layout;
+mod member;
 mod sign_in;
+mod staff;
 mod words;
 
 use std::sync::Arc;
@@ -37,10 +43,19 @@ use super::error::ApiError;
 use super::{State, html};
 use words::{Msg, Words};
 
+pub use audit_log::log as audit;
 pub use customer::{add_flag, add_note, release_pdf, show};
 pub use customers::{list, set_columns};
+pub use device::{
+    exit_code, revoke as revoke_device, revoke_page as revoke_device_page, set_exit_code,
+};
+pub use devices::{add as add_device, list as devices};
 pub use edit::{create, delete, delete_page, edit, new, update};
+pub use member::{
+    disable as disable_user, enable as enable_user, revoke_session, set_pin, set_role, show as user,
+};
 pub use sign_in::{language, sign_in, sign_in_page, sign_out};
+pub use staff::{add as add_user, list as staff};
 
 /// The browser's session cookie: an ordinary staff session token.
 pub const COOKIE: &str = "__Host-intake-console";
@@ -55,10 +70,12 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
 /// Where the console starts.
 pub const HOME: &str = "/console/customers";
 
-/// The console as the store serves it: the shop's settings and the forms' key.
+/// The console as the store serves it: the shop's settings, the forms' key, and the
+/// SHA-256 of the key the store's certificate carries (what a device pairing with it pins).
 pub struct Console {
     settings: Arc<Settings>,
     key: [u8; 32],
+    fingerprint: Option<String>,
 }
 
 impl Console {
@@ -66,7 +83,15 @@ impl Console {
         Ok(Self {
             settings: Arc::new(settings),
             key: load_key(&data_dir.join(KEY_FILE))?,
+            fingerprint: None,
         })
+    }
+
+    /// The console of a store serving HTTPS with the key whose SHA-256 is `fingerprint`:
+    /// a new device's page shows it, for `intake-agent pair --fingerprint`.
+    pub fn with_fingerprint(mut self, fingerprint: Option<String>) -> Self {
+        self.fingerprint = fingerprint;
+        self
     }
 
     /// The CSRF token of the forms a session's pages carry.
@@ -111,9 +136,22 @@ impl IntoResponse for Page {
     }
 }
 
+/// The console's referrer policy: no address of its pages ever leaves for another site, but
+/// its own forms carry their `Origin` (under `no-referrer` a browser sends `Origin: null`
+/// with every form it posts, and the gate refuses them all).
+const REFERRER: &str = "same-origin";
+
+/// The console's headers on top of the store's strict ones: its own referrer policy.
+fn console_headers(resp: &mut Response) {
+    resp.headers_mut()
+        .insert(header::REFERRER_POLICY, HeaderValue::from_static(REFERRER));
+}
+
 impl Page {
     fn html(status: StatusCode, markup: maud::Markup) -> Self {
-        Self(html::page(status, markup, CSP))
+        let mut resp = html::page(status, markup, CSP);
+        console_headers(&mut resp);
+        Self(resp)
     }
 
     /// 303 to `to` (a path of the console's own).
@@ -123,6 +161,7 @@ impl Page {
             resp.headers_mut().insert(header::LOCATION, v);
         }
         html::strict(&mut resp, CSP, "no-store");
+        console_headers(&mut resp);
         Self(resp)
     }
 
