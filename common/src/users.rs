@@ -5,7 +5,7 @@ mod manage;
 pub mod pin;
 mod sign_in;
 
-pub use manage::{UserStatus, list, list_at, set_disabled, set_pin};
+pub use manage::{UserStatus, list, list_at, set_disabled, set_pin, set_role};
 pub use pin::{check_exit_code, hash_exit_code, min_pin_digits};
 pub use sign_in::{
     CLI_CLIENT, CLIENT_TRIES, KIOSK_EXIT_HASH, KIOSK_EXITS_PAD, MAX_INPUT_BYTES, NAME_TRIES,

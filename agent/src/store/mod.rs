@@ -157,6 +157,17 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
             options.listen.ip()
         );
     }
+    // The certificate is read (or made) before anything is served: the console shows its
+    // key's fingerprint to whoever pairs a device.
+    let identity = if options.plain {
+        None
+    } else {
+        Some(tls::store_identity(
+            data_dir,
+            options.cert.as_deref(),
+            options.key.as_deref(),
+        )?)
+    };
     let state = Arc::new(State {
         pool: Arc::new(Pool::new(data_dir)?),
         data_dir: data_dir.to_path_buf(),
@@ -171,7 +182,8 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         } else {
             None
         },
-        console: console::Console::new(data_dir, options.settings)?,
+        console: console::Console::new(data_dir, options.settings)?
+            .with_fingerprint(identity.as_ref().map(|i| i.fingerprint.clone())),
     });
     files::clear_uploads(data_dir);
     checkpoint_now_and_then(data_dir.to_path_buf());
@@ -192,7 +204,7 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         crate::systemd::ready();
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
         let max = options.max_connections;
-        if options.plain {
+        let Some(identity) = identity else {
             announce(&format!("http://{addr}"), None);
             let mut server = axum_server::from_tcp(listener)?
                 .acceptor(conn::Limited::new(
@@ -203,36 +215,34 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
                 .handle(handle);
             http_settings(server.http_builder());
             server.serve(service).await?;
-        } else {
-            let identity =
-                tls::store_identity(data_dir, options.cert.as_deref(), options.key.as_deref())?;
-            let config = match options.acme {
-                Some(acme) => {
-                    let acme = Arc::new(crate::acme::Acme::new(data_dir, acme, &identity)?);
-                    let config =
-                        tls::server_config_resolved(acme.certs(), &[crate::acme::ACME_TLS_ALPN])?;
-                    tokio::spawn(acme.keep_renewed());
-                    config
-                }
-                None => tls::server_config(&identity)?,
-            };
-            let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
-            announce(&format!("https://{addr}"), Some(&identity.fingerprint));
-            // The slot is taken before the handshake, so a connection that never finishes
-            // one holds it for the handshake timeout at most.
-            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
-                .handshake_timeout(conn::HANDSHAKE_TIMEOUT)
-                .acceptor(conn::Limited::new(
-                    axum_server::accept::DefaultAcceptor::new(),
-                    max,
-                ));
-            let mut server = axum_server::from_tcp(listener)?
-                .acceptor(acceptor)
-                .http1_only()
-                .handle(handle);
-            http_settings(server.http_builder());
-            server.serve(service).await?;
-        }
+            return anyhow::Ok(());
+        };
+        let config = match options.acme {
+            Some(acme) => {
+                let acme = Arc::new(crate::acme::Acme::new(data_dir, acme, &identity)?);
+                let config =
+                    tls::server_config_resolved(acme.certs(), &[crate::acme::ACME_TLS_ALPN])?;
+                tokio::spawn(acme.keep_renewed());
+                config
+            }
+            None => tls::server_config(&identity)?,
+        };
+        let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
+        announce(&format!("https://{addr}"), Some(&identity.fingerprint));
+        // The slot is taken before the handshake, so a connection that never finishes
+        // one holds it for the handshake timeout at most.
+        let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+            .handshake_timeout(conn::HANDSHAKE_TIMEOUT)
+            .acceptor(conn::Limited::new(
+                axum_server::accept::DefaultAcceptor::new(),
+                max,
+            ));
+        let mut server = axum_server::from_tcp(listener)?
+            .acceptor(acceptor)
+            .http1_only()
+            .handle(handle);
+        http_settings(server.http_builder());
+        server.serve(service).await?;
         anyhow::Ok(())
     })?;
     tracing::info!("store stopped");

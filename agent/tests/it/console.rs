@@ -18,7 +18,7 @@ use intake_tests::cluster::agent_with;
 use crate::support::{OWNER, PIN, Store, add_owner, agent, client, sign_in};
 
 /// The console's pages as this test knows them: (method, path, what each needs).
-const PAGES: &[(&str, &str, &str)] = &[
+pub(crate) const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/console", "staff"),
     ("GET", "/console/style.css", "public"),
     ("GET", "/console/sign-in", "public"),
@@ -75,6 +75,25 @@ const PAGES: &[(&str, &str, &str)] = &[
         "/console/webhooks/{id}/deliveries/{message}/replay",
         "manage:webhooks",
     ),
+    ("GET", "/console/staff", "manage:users"),
+    ("POST", "/console/staff", "manage:users"),
+    ("GET", "/console/staff/{id}", "manage:users"),
+    ("POST", "/console/staff/{id}/pin", "manage:users"),
+    ("POST", "/console/staff/{id}/role", "manage:users"),
+    ("POST", "/console/staff/{id}/disable", "manage:users"),
+    ("POST", "/console/staff/{id}/enable", "manage:users"),
+    (
+        "POST",
+        "/console/staff/{id}/sessions/revoke",
+        "manage:users",
+    ),
+    ("GET", "/console/devices", "manage:devices"),
+    ("POST", "/console/devices", "manage:devices"),
+    ("GET", "/console/devices/{id}/exit-code", "manage:devices"),
+    ("POST", "/console/devices/{id}/exit-code", "manage:devices"),
+    ("GET", "/console/devices/{id}/revoke", "manage:devices"),
+    ("POST", "/console/devices/{id}/revoke", "manage:devices"),
+    ("GET", "/console/audit", "manage:users"),
 ];
 
 /// What each staff role holds, as the studio documents it.

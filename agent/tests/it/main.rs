@@ -10,6 +10,7 @@ mod console;
 mod console_browser;
 mod console_data;
 mod console_import;
+mod console_people;
 mod console_webhooks;
 mod duplicates;
 mod kiosk_exit;

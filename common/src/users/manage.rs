@@ -169,3 +169,204 @@ pub fn set_disabled(db: &mut Db, by: &Actor, name: &str, disabled: bool) -> Resu
     tx.commit()?;
     Ok(true)
 }
+
+/// Changes `name`'s role (manage:users). Nobody changes their own role, and the last active
+/// owner stays an owner. When the new role asks for a longer PIN than the old one (front
+/// desk to a role that sees medical details), `new_pin` must come with it and follow the
+/// new role's rule: a four-digit PIN never guards more than front-desk work. Sessions begun
+/// under the old role end (`sessions::authenticate` compares the roles). Returns whether
+/// anything changed.
+pub fn set_role(
+    db: &mut Db,
+    by: &Actor,
+    name: &str,
+    role: Role,
+    new_pin: Option<&str>,
+) -> Result<bool> {
+    refuse_on_device(db.conn())?;
+    by.require(Permission::ManageUsers)?;
+    if !Role::STAFF.contains(&role) {
+        return Err(Error::Invalid(format!(
+            "role: {role} is a device role; staff roles are owner, manager, artist and front-desk"
+        )));
+    }
+    let (_, target, was, _) = find(db.conn(), name)?;
+    if was == role {
+        return Ok(false);
+    }
+    if by.name.eq_ignore_ascii_case(&target) {
+        return Err(Error::Invalid(format!(
+            "role: {target}, you cannot change your own role; another user with manage:users can"
+        )));
+    }
+    let needs_pin = pin::min_pin_digits(role) > pin::min_pin_digits(was);
+    let hash = match (new_pin, needs_pin) {
+        (Some(p), _) => {
+            pin::check_pin(role, p)?;
+            Some(pin::hash(p)?)
+        }
+        (None, true) => {
+            return Err(Error::Invalid(format!(
+                "PIN: {role} PINs are {} to {} digits and {target}'s may be shorter: give a new PIN with the role",
+                pin::min_pin_digits(role),
+                pin::MAX_PIN_DIGITS
+            )));
+        }
+        (None, false) => None,
+    };
+    let tx = db.write()?;
+    let (id, target, was, disabled) = find(&tx, &target)?;
+    if was == Role::Owner && !disabled {
+        let active_owners: i64 = tx.query_row(
+            "SELECT count(*) FROM users WHERE role = 'owner' AND disabled = 0",
+            [],
+            |r| r.get(0),
+        )?;
+        if active_owners <= 1 {
+            return Err(Error::Invalid(format!(
+                "role: {target} is the last active owner: add or enable another owner first"
+            )));
+        }
+    }
+    tx.execute(
+        "UPDATE users SET role = ?2 WHERE id = ?1",
+        params![id, role.name()],
+    )?;
+    if let Some(hash) = hash {
+        tx.execute(
+            "UPDATE users SET pin_hash = ?2, pin_changed_at = ?3 WHERE id = ?1",
+            params![id, hash, crate::time::now()],
+        )?;
+        throttle::clear(&tx, &sign_in::name_key(&target))?;
+        throttle::clear(&tx, &sign_in::cli_name_key(&target))?;
+    }
+    audit::record(
+        &tx,
+        &by.name,
+        "user.set-role",
+        None,
+        &format!(
+            "changed the role of {target} from {was} to {role}{}",
+            if new_pin.is_some() {
+                ", with a new PIN"
+            } else {
+                ""
+            }
+        ),
+    )?;
+    tx.commit()?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::users::{add, sign_in};
+
+    fn shop() -> (tempfile::TempDir, Db, Actor) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::open_dir(dir.path()).unwrap();
+        add(&mut db, None, "olive", Role::Owner, "246810").unwrap();
+        let owner = sign_in(&db, "olive", "246810").unwrap();
+        add(&mut db, Some(&owner), "fay", Role::FrontDesk, "1357").unwrap();
+        add(&mut db, Some(&owner), "ari", Role::Artist, "135790").unwrap();
+        (dir, db, owner)
+    }
+
+    fn role_of(db: &Db, name: &str) -> String {
+        db.conn()
+            .query_row("SELECT role FROM users WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    }
+
+    fn last_action(db: &Db) -> (String, String, String) {
+        db.conn()
+            .query_row(
+                "SELECT actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn a_role_changes_audited_and_only_with_manage_users() {
+        let (_dir, mut db, owner) = shop();
+        let ari = sign_in(&db, "ari", "135790").unwrap();
+        assert!(matches!(
+            set_role(&mut db, &ari, "fay", Role::Artist, Some("975310")),
+            Err(Error::Forbidden { .. })
+        ));
+        assert!(set_role(&mut db, &owner, "ARI", Role::Manager, None).unwrap());
+        assert_eq!(role_of(&db, "ari"), "manager");
+        assert_eq!(
+            last_action(&db),
+            (
+                "olive".into(),
+                "user.set-role".into(),
+                "changed the role of ari from artist to manager".into()
+            )
+        );
+        // The same role again changes nothing and records nothing.
+        let before: i64 = db
+            .conn()
+            .query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0))
+            .unwrap();
+        assert!(!set_role(&mut db, &owner, "ari", Role::Manager, None).unwrap());
+        let after: i64 = db
+            .conn()
+            .query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(before, after);
+        assert!(matches!(
+            set_role(&mut db, &owner, "nobody", Role::Artist, None),
+            Err(Error::UserNotFound(_))
+        ));
+        let device = set_role(&mut db, &owner, "ari", Role::Kiosk, None).unwrap_err();
+        assert!(device.to_string().starts_with("role: "), "{device}");
+    }
+
+    #[test]
+    fn a_longer_pin_rule_takes_a_new_pin_with_the_role() {
+        let (_dir, mut db, owner) = shop();
+        let refused = set_role(&mut db, &owner, "fay", Role::Artist, None).unwrap_err();
+        assert!(refused.to_string().starts_with("PIN: "), "{refused}");
+        let short = set_role(&mut db, &owner, "fay", Role::Artist, Some("2468")).unwrap_err();
+        assert!(short.to_string().contains("6 to 12 digits"), "{short}");
+        assert_eq!(role_of(&db, "fay"), "front-desk", "nothing changed");
+        assert!(set_role(&mut db, &owner, "fay", Role::Artist, Some("864213")).unwrap());
+        assert_eq!(role_of(&db, "fay"), "artist");
+        assert!(sign_in(&db, "fay", "1357").is_err());
+        assert_eq!(sign_in(&db, "fay", "864213").unwrap().role, Role::Artist);
+        // Down to front desk the old PIN is long enough.
+        assert!(set_role(&mut db, &owner, "fay", Role::FrontDesk, None).unwrap());
+        sign_in(&db, "fay", "864213").unwrap();
+    }
+
+    #[test]
+    fn the_last_active_owner_stays_and_nobody_changes_their_own_role() {
+        let (_dir, mut db, owner) = shop();
+        let own = set_role(&mut db, &owner, "olive", Role::Manager, None).unwrap_err();
+        assert!(own.to_string().contains("your own role"), "{own}");
+        add(&mut db, Some(&owner), "otto", Role::Owner, "975312").unwrap();
+        let otto = sign_in(&db, "otto", "975312").unwrap();
+        // With otto disabled, olive is the last active owner: not even an owner acting from
+        // before otto was disabled demotes her.
+        set_disabled(&mut db, &owner, "otto", true).unwrap();
+        let last = set_role(&mut db, &otto, "olive", Role::Manager, None).unwrap_err();
+        assert!(last.to_string().contains("last active owner"), "{last}");
+        assert_eq!(role_of(&db, "olive"), "owner");
+        set_disabled(&mut db, &owner, "otto", false).unwrap();
+        assert!(set_role(&mut db, &otto, "olive", Role::Manager, None).unwrap());
+        // Olive, a manager now, no longer manages users.
+        let manager = sign_in(&db, "olive", "246810").unwrap();
+        assert!(matches!(
+            set_role(&mut db, &manager, "otto", Role::Artist, None),
+            Err(Error::Forbidden { .. })
+        ));
+    }
+}

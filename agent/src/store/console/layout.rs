@@ -27,6 +27,9 @@ pub const SECTIONS: &[(&str, Msg, Permission)] = &[
         Msg::Webhooks,
         Permission::ManageWebhooks,
     ),
+    ("/console/staff", Msg::Staff, Permission::ManageUsers),
+    ("/console/devices", Msg::Devices, Permission::ManageDevices),
+    ("/console/audit", Msg::AuditLog, Permission::ManageUsers),
 ];
 
 fn head(title: &str, shop: &str, refresh: Option<u32>) -> Markup {

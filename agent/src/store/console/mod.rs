@@ -12,15 +12,21 @@
 //! the store's own, checked by [`Posted`] before a handler sees a field; and the gate
 //! refuses a console POST whose `Origin` is not the store itself.
 
+mod audit_log;
 mod customer;
 mod customers;
+mod device;
+mod devices;
 mod duplicates;
 mod edit;
 mod export;
+mod form;
 mod import;
 mod import_pages;
 mod layout;
+mod member;
 mod sign_in;
+mod staff;
 mod webhook;
 mod webhooks;
 mod words;
@@ -43,8 +49,13 @@ use super::error::ApiError;
 use super::{State, html};
 use words::{Msg, Words};
 
+pub use audit_log::log as audit;
 pub use customer::{add_flag, add_note, release_pdf, show};
 pub use customers::{list, set_columns};
+pub use device::{
+    exit_code, revoke as revoke_device, revoke_page as revoke_device_page, set_exit_code,
+};
+pub use devices::{add as add_device, list as devices};
 pub use duplicates::{duplicates, merge, not_duplicate};
 pub use edit::{create, delete, delete_page, edit, new, update};
 pub use export::{download, export_page};
@@ -52,7 +63,11 @@ pub use import::{
     check as import_check, discard as import_discard, report_csv as import_report,
     run as import_run, show as import_show, start as import_start, upload as import_upload,
 };
+pub use member::{
+    disable as disable_user, enable as enable_user, revoke_session, set_pin, set_role, show as user,
+};
 pub use sign_in::{language, sign_in, sign_in_page, sign_out};
+pub use staff::{add as add_user, list as staff};
 pub use webhook::{
     disable as disable_webhook, enable as enable_webhook, recover as recover_webhook,
     replay as replay_webhook, rotate as rotate_webhook_secret, show as webhook,
@@ -79,12 +94,14 @@ const POLICY: html::Policy = html::Policy {
 /// Where the console starts.
 pub const HOME: &str = "/console/customers";
 
-/// The console as the store serves it: the shop's settings and the forms' key.
+/// The console as the store serves it: the shop's settings, the forms' key, and the
+/// SHA-256 of the key the store's certificate carries (what a device pairing with it pins).
 pub struct Console {
     settings: Arc<Settings>,
     key: [u8; 32],
     /// Uploads waiting for their import, and imports under way.
     imports: import::Jobs,
+    fingerprint: Option<String>,
 }
 
 impl Console {
@@ -93,7 +110,15 @@ impl Console {
             settings: Arc::new(settings),
             key: load_key(&data_dir.join(KEY_FILE))?,
             imports: import::Jobs::default(),
+            fingerprint: None,
         })
+    }
+
+    /// The console of a store serving HTTPS with the key whose SHA-256 is `fingerprint`:
+    /// a new device's page shows it, for `intake-agent pair --fingerprint`.
+    pub fn with_fingerprint(mut self, fingerprint: Option<String>) -> Self {
+        self.fingerprint = fingerprint;
+        self
     }
 
     /// The CSRF token of the forms a session's pages carry.
