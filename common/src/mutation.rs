@@ -251,8 +251,76 @@ pub(crate) fn record_id(tx: &Transaction<'_>, id: Uuid, kind: &str, at: &str) ->
     Ok(inserted == 1)
 }
 
-/// Applies `m` inside `tx` (which the caller commits).
+/// Applies `m` inside `tx` (which the caller commits), and writes what it changed to the
+/// audit log: a customer's history of changes, whoever made them (a kiosk, the counter, an
+/// API client or the console). What changed is named (fields, a flag's kind, a contact's
+/// kind), never the values: the log is read by more people than medical details are.
 pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Applied> {
+    let applied = apply_op(tx, sealer, m)?;
+    if applied == Applied::Applied
+        && let Some((customer, action, detail)) = history(&m.op)
+    {
+        crate::audit::record(tx, &m.actor, action, Some(customer), &detail)?;
+    }
+    Ok(applied)
+}
+
+/// The history entry a change makes: the customer, the action and what changed.
+fn history(op: &Op) -> Option<(Uuid, &'static str, String)> {
+    Some(match op {
+        Op::CreateCustomer { customer, profile } => {
+            let fields: Vec<&str> = profile
+                .iter()
+                .filter(|(_, v)| v.is_some())
+                .map(|(f, _)| f.column())
+                .collect();
+            (*customer, "change.create", format!("added with {}", fields.join(", ")))
+        }
+        Op::UpdateCustomer { customer, changes } => {
+            let fields: Vec<&str> = changes.keys().map(|f| f.column()).collect();
+            (*customer, "change.update", format!("changed {}", fields.join(", ")))
+        }
+        Op::DeleteCustomer { customer } => (*customer, "change.delete", "deleted".into()),
+        Op::AddMedicalCondition { customer, .. } => {
+            (*customer, "change.medical", "medical record added".into())
+        }
+        Op::AddFlag { customer, kind, .. } => {
+            (*customer, "change.flag", format!("flagged {kind}"))
+        }
+        Op::AddNote { customer, .. } => (*customer, "change.note", "note added".into()),
+        Op::SetContact { customer, contact } => (
+            *customer,
+            "change.contact",
+            match contact.kind {
+                crate::customer::ContactKind::Emergency => "emergency contact set".into(),
+                crate::customer::ContactKind::Physician => "physician contact set".into(),
+            },
+        ),
+        Op::RecordService { customer, .. } => {
+            (*customer, "change.service", "service recorded".into())
+        }
+        Op::EndService { customer, .. } => (*customer, "change.service", "service ended".into()),
+        Op::MergeCustomers { target, duplicates } => (
+            *target,
+            "change.merge",
+            format!(
+                "merged {}",
+                duplicates
+                    .iter()
+                    .map(Uuid::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        Op::MarkNotDuplicate { a, b } => (*a, "change.not-duplicate", format!("not {b}")),
+        Op::AcknowledgeSafety { customer, .. } => {
+            (*customer, "change.safety-read", "Safety Panel read".into())
+        }
+        Op::SignRelease { customer, .. } => (*customer, "change.release", "release signed".into()),
+    })
+}
+
+fn apply_op(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Applied> {
     if !record_id(tx, m.id, m.op.kind(), &crate::time::now())? {
         return Ok(Applied::AlreadyApplied);
     }
