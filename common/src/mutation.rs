@@ -274,19 +274,25 @@ fn history(op: &Op) -> Option<(Uuid, &'static str, String)> {
                 .filter(|(_, v)| v.is_some())
                 .map(|(f, _)| f.column())
                 .collect();
-            (*customer, "change.create", format!("added with {}", fields.join(", ")))
+            (
+                *customer,
+                "change.create",
+                format!("added with {}", fields.join(", ")),
+            )
         }
         Op::UpdateCustomer { customer, changes } => {
             let fields: Vec<&str> = changes.keys().map(|f| f.column()).collect();
-            (*customer, "change.update", format!("changed {}", fields.join(", ")))
+            (
+                *customer,
+                "change.update",
+                format!("changed {}", fields.join(", ")),
+            )
         }
         Op::DeleteCustomer { customer } => (*customer, "change.delete", "deleted".into()),
         Op::AddMedicalCondition { customer, .. } => {
             (*customer, "change.medical", "medical record added".into())
         }
-        Op::AddFlag { customer, kind, .. } => {
-            (*customer, "change.flag", format!("flagged {kind}"))
-        }
+        Op::AddFlag { customer, kind, .. } => (*customer, "change.flag", format!("flagged {kind}")),
         Op::AddNote { customer, .. } => (*customer, "change.note", "note added".into()),
         Op::SetContact { customer, contact } => (
             *customer,

@@ -113,6 +113,9 @@ impl Viewport {
     }
 }
 
+/// The folder, inside a session's profile, that downloads go to.
+const DOWNLOADS: &str = "downloads";
+
 /// One headless Chromium with a fresh profile, at one viewport. Dropping it quits it.
 pub struct Browser {
     runtime: tokio::runtime::Runtime,
@@ -169,6 +172,11 @@ impl Browser {
             started_in: began.elapsed(),
             _profile: profile,
         })
+    }
+
+    /// Where the files this browser downloads land.
+    pub fn downloads(&self) -> PathBuf {
+        self._profile.path().join(DOWNLOADS)
     }
 
     pub fn viewport(&self) -> Viewport {

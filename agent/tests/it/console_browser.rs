@@ -282,3 +282,147 @@ fn front_desk_on_a_phone_has_no_import_and_an_artist_reads_medical_details_audit
         .count();
     assert_eq!(viewed, 1, "the artist's one view is audited: {audit:?}");
 }
+
+/// The number of duplicate groups the command line lists.
+fn groups(dir: &Path) -> usize {
+    let out = agent(dir, &["duplicates", "--json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    v.as_array().map_or(0, Vec::len)
+}
+
+#[test]
+fn an_owner_merges_exports_and_adds_a_webhook_that_delivers_and_front_desk_cannot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    add_owner(dir);
+    agent_with(
+        dir,
+        &["user", "add", "fran", "--role", "front-desk"],
+        &[("INTAKE_NEW_PIN", "975310")],
+    );
+    agent(dir, &["import", SAMPLE]);
+    let receiver = intake_tests::receiver::Receiver::start();
+    let store = Store::start_with(dir, &[], &[("INTAKE_WEBHOOK_ALLOW_PRIVATE", "1")]);
+    let mut desk = Desk::open(&store, dir, Viewport::Desktop);
+    desk.sign_in(OWNER, PIN);
+
+    // Duplicates: the first group merged from its page.
+    let before = groups(dir);
+    assert!(before > 0, "the sample holds duplicate groups");
+    desk.browser.follow("Duplicates").unwrap();
+    desk.check(Some("duplicates"));
+    desk.browser
+        .click_first("form[action='/console/duplicates/merge'] button[type=submit]")
+        .unwrap();
+    desk.check(None);
+    assert_eq!(groups(dir), before - 1, "one group fewer: {}", desk.text());
+
+    // Export: the form, and the file it sends, saved by the browser.
+    desk.browser.follow("Export").unwrap();
+    desk.check(Some("export"));
+    desk.browser
+        .eval(
+            "document.querySelector('form.export button[type=submit]').click();",
+            vec![],
+        )
+        .unwrap();
+    let downloads = desk.browser.downloads();
+    let mut csv = String::new();
+    for _ in 0..100 {
+        let done = std::fs::read_dir(&downloads).ok().and_then(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|x| x == "csv"))
+        });
+        if let Some(path) = done {
+            csv = std::fs::read_to_string(path).unwrap();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let csv = csv.as_str();
+    let customers: Vec<Value> =
+        serde_json::from_str(&agent(dir, &["customer", "list", "--json"])).unwrap();
+    assert!(
+        csv.starts_with("Id,FirstName"),
+        "{}",
+        &csv[..csv.len().min(200)]
+    );
+    let rows = csv::Reader::from_reader(csv.as_bytes()).records().count();
+    assert_eq!(rows, customers.len(), "every customer once");
+
+    // A webhook: added, its secret shown once, and a change delivered to it.
+    desk.browser.follow("Webhooks").unwrap();
+    desk.check(Some("webhooks"));
+    desk.browser.follow("Add an endpoint").unwrap();
+    desk.check(None);
+    desk.browser.fill("Address (URL)", &receiver.url).unwrap();
+    desk.browser.click_button("Add endpoint").unwrap();
+    let secret = desk
+        .browser
+        .eval(
+            "return document.querySelector('code.secret').textContent;",
+            vec![],
+        )
+        .unwrap();
+    receiver.trust(secret.as_str().unwrap());
+    desk.check(Some("webhook-secret"));
+    let id = customers[0]["id"].as_str().unwrap();
+    agent(dir, &["customer", "update", id, "--set", "City=Tacoma"]);
+    assert!(
+        receiver.wait_for(1, Duration::from_secs(30)),
+        "the change is delivered"
+    );
+    assert!(
+        receiver
+            .received()
+            .iter()
+            .any(|r| r.event() == "customer.updated")
+    );
+    desk.browser.follow("Go to the endpoint's page").unwrap();
+    let mut shown = desk.text();
+    for _ in 0..50 {
+        if shown.contains("Delivered") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        desk.goto(
+            &desk
+                .browser
+                .current_url()
+                .unwrap()
+                .replacen(&desk.url, "", 1),
+        );
+        shown = desk.text();
+    }
+    assert!(shown.contains("Delivered"), "{shown}");
+    desk.check(Some("webhook"));
+
+    // Front desk: no link to export, staff, devices or webhooks, and refused by address.
+    let mut phone = Desk::open(&store, dir, Viewport::Phone);
+    phone.sign_in("fran", "975310");
+    assert_eq!(phone.sections(), ["Customers", "Duplicates"]);
+    for path in [
+        "/console/export",
+        "/console/staff",
+        "/console/devices",
+        "/console/webhooks",
+        "/console/audit",
+    ] {
+        phone.goto(path);
+        assert!(
+            phone.text().contains("Not allowed"),
+            "{path}: {}",
+            phone.text()
+        );
+    }
+    phone.check(None);
+    // Front desk sees the groups but no merge form.
+    phone.goto("/console/duplicates");
+    let forms = phone
+        .browser
+        .eval("return document.querySelectorAll('form[action=\"/console/duplicates/merge\"]').length;", vec![])
+        .unwrap();
+    assert_eq!(forms, 0);
+    phone.check(Some("duplicates-phone"));
+}

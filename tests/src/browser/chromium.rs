@@ -190,5 +190,13 @@ pub(super) fn capabilities(
         emulation["userAgent"] = json!(PHONE_USER_AGENT);
     }
     caps.add_experimental_option("mobileEmulation", emulation)?;
+    // Files the pages send as attachments land in the profile's own folder.
+    caps.add_experimental_option(
+        "prefs",
+        json!({
+            "download.default_directory": profile.join(super::DOWNLOADS),
+            "download.prompt_for_download": false,
+        }),
+    )?;
     Ok(caps)
 }

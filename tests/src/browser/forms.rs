@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::{Browser, BrowserError, FIELD, Kind, webdriver};
+use super::{Browser, BrowserError, FIELD, Kind, MARK_BEFORE_SUBMIT, webdriver};
 
 /// A visible link, by its text.
 const LINK: Kind = Kind {
@@ -71,5 +71,29 @@ impl Browser {
             .map_err(webdriver(format!("reading the link {text:?}")))?
             .unwrap_or_default();
         self.goto(&href)
+    }
+
+    /// Clicks the first element `css` selects (one of several alike, such as the first
+    /// group's button on a page of groups); a button that submits a form waits for the page
+    /// that answers.
+    pub fn click_first(&self, css: &str) -> Result<(), BrowserError> {
+        let found = self.eval(
+            "return document.querySelector(arguments[0]);",
+            vec![json!(css)],
+        )?;
+        if found.is_null() {
+            return Err(BrowserError::NotFound {
+                what: "element",
+                wanted: css.to_string(),
+                url: self.current_url().unwrap_or_default(),
+                present: String::new(),
+            });
+        }
+        let submits = self.eval(MARK_BEFORE_SUBMIT, vec![found.clone()])? == json!(true);
+        self.eval("arguments[0].click();", vec![found])?;
+        if submits {
+            self.wait_for_new_page(&format!("the page sent by {css}"))?;
+        }
+        Ok(())
     }
 }
