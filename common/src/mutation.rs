@@ -346,6 +346,16 @@ fn apply_op(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appli
         }
         Op::DeleteCustomer { customer } => {
             let id = resolve_customer(tx, *customer)?;
+            // Signed releases are what the shop must keep: deleting their customer would
+            // take them too. (Erasure that keeps what the law asks for is its own work.)
+            let releases: i64 = tx
+                .prepare_cached("SELECT count(*) FROM releases WHERE customer_id = ?1")?
+                .query_row([id], |r| r.get(0))?;
+            if releases > 0 {
+                return Err(Error::Invalid(format!(
+                    "customer {id} has {releases} signed release(s), which the shop must keep: the customer was not deleted"
+                )));
+            }
             tx.prepare_cached("DELETE FROM customers WHERE id = ?1")?
                 .execute([id])?;
         }

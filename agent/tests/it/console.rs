@@ -784,8 +784,45 @@ async fn a_customer_is_added_changed_flagged_shown_by_role_and_deleted_once_conf
     let page = fran.get(&path).await.body;
     assert!(!page.contains("Latex") && !page.contains("hives"));
     assert!(page.contains("1 medical record(s)"));
-    // The history names who changed what.
+    // The history names who changed what, never the values.
     assert!(page.contains("History of changes"));
+    assert!(
+        page.contains("change.update: changed City, Status"),
+        "{page}"
+    );
+    assert!(page.contains("change.flag: flagged allergy"));
+    assert!(
+        !page.contains("latex gloves</td>"),
+        "values stay out of the history"
+    );
+
+    // A customer with a signed release is not deleted: the shop must keep the release.
+    let settings = intake_common::settings::Settings::defaults();
+    let signed = {
+        let mut db = intake_common::Db::open_dir(dir).unwrap();
+        let template =
+            intake_common::release::register_template(&mut db, &settings.template).unwrap();
+        let signature = intake_tests::registrations::signature_png(7);
+        let reg = intake_tests::registrations::registration(&settings, 7, &signature);
+        intake_common::release::submit(
+            &mut db,
+            &reg,
+            &intake_common::release::Signing::new("lobby", &settings, &template),
+        )
+        .unwrap();
+        let id: uuid::Uuid = db
+            .conn()
+            .query_row("SELECT customer_id FROM releases", [], |r| r.get(0))
+            .unwrap();
+        id
+    };
+    let signed_path = format!("/console/customers/{signed}");
+    let a = owner
+        .post(&format!("{signed_path}/delete"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert!(a.body.contains("signed release"), "{}", a.body);
+    assert_eq!(owner.get(&signed_path).await.status, 200, "still on file");
 
     // Deleting takes the confirmation; then the customer is gone and webhooks hear of it.
     let a = owner.post(&format!("{path}/delete"), &[]).await;
