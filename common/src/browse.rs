@@ -96,11 +96,10 @@ fn decode(raw: &str) -> Result<Cursor> {
 
 /// The condition a search puts on a `customers` row: `?1` a LIKE pattern of the folded
 /// text, `?2` one of its digits for phone numbers (as stored, E.164). Case, accents and
-/// spacing never matter: "ramirez" finds "Lucía Ramírez".
-pub(crate) const MATCHES: &str = "(search_key(first_name) LIKE ?1 ESCAPE '\\'
-    OR search_key(last_name) LIKE ?1 ESCAPE '\\' OR search_key(nickname) LIKE ?1 ESCAPE '\\'
-    OR email_key LIKE ?1 ESCAPE '\\' OR phone_key LIKE ?2
-    OR search_key(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?1 ESCAPE '\\')";
+/// spacing never matter: "ramirez" finds "Lucía Ramírez". The names are read from
+/// `search_name`, folded when the customer was written (`normalize::search_name`).
+pub(crate) const MATCHES: &str = "(search_name LIKE ?1 ESCAPE '\\'
+    OR email_key LIKE ?1 ESCAPE '\\' OR phone_key LIKE ?2)";
 
 /// The two patterns [`MATCHES`] takes for `text`.
 pub(crate) fn patterns(text: &str) -> (String, String) {

@@ -53,6 +53,26 @@ pub struct Db {
 fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
     use rusqlite::types::ValueRef;
+    // `search_name(first, last, nickname)`: what a name search reads (see
+    // `normalize::search_name`).
+    conn.create_scalar_function(
+        "search_name",
+        3,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text = |i: usize| -> rusqlite::Result<Option<String>> {
+                Ok(match ctx.get_raw(i) {
+                    ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                    _ => None,
+                })
+            };
+            Ok(crate::normalize::search_name(
+                text(0)?.as_deref(),
+                text(1)?.as_deref(),
+                text(2)?.as_deref(),
+            ))
+        },
+    )?;
     conn.create_scalar_function(
         "search_key",
         1,

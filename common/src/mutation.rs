@@ -559,10 +559,11 @@ pub(crate) const INSERT_CUSTOMER: &str = "INSERT INTO customers(
     id, first_name, middle_name, last_name, nickname, email, phone, birthdate, gender,
     street, street2, city, state, postal_code, country, occupation, notes, company,
     reference_id, status, opt_in, membership_number, email_key, phone_key, last_name_key,
-    created_at, updated_at, change_seq, created_seq, sort_last, sort_first)
+    created_at, updated_at, change_seq, created_seq, sort_last, sort_first, search_name)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?27, ?27,
-            coalesce(search_key(?4), ''), coalesce(search_key(?2), ''))";
+            coalesce(search_key(?4), ''), coalesce(search_key(?2), ''),
+            search_name(?2, ?4, ?5))";
 
 pub(crate) fn insert_customer(
     tx: &Transaction<'_>,
@@ -614,13 +615,18 @@ static UPDATE_CUSTOMER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
         .collect();
     let n = Field::COUNT + 1;
     let phone = Field::PhoneNumber.index() + 2;
-    let (first, last) = (Field::FirstName.index() + 2, Field::LastName.index() + 2);
+    let (first, last, nick) = (
+        Field::FirstName.index() + 2,
+        Field::LastName.index() + 2,
+        Field::Nickname.index() + 2,
+    );
     format!(
         "UPDATE customers SET {}, email_key = ?{},
          phone_key = COALESCE(?{}, CASE WHEN phone IS ?{phone} THEN phone_key END),
          last_name_key = ?{}, versions = ?{}, updated_at = ?{}, change_seq = ?{},
          sort_last = coalesce(search_key(?{last}), ''),
-         sort_first = coalesce(search_key(?{first}), '') WHERE id = ?1",
+         sort_first = coalesce(search_key(?{first}), ''),
+         search_name = search_name(?{first}, ?{last}, ?{nick}) WHERE id = ?1",
         assignments.join(", "),
         n + 1,
         n + 2,

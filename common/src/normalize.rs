@@ -59,6 +59,17 @@ pub fn name_key(name: &str) -> String {
 /// What a person's search and the text searched are compared by: lower case, accents and
 /// other combining marks dropped ("Ramírez" and "RAMIREZ" both give "ramirez"), runs of
 /// white space as one space, trimmed.
+/// What a name search reads of a customer: the first and last name folded as
+/// [`search_key`] folds them ("lucia ramirez", so "lucia ram" finds her), then, after a
+/// separator no one types, the nickname.
+pub fn search_name(first: Option<&str>, last: Option<&str>, nickname: Option<&str>) -> String {
+    let name = search_key(&format!("{} {}", first.unwrap_or(""), last.unwrap_or("")));
+    match nickname.map(search_key).filter(|n| !n.is_empty()) {
+        Some(n) => format!("{name}\u{1f}{n}"),
+        None => name,
+    }
+}
+
 pub fn search_key(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::is_combining_mark;
