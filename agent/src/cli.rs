@@ -20,7 +20,10 @@ pub struct Cli {
     pub user: Option<String>,
 
     /// The shop settings directory (shop.toml: the shop's name and logo for PDFs, and the
-    /// region phone numbers belong to). Without it the database keeps the region it has.
+    /// region phone numbers belong to). Without it the database keeps the region it has,
+    /// except for `serve`, which then reads DATA_DIR/settings when it exists. The console's
+    /// Settings page saves into this directory (or DATA_DIR/settings), so what it saved is
+    /// what the store loads at its next start.
     #[arg(long, global = true, env = "INTAKE_SETTINGS_DIR", value_name = "DIR")]
     pub settings: Option<PathBuf>,
 

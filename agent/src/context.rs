@@ -34,6 +34,15 @@ impl Context {
         })
     }
 
+    /// The same context with the settings directory `settings`.
+    pub fn with_settings(&self, settings: Option<PathBuf>) -> Context {
+        Context {
+            data_dir: self.data_dir.clone(),
+            user: self.user.clone(),
+            settings,
+        }
+    }
+
     /// Opens the database. With a settings directory, the stored phone keys are first made
     /// the shop's region's (a recompute, once, when the region changed); without one the
     /// database keeps the region it has, so an admin shell without the appliance's

@@ -15,6 +15,9 @@ use crate::error::{Error, Result};
 use crate::i18n::Tr;
 use crate::normalize::Region;
 
+mod save;
+pub use save::{Change, MAX_LOGO_BYTES, Saved, check_logo, save, text_of};
+
 pub const SHOP_FILE: &str = "shop.toml";
 pub const TEMPLATE_FILE: &str = "release-template.toml";
 pub const QUESTIONS_FILE: &str = "health-questions.toml";
@@ -315,28 +318,67 @@ fn parse<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
 }
 
 fn check_shop(shop: &Shop) -> std::result::Result<(), String> {
+    match shop_problems(shop).into_iter().next() {
+        Some((_, message)) => Err(message),
+        None => Ok(()),
+    }
+}
+
+/// Everything wrong with `shop`, each with the `shop.toml` field it is about, in the
+/// file's order: what [`Settings::load`] refuses (it names the first).
+pub fn shop_problems(shop: &Shop) -> Vec<(&'static str, String)> {
+    let mut problems = Vec::new();
     if shop.name.trim().is_empty() {
-        return Err("name is empty".into());
+        problems.push(("name", "name is empty".into()));
     }
     if !(15..=3600).contains(&shop.idle_timeout_secs) {
-        return Err(format!(
-            "idle_timeout_secs is {}: use 15 to 3600 seconds",
-            shop.idle_timeout_secs
+        problems.push((
+            "idle_timeout_secs",
+            format!(
+                "idle_timeout_secs is {}: use 15 to 3600 seconds",
+                shop.idle_timeout_secs
+            ),
         ));
     }
     if shop.idle_warning_secs == 0 || shop.idle_warning_secs >= shop.idle_timeout_secs {
-        return Err(format!(
-            "idle_warning_secs is {}: use at least 1 and less than idle_timeout_secs",
-            shop.idle_warning_secs
+        problems.push((
+            "idle_warning_secs",
+            format!(
+                "idle_warning_secs is {}: use at least 1 and less than idle_timeout_secs",
+                shop.idle_warning_secs
+            ),
         ));
     }
     if shop.languages.is_empty() {
-        return Err("languages is empty: list at least one of \"en\", \"es\"".into());
+        problems.push((
+            "languages",
+            "languages is empty: list at least one of \"en\", \"es\"".into(),
+        ));
     }
     if !(1..=25).contains(&shop.adult_age) {
-        return Err(format!("adult_age is {}: use 1 to 25", shop.adult_age));
+        problems.push((
+            "adult_age",
+            format!("adult_age is {}: use 1 to 25", shop.adult_age),
+        ));
     }
-    Ok(())
+    problems
+}
+
+/// A release template's file text, parsed and checked as [`Settings::load`] does: the
+/// template, or what is wrong with it (with its line, when it has one).
+pub fn parse_template(text: &str) -> std::result::Result<Template, String> {
+    let template: Template =
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
+    check_template(&template, text)?;
+    Ok(template)
+}
+
+/// A health questions file's text, parsed and checked as [`Settings::load`] does.
+pub fn parse_questions(text: &str) -> std::result::Result<Vec<HealthQuestion>, String> {
+    let file: QuestionsFile =
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
+    check_questions(&file.questions)?;
+    Ok(file.questions)
 }
 
 fn unique<'a>(ids: impl Iterator<Item = &'a str>, what: &str) -> std::result::Result<(), String> {

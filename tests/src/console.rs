@@ -162,6 +162,19 @@ impl Console {
         bytes: &[u8],
         csrf: Option<&str>,
     ) -> Result<Answer, reqwest::Error> {
+        self.try_upload_as(path, "file", file_name, bytes, csrf)
+            .await
+    }
+
+    /// [`Console::try_upload`] with the file in the form field `field`.
+    pub async fn try_upload_as(
+        &self,
+        path: &str,
+        field: &str,
+        file_name: &str,
+        bytes: &[u8],
+        csrf: Option<&str>,
+    ) -> Result<Answer, reqwest::Error> {
         let token = match csrf {
             Some(t) => t.to_string(),
             None => self.csrf().await,
@@ -171,7 +184,7 @@ impl Console {
         body.extend_from_slice(
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n\
-                 --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\n\
                  Content-Type: text/csv\r\n\r\n"
             )
             .as_bytes(),

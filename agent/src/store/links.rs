@@ -35,7 +35,7 @@ pub struct NewLink {
 /// The shop's Web Sign address: the one in its settings, else the one this request came to.
 fn sign_address(state: &State, headers: &HeaderMap) -> String {
     if let Some(a) = state.web_sign.as_ref().and_then(|w| w.address()) {
-        return a.to_owned();
+        return a;
     }
     let host = headers
         .get(header::HOST)

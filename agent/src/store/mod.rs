@@ -17,6 +17,7 @@ mod exit;
 mod files;
 mod html;
 mod links;
+pub mod live;
 pub mod openapi;
 pub mod routes;
 mod sync;
@@ -34,6 +35,10 @@ use intake_common::Db;
 use crate::tls;
 
 pub use conn::MAX_CONNECTIONS;
+
+/// The settings directory in the data directory: where the console saves the shop's
+/// settings when the store was started without `--settings`, read at the next start.
+pub const SETTINGS_DIR: &str = "settings";
 
 /// Database handles for request handlers. SQLite in WAL mode lets readers work beside the
 /// one writer, so handlers each take a handle of their own; writers queue on SQLite's lock.
@@ -128,6 +133,8 @@ pub struct State {
     /// Where phone numbers without a country code belong: the region the database's keys
     /// are made in (set when the store starts).
     pub region: intake_common::normalize::Region,
+    /// The shop's settings in force, and where their files are.
+    pub live: live::Live,
     /// Web Sign, when the store serves it.
     pub web_sign: Option<Arc<web_sign::WebSign>>,
     /// The staff console.
@@ -145,6 +152,8 @@ pub struct ServeOptions {
     pub max_connections: usize,
     /// The shop's settings: the console's words and name, and Web Sign's.
     pub settings: intake_common::settings::Settings,
+    /// Where the settings files are, and where the console saves them.
+    pub settings_dir: PathBuf,
     /// Serve Web Sign's pages.
     pub web_sign: bool,
 }
@@ -168,22 +177,30 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
             options.key.as_deref(),
         )?)
     };
+    // The release template is registered (as a kiosk does when it starts): Web Sign signs
+    // under its version, and the console shows it.
+    let mut db = Db::open_dir(data_dir)?;
+    let region = intake_common::phone_keys::region(db.conn())?;
+    let template = intake_common::release::register_template(&mut db, &options.settings.template)?;
+    drop(db);
+    let live = live::Live::new(
+        live::Current::new(options.settings, template, region),
+        options.settings_dir,
+    );
     let state = Arc::new(State {
         pool: Arc::new(Pool::new(data_dir)?),
         data_dir: data_dir.to_path_buf(),
         pushed: Mutex::new(HashMap::new()),
         pushed_moved: tokio::sync::Notify::new(),
-        region: intake_common::phone_keys::region(Db::open_dir(data_dir)?.conn())?,
+        region,
         web_sign: if options.web_sign {
-            Some(Arc::new(web_sign::WebSign::new(
-                data_dir,
-                options.settings.clone(),
-            )?))
+            Some(Arc::new(web_sign::WebSign::new(data_dir, live.clone())?))
         } else {
             None
         },
-        console: console::Console::new(data_dir, options.settings)?
+        console: console::Console::new(data_dir, live.clone())?
             .with_fingerprint(identity.as_ref().map(|i| i.fingerprint.clone())),
+        live,
     });
     files::clear_uploads(data_dir);
     checkpoint_now_and_then(data_dir.to_path_buf());

@@ -94,6 +94,12 @@ pub(crate) const PAGES: &[(&str, &str, &str)] = &[
     ("GET", "/console/devices/{id}/revoke", "manage:devices"),
     ("POST", "/console/devices/{id}/revoke", "manage:devices"),
     ("GET", "/console/audit", "manage:users"),
+    ("GET", "/console/settings", "manage:settings"),
+    ("POST", "/console/settings/shop", "manage:settings"),
+    ("POST", "/console/settings/logo", "manage:settings"),
+    ("POST", "/console/settings/template", "manage:settings"),
+    ("POST", "/console/settings/questions", "manage:settings"),
+    ("GET", "/console/settings/sample.pdf", "manage:settings"),
 ];
 
 /// What each staff role holds, as the studio documents it.

@@ -11,6 +11,7 @@ mod console_browser;
 mod console_data;
 mod console_import;
 mod console_people;
+mod console_settings;
 mod console_webhooks;
 mod duplicates;
 mod kiosk_exit;

@@ -119,6 +119,32 @@ pub fn template(conn: &Connection, id: &str, version: u32) -> Result<Template> {
     serde_json::from_str(&body).map_err(|e| Error::Invalid(format!("template {id:?}: {e}")))
 }
 
+/// A stored version of a release template, and how many releases were signed under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateVersion {
+    pub version: u32,
+    pub created_at: String,
+    pub releases: u64,
+}
+
+/// Every stored version of the template `id`, newest first, each with its releases' count.
+pub fn template_versions(conn: &Connection, id: &str) -> Result<Vec<TemplateVersion>> {
+    let mut stmt = conn.prepare(
+        "SELECT t.version, t.created_at,
+                (SELECT COUNT(*) FROM releases r
+                 WHERE r.template_id = t.template_id AND r.template_version = t.version)
+         FROM release_templates t WHERE t.template_id = ?1 ORDER BY t.version DESC",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(TemplateVersion {
+            version: r.get(0)?,
+            created_at: r.get(1)?,
+            releases: r.get::<_, i64>(2)?.try_into().unwrap_or(0),
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
 /// One health question as the customer saw and answered it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -355,7 +355,7 @@ pub async fn release_pdf(staff: Staff, Path((id, file)): Path<(String, String)>)
                     .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "no such release"))
             })?;
         let actor = staff.actor.clone();
-        let settings = std::sync::Arc::clone(&staff.console().settings);
+        let current = staff.console().current();
         staff
             .state
             .pool
@@ -367,6 +367,7 @@ pub async fn release_pdf(staff: Staff, Path((id, file)): Path<(String, String)>)
                         "no such release for this customer",
                     ));
                 }
+                let settings = &current.settings;
                 Ok(release::pdf::render(
                     &content,
                     &settings.shop.name,

@@ -30,6 +30,11 @@ pub const SECTIONS: &[(&str, Msg, Permission)] = &[
     ("/console/staff", Msg::Staff, Permission::ManageUsers),
     ("/console/devices", Msg::Devices, Permission::ManageDevices),
     ("/console/audit", Msg::AuditLog, Permission::ManageUsers),
+    (
+        "/console/settings",
+        Msg::Settings,
+        Permission::ManageSettings,
+    ),
 ];
 
 fn head(title: &str, shop: &str, refresh: Option<u32>) -> Markup {
@@ -63,7 +68,8 @@ fn languages(w: Words<'_>, here: &str) -> Markup {
 /// A signed-in page: `body` under the header and navigation.
 pub fn frame(staff: &Staff, title: &str, body: Markup, refresh: Option<u32>) -> Markup {
     let w = staff.words();
-    let shop = &staff.console().settings.shop.name;
+    let current = staff.console().current();
+    let shop = &current.settings.shop.name;
     let path = staff.here.split('?').next().unwrap_or("");
     html! {
         (DOCTYPE)
@@ -106,7 +112,8 @@ pub fn frame(staff: &Staff, title: &str, body: Markup, refresh: Option<u32>) -> 
 /// A page with no one signed in: the sign-in form, or a refusal.
 pub fn outside(console: &Console, lang: Lang, here: &str, title: &str, body: Markup) -> Markup {
     let w = console.words(lang);
-    let shop = &console.settings.shop.name;
+    let current = console.current();
+    let shop = &current.settings.shop.name;
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {

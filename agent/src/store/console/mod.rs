@@ -25,6 +25,8 @@ mod import;
 mod import_pages;
 mod layout;
 mod member;
+mod settings;
+mod settings_release;
 mod sign_in;
 mod staff;
 mod webhook;
@@ -40,12 +42,14 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{KeyInit, Mac};
-use intake_common::settings::{Lang, Settings};
+use intake_common::i18n::Tr;
+use intake_common::settings::Lang;
 use intake_common::{Actor, sessions};
 use uuid::Uuid;
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::live::{Current, Live};
 use super::{State, html};
 use words::{Msg, Words};
 
@@ -66,6 +70,8 @@ pub use import::{
 pub use member::{
     disable as disable_user, enable as enable_user, revoke_session, set_pin, set_role, show as user,
 };
+pub use settings::{save_logo, save_shop, show as settings};
+pub use settings_release::{sample_pdf, save_questions, save_template};
 pub use sign_in::{language, sign_in, sign_in_page, sign_out};
 pub use staff::{add as add_user, list as staff};
 pub use webhook::{
@@ -97,7 +103,10 @@ pub const HOME: &str = "/console/customers";
 /// The console as the store serves it: the shop's settings, the forms' key, and the
 /// SHA-256 of the key the store's certificate carries (what a device pairing with it pins).
 pub struct Console {
-    settings: Arc<Settings>,
+    /// The settings in force (the Settings page replaces them).
+    live: Live,
+    /// The words of the pages: the shop's own over the built-in ones, as at start.
+    tr: Tr,
     key: [u8; 32],
     /// Uploads waiting for their import, and imports under way.
     imports: import::Jobs,
@@ -105,9 +114,10 @@ pub struct Console {
 }
 
 impl Console {
-    pub fn new(data_dir: &std::path::Path, settings: Settings) -> anyhow::Result<Self> {
+    pub fn new(data_dir: &std::path::Path, live: Live) -> anyhow::Result<Self> {
         Ok(Self {
-            settings: Arc::new(settings),
+            tr: live.get().settings.tr.clone(),
+            live,
             key: load_key(&data_dir.join(KEY_FILE))?,
             imports: import::Jobs::default(),
             fingerprint: None,
@@ -131,7 +141,12 @@ impl Console {
     }
 
     fn words(&self, lang: Lang) -> Words<'_> {
-        Words::new(&self.settings.tr, lang)
+        Words::new(&self.tr, lang)
+    }
+
+    /// The settings in force now.
+    fn current(&self) -> Arc<Current> {
+        self.live.get()
     }
 }
 
@@ -605,18 +620,32 @@ mod tests {
         assert_eq!(lang_of(&h), Lang::Es);
     }
 
+    fn live() -> Live {
+        let settings = intake_common::settings::Settings::defaults();
+        let template = intake_common::release::TemplateRef {
+            id: settings.template.id.clone(),
+            version: 1,
+            sha256: String::new(),
+        };
+        let region = settings.shop.region;
+        Live::new(
+            Current::new(settings, template, region),
+            std::path::PathBuf::from("settings"),
+        )
+    }
+
     #[test]
     fn a_csrf_token_belongs_to_one_session_and_one_key() {
         let dir = tempfile::tempdir().unwrap();
-        let a = Console::new(dir.path(), Settings::defaults()).unwrap();
-        let again = Console::new(dir.path(), Settings::defaults()).unwrap();
+        let a = Console::new(dir.path(), live()).unwrap();
+        let again = Console::new(dir.path(), live()).unwrap();
         let (s1, s2) = (Uuid::now_v7(), Uuid::now_v7());
         assert_eq!(a.csrf(s1), again.csrf(s1), "the key is kept");
         assert_ne!(a.csrf(s1), a.csrf(s2));
         let other = tempfile::tempdir().unwrap();
-        let b = Console::new(other.path(), Settings::defaults()).unwrap();
+        let b = Console::new(other.path(), live()).unwrap();
         assert_ne!(a.csrf(s1), b.csrf(s1));
         std::fs::write(dir.path().join(KEY_FILE), b"short").unwrap();
-        assert!(Console::new(dir.path(), Settings::defaults()).is_err());
+        assert!(Console::new(dir.path(), live()).is_err());
     }
 }

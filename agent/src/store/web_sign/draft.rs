@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use intake_common::crypto::Sealer;
-use intake_common::settings::{Lang, Settings};
+use intake_common::settings::Lang;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::Current;
 use super::fields::Step;
 
 /// A page's state is good for this long after the form was opened.
@@ -45,10 +46,26 @@ pub struct Draft {
     /// The first word of the name staff typed when making that link, to greet with.
     #[serde(default)]
     pub greeting: Option<String>,
+    /// The clauses and questions its answers are for (see [`asked`]).
+    #[serde(default)]
+    pub under: String,
+}
+
+/// What a draft's answers are answers to: the template version in force and the health
+/// questions, as a short fingerprint.
+pub fn asked(current: &Current) -> String {
+    use sha2::Digest as _;
+    let questions = serde_json::to_vec(&current.settings.questions).unwrap_or_default();
+    let mut h = sha2::Sha256::new();
+    h.update(current.template.sha256.as_bytes());
+    h.update(b"\0");
+    h.update(&questions);
+    URL_SAFE_NO_PAD.encode(&h.finalize()[..12])
 }
 
 impl Draft {
-    pub fn new(settings: &Settings, lang: Lang, now: i64) -> Self {
+    pub fn new(current: &Current, lang: Lang, now: i64) -> Self {
+        let settings = &current.settings;
         let mut nonce = [0u8; 16];
         // Without randomness a nonce would repeat; the store cannot run without it anyway.
         let _ = getrandom::fill(&mut nonce);
@@ -66,7 +83,30 @@ impl Draft {
             reviewing: false,
             visit: None,
             greeting: None,
+            under: asked(current),
         }
+    }
+
+    /// Brings a draft begun under other clauses or health questions (the shop saved new
+    /// ones since) in line with `current`: those answers are asked again, as they are by
+    /// position and a position may now hold another clause or question.
+    pub fn follow(&mut self, current: &Current) {
+        let now = asked(current);
+        if self.under == now {
+            return;
+        }
+        let settings = &current.settings;
+        self.health = vec![None; settings.questions.len()];
+        self.clauses = vec![None; settings.template.clauses.len()];
+        self.values.retain(|name, _| {
+            let mut chars = name.chars();
+            let by_position = matches!(chars.next(), Some('q' | 'c'))
+                && chars.next().is_some_and(|c| c.is_ascii_digit());
+            !by_position
+        });
+        self.signature = None;
+        self.guardian_signature = None;
+        self.under = now;
     }
 
     pub fn value(&self, name: &str) -> &str {
@@ -107,12 +147,13 @@ fn aad(csrf: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use intake_common::settings::Settings;
 
     #[test]
     fn a_draft_opens_only_unchanged_and_for_its_own_token() {
         let key = Sealer::from_key(&[7; 32]);
-        let settings = Settings::defaults();
-        let mut d = Draft::new(&settings, Lang::Es, 1_000);
+        let current = current(Settings::defaults(), "a");
+        let mut d = Draft::new(&current, Lang::Es, 1_000);
         d.set("first_name", "Ana".into());
         d.step = Step::Address;
         d.signature = Some("abc".into());
@@ -130,5 +171,46 @@ mod tests {
         assert!(!back.expired(1_000 + LIFETIME_SECS));
         assert!(back.expired(1_001 + LIFETIME_SECS));
         assert!(back.expired(999));
+    }
+
+    fn current(settings: Settings, sha: &str) -> Current {
+        let template = intake_common::release::TemplateRef {
+            id: settings.template.id.clone(),
+            version: 1,
+            sha256: sha.into(),
+        };
+        let region = settings.shop.region;
+        Current::new(settings, template, region)
+    }
+
+    #[test]
+    fn answers_given_under_other_clauses_are_asked_again() {
+        let before = current(Settings::defaults(), "v1");
+        let mut d = Draft::new(&before, Lang::En, 1_000);
+        d.set("first_name", "Ana".into());
+        d.set("c0", "AB".into());
+        d.set("q1_details", "penicillin".into());
+        d.clauses[0] = Some(true);
+        d.health[1] = Some(true);
+        d.signature = Some("png".into());
+        let kept = d.clone();
+        d.follow(&before);
+        assert_eq!(
+            d.clauses, kept.clauses,
+            "the same settings keep every answer"
+        );
+        assert_eq!(d.value("c0"), "AB");
+
+        let mut fewer = Settings::defaults();
+        fewer.template.clauses.remove(0);
+        let after = current(fewer, "v2");
+        d.follow(&after);
+        assert_eq!(d.clauses, vec![None; after.settings.template.clauses.len()]);
+        assert!(d.health.iter().all(Option::is_none));
+        assert_eq!(d.value("c0"), "");
+        assert_eq!(d.value("q1_details"), "");
+        assert_eq!(d.value("first_name"), "Ana", "the profile is kept");
+        assert!(d.signature.is_none());
+        assert_eq!(d.under, asked(&after));
     }
 }

@@ -26,14 +26,14 @@ use axum::extract::{ConnectInfo, Path, RawQuery, State as St};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
-use intake_common::Db;
 use intake_common::crypto::Sealer;
-use intake_common::release::{self, TemplateRef};
-use intake_common::settings::{Lang, Settings};
+use intake_common::i18n::Tr;
+use intake_common::settings::Lang;
 use intake_common::visit_links::{self, Visit};
 use maud::Markup;
 
 use super::auth::throttle_address;
+use super::live::{Current, Live};
 use super::{State, html};
 use draft::Draft;
 use fields::Step;
@@ -61,8 +61,10 @@ const MAX_PAIRS: usize = 200;
 /// Web Sign as a store serves it: the shop's settings, the template version releases are
 /// signed under, the drafts' key and the limits.
 pub struct WebSign {
-    settings: Settings,
-    template: TemplateRef,
+    /// The settings in force (the console may replace them while the store runs).
+    live: Live,
+    /// The words of the pages: the shop's own over the built-in ones, as at start.
+    tr: Tr,
     key: Sealer,
     opens: limits::Window,
     submits: limits::Window,
@@ -70,16 +72,15 @@ pub struct WebSign {
 }
 
 impl WebSign {
-    /// Web Sign for the store in `data_dir`, under `settings`: registers the release
-    /// template (as a kiosk does when it starts) and loads or makes the drafts' key.
-    pub fn new(data_dir: &std::path::Path, settings: Settings) -> anyhow::Result<Self> {
-        let mut db = Db::open_dir(data_dir)?;
-        let template = release::register_template(&mut db, &settings.template)?;
+    /// Web Sign for the store in `data_dir`, under the settings in force (`live`, whose
+    /// template the store registered): loads or makes the drafts' key.
+    pub fn new(data_dir: &std::path::Path, live: Live) -> anyhow::Result<Self> {
         let key = Sealer::load_or_create(&data_dir.join(KEY_FILE))
             .context("the key Web Sign seals its pages' state with")?;
+        let tr = live.get().settings.tr.clone();
         Ok(Self {
-            settings,
-            template,
+            live,
+            tr,
             key,
             opens: limits::Window::new(limits::OPENS, limits::OPEN_WINDOW),
             submits: limits::Window::new(limits::SUBMITS, limits::SUBMIT_WINDOW),
@@ -88,12 +89,17 @@ impl WebSign {
     }
 
     fn words(&self, lang: Lang) -> Words<'_> {
-        Words::new(&self.settings.tr, lang)
+        Words::new(&self.tr, lang)
+    }
+
+    /// The settings in force now.
+    fn current(&self) -> Arc<Current> {
+        self.live.get()
     }
 
     /// The shop's Web Sign address (`web_sign_url` in shop.toml), if it set one.
-    pub fn address(&self) -> Option<&str> {
-        self.settings.shop.web_sign_url.as_deref()
+    pub fn address(&self) -> Option<String> {
+        self.current().settings.shop.web_sign_url.clone()
     }
 
     /// The page for a link that cannot be used: the same for one used, revoked, expired or
@@ -105,7 +111,8 @@ impl WebSign {
 
     /// The shop's first language: for a page that cannot tell the customer's.
     fn first_lang(&self) -> Lang {
-        self.settings
+        self.current()
+            .settings
             .shop
             .languages
             .first()
@@ -115,7 +122,8 @@ impl WebSign {
 
     /// The language asked for, if the shop speaks it.
     fn lang(&self, code: &str) -> Option<Lang> {
-        self.settings
+        self.current()
+            .settings
             .shop
             .languages
             .iter()
@@ -126,7 +134,7 @@ impl WebSign {
     fn refusal(&self, lang: Lang, status: StatusCode, why: &str) -> Page {
         page(
             status,
-            pages::refused(self.words(lang), &self.settings, why),
+            pages::refused(self.words(lang), &self.current().settings, why),
         )
     }
 }
@@ -311,7 +319,8 @@ fn first_page(ws: &WebSign, lang: Lang, headers: &HeaderMap, visit: Option<Visit
         Some(t) => (t, false),
         None => (html::new_token(), true),
     };
-    let mut draft = Draft::new(&ws.settings, lang, Utc::now().timestamp());
+    let current = ws.current();
+    let mut draft = Draft::new(&current, lang, Utc::now().timestamp());
     if let Some(v) = visit {
         draft.visit = Some(v.id);
         draft.greeting = v.greeting;
@@ -334,9 +343,10 @@ fn render(
     status: StatusCode,
 ) -> Page {
     let state = draft.seal(&ws.key, csrf);
+    let current = ws.current();
     let markup = pages::step(&pages::StepPage {
         words: ws.words(draft.lang),
-        settings: &ws.settings,
+        settings: &current.settings,
         draft,
         hidden: pages::Hidden {
             state: &state,
@@ -415,8 +425,12 @@ pub async fn post(
         let why = ws.words(draft.lang).get(WebMsg::RefusedExpired);
         return ws.refusal(draft.lang, StatusCode::BAD_REQUEST, &why);
     }
+    // A draft begun under other clauses or questions answers them again: its answers
+    // are by position, and a position may now hold another clause.
+    let current = ws.current();
+    draft.follow(&current);
     let today = today();
-    let settings = &ws.settings;
+    let settings = &current.settings;
     let minor = |d: &Draft| flow::is_minor(d, settings, today);
     let action = get("action");
     match action {
@@ -470,7 +484,10 @@ pub async fn post(
             }
             render(ws, &draft, &csrf, &Vec::new(), StatusCode::OK)
         }
-        "submit" => submit::submit(&state, ws, draft, &csrf, client).await,
+        "submit" => {
+            let current = Arc::clone(&current);
+            submit::submit(&state, ws, current, draft, &csrf, client).await
+        }
         _ => {
             let why = ws.words(draft.lang).get(WebMsg::RefusedForm);
             ws.refusal(draft.lang, StatusCode::BAD_REQUEST, &why)

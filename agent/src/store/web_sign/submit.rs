@@ -14,11 +14,15 @@ use uuid::Uuid;
 
 use super::draft::{self, Draft};
 use super::words::WebMsg;
-use super::{DEVICE, Page, State, WebSign, flow, page, pages, render, today};
+use super::{Current, DEVICE, Page, State, WebSign, flow, page, pages, render, today};
 
+/// `current` is the settings the draft was brought in line with: one snapshot for the
+/// checks, the registration and the signing, so a save in between never mixes two
+/// templates in one release.
 pub(super) async fn submit(
     state: &Arc<State>,
     ws: &Arc<WebSign>,
+    current: Arc<Current>,
     mut draft: Draft,
     csrf: &str,
     client: SocketAddr,
@@ -30,7 +34,7 @@ pub(super) async fn submit(
     }
     let today = today();
     // Every step again: nothing incomplete goes in, whatever path led here.
-    if let Some((step, problems)) = flow::first_unfinished(&draft, &ws.settings, today) {
+    if let Some((step, problems)) = flow::first_unfinished(&draft, &current.settings, today) {
         draft.step = step;
         draft.reviewing = true;
         return render(
@@ -52,23 +56,23 @@ pub(super) async fn submit(
             &words.get(WebMsg::RefusedUsed),
         );
     }
-    let registration = flow::registration(&draft, &ws.settings, today);
+    let registration = flow::registration(&draft, &current.settings, today);
     let name = registration
         .profile
         .get(Field::Nickname)
         .or(registration.profile.get(Field::FirstName))
         .unwrap_or_default()
         .to_owned();
-    let web = Arc::clone(ws);
+    let signed_under = Arc::clone(&current);
     let visit = draft.visit;
     let stored = state
         .pool
-        .run(move |db| Ok(store(db, registration, &web, visit)))
+        .run(move |db| Ok(store(db, registration, &signed_under, visit)))
         .await;
     match stored {
         Ok(Ok(done)) => {
             tracing::info!(release = %done.release, "release signed on the web");
-            page(StatusCode::OK, pages::done(words, &ws.settings, &name))
+            page(StatusCode::OK, pages::done(words, &current.settings, &name))
         }
         Ok(Err(intake_common::Error::LinkUnusable)) => {
             ws.submitted.give_back(&draft.nonce);
@@ -127,7 +131,7 @@ fn returning(db: &Db, reg: &release::Registration) -> intake_common::Result<Opti
 fn store(
     db: &mut Db,
     mut registration: release::Registration,
-    web: &WebSign,
+    current: &Current,
     visit: Option<Uuid>,
 ) -> intake_common::Result<Submitted> {
     let link = match visit {
@@ -140,7 +144,7 @@ fn store(
         Some(customer) => Some(customer),
         None => returning(db, &registration)?,
     };
-    let signing = Signing::new(DEVICE, &web.settings, &web.template);
+    let signing = Signing::new(DEVICE, &current.settings, &current.template);
     release::submit_with(db, &registration, &signing, |tx, done| match &link {
         Some(l) => visit_links::mark_used(tx, l.id, done.release, done.customer),
         None => Ok(()),
