@@ -18,6 +18,8 @@ use crate::db::{Db, next_change_seq, resolve_customer};
 use crate::error::{Error, Result};
 use crate::users::{Permission, Role};
 
+mod history;
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mutation {
@@ -258,72 +260,11 @@ pub(crate) fn record_id(tx: &Transaction<'_>, id: Uuid, kind: &str, at: &str) ->
 pub fn apply(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Applied> {
     let applied = apply_op(tx, sealer, m)?;
     if applied == Applied::Applied
-        && let Some((customer, action, detail)) = history(&m.op)
+        && let Some((customer, action, detail)) = history::entry(&m.op)
     {
         crate::audit::record(tx, &m.actor, action, Some(customer), &detail)?;
     }
     Ok(applied)
-}
-
-/// The history entry a change makes: the customer, the action and what changed.
-fn history(op: &Op) -> Option<(Uuid, &'static str, String)> {
-    Some(match op {
-        Op::CreateCustomer { customer, profile } => {
-            let fields: Vec<&str> = profile
-                .iter()
-                .filter(|(_, v)| v.is_some())
-                .map(|(f, _)| f.column())
-                .collect();
-            (
-                *customer,
-                "change.create",
-                format!("added with {}", fields.join(", ")),
-            )
-        }
-        Op::UpdateCustomer { customer, changes } => {
-            let fields: Vec<&str> = changes.keys().map(|f| f.column()).collect();
-            (
-                *customer,
-                "change.update",
-                format!("changed {}", fields.join(", ")),
-            )
-        }
-        Op::DeleteCustomer { customer } => (*customer, "change.delete", "deleted".into()),
-        Op::AddMedicalCondition { customer, .. } => {
-            (*customer, "change.medical", "medical record added".into())
-        }
-        Op::AddFlag { customer, kind, .. } => (*customer, "change.flag", format!("flagged {kind}")),
-        Op::AddNote { customer, .. } => (*customer, "change.note", "note added".into()),
-        Op::SetContact { customer, contact } => (
-            *customer,
-            "change.contact",
-            match contact.kind {
-                crate::customer::ContactKind::Emergency => "emergency contact set".into(),
-                crate::customer::ContactKind::Physician => "physician contact set".into(),
-            },
-        ),
-        Op::RecordService { customer, .. } => {
-            (*customer, "change.service", "service recorded".into())
-        }
-        Op::EndService { customer, .. } => (*customer, "change.service", "service ended".into()),
-        Op::MergeCustomers { target, duplicates } => (
-            *target,
-            "change.merge",
-            format!(
-                "merged {}",
-                duplicates
-                    .iter()
-                    .map(Uuid::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ),
-        Op::MarkNotDuplicate { a, b } => (*a, "change.not-duplicate", format!("not {b}")),
-        Op::AcknowledgeSafety { customer, .. } => {
-            (*customer, "change.safety-read", "Safety Panel read".into())
-        }
-        Op::SignRelease { customer, .. } => (*customer, "change.release", "release signed".into()),
-    })
 }
 
 fn apply_op(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Applied> {

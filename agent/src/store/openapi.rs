@@ -35,7 +35,7 @@ pub fn document() -> Value {
     // The console's pages are for a signed-in browser, not an API: listed apart, with what
     // each needs.
     let mut console = Vec::new();
-    for route in routes::ROUTES {
+    for route in routes::ROUTES.iter() {
         if route.is_console() {
             console.push(json!({
                 "method": route.method.as_str(),

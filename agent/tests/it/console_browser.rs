@@ -398,7 +398,8 @@ fn an_owner_merges_exports_and_adds_a_webhook_that_delivers_and_front_desk_canno
     assert!(shown.contains("Delivered"), "{shown}");
     desk.check(Some("webhook"));
 
-    // Front desk: no link to export, staff, devices or webhooks, and refused by address.
+    // Front desk: no link to export, staff, devices, webhooks, the audit log or settings, and
+    // refused by address.
     let mut phone = Desk::open(&store, dir, Viewport::Phone);
     phone.sign_in("fran", "975310");
     assert_eq!(phone.sections(), ["Customers", "Duplicates"]);
@@ -408,6 +409,7 @@ fn an_owner_merges_exports_and_adds_a_webhook_that_delivers_and_front_desk_canno
         "/console/devices",
         "/console/webhooks",
         "/console/audit",
+        "/console/settings",
     ] {
         phone.goto(path);
         assert!(
