@@ -1,6 +1,6 @@
 //! The console's customer list on the same million customers: the first page by name, a
-//! page 10,000 customers in (reached by its `next` links, as a person paging would), and
-//! searches, each beside what the sqlite3 shell takes for the same page by `OFFSET` and the
+//! page 10,000 customers in (reached by its `next` links, as a person paging would), the
+//! duplicates page, and searches, each beside what the sqlite3 shell takes for the same page by `OFFSET` and the
 //! same search by `LIKE`, the way a person with the database file would ask.
 
 use std::path::Path;
@@ -62,6 +62,15 @@ pub async fn pages(url: &str, data: &Path, sqlite: Option<&Path>, runs: usize) -
         shell(format!(
             "SELECT {columns} FROM customers ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE LIMIT 50 OFFSET 10000"
         ))?,
+    ));
+    let (groups, page) = timed("/console/duplicates".into()).await?;
+    if !page.contains("records") {
+        return Err("the duplicates page showed no group".into());
+    }
+    rows.push((
+        "console duplicates page, the first groups".into(),
+        groups,
+        None,
     ));
     let (common, _) = timed("/console/customers?q=garcia".into()).await?;
     rows.push((
