@@ -12,60 +12,22 @@ use crate::cli::{MergeArgs, NotDuplicateArgs};
 use crate::context::Context;
 use crate::output::print_json;
 
-/// Groups handed from the walk to the writer at a time.
-const BATCH: usize = 256;
-/// Batches in flight between them.
-const IN_FLIGHT: usize = 8;
-
-/// Prints the groups as the walk finds them: a list of any size is never held whole. The
-/// walk (SQLite reading the index) and the writing (JSON or text to standard output) run
-/// on two threads, a few batches of groups apart.
+/// Prints the groups as the walk finds them: a list of any size is never held whole.
 pub fn list(ctx: &Context, json: bool) -> Result<()> {
     let db = ctx.open()?;
     let actor = ctx.sign_in(&db)?;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Group>>(IN_FLIGHT);
-    std::thread::scope(|scope| {
-        let writer = scope.spawn(move || write_all(rx, json));
-        let mut batch = Vec::with_capacity(BATCH);
-        let walked = duplicates::for_each_group(&db, &actor, None, None, |g| {
-            batch.push(g);
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                // The writer stopped (its error is reported below): stop walking.
-                tx.send(full)
-                    .map_err(|_| anyhow::anyhow!("the output was closed"))?;
-            }
-            Ok::<_, anyhow::Error>(())
-        });
-        if walked.is_ok() && !batch.is_empty() {
-            let _ = tx.send(batch);
-        }
-        drop(tx);
-        let written = writer
-            .join()
-            .map_err(|_| anyhow::anyhow!("writing the groups failed"))?;
-        // The writer's own error (a closed pipe, a full disk) says more than the walk's.
-        written?;
-        walked?;
-        Ok(())
-    })
-}
-
-/// Writes the batches as they come, then closes the list.
-fn write_all(rx: std::sync::mpsc::Receiver<Vec<Group>>, json: bool) -> Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut given = 0usize;
-    for batch in rx {
-        for g in batch {
-            if json {
-                out.write_all(if given == 0 { b"[" } else { b"," })?;
-                serde_json::to_writer(&mut out, &g)?;
-            } else {
-                write_group(&mut out, &g)?;
-            }
-            given += 1;
+    duplicates::for_each_group(&db, &actor, None, None, |g| {
+        if json {
+            out.write_all(if given == 0 { b"[" } else { b"," })?;
+            serde_json::to_writer(&mut out, &g)?;
+        } else {
+            write_group(&mut out, &g)?;
         }
-    }
+        given += 1;
+        Ok::<_, anyhow::Error>(())
+    })?;
     match (json, given) {
         (true, 0) => out.write_all(b"[]\n")?,
         (true, _) => out.write_all(b"]\n")?,
