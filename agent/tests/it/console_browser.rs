@@ -192,6 +192,20 @@ fn an_owner_imports_finds_and_changes_customers_in_a_browser() {
         "{page}"
     );
 
+    // Settings: the shop renamed, seen at once; the release previewed before saving.
+    let customer_page = desk.browser.current_url().unwrap();
+    desk.browser.follow("Settings").unwrap();
+    desk.check(None);
+    desk.browser.fill("Shop name", "Ink & Iron").unwrap();
+    desk.browser.click_button("Save the shop").unwrap();
+    assert!(desk.text().contains("Ink & Iron"), "{}", desk.text());
+    desk.check(None);
+    desk.browser
+        .click_first("button[name=action][value=preview]")
+        .unwrap();
+    desk.check(None);
+    desk.browser.goto(&customer_page).unwrap();
+
     // In Spanish, the same pages pass.
     desk.browser.follow("Español").unwrap();
     assert!(desk.text().contains("Panel de seguridad"));
