@@ -522,6 +522,7 @@ console-back-to-customers = Back to the customers
 console-not-found = Not found
 console-forbidden = Not allowed
 console-failed = That did not work
+console-store-fault = The store could not do this. Nothing was changed; the reason is in the store's log. Try again, and tell whoever looks after the store if it happens again.
 console-refused-form = This form is out of date or was not sent from this console. Nothing was changed: open the page again and send it from there.
 console-session-ended = Your session has ended. Nothing was changed: sign in again.
 console-refused-origin = This request did not come from the console's own pages, so it was refused. Nothing was changed.

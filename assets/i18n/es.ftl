@@ -499,6 +499,7 @@ console-back-to-customers = Volver a los clientes
 console-not-found = No encontrado
 console-forbidden = No permitido
 console-failed = No se pudo hacer
+console-store-fault = El servidor no pudo hacerlo. No se cambió nada; el motivo está en el registro del servidor. Inténtelo de nuevo y avise a quien se ocupa del servidor si vuelve a ocurrir.
 console-refused-form = Este formulario está caducado o no se envió desde esta consola. No se cambió nada: abra la página de nuevo y envíelo desde allí.
 console-session-ended = Su sesión ha terminado. No se cambió nada: vuelva a iniciar sesión.
 console-refused-origin = Esta solicitud no vino de las páginas de la consola, así que se rechazó. No se cambió nada.

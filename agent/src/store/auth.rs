@@ -119,9 +119,13 @@ pub async fn gate(St(state): St<Arc<State>>, mut req: Request, next: Next) -> Re
             // A browser posting a form too large for the page still gets the page that says
             // so: the body is read and dropped first, so the connection is not reset under
             // the browser before it reads the answer. A larger one is cut off as anywhere.
-            let body = http_body_util::Limited::new(req.into_body(), PAGE_DRAIN);
-            let _ =
-                tokio::time::timeout(BODY_TIMEOUT, http_body_util::BodyExt::collect(body)).await;
+            // Each chunk is dropped as it arrives: nothing of it is kept, so a client that
+            // never signed in holds no memory here, only its connection slot.
+            let mut body = http_body_util::Limited::new(req.into_body(), PAGE_DRAIN);
+            let drain = async {
+                while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
+            };
+            let _ = tokio::time::timeout(BODY_TIMEOUT, drain).await;
         }
         return too_large(&state);
     }

@@ -139,6 +139,7 @@ pub fn import(
 ) -> Result<ImportReport> {
     actor.require(Permission::ImportCustomer)?;
     let queue = on_device(db, path)?;
+    super::layout::check_header_length(path)?;
     let (reader, len) = decode::open(path)?;
     let bulk = options.bulk.unwrap_or(len >= BULK_MIN_BYTES);
     let (reader, lines) = LineCounter::new(reader);

@@ -44,6 +44,37 @@ impl std::fmt::Display for Format {
     }
 }
 
+/// The most columns a file's header may name (no customer list comes near it).
+pub const MAX_COLUMNS: usize = 256;
+/// The longest header line read, in bytes.
+pub const MAX_HEADER_BYTES: u64 = 64 << 10;
+
+/// Refuses a file whose first line is longer than [`MAX_HEADER_BYTES`], before a CSV reader
+/// would read all of it into memory.
+pub fn check_header_length(path: &Path) -> Result<(), FileError> {
+    use std::io::Read as _;
+    let io = |source| FileError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_HEADER_BYTES + 1)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    if head.len() as u64 > MAX_HEADER_BYTES && !head.contains(&b'\n') && !head.contains(&b'\r') {
+        return Err(FileError::Header {
+            path: path.to_path_buf(),
+            message: format!(
+                "the first line is longer than {} KiB: it is not a header of customer columns",
+                MAX_HEADER_BYTES >> 10
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Required studio-layout columns (present in the header; values may be empty).
 pub const STUDIO_REQUIRED: [Field; 4] = [
     Field::FirstName,
@@ -118,6 +149,12 @@ impl Layout {
             path: path.to_path_buf(),
             message,
         };
+        if header.len() > MAX_COLUMNS {
+            return Err(err(format!(
+                "the header has {} columns; Intake reads files of at most {MAX_COLUMNS}",
+                header.len()
+            )));
+        }
         let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
         if header.iter().all(String::is_empty) {
             return Err(err(
@@ -227,6 +264,7 @@ impl Layout {
         format: Option<Format>,
         map: &[(String, String)],
     ) -> Result<(Layout, Vec<String>), FileError> {
+        check_header_length(path)?;
         let (reader, _) = super::decode::open(path)?;
         let mut csv = csv::ReaderBuilder::new()
             .flexible(true)
@@ -497,5 +535,27 @@ mod tests {
         assert_eq!(sample, ["Ada", "Moss", "", "1990-01-02"]);
         std::fs::write(&path, "").unwrap();
         assert!(Layout::peek(&path, None, &[]).is_err());
+    }
+
+    #[test]
+    fn a_header_too_wide_or_too_long_is_refused_before_it_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wide.csv");
+        let wide = format!(
+            "FirstName,LastName,PhoneNumber,Birthdate{}\nAda\n",
+            ",x".repeat(300)
+        );
+        std::fs::write(&path, wide).unwrap();
+        let e = Layout::peek(&path, None, &[]).unwrap_err().to_string();
+        assert!(e.contains("304 columns"), "{e}");
+        let long = format!(
+            "FirstName,LastName,PhoneNumber,Birthdate{}",
+            ",".repeat(70 << 10)
+        );
+        std::fs::write(&path, long).unwrap();
+        let e = Layout::peek(&path, None, &[]).unwrap_err().to_string();
+        assert!(e.contains("longer than 64 KiB"), "{e}");
+        let e = check_header_length(&path).unwrap_err().to_string();
+        assert!(e.contains("line 1"), "{e}");
     }
 }

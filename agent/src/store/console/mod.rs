@@ -313,9 +313,16 @@ impl Staff {
             StatusCode::FORBIDDEN => w.get(Msg::Forbidden),
             _ => w.get(Msg::Failed),
         };
+        // A fault of the store's own (a full disk, a database error) is in its log; the
+        // page does not show its internals.
+        let why = if e.status().is_server_error() {
+            w.get(Msg::StoreFault).into_owned()
+        } else {
+            e.message().to_string()
+        };
         let body = maud::html! {
             h1 { (title) }
-            p.error role="alert" { (e.message()) }
+            p.error role="alert" { (why) }
             p { a href=(HOME) { (w.get(Msg::BackToCustomers)) } }
         };
         self.page(e.status(), &title, body)

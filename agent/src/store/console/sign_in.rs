@@ -134,6 +134,7 @@ fn refused(state: &State, lang: Lang, user: &str, next: &str, e: &ApiError) -> P
         (StatusCode::TOO_MANY_REQUESTS, Some(secs)) => w
             .with(Msg::Locked, &[("minutes", secs.div_ceil(60).to_string())])
             .into_owned(),
+        (status, _) if status.is_server_error() => w.get(Msg::StoreFault).into_owned(),
         _ => e.message().to_string(),
     };
     let mut page = page(

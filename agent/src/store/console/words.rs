@@ -24,6 +24,7 @@ intake_common::message_ids! {
         NotFound = "console-not-found",
         Forbidden = "console-forbidden",
         Failed = "console-failed",
+        StoreFault = "console-store-fault",
         RefusedForm = "console-refused-form",
         SessionEnded = "console-session-ended",
         RefusedOrigin = "console-refused-origin",
