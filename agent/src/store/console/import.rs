@@ -114,16 +114,7 @@ async fn receive(
     let w = staff.words();
     let bad = |m: Msg| (StatusCode::BAD_REQUEST, w.get(m).into_owned());
     let mut multipart = multipart.map_err(|_| bad(Msg::ImportNotAForm))?;
-    // The token comes first in the form, so nothing is written for a forged one.
-    let first = multipart.next_field().await.ok().flatten();
-    let token_ok = match first {
-        Some(f) if f.name() == Some("csrf") => {
-            let sent = f.text().await.unwrap_or_default();
-            super::html::same(&sent, &staff.csrf)
-        }
-        _ => false,
-    };
-    if !token_ok {
+    if !staff.token_first(&mut multipart).await {
         return Err((StatusCode::FORBIDDEN, w.get(Msg::RefusedForm).into_owned()));
     }
     {

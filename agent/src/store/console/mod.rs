@@ -305,6 +305,18 @@ impl Staff {
         Page::html(status, layout::frame(self, title, body, Some(secs)))
     }
 
+    /// Whether a multipart form's first field is this session's `csrf` token. Uploads put
+    /// it first, so nothing of a forged one is written.
+    async fn token_first(&self, multipart: &mut axum::extract::Multipart) -> bool {
+        match multipart.next_field().await.ok().flatten() {
+            Some(f) if f.name() == Some("csrf") => {
+                let sent = f.text().await.unwrap_or_default();
+                html::same(&sent, &self.csrf)
+            }
+            _ => false,
+        }
+    }
+
     /// The page saying what went wrong, under the status the error carries.
     fn failed(&self, e: ApiError) -> Page {
         let w = self.words();

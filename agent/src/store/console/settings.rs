@@ -393,15 +393,7 @@ async fn receive_logo(
     let w = staff.words();
     let bad = |m: Msg| Some((StatusCode::BAD_REQUEST, w.get(m).into_owned()));
     let mut multipart = multipart.map_err(|_| bad(Msg::ImportNotAForm))?;
-    let first = multipart.next_field().await.ok().flatten();
-    let token_ok = match first {
-        Some(f) if f.name() == Some("csrf") => {
-            let sent = f.text().await.unwrap_or_default();
-            super::html::same(&sent, &staff.csrf)
-        }
-        _ => false,
-    };
-    if !token_ok {
+    if !staff.token_first(&mut multipart).await {
         return Err(Some((
             StatusCode::FORBIDDEN,
             w.get(Msg::RefusedForm).into_owned(),
