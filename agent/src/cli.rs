@@ -408,9 +408,18 @@ pub enum UserCommand {
 pub struct ImportArgs {
     pub file: PathBuf,
     /// studio (FirstName, LastName, ...) or snake (first_name, last_name, ...); detected from the header when absent.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "from")]
     pub format: Option<String>,
-    /// Map one of the file's columns to a customer field: --map 'First Name=FirstName'. Repeatable.
+    /// The app the file was exported from; recognised by its header when absent.
+    #[arg(long, value_name = "APP", value_parser = app_names())]
+    pub from: Option<String>,
+    /// Keep columns that fit no field in the customer's notes, a `Column: value` line each
+    /// (history, payment and identity columns are never kept).
+    #[arg(long)]
+    pub extra_to_notes: bool,
+    /// Map one of the file's columns to a customer field: --map 'First Name=FirstName'; +Notes
+    /// adds it to the notes as a line, +Name splits a whole name, nothing leaves it out.
+    /// Repeatable.
     #[arg(long, value_name = "THEIRS=OURS")]
     pub map: Vec<String>,
     /// How the file writes dates that are not ISO: mdy, dmy, iso, or a pattern such as %d.%m.%Y.
@@ -522,4 +531,9 @@ pub struct AuditArgs {
     pub limit: u32,
     #[arg(long)]
     pub json: bool,
+}
+
+/// The apps `import --from` takes, listed by `--help`.
+fn app_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(intake_common::csvio::Preset::names())
 }

@@ -938,3 +938,19 @@ console-preview-tick = tick
 console-preview-optional = optional
 console-preview-guardian = confirmed by the guardian
 console-file-too-long = The file is longer than { $max } characters: nothing was saved.
+
+## Staff console: other apps' exports
+console-import-app = From { $app }
+console-import-app-recognised = From { $app }, recognised by its header
+console-import-skipped = Rows without a name, e-mail or phone (passed over)
+console-import-to-notes = Add to the notes (Column: value)
+console-import-whole-name = Whole name (first and last)
+console-import-how-fallback = Used only when the column before is empty.
+console-import-how-subscription = Subscribed or Unsubscribed, read as the opt-in.
+console-import-how-negated = Yes here means no.
+console-import-how-country-code = Country code first, without +.
+console-import-how-no-year = A birthday without a year is kept in the notes.
+console-import-how-date-time = The time after the date is dropped.
+console-import-never-history = History (visits, spend, counts): only profile information is imported.
+console-import-never-private = Payment or identity details: never imported.
+console-import-never-export-only = Written by an Intake export: not profile information.

@@ -915,3 +915,19 @@ console-preview-tick = casilla
 console-preview-optional = opcional
 console-preview-guardian = la confirma el tutor
 console-file-too-long = El archivo tiene más de { $max } caracteres: no se guardó nada.
+
+## Staff console: other apps' exports
+console-import-app = De { $app }
+console-import-app-recognised = De { $app }, reconocido por su encabezado
+console-import-skipped = Filas sin nombre, correo ni teléfono (omitidas)
+console-import-to-notes = Añadir a las notas (Columna: valor)
+console-import-whole-name = Nombre completo (nombre y apellido)
+console-import-how-fallback = Solo se usa si la columna anterior está vacía.
+console-import-how-subscription = Subscribed o Unsubscribed, leído como consentimiento.
+console-import-how-negated = Aquí «sí» significa «no».
+console-import-how-country-code = Prefijo del país primero, sin +.
+console-import-how-no-year = Un cumpleaños sin año se guarda en las notas.
+console-import-how-date-time = Se descarta la hora que sigue a la fecha.
+console-import-never-history = Historial (visitas, gasto, recuentos): solo se importa la información del perfil.
+console-import-never-private = Datos de pago o de identidad: nunca se importan.
+console-import-never-export-only = Escrita por una exportación de Intake: no es información del perfil.

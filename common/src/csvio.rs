@@ -1,17 +1,21 @@
 //! CSV import and export in the studio layout, the seed-003 layout, and mapped layouts.
 
 mod decode;
+mod describe;
 pub mod export;
+mod header;
 pub mod import;
 pub mod layout;
 mod lines;
 mod matcher;
+pub mod preset;
 
 pub use export::{
     ExportFormat, ExportOptions, ExportSummary, export, export_to_file, export_to_writer,
 };
 pub use import::{ImportOptions, ImportReport, RowError, import};
-pub use layout::{Format, Layout};
+pub use layout::{Ask, Format, Layout};
+pub use preset::Preset;
 
 use std::path::PathBuf;
 

@@ -231,8 +231,9 @@ pub fn birthdate_in_range(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate
 
 /// Reads a yes/no cell.
 pub fn yes_no(raw: &str) -> Result<bool, String> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "yes" | "y" | "true" | "1" | "x" | "on" => Ok(true),
+    match raw.trim().to_lowercase().as_str() {
+        // Spanish and Italian yes, as localised exports write it.
+        "yes" | "y" | "true" | "1" | "x" | "on" | "sí" | "si" | "sì" => Ok(true),
         "no" | "n" | "false" | "0" | "off" => Ok(false),
         other => Err(format!("{other:?} is not yes or no")),
     }

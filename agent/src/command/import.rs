@@ -15,6 +15,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<()> {
     let format = args
         .format
         .as_deref()
+        .or(args.from.as_deref())
         .map(str::parse)
         .transpose()
         .map_err(|e: String| anyhow!(e))?;
@@ -51,6 +52,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<()> {
         map,
         date_format,
         region,
+        extra_to_notes: args.extra_to_notes,
         dry_run: args.dry_run,
         bulk: None,
         progress: bar.map(|bar| {
@@ -93,19 +95,34 @@ fn progress_bar(args: &ImportArgs) -> Option<ProgressBar> {
 
 fn print_summary(r: &ImportReport) -> std::io::Result<()> {
     let verb = if r.dry_run { "would be " } else { "" };
+    let layout = match &r.app {
+        Some(app) if r.recognised => format!("{}: {app}, recognised by its header", r.format),
+        Some(app) => format!("{}: {app}", r.format),
+        None => format!("{} layout", r.format),
+    };
     outln!(
-        "{} created, {} updated, {} unchanged, {} failed ({verb}{} layout)",
+        "{} created, {} updated, {} unchanged, {} failed ({verb}{layout})",
         r.created,
         r.updated,
         r.unchanged,
         r.failed,
-        r.format
     )?;
-    if r.dry_run {
-        outln!("dry run: nothing was written")?;
+    if r.skipped > 0 {
+        let rows = if r.skipped == 1 { "row" } else { "rows" };
+        outln!(
+            "{} {rows} without a name, e-mail or phone passed over",
+            r.skipped
+        )?;
     }
-    for col in &r.ignored_columns {
-        outln!("ignored column: {col}")?;
+    if r.dry_run {
+        outln!("dry run: nothing was written. Each column goes to:")?;
+        for c in &r.columns {
+            outln!("  {}", c.line())?;
+        }
+    } else {
+        for col in &r.ignored_columns {
+            outln!("ignored column: {col}")?;
+        }
     }
     for e in &r.errors {
         if e.column.is_empty() {

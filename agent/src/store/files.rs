@@ -32,8 +32,12 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ImportQuery {
-    /// The layout (detected from the header if left out).
+    /// The layout (detected from the header if left out): studio, snake, or an app's
+    /// export (square, vagaro, fresha, ...).
     format: Option<String>,
+    /// Columns that fit no field go to the customer's notes, a `Column: value` line each.
+    #[serde(default)]
+    extra_to_notes: bool,
     /// How the file writes dates: iso, mdy, dmy, or a pattern such as %d.%m.%Y.
     date_format: Option<String>,
     /// Check every row and report, storing nothing.
@@ -67,6 +71,7 @@ pub async fn import(
             let file = Upload::write(&dir, &body)?;
             drop(body);
             let options = ImportOptions {
+                extra_to_notes: q.extra_to_notes,
                 format,
                 map: Vec::new(),
                 date_format,

@@ -159,6 +159,31 @@ fn an_owner_imports_finds_and_changes_customers_in_a_browser() {
         "notes were left out"
     );
 
+    // Another app's export: recognised, its history offered no choice, checked.
+    desk.goto("/console/import");
+    let square = Path::new(SAMPLE).with_file_name("presets/square.csv");
+    desk.browser.attach("CSV file", &square).unwrap();
+    desk.browser.click_button("Upload").unwrap();
+    let mapping = desk.text();
+    assert!(
+        mapping.contains("From Square (Customer Directory export), recognised by its header"),
+        "{mapping}"
+    );
+    assert!(
+        mapping.contains("only profile information is imported"),
+        "{mapping}"
+    );
+    desk.check(Some("import-square"));
+    desk.browser.select("Nickname", "Leave out").unwrap();
+    desk.browser.click_button("Check the whole file").unwrap();
+    assert!(
+        desk.text().contains("Nickname (left out)"),
+        "{}",
+        desk.text()
+    );
+    desk.check(None);
+    desk.browser.click_button("Discard this upload").unwrap();
+
     // The list: sorted by name, searched, a customer opened, noted and changed.
     desk.goto("/console/customers");
     desk.check(Some("customers"));

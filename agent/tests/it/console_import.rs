@@ -19,14 +19,14 @@ const SAMPLE: &str = concat!(
     "/../tests/data/customers-rev23-sample.csv"
 );
 
-async fn owner(dir: &Path, store: &Store) -> Console {
+pub(crate) async fn owner(dir: &Path, store: &Store) -> Console {
     let mut c = Console::new(dir, &store.url);
     assert_eq!(c.sign_in(OWNER, PIN).await.status, 303);
     c
 }
 
 /// Uploads `bytes`; returns the upload's page path.
-async fn uploaded(c: &Console, bytes: &[u8]) -> String {
+pub(crate) async fn uploaded(c: &Console, bytes: &[u8]) -> String {
     let a = c
         .upload("/console/import", "customers.csv", bytes, None)
         .await;
@@ -37,7 +37,7 @@ async fn uploaded(c: &Console, bytes: &[u8]) -> String {
 }
 
 /// The form fields that choose each column's field as the page pre-selected them.
-fn preselected(page: &str) -> Vec<(String, String)> {
+pub(crate) fn preselected(page: &str) -> Vec<(String, String)> {
     page.split("<select id=\"col-")
         .skip(1)
         .map(|s| {
@@ -55,12 +55,12 @@ fn preselected(page: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn customers(dir: &Path) -> Vec<Value> {
+pub(crate) fn customers(dir: &Path) -> Vec<Value> {
     serde_json::from_str(&agent(dir, &["customer", "list", "--json"])).unwrap()
 }
 
 /// Waits for the import behind `page` to finish; returns the report page.
-async fn finished(c: &Console, page: &str) -> Answer {
+pub(crate) async fn finished(c: &Console, page: &str) -> Answer {
     for _ in 0..300 {
         let a = c.get(page).await;
         if !a.body.contains("http-equiv=\"refresh\"") {
@@ -71,7 +71,7 @@ async fn finished(c: &Console, page: &str) -> Answer {
     panic!("the import behind {page} did not finish");
 }
 
-fn count(page: &str, label: &str) -> u64 {
+pub(crate) fn count(page: &str, label: &str) -> u64 {
     let at = page
         .find(&format!("<dt>{label}</dt><dd>"))
         .unwrap_or_else(|| panic!("{label}"));

@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use rusqlite::{OptionalExtension, Transaction};
-use serde::Serialize;
 use uuid::Uuid;
 
 use super::FileError;
-use super::decode;
-use super::layout::{Format, Layout, Target};
+use super::header::{self, malformed};
+use super::layout::{Ask, Format, Layout, Target};
 use super::lines::{LineCounter, Lines};
 use super::matcher::{self, Key, Lookup, Matcher};
+use super::{decode, describe::ColumnUse};
 use crate::audit;
 use crate::crypto::Sealer;
 use crate::customer::{Field, MatchKeys, Profile};
@@ -30,7 +30,9 @@ use crate::normalize::{DateFormat, DateGuess, Region, birthdate_in_range, guess_
 use crate::users::{Actor, Permission};
 
 mod parse;
+mod report;
 use parse::*;
+pub use report::{ImportReport, RowError};
 
 /// How many row errors a report keeps; `failed` counts them all.
 pub const MAX_REPORTED_ERRORS: usize = 1000;
@@ -54,6 +56,9 @@ pub struct ImportOptions {
     /// region (a list from a branch in another country). Such numbers are stored in
     /// international form.
     pub region: Option<Region>,
+    /// Columns that fit no field go to the customer's notes, a `Column: value` line each
+    /// (never history, payment or identity columns).
+    pub extra_to_notes: bool,
     pub dry_run: bool,
     pub progress: Option<Progress>,
     /// Match in memory and rebuild the indexes at the end; by default, for files of
@@ -68,42 +73,9 @@ impl std::fmt::Debug for ImportOptions {
             .field("map", &self.map)
             .field("date_format", &self.date_format)
             .field("region", &self.region)
+            .field("extra_to_notes", &self.extra_to_notes)
             .field("dry_run", &self.dry_run)
             .finish_non_exhaustive()
-    }
-}
-
-/// One row that failed, and where.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    /// Counted from 1 at the header.
-    pub line: u64,
-    /// The file's own name for the column (or the columns involved).
-    pub column: String,
-    pub message: String,
-}
-
-/// What an import did.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ImportReport {
-    pub created: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    pub failed: u64,
-    pub errors: Vec<RowError>,
-    pub ignored_columns: Vec<String>,
-    pub format: String,
-    pub dry_run: bool,
-}
-
-impl ImportReport {
-    fn fail(&mut self, mut errors: Vec<RowError>) {
-        self.failed += 1;
-        let room = MAX_REPORTED_ERRORS.saturating_sub(self.errors.len());
-        errors.truncate(room);
-        self.errors.extend(errors);
     }
 }
 
@@ -121,6 +93,8 @@ struct Candidate {
 enum Parsed {
     Row(Candidate),
     Failed(Vec<RowError>),
+    /// No profile information in the row.
+    Skipped,
 }
 
 enum Batch {
@@ -143,26 +117,23 @@ pub fn import(
     let (reader, len) = decode::open(path)?;
     let bulk = options.bulk.unwrap_or(len >= BULK_MIN_BYTES);
     let (reader, lines) = LineCounter::new(reader);
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .buffer_capacity(1 << 16)
-        .from_reader(Box::new(reader) as Box<dyn std::io::Read + Send>);
-    let header = csv.byte_headers().map_err(|e| malformed(path, &e))?.clone();
-    if header.is_empty() {
-        return Err(FileError::Empty {
-            path: path.to_path_buf(),
-        }
-        .into());
-    }
-    let header: Vec<String> = header
-        .iter()
-        .map(|h| decode::cell(h).into_owned())
-        .collect();
-    let layout = Layout::resolve(path, &header, options.format, &options.map)?;
+    let mut csv = header::reader(Box::new(reader) as Box<dyn std::io::Read + Send>);
+    let layout = header::read_layout(
+        &mut csv,
+        &lines,
+        path,
+        Ask {
+            format: options.format,
+            map: &options.map,
+            extra_to_notes: options.extra_to_notes,
+        },
+    )?;
     let mut report = ImportReport {
         ignored_columns: layout.ignored.clone(),
         format: layout.format.to_string(),
+        app: layout.format.preset().map(|p| p.app.to_string()),
+        recognised: layout.recognised,
+        columns: ColumnUse::of(&layout),
         dry_run: options.dry_run,
         ..Default::default()
     };
@@ -176,7 +147,7 @@ pub fn import(
         home,
         path: path.to_path_buf(),
         layout: layout.clone(),
-        date_order: options.date_format.clone(),
+        date_order: options.date_format.clone().or_else(|| layout.date_order()),
         today: chrono::Utc::now().date_naive(),
         lines,
     };
@@ -262,20 +233,6 @@ fn import_settings(db: &Db, bulk: bool, on: bool) -> Result<()> {
     Ok(())
 }
 
-fn malformed(path: &Path, e: &csv::Error) -> FileError {
-    match e.kind() {
-        csv::ErrorKind::Io(io) => FileError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(io.kind(), io.to_string()),
-        },
-        _ => FileError::Malformed {
-            path: path.to_path_buf(),
-            line: e.position().map_or(0, csv::Position::line),
-            message: e.to_string(),
-        },
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn store_rows(
     db: &mut Db,
@@ -329,6 +286,7 @@ fn store_rows(
                 for parsed in rows {
                     match parsed {
                         Parsed::Failed(errors) => report.fail(errors),
+                        Parsed::Skipped => report.skipped += 1,
                         Parsed::Row(c) => match store.upsert(&c)? {
                             Outcome::Created => report.created += 1,
                             Outcome::Updated => report.updated += 1,

@@ -3,9 +3,12 @@
 use std::path::Path;
 
 use crate::customer::Field;
-use crate::normalize::{edit_distance, header_key};
+use crate::normalize::{DateFormat, edit_distance, header_key};
 
 use super::FileError;
+use super::preset::{Dates, Preset, Reading, Role, Value, looks_like_history};
+
+pub use super::header::{MAX_COLUMNS, MAX_HEADER_BYTES, check_header_length};
 
 /// The layouts Intake reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +21,8 @@ pub enum Format {
     /// a person has chosen the fields); a column the map does not name is left out. The
     /// file needs one identifying column, as the seed-003 layout does.
     Mapped,
+    /// Another app's customer export ([`Preset`]); a map changes any of its columns.
+    Preset(&'static Preset),
 }
 
 impl std::str::FromStr for Format {
@@ -27,9 +32,12 @@ impl std::str::FromStr for Format {
             "studio" | "other" | "intake" => Ok(Format::Studio),
             "snake" | "snake_case" | "basic" => Ok(Format::Snake),
             "mapped" => Ok(Format::Mapped),
-            other => Err(format!(
-                "unknown format {other:?}: use studio, snake, or mapped (with --map)"
-            )),
+            other => Preset::named(other).map(Format::Preset).ok_or_else(|| {
+                format!(
+                    "unknown format {other:?}: use studio, snake, mapped (with --map), or an app: {}",
+                    Preset::names().join(", ")
+                )
+            }),
         }
     }
 }
@@ -40,39 +48,19 @@ impl std::fmt::Display for Format {
             Format::Studio => "studio",
             Format::Snake => "snake",
             Format::Mapped => "mapped",
+            Format::Preset(p) => p.name,
         })
     }
 }
 
-/// The most columns a file's header may name (no customer list comes near it).
-pub const MAX_COLUMNS: usize = 256;
-/// The longest header line read, in bytes.
-pub const MAX_HEADER_BYTES: u64 = 64 << 10;
-
-/// Refuses a file whose first line is longer than [`MAX_HEADER_BYTES`], before a CSV reader
-/// would read all of it into memory.
-pub fn check_header_length(path: &Path) -> Result<(), FileError> {
-    use std::io::Read as _;
-    let io = |source| FileError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut head = Vec::new();
-    std::fs::File::open(path)
-        .map_err(io)?
-        .take(MAX_HEADER_BYTES + 1)
-        .read_to_end(&mut head)
-        .map_err(io)?;
-    if head.len() as u64 > MAX_HEADER_BYTES && !head.contains(&b'\n') && !head.contains(&b'\r') {
-        return Err(FileError::Header {
-            path: path.to_path_buf(),
-            message: format!(
-                "the first line is longer than {} KiB: it is not a header of customer columns",
-                MAX_HEADER_BYTES >> 10
-            ),
-        });
+impl Format {
+    /// The app this layout is the export of.
+    pub fn preset(self) -> Option<&'static Preset> {
+        match self {
+            Format::Preset(p) => Some(p),
+            _ => None,
+        }
     }
-    Ok(())
 }
 
 /// Required studio-layout columns (present in the header; values may be empty).
@@ -111,18 +99,76 @@ pub const EXPORT_ONLY_COLUMNS: [&str; 3] = ["CreatedAt", "UpdatedAt", "MedicalCo
 pub enum Target {
     Field(Field),
     Id,
+    /// The whole name, split into first and last name (`+Name` in a map).
+    Name,
+    /// A `Column: value` line in the customer's notes (`+Notes` in a map).
+    Note,
 }
+
+/// What a map's right-hand side writes for "a line in the notes" and "the whole name".
+pub const NOTE_TARGET: &str = "+Notes";
+pub const NAME_TARGET: &str = "+Name";
 
 /// The resolved meaning of a file's header.
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub format: Format,
+    /// Whether the format was recognised from the header (not asked for).
+    pub recognised: bool,
     /// The header as the file has it.
     pub header: Vec<String>,
+    /// The line the header is on (below an app's report lines, it is not the first).
+    pub header_line: u64,
     /// One entry per column.
     pub targets: Vec<Option<Target>>,
+    /// How each column's cells are read.
+    pub readings: Vec<Reading>,
+    /// Why each column left out is left out.
+    pub why: Vec<Option<Skip>>,
     /// Columns read but not imported, with why.
     pub ignored: Vec<String>,
+}
+
+/// Why a column is not imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// Written by Intake's export, not profile information (`CreatedAt`).
+    ExportOnly,
+    /// Visits, spend, counts.
+    History,
+    /// Card, bank or identity document details.
+    Private,
+    /// Repeats other columns.
+    Repeats,
+    /// Left out by the map.
+    LeftOut,
+    /// A column of the app's with no field of Intake's: `--extra-to-notes` keeps it.
+    NoField,
+    /// Not a column of the layout.
+    Unknown,
+}
+
+impl Skip {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Skip::ExportOnly => "not profile information",
+            Skip::History => "history: only profile information is imported",
+            Skip::Private => "payment or identity details: never imported",
+            Skip::Repeats => "repeats other columns",
+            Skip::LeftOut => "left out",
+            Skip::NoField => "no field of its own; --extra-to-notes keeps it in the notes",
+            Skip::Unknown => "not a column Intake knows",
+        }
+    }
+}
+
+/// What the import was asked for: a layout (or none, to recognise it), a map of columns,
+/// and whether columns with no field go to the notes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ask<'a> {
+    pub format: Option<Format>,
+    pub map: &'a [(String, String)],
+    pub extra_to_notes: bool,
 }
 
 impl Layout {
@@ -138,13 +184,22 @@ impl Layout {
         self.targets.contains(&Some(Target::Field(field)))
     }
 
-    /// Works out the layout from the header, `--format` and `--map THEIR=OURS` pairs.
-    pub fn resolve(
-        path: &Path,
-        header: &[String],
-        format: Option<Format>,
-        map: &[(String, String)],
-    ) -> Result<Layout, FileError> {
+    /// The order of day and month the layout's app writes, if it has one.
+    pub fn date_order(&self) -> Option<DateFormat> {
+        match self.format.preset()?.dates {
+            Dates::MonthFirst => Some(DateFormat::MonthFirst),
+            Dates::Learn => None,
+        }
+    }
+
+    /// Cells that mean "no value" in this layout.
+    pub fn empty_marks(&self) -> &'static [&'static str] {
+        self.format.preset().map_or(&[], |p| p.empty)
+    }
+
+    /// Works out the layout from the header, `--format` (or `--from`) and `--map THEIR=OURS`
+    /// pairs.
+    pub fn resolve(path: &Path, header: &[String], ask: Ask<'_>) -> Result<Layout, FileError> {
         let err = |message: String| FileError::Header {
             path: path.to_path_buf(),
             message,
@@ -161,11 +216,40 @@ impl Layout {
                 "the first line must be a header naming the columns".into()
             ));
         }
+        let studio_hits = header.iter().filter(|h| studio_target(h).is_some()).count();
+        let snake_hits = header.iter().filter(|h| snake_field(h).is_some()).count();
+        let loose_hits = header
+            .iter()
+            .filter(|h| {
+                let k = header_key(h);
+                Field::ALL.iter().any(|f| header_key(f.column()) == k)
+                    || SNAKE_COLUMNS.iter().any(|(c, _)| header_key(c) == k)
+            })
+            .count();
+        let studio_whole = STUDIO_REQUIRED
+            .iter()
+            .all(|f| header.iter().any(|h| h == f.column()));
+        let detected = if ask.format.is_none() && !studio_whole {
+            Preset::detect(&header)
+        } else {
+            None
+        };
+        let format = ask.format.unwrap_or(match detected {
+            Some(p) => Format::Preset(p),
+            None if snake_hits > studio_hits => Format::Snake,
+            None => Format::Studio,
+        });
+        let preset = format.preset();
+        let role = |name: &str| preset.and_then(|p| p.role(name));
+        let is_history = |name: &str| match role(name) {
+            Some(r) => r == Role::History,
+            None => looks_like_history(name),
+        };
         // Mapped columns first: --map 'Their Column=FirstName'; 'Their Column=' (or `-`)
         // leaves a column out.
         let mut mapped: Vec<Option<Target>> = vec![None; header.len()];
         let mut left_out = vec![false; header.len()];
-        for (theirs, ours) in map {
+        for (theirs, ours) in ask.map {
             let Some(i) = header.iter().position(|h| h == theirs.trim()) else {
                 return Err(FileError::Usage(format!(
                     "--map {theirs:?}: the file has no column {theirs:?} (its columns: {})",
@@ -178,26 +262,22 @@ impl Layout {
             }
             let target = parse_target(ours).ok_or_else(|| {
                 FileError::Usage(format!(
-                    "--map {theirs}={ours}: {ours:?} is not a customer field (use one of: {}, Id)",
+                    "--map {theirs}={ours}: {ours:?} is not a customer field (use one of: {}, Id, {NOTE_TARGET} for a line in the notes, {NAME_TARGET} for a whole name)",
                     Field::ALL.map(Field::column).join(", ")
                 ))
             })?;
+            if is_history(&header[i]) {
+                return Err(FileError::Usage(format!(
+                    "--map {theirs}={ours}: {theirs:?} is history (visits, spend or counts), and only profile information is imported"
+                )));
+            }
             mapped[i] = Some(target);
         }
-        let studio_hits = header.iter().filter(|h| studio_target(h).is_some()).count();
-        let snake_hits = header.iter().filter(|h| snake_field(h).is_some()).count();
-        let loose_hits = header
-            .iter()
-            .filter(|h| {
-                let k = header_key(h);
-                Field::ALL.iter().any(|f| header_key(f.column()) == k)
-                    || SNAKE_COLUMNS.iter().any(|(c, _)| header_key(c) == k)
-            })
-            .count();
-        let mapping = format == Some(Format::Mapped);
+        let mapping = format == Format::Mapped;
         if studio_hits + snake_hits + loose_hits == 0
             && mapped.iter().all(Option::is_none)
             && !mapping
+            && preset.is_none()
         {
             let shown: Vec<&str> = header.iter().take(4).map(String::as_str).collect();
             return Err(err(format!(
@@ -205,97 +285,47 @@ impl Layout {
                 shown.join(", ")
             )));
         }
-        let format = format.unwrap_or(if snake_hits > studio_hits {
-            Format::Snake
-        } else {
-            Format::Studio
-        });
         let mut targets = Vec::with_capacity(header.len());
-        let mut ignored = Vec::new();
+        let mut readings = Vec::with_capacity(header.len());
+        let mut why = Vec::with_capacity(header.len());
         for (i, name) in header.iter().enumerate() {
-            let target = mapped[i].or_else(|| match format {
-                _ if left_out[i] => None,
-                Format::Studio => studio_target(name),
-                Format::Snake => snake_field(name).map(Target::Field),
-                Format::Mapped => None,
-            });
-            if target.is_none() && !name.is_empty() {
-                let why = if EXPORT_ONLY_COLUMNS.contains(&name.as_str()) {
-                    "not profile information"
-                } else if left_out[i] || format == Format::Mapped {
-                    "left out"
-                } else {
-                    "not a column Intake knows"
-                };
-                ignored.push(format!("{name} ({why})"));
-            }
+            let (target, reading, skip) = column(
+                name,
+                format,
+                role(name),
+                mapped[i],
+                left_out[i],
+                ask.extra_to_notes,
+            );
+            let skip = match skip {
+                Some(_) if name.is_empty() => None,
+                _ if target.is_none() && is_history(name) && !name.is_empty() => {
+                    Some(Skip::History)
+                }
+                other => other,
+            };
             targets.push(target);
+            readings.push(reading);
+            why.push(skip);
         }
-        // A field fed by two columns is a mistake in the file or the map.
-        for (i, t) in targets.iter().enumerate() {
-            if let Some(t) = t
-                && let Some(j) = targets[i + 1..].iter().position(|u| u.as_ref() == Some(t))
-            {
-                return Err(err(format!(
-                    "columns {} ({:?}) and {} ({:?}) both fill {}",
-                    i + 1,
-                    header[i],
-                    i + j + 2,
-                    header[i + j + 1],
-                    target_name(*t)
-                )));
-            }
-        }
+        let ignored = header
+            .iter()
+            .zip(&why)
+            .filter_map(|(name, skip)| skip.map(|s| format!("{name} ({})", s.describe())))
+            .collect();
+        check_twice(&header, &targets, &readings).map_err(err)?;
         let layout = Layout {
             format,
+            recognised: detected.is_some(),
             header,
+            header_line: 1,
             targets,
+            readings,
+            why,
             ignored,
         };
         layout.check_required().map_err(err)?;
         Ok(layout)
-    }
-
-    /// The layout of the file at `path` as an import would read it (its header, `format`
-    /// and `map`), and the first data row's cells, to show a person before anything is
-    /// written.
-    pub fn peek(
-        path: &Path,
-        format: Option<Format>,
-        map: &[(String, String)],
-    ) -> Result<(Layout, Vec<String>), FileError> {
-        check_header_length(path)?;
-        let (reader, _) = super::decode::open(path)?;
-        let mut csv = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(reader);
-        let malformed = |e: csv::Error| FileError::Malformed {
-            path: path.to_path_buf(),
-            line: e.position().map_or(1, csv::Position::line),
-            message: e.to_string(),
-        };
-        let header: Vec<String> = csv
-            .byte_headers()
-            .map_err(malformed)?
-            .iter()
-            .map(|h| super::decode::cell(h).into_owned())
-            .collect();
-        if header.is_empty() {
-            return Err(FileError::Empty {
-                path: path.to_path_buf(),
-            });
-        }
-        let mut first = csv::ByteRecord::new();
-        let sample = if csv.read_byte_record(&mut first).map_err(malformed)? {
-            first
-                .iter()
-                .map(|c| super::decode::cell(c).into_owned())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Ok((Layout::resolve(path, &header, format, map)?, sample))
     }
 
     fn check_required(&self) -> Result<(), String> {
@@ -316,7 +346,7 @@ impl Layout {
                     ))
                 }
             }
-            Format::Snake | Format::Mapped => {
+            Format::Snake | Format::Mapped | Format::Preset(_) => {
                 let any = [
                     Field::FirstName,
                     Field::LastName,
@@ -324,7 +354,8 @@ impl Layout {
                     Field::PhoneNumber,
                 ]
                 .iter()
-                .any(|f| self.has(*f));
+                .any(|f| self.has(*f))
+                    || self.targets.contains(&Some(Target::Name));
                 if any {
                     Ok(())
                 } else {
@@ -359,6 +390,91 @@ impl Layout {
     }
 }
 
+/// One column's target, how it is read, and why it is left out (if it is).
+fn column(
+    name: &str,
+    format: Format,
+    role: Option<Role>,
+    mapped: Option<Target>,
+    left_out: bool,
+    extra_to_notes: bool,
+) -> (Option<Target>, Reading, Option<Skip>) {
+    let plain = Reading::PLAIN;
+    if let Some(target) = mapped {
+        // A column mapped to the field its app fills keeps the app's way of reading it.
+        let reading = match role {
+            Some(Role::Fill(f, r)) if target == Target::Field(f) => r,
+            _ => plain,
+        };
+        return (Some(target), reading, None);
+    }
+    if left_out {
+        return (None, plain, Some(Skip::LeftOut));
+    }
+    if EXPORT_ONLY_COLUMNS.contains(&name) {
+        return (None, plain, Some(Skip::ExportOnly));
+    }
+    let to_notes = |skip| {
+        if extra_to_notes {
+            (Some(Target::Note), plain, None)
+        } else {
+            (None, plain, Some(skip))
+        }
+    };
+    match format {
+        Format::Mapped => (None, plain, Some(Skip::LeftOut)),
+        Format::Studio | Format::Snake => {
+            let target = if format == Format::Studio {
+                studio_target(name)
+            } else {
+                snake_field(name).map(Target::Field)
+            };
+            match target {
+                Some(t) => (Some(t), plain, None),
+                None if looks_like_history(name) => (None, plain, Some(Skip::History)),
+                None => to_notes(Skip::Unknown),
+            }
+        }
+        Format::Preset(_) => match role {
+            Some(Role::Fill(f, r)) => (Some(Target::Field(f)), r, None),
+            Some(Role::Name) => (Some(Target::Name), plain, None),
+            Some(Role::History) => (None, plain, Some(Skip::History)),
+            Some(Role::Private) => (None, plain, Some(Skip::Private)),
+            Some(Role::Repeats) => (None, plain, Some(Skip::Repeats)),
+            None if looks_like_history(name) => (None, plain, Some(Skip::History)),
+            Some(Role::Extra) | None => to_notes(Skip::NoField),
+        },
+    }
+}
+
+/// A field fed by two columns is a mistake in the file or the map, unless the later ones
+/// only stand in when the first is empty. Any number of columns may add lines to the notes.
+fn check_twice(
+    header: &[String],
+    targets: &[Option<Target>],
+    readings: &[Reading],
+) -> Result<(), String> {
+    for (i, t) in targets.iter().enumerate() {
+        let Some(t) = t else { continue };
+        if *t == Target::Note || readings[i].fallback {
+            continue;
+        }
+        if let Some(j) = (i + 1..targets.len())
+            .find(|j| targets[*j].as_ref() == Some(t) && !readings[*j].fallback)
+        {
+            return Err(format!(
+                "columns {} ({:?}) and {} ({:?}) both fill {}",
+                i + 1,
+                header[i],
+                j + 1,
+                header[j],
+                target_name(*t)
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn studio_target(name: &str) -> Option<Target> {
     if name == ID_COLUMN {
         return Some(Target::Id);
@@ -374,9 +490,15 @@ fn snake_field(name: &str) -> Option<Field> {
 }
 
 /// What a map's right-hand side names: a customer field (by its studio or seed-003 column
-/// name, case and spacing aside) or `Id`.
+/// name, case and spacing aside), `Id`, `+Notes` or `+Name`.
 pub fn parse_target(name: &str) -> Option<Target> {
     let name = name.trim();
+    if name.eq_ignore_ascii_case(NOTE_TARGET) {
+        return Some(Target::Note);
+    }
+    if name.eq_ignore_ascii_case(NAME_TARGET) {
+        return Some(Target::Name);
+    }
     studio_target(name)
         .or_else(|| snake_field(name).map(Target::Field))
         .or_else(|| {
@@ -388,174 +510,32 @@ pub fn parse_target(name: &str) -> Option<Target> {
         })
 }
 
-fn target_name(t: Target) -> &'static str {
+/// A target as a map writes it (what [`parse_target`] reads back).
+pub fn target_name(t: Target) -> &'static str {
     match t {
         Target::Field(f) => f.column(),
         Target::Id => ID_COLUMN,
+        Target::Name => NAME_TARGET,
+        Target::Note => NOTE_TARGET,
+    }
+}
+
+/// How a reading differs from the field's own, in words (for the mapping shown).
+pub fn describe_reading(r: Reading) -> Option<String> {
+    let value = match r.value {
+        Value::AsWritten => None,
+        Value::Subscription => Some("Subscribed or Unsubscribed, as an opt-in"),
+        Value::Negated => Some("yes means no"),
+        Value::CountryCodeFirst => Some("country code first, without +"),
+        Value::MaybeNoYear => Some("without a year: kept in the notes"),
+        Value::DateTime => Some("a date with a time; the time is dropped"),
+    };
+    let fallback = r.fallback.then_some("only when the column before is empty");
+    match (fallback, value) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b).map(str::to_string),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn h(cols: &str) -> Vec<String> {
-        cols.split(',').map(str::to_string).collect()
-    }
-
-    #[test]
-    fn detects_layouts() {
-        let p = Path::new("f.csv");
-        let l = Layout::resolve(
-            p,
-            &h("LastName,FirstName,PhoneNumber,Birthdate,Shoe"),
-            None,
-            &[],
-        )
-        .unwrap();
-        assert_eq!(l.format, Format::Studio);
-        assert_eq!(l.targets[1], Some(Target::Field(Field::FirstName)));
-        assert_eq!(l.ignored, vec!["Shoe (not a column Intake knows)"]);
-        let l = Layout::resolve(p, &h("first_name,email,birthday"), None, &[]).unwrap();
-        assert_eq!(l.format, Format::Snake);
-        assert_eq!(l.column_name(Field::Birthdate), "birthday");
-    }
-
-    #[test]
-    fn names_the_missing_column_and_the_close_one() {
-        let p = Path::new("f.csv");
-        let e = Layout::resolve(
-            p,
-            &h("First Name,LastName,PhoneNumber,Birthdate"),
-            None,
-            &[],
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("FirstName (the file has \"First Name\""), "{e}");
-        assert!(e.contains("--map 'First Name=FirstName'"), "{e}");
-        let e = Layout::resolve(p, &h("FirstName,LastName,Phone Number"), None, &[])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("PhoneNumber (the file has \"Phone Number\""),
-            "{e}"
-        );
-        assert!(e.contains("Birthdate"), "{e}");
-    }
-
-    #[test]
-    fn maps_their_columns() {
-        let p = Path::new("f.csv");
-        let map = vec![
-            ("Given".to_string(), "FirstName".to_string()),
-            ("Surname".to_string(), "last_name".to_string()),
-            ("Mobile".to_string(), "PhoneNumber".to_string()),
-            ("DOB".to_string(), "birthdate".to_string()),
-        ];
-        let l = Layout::resolve(p, &h("Given,Surname,Mobile,DOB"), None, &map).unwrap();
-        assert_eq!(l.targets[3], Some(Target::Field(Field::Birthdate)));
-        let bad = vec![("Nope".to_string(), "FirstName".to_string())];
-        assert!(
-            Layout::resolve(p, &h("Given"), None, &bad)
-                .unwrap_err()
-                .to_string()
-                .contains("no column \"Nope\"")
-        );
-        let twice = vec![("Given".to_string(), "LastName".to_string())];
-        let e = Layout::resolve(
-            p,
-            &h("Given,LastName,FirstName,PhoneNumber,Birthdate"),
-            None,
-            &twice,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("both fill LastName"), "{e}");
-    }
-
-    #[test]
-    fn a_mapped_layout_takes_only_what_the_map_names_and_leaves_out_the_rest() {
-        let p = Path::new("f.csv");
-        let map = vec![
-            ("Given".to_string(), "FirstName".to_string()),
-            ("Email Address".to_string(), "Email".to_string()),
-            ("FirstName".to_string(), String::new()),
-            ("Visits".to_string(), "-".to_string()),
-        ];
-        let header = h("Given,FirstName,Email Address,Visits,Shoe");
-        let l = Layout::resolve(p, &header, Some(Format::Mapped), &map).unwrap();
-        assert_eq!(
-            l.targets,
-            [
-                Some(Target::Field(Field::FirstName)),
-                None,
-                Some(Target::Field(Field::Email)),
-                None,
-                None
-            ]
-        );
-        assert_eq!(
-            l.ignored,
-            [
-                "FirstName (left out)",
-                "Visits (left out)",
-                "Shoe (left out)"
-            ]
-        );
-        // Left out in the studio layout too: a column it would read is not read.
-        let studio = h("FirstName,LastName,PhoneNumber,Birthdate,City");
-        let out = vec![("City".to_string(), "-".to_string())];
-        let l = Layout::resolve(p, &studio, None, &out).unwrap();
-        assert!(!l.has(Field::City));
-        // A mapped layout still needs a column that identifies the customer.
-        let none = vec![("Visits".to_string(), "City".to_string())];
-        let e = Layout::resolve(p, &h("Visits"), Some(Format::Mapped), &none)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("no identifying column"), "{e}");
-        assert_eq!("mapped".parse::<Format>().unwrap(), Format::Mapped);
-    }
-
-    #[test]
-    fn a_peek_reads_the_header_and_the_first_row_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.csv");
-        std::fs::write(
-            &path,
-            "\u{feff}FirstName,LastName,PhoneNumber,Birthdate\nAda,Moss,,1990-01-02\n\"broken",
-        )
-        .unwrap();
-        let (l, sample) = Layout::peek(&path, None, &[]).unwrap();
-        assert_eq!(l.format, Format::Studio);
-        assert_eq!(
-            l.header[0], "FirstName",
-            "the byte-order mark is not part of the name"
-        );
-        assert_eq!(sample, ["Ada", "Moss", "", "1990-01-02"]);
-        std::fs::write(&path, "").unwrap();
-        assert!(Layout::peek(&path, None, &[]).is_err());
-    }
-
-    #[test]
-    fn a_header_too_wide_or_too_long_is_refused_before_it_is_read_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("wide.csv");
-        let wide = format!(
-            "FirstName,LastName,PhoneNumber,Birthdate{}\nAda\n",
-            ",x".repeat(300)
-        );
-        std::fs::write(&path, wide).unwrap();
-        let e = Layout::peek(&path, None, &[]).unwrap_err().to_string();
-        assert!(e.contains("304 columns"), "{e}");
-        let long = format!(
-            "FirstName,LastName,PhoneNumber,Birthdate{}",
-            ",".repeat(70 << 10)
-        );
-        std::fs::write(&path, long).unwrap();
-        let e = Layout::peek(&path, None, &[]).unwrap_err().to_string();
-        assert!(e.contains("longer than 64 KiB"), "{e}");
-        let e = check_header_length(&path).unwrap_err().to_string();
-        assert!(e.contains("line 1"), "{e}");
-    }
-}
+mod tests;

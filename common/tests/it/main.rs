@@ -9,6 +9,7 @@ mod duplicates;
 mod export;
 mod import_paths;
 mod phone;
+mod presets;
 mod release;
 mod release_clauses;
 mod release_pdf;

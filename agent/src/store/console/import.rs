@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use axum::extract::Path;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::http::StatusCode;
-use intake_common::csvio::layout::{Target, parse_target};
-use intake_common::csvio::{self, Format, ImportOptions, ImportReport, Layout};
+use intake_common::csvio::layout::{Skip, Target, parse_target, target_name};
+use intake_common::csvio::{self, Ask, Format, ImportOptions, ImportReport, Layout};
 use intake_common::normalize::DateFormat;
 use uuid::Uuid;
 
@@ -25,6 +25,15 @@ use super::super::error::{ApiError, ApiResult};
 use super::super::files::{UPLOADS, Upload};
 use super::words::Msg;
 use super::{Page, Posted, Staff, import_pages as pages};
+
+/// How the console first reads an upload: its layout recognised from the header, and the
+/// columns with no field of their own kept in the notes (as the person sees, and can
+/// change, before anything is imported).
+const PEEK: Ask<'static> = Ask {
+    format: None,
+    map: &[],
+    extra_to_notes: true,
+};
 
 /// Uploads waiting at once, per staff member and in all.
 const PER_USER: usize = 3;
@@ -218,7 +227,7 @@ pub async fn show(staff: Staff, Path(id): Path<String>) -> Page {
         Ok((name, bytes, Some(Err(read)), _)) => pages::progress(&staff, id, &name, read, bytes),
         Ok((name, _, Some(Ok(report)), _)) => pages::report(&staff, id, &name, &report),
         Ok((name, _, None, Some(path))) => {
-            let peeked = tokio::task::spawn_blocking(move || Layout::peek(&path, None, &[])).await;
+            let peeked = tokio::task::spawn_blocking(move || Layout::peek(&path, PEEK)).await;
             match peeked {
                 Ok(Ok((layout, sample))) => {
                     let chosen = layout.targets.clone();
@@ -247,6 +256,7 @@ pub async fn show(staff: Staff, Path(id): Path<String>) -> Page {
 pub struct Chosen {
     format: Option<Format>,
     map: Vec<(String, String)>,
+    extra_to_notes: bool,
     dates: Option<DateFormat>,
     pub targets: Vec<Option<Target>>,
 }
@@ -255,6 +265,16 @@ fn chosen(posted: &Posted, detected: &Layout) -> ApiResult<Chosen> {
     let mut targets = Vec::with_capacity(detected.header.len());
     for i in 0..detected.header.len() {
         let raw = posted.get(&format!("col-{i}"));
+        // The form offers no choice for what is never imported; a post that makes one is
+        // not the form's.
+        if let Some(why) = never_imported(detected.why[i])
+            && !raw.is_empty()
+        {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{:?}: {}", detected.header[i], why.describe()),
+            ));
+        }
         let target = match raw {
             "" => None,
             name => Some(parse_target(name).ok_or_else(|| {
@@ -274,22 +294,38 @@ fn chosen(posted: &Posted, detected: &Layout) -> ApiResult<Chosen> {
         return Ok(Chosen {
             format: Some(detected.format),
             map: Vec::new(),
+            extra_to_notes: PEEK.extra_to_notes,
             dates,
             targets,
         });
     }
+    // Every column as chosen, but those never imported (history, payment details), which
+    // the form does not offer.
     let map = detected
         .header
         .iter()
         .zip(&targets)
-        .map(|(h, t)| (h.clone(), t.map_or_else(String::new, pages::target_value)))
+        .zip(&detected.why)
+        .filter(|(_, why)| never_imported(**why).is_none())
+        .map(|((h, t), _)| (h.clone(), t.map_or("", target_name).to_string()))
         .collect();
     Ok(Chosen {
-        format: Some(Format::Mapped),
+        // An app's export keeps its way of reading the columns still going where it sent them.
+        format: Some(match detected.format {
+            Format::Preset(p) => Format::Preset(p),
+            _ => Format::Mapped,
+        }),
         map,
+        extra_to_notes: false,
         dates,
         targets,
     })
+}
+
+/// Why a column is never imported, whatever a person chooses: history, payment or identity
+/// details, what only an Intake export writes.
+pub(super) fn never_imported(why: Option<Skip>) -> Option<Skip> {
+    why.filter(|w| matches!(w, Skip::History | Skip::Private | Skip::ExportOnly))
 }
 
 /// The job's file and its detected layout, if the job is still waiting for its import.
@@ -310,7 +346,7 @@ async fn ready(
             }
         })??;
     let p = path.clone();
-    let (layout, sample) = tokio::task::spawn_blocking(move || Layout::peek(&p, None, &[]))
+    let (layout, sample) = tokio::task::spawn_blocking(move || Layout::peek(&p, PEEK))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
         .map_err(|e| ApiError::bad(e.to_string()))?;
@@ -378,6 +414,7 @@ async fn run_import(
 ) -> ApiResult<ImportReport> {
     let path = path.to_path_buf();
     let options = ImportOptions {
+        extra_to_notes: chosen.extra_to_notes,
         format: chosen.format,
         map: chosen.map.clone(),
         date_format: chosen.dates.clone(),

@@ -3,8 +3,9 @@
 //! the progress while it runs, and the report at the end.
 
 use axum::http::StatusCode;
-use intake_common::csvio::layout::Target;
-use intake_common::csvio::{ImportReport, Layout};
+use intake_common::csvio::layout::{Skip, Target, target_name};
+use intake_common::csvio::preset::Value;
+use intake_common::csvio::{Format, ImportReport, Layout};
 use intake_common::customer::Field;
 use maud::{Markup, html};
 use uuid::Uuid;
@@ -25,11 +26,57 @@ pub fn state_word(state: &State) -> Msg {
     }
 }
 
-/// A target as the mapping form's option value (what `parse_target` reads back).
-pub fn target_value(t: Target) -> String {
-    match t {
-        Target::Field(f) => f.column().to_string(),
-        Target::Id => "Id".to_string(),
+/// The layout a report was made with.
+fn report_line(staff: &Staff, report: &ImportReport) -> String {
+    let w = staff.words();
+    match &report.app {
+        Some(app) => w.with(Msg::ImportApp, &[("app", app.clone())]).into_owned(),
+        None => w
+            .with(Msg::ImportLayout, &[("layout", report.format.clone())])
+            .into_owned(),
+    }
+}
+
+/// How a column is read, in the person's language, where its app writes it its own way.
+fn how(layout: &Layout, i: usize) -> Vec<Msg> {
+    let r = layout.readings[i];
+    let mut said = Vec::new();
+    if r.fallback {
+        said.push(Msg::ImportHowFallback);
+    }
+    match r.value {
+        Value::AsWritten => {}
+        Value::Subscription => said.push(Msg::ImportHowSubscription),
+        Value::Negated => said.push(Msg::ImportHowNegated),
+        Value::CountryCodeFirst => said.push(Msg::ImportHowCountryCode),
+        Value::MaybeNoYear => said.push(Msg::ImportHowNoYear),
+        Value::DateTime => said.push(Msg::ImportHowDateTime),
+    }
+    said
+}
+
+/// Why a column is never imported, for the columns the form offers no choice for.
+fn never(skip: Option<Skip>) -> Option<Msg> {
+    super::import::never_imported(skip).map(|s| match s {
+        Skip::History => Msg::ImportNeverHistory,
+        Skip::Private => Msg::ImportNeverPrivate,
+        _ => Msg::ImportNeverExportOnly,
+    })
+}
+
+/// "Square (Customer Directory export), recognised by its header", or the layout's name.
+fn layout_line(staff: &Staff, format: Format, recognised: bool) -> String {
+    let w = staff.words();
+    match format.preset() {
+        Some(p) if recognised => w
+            .with(Msg::ImportAppRecognised, &[("app", p.app.to_string())])
+            .into_owned(),
+        Some(p) => w
+            .with(Msg::ImportApp, &[("app", p.app.to_string())])
+            .into_owned(),
+        None => w
+            .with(Msg::ImportLayout, &[("layout", format.to_string())])
+            .into_owned(),
     }
 }
 
@@ -101,14 +148,25 @@ fn mapping_form(
                                 th scope="row" { label for={ "col-" (i) } { (name) } }
                                 td { (sample.get(i).map_or("", String::as_str)) }
                                 td {
-                                    select id={ "col-" (i) } name={ "col-" (i) } {
-                                        option value="" selected[current.is_none()] { (w.get(Msg::ImportLeaveOut)) }
-                                        @for f in Field::ALL {
-                                            option value=(f.column()) selected[current == Some(Target::Field(f))] {
-                                                (w.get(Msg::field(f)))
+                                    @if let Some(why) = never(layout.why[i]) {
+                                        (w.get(why))
+                                    } @else {
+                                        select id={ "col-" (i) } name={ "col-" (i) } {
+                                            option value="" selected[current.is_none()] { (w.get(Msg::ImportLeaveOut)) }
+                                            option value=(target_name(Target::Note)) selected[current == Some(Target::Note)] { (w.get(Msg::ImportToNotes)) }
+                                            option value=(target_name(Target::Name)) selected[current == Some(Target::Name)] { (w.get(Msg::ImportWholeName)) }
+                                            @for f in Field::ALL {
+                                                option value=(f.column()) selected[current == Some(Target::Field(f))] {
+                                                    (w.get(Msg::field(f)))
+                                                }
+                                            }
+                                            option value="Id" selected[current == Some(Target::Id)] { (w.get(Msg::ImportIdColumn)) }
+                                        }
+                                        @if current.is_some() && current == layout.targets[i] {
+                                            @for m in how(layout, i) {
+                                                span.meta { " " (w.get(m)) }
                                             }
                                         }
-                                        option value="Id" selected[current == Some(Target::Id)] { (w.get(Msg::ImportIdColumn)) }
                                     }
                                 }
                             }
@@ -156,7 +214,7 @@ pub fn mapping(
     let title = w.get(Msg::ImportTitle);
     let body = html! {
         h1 { (title) }
-        p { strong { (name) } " · " (w.with(Msg::ImportLayout, &[("layout", layout.format.to_string())])) }
+        p { strong { (name) } " · " (layout_line(staff, layout.format, layout.recognised)) }
         @if let Some(p) = problem {
             p.error role="alert" { (p) }
         }
@@ -188,6 +246,7 @@ fn summary(staff: &Staff, id: Uuid, report: &ImportReport) -> Markup {
         (Msg::ImportUpdated, report.updated),
         (Msg::ImportUnchanged, report.unchanged),
         (Msg::ImportFailed, report.failed),
+        (Msg::ImportSkipped, report.skipped),
     ];
     html! {
         dl.counts {
@@ -242,12 +301,12 @@ pub fn checked(
     let title = w.get(Msg::ImportDryRunTitle);
     let body = html! {
         h1 { (title) }
-        p { strong { (name) } " · " (w.with(Msg::ImportLayout, &[("layout", report.format.clone())])) }
+        p { strong { (name) } " · " (report_line(staff, report)) }
         (summary(staff, id, report))
         form method="post" action={ "/console/import/" (id) "/run" } {
             input type="hidden" name="csrf" value=(staff.csrf);
             @for (i, t) in chosen.iter().enumerate() {
-                input type="hidden" name={ "col-" (i) } value=(t.map_or_else(String::new, target_value));
+                input type="hidden" name={ "col-" (i) } value=(t.map_or("", target_name));
             }
             input type="hidden" name="dates" value=(dates);
             button type="submit" { (w.get(Msg::ImportNow)) }
@@ -284,7 +343,7 @@ pub fn report(staff: &Staff, id: Uuid, name: &str, report: &Result<ImportReport,
                 title.clone(),
                 html! {
                     h1 { (title) }
-                    p { strong { (name) } " · " (w.with(Msg::ImportLayout, &[("layout", r.format.clone())])) }
+                    p { strong { (name) } " · " (report_line(staff, r)) }
                     (summary(staff, id, r))
                     p { a href="/console/customers?sort=added&dir=desc" { (w.get(Msg::Customers)) } }
                     p { a href="/console/import" { (w.get(Msg::ImportAnother)) } }
@@ -315,6 +374,7 @@ pub fn report_as_csv(report: &ImportReport) -> String {
         ("updated", report.updated),
         ("unchanged", report.unchanged),
         ("failed", report.failed),
+        ("skipped", report.skipped),
     ];
     let _ = out.write_record(["line", "column", "problem"]);
     for (what, n) in counts {

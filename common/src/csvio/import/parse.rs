@@ -2,6 +2,7 @@
 //! file's order of day and month, and hands rows to the database thread in batches.
 
 use super::*;
+use crate::csvio::preset::Value;
 
 /// `03/04/1990`, `3.4.90`, `03-04-1990`: day and month (either way round), then the year.
 /// (A year-first date is ISO, right or wrong, and never ambiguous.)
@@ -105,18 +106,33 @@ impl Parser {
         let mut id = None;
         let mut phone_key = None;
         let mut errors = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
+        let mut whole_name = None;
+        let empty_marks = self.layout.empty_marks();
         for (i, raw) in record.iter().enumerate() {
             let Some(target) = self.layout.targets[i] else {
                 continue;
             };
+            let reading = self.layout.readings[i];
             let text = decode::cell(raw);
             let text = unneutralise(&text);
+            let text = if empty_marks.contains(&text.trim()) {
+                ""
+            } else {
+                text
+            };
             let column = self.layout.header[i].clone();
             let fail = |message: String| RowError {
                 line,
                 column: column.clone(),
                 message,
             };
+            if reading.fallback
+                && let Target::Field(field) = target
+                && profile.get(field).is_some()
+            {
+                continue;
+            }
             match target {
                 Target::Id => {
                     if !text.trim().is_empty() {
@@ -128,27 +144,75 @@ impl Parser {
                         }
                     }
                 }
-                Target::Field(Field::Birthdate) => match self.birthdate(line, text) {
-                    Ok(Some(d)) => profile.set(Field::Birthdate, Some(d)),
-                    Ok(None) => {}
-                    Err(Fatal(e)) => return Err(e),
-                    Err(RowFail(m)) => errors.push(fail(m)),
-                },
-                Target::Field(Field::PhoneNumber) => match self.phone(text) {
-                    Ok(Some((value, key))) => {
-                        profile.set_str(Field::PhoneNumber, Some(&value));
-                        phone_key = Some(key);
+                Target::Note => {
+                    let value = crate::normalize::clean_text(text);
+                    if !value.is_empty() {
+                        notes.push(format!("{column}: {value}"));
                     }
-                    Ok(None) => {}
-                    Err(m) => errors.push(fail(m)),
-                },
-                Target::Field(field) => match field.parse(text, self.region) {
-                    Ok(v) => profile.set_str(field, v.as_deref()),
-                    Err(m) => errors.push(fail(m)),
+                }
+                Target::Name => whole_name = Some(text.to_string()),
+                Target::Field(field) => match read_value(text, reading.value) {
+                    Read::Note(kept) => notes.push(format!("{column}: {kept}")),
+                    Read::Bad(m) => errors.push(fail(m)),
+                    Read::Value(text) => match field {
+                        Field::Birthdate => match self.birthdate(line, &text) {
+                            Ok(Some(d)) => profile.set(Field::Birthdate, Some(d)),
+                            Ok(None) => {}
+                            Err(Fatal(e)) => return Err(e),
+                            Err(RowFail(m)) => errors.push(fail(m)),
+                        },
+                        Field::PhoneNumber => {
+                            match self.phone(&text, reading.value == Value::CountryCodeFirst) {
+                                Ok(Some((value, key))) => {
+                                    profile.set_str(Field::PhoneNumber, Some(&value));
+                                    phone_key = Some(key);
+                                }
+                                Ok(None) => {}
+                                Err(m) => errors.push(fail(m)),
+                            }
+                        }
+                        field => match field.parse(&text, self.region) {
+                            Ok(v) => profile.set_str(field, v.as_deref()),
+                            Err(m) => errors.push(fail(m)),
+                        },
+                    },
                 },
             }
         }
+        if let Some(name) = whole_name {
+            let (first, last) = split_name(&name);
+            for (field, part) in [(Field::FirstName, first), (Field::LastName, last)] {
+                if profile.get(field).is_none()
+                    && let Err(m) = field.parse(part, self.region).map(|v| {
+                        profile.set_str(field, v.as_deref());
+                    })
+                {
+                    errors.push(RowError {
+                        line,
+                        column: self.layout.header[self.column_of(Target::Name)].clone(),
+                        message: m,
+                    });
+                }
+            }
+        }
+        if !notes.is_empty() {
+            let mut all: Vec<&str> = profile.get(Field::Notes).into_iter().collect();
+            all.extend(notes.iter().map(String::as_str));
+            match Field::Notes.parse(&all.join("\n"), self.region) {
+                Ok(v) => profile.set_str(Field::Notes, v.as_deref()),
+                Err(m) => errors.push(RowError {
+                    line,
+                    column: "Notes".into(),
+                    message: format!("with the columns kept in the notes, the notes {m}"),
+                }),
+            }
+        }
         if errors.is_empty() && !profile.is_identifiable() {
+            // An app's report ends with totals, and a client deleted in the app is left
+            // with nothing: passed over, where a studio file's empty row is a mistake.
+            if self.layout.format.preset().is_some() {
+                return Ok(Parsed::Skipped);
+            }
             let cols: Vec<String> = Profile::IDENTIFYING
                 .iter()
                 .filter(|f| self.layout.has(**f))
@@ -172,8 +236,24 @@ impl Parser {
         })
     }
 
+    fn column_of(&self, target: Target) -> usize {
+        self.layout
+            .targets
+            .iter()
+            .position(|t| *t == Some(target))
+            .unwrap_or(0)
+    }
+
     /// A phone cell: the number to store and its key, each worked out once.
-    fn phone<'t>(&self, raw: &'t str) -> Result<Option<(Cow<'t, str>, String)>, String> {
+    fn phone<'t>(
+        &self,
+        raw: &'t str,
+        country_code_first: bool,
+    ) -> Result<Option<(Cow<'t, str>, String)>, String> {
+        if country_code_first && let Some(with_plus) = with_country_code(raw, self.region) {
+            let key = crate::normalize::phone_key(&with_plus, self.region)?;
+            return Ok(Some((Cow::Owned(with_plus), key)));
+        }
         let Some((value, Some(key))) = Field::PhoneNumber.parse_keyed(raw, self.region)? else {
             return Ok(None);
         };
@@ -223,13 +303,17 @@ impl Parser {
             .unwrap_or(0);
         let (reader, _) = decode::open(&self.path)?;
         let (reader, lines) = LineCounter::new(reader);
-        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        let mut csv = header::reader(reader);
         let mut record = csv::ByteRecord::new();
         let mut found: Option<(u64, String, DateFormat)> = None;
         while csv
             .read_byte_record(&mut record)
             .map_err(|e| malformed(&self.path, &e))?
         {
+            let here = lines.line_at(record.position().map_or(0, csv::Position::byte));
+            if here <= self.layout.header_line {
+                continue;
+            }
             let Some(cell) = record.get(column) else {
                 continue;
             };
@@ -237,7 +321,6 @@ impl Parser {
             let Some(order) = order_shown(&cell) else {
                 continue;
             };
-            let here = lines.line_at(record.position().map_or(0, csv::Position::byte));
             match &found {
                 None => found = Some((here, cell.trim().to_string(), order)),
                 Some((l, first, seen)) if *seen != order => {
@@ -274,5 +357,70 @@ fn unneutralise(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
         Some(rest) if rest.starts_with(crate::csvio::export::FORMULA_STARTS) => rest,
         _ => cell,
+    }
+}
+
+/// A cell read the way its app writes it.
+enum Read<'t> {
+    Value(Cow<'t, str>),
+    /// Kept in the notes as written (a birthday without a year).
+    Note(&'t str),
+    Bad(String),
+}
+
+fn read_value(text: &str, value: Value) -> Read<'_> {
+    let t = text.trim();
+    match value {
+        Value::AsWritten | Value::CountryCodeFirst => Read::Value(Cow::Borrowed(text)),
+        Value::Subscription => match t.to_ascii_lowercase().as_str() {
+            "subscribed" => Read::Value(Cow::Borrowed("yes")),
+            "unsubscribed" => Read::Value(Cow::Borrowed("no")),
+            "" | "unknown" => Read::Value(Cow::Borrowed("")),
+            _ => Read::Bad(format!("{t:?} is not Subscribed, Unsubscribed or Unknown")),
+        },
+        Value::Negated => match t {
+            "" => Read::Value(Cow::Borrowed("")),
+            _ => match crate::normalize::yes_no(t) {
+                Ok(yes) => Read::Value(Cow::Borrowed(if yes { "no" } else { "yes" })),
+                Err(m) => Read::Bad(m),
+            },
+        },
+        Value::MaybeNoYear if month_and_day(t) => Read::Note(t),
+        Value::MaybeNoYear => Read::Value(Cow::Borrowed(text)),
+        Value::DateTime => Read::Value(Cow::Borrowed(
+            t.split([' ', 'T']).next().unwrap_or_default(),
+        )),
+    }
+}
+
+/// `03-14`, `3/14`, `--03-14`: a month and a day with no year.
+fn month_and_day(t: &str) -> bool {
+    let parts: Vec<&str> = t.trim_start_matches('-').split(['-', '/', '.']).collect();
+    matches!(parts.as_slice(), [a, b] if [a, b].iter().all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())))
+}
+
+/// `44 7700 900123` as `+44 7700 900123`, when it reads as a number with its country code;
+/// a number already written with `+` or `00`, or one that is not, is left as it is.
+fn with_country_code(raw: &str, region: Region) -> Option<String> {
+    let t = raw.trim();
+    if t.is_empty() || t.starts_with('+') || t.starts_with("00") {
+        return None;
+    }
+    let with_plus = format!("+{t}");
+    crate::normalize::phone_key(&with_plus, region)
+        .is_ok()
+        .then_some(with_plus)
+}
+
+/// A whole name as first and last name: `Doe, Jane` is Jane Doe; otherwise the last word
+/// is the last name (`Mary Ann Smith`: Mary Ann, Smith), and one word is a first name.
+fn split_name(name: &str) -> (&str, &str) {
+    let name = name.trim();
+    if let Some((last, first)) = name.split_once(',') {
+        return (first.trim(), last.trim());
+    }
+    match name.rsplit_once(char::is_whitespace) {
+        Some((first, last)) => (first.trim(), last.trim()),
+        None => (name, ""),
     }
 }

@@ -1,0 +1,118 @@
+//! Another app's export imported from the console: the app recognised by the header, each
+//! column's field pre-selected as the app's export means it, history offered no choice,
+//! the columns with no field going to the notes, and any column changeable before the
+//! import (and a history column refused even when a forged form asks for it).
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
+
+use crate::console_import::{count, customers, finished, owner, preselected, uploaded};
+use crate::support::{Store, add_owner};
+
+const SQUARE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/data/presets/square.csv"
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_square_export_is_recognised_mapped_and_changeable_in_the_console() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    add_owner(dir);
+    let store = Store::start(dir, &[]);
+    let c = owner(dir, &store).await;
+    let page = uploaded(&c, &std::fs::read(SQUARE).unwrap()).await;
+
+    let shown = c.get(&page).await;
+    assert_eq!(shown.status, 200);
+    assert!(
+        shown
+            .body
+            .contains("From Square (Customer Directory export), recognised by its header"),
+        "{}",
+        shown.body
+    );
+    // History columns have no choice, only why; the others have one each.
+    let fields = preselected(&shown.body);
+    assert_eq!(fields.len(), 23 - 6, "{fields:?}");
+    assert_eq!(
+        shown
+            .body
+            .matches("History (visits, spend, counts): only profile information is imported.")
+            .count(),
+        6
+    );
+    let field = |fields: &[(String, String)], col: usize| {
+        fields
+            .iter()
+            .find(|(n, _)| *n == format!("col-{col}"))
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(field(&fields, 1).as_deref(), Some("FirstName"));
+    assert_eq!(
+        field(&fields, 14).as_deref(),
+        Some("+Notes"),
+        "Square Customer ID"
+    );
+    assert_eq!(field(&fields, 19), None, "Lifetime Spend offers no choice");
+    assert!(
+        shown
+            .body
+            .contains("Subscribed or Unsubscribed, read as the opt-in.")
+    );
+
+    // Change two columns: the nickname left out, the company to the occupation.
+    let mut chosen = fields.clone();
+    for (name, value) in &mut chosen {
+        match name.as_str() {
+            "col-5" => value.clear(),
+            "col-6" => *value = "Occupation".into(),
+            _ => {}
+        }
+    }
+    let form: Vec<(&str, &str)> = chosen
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let checked = c.post(&format!("{page}/check"), &form).await;
+    assert_eq!(checked.status, 200, "{}", checked.body);
+    assert!(
+        checked.body.contains("From Square"),
+        "the app's readings are kept"
+    );
+    assert_eq!(count(&checked.body, "New customers"), 4);
+    assert!(customers(dir).is_empty(), "a dry run stores nothing");
+
+    // A forged form sending a history column to a field is refused, nothing stored.
+    let mut forged = form.clone();
+    forged.push(("col-19", "Notes"));
+    let refused = c.post(&format!("{page}/check"), &forged).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("Lifetime Spend&quot;: history: only profile information is imported"),
+        "{}",
+        refused.body
+    );
+
+    let run = c.post(&format!("{page}/run"), &form).await;
+    assert_eq!(run.status, 303);
+    let report = finished(&c, &page).await;
+    assert_eq!(count(&report.body, "New customers"), 4, "{}", report.body);
+    let stored = customers(dir);
+    let owen = stored.iter().find(|c| c["FirstName"] == "Owen").unwrap();
+    assert_eq!(owen["Occupation"], "Marsh & Daughters Ltd");
+    assert!(owen["Company"].is_null());
+    assert_eq!(owen["OptIn"], "no", "Unsubscribed, read the app's way");
+    let ruby = stored.iter().find(|c| c["FirstName"] == "Ruby").unwrap();
+    assert!(ruby["Nickname"].is_null(), "the nickname was left out");
+    let notes = ruby["Notes"].as_str().unwrap();
+    assert!(
+        notes.contains("Square Customer ID: 8G2K7QWJ1S3Y5A9D"),
+        "{notes}"
+    );
+    assert!(
+        !notes.contains("1240"),
+        "history went to the notes: {notes}"
+    );
+}
