@@ -619,8 +619,8 @@ console-field-membership-number = Membership number
 
 console-import = Import
 console-import-title = Import customers
-console-import-hint = Upload a CSV file of customers: Intake's own layout, or another app's export. You will see which field each column fills, and can change any of them, before anything is stored.
-console-import-file = CSV file
+console-import-hint = Upload a customer list, as CSV or as a spreadsheet (.xlsx, .xls, .ods): Intake's own layout, or another app's export (Square, Vagaro, Fresha, Acuity and others are recognised). You will see which field each column fills, and can change any of them, before anything is stored.
+console-import-file = Customer list (CSV or spreadsheet)
 console-import-upload = Upload
 console-import-yours = Your uploads
 console-import-not-a-form = The upload could not be read. Choose the file again and send it from this page.

@@ -596,8 +596,8 @@ console-field-membership-number = Número de socio
 
 console-import = Importar
 console-import-title = Importar clientes
-console-import-hint = Suba un archivo CSV de clientes: el formato de Intake o la exportación de otra aplicación. Verá qué campo llena cada columna, y podrá cambiar cualquiera, antes de que se guarde nada.
-console-import-file = Archivo CSV
+console-import-hint = Suba una lista de clientes, en CSV o como hoja de cálculo (.xlsx, .xls, .ods): el formato de Intake o la exportación de otra aplicación (Square, Vagaro, Fresha, Acuity y otras se reconocen). Verá qué campo llena cada columna, y podrá cambiar cualquiera, antes de que se guarde nada.
+console-import-file = Lista de clientes (CSV u hoja de cálculo)
 console-import-upload = Subir
 console-import-yours = Sus archivos subidos
 console-import-not-a-form = No se pudo leer el archivo subido. Elija el archivo de nuevo y envíelo desde esta página.

@@ -9,6 +9,7 @@ pub mod layout;
 mod lines;
 mod matcher;
 pub mod preset;
+mod sheet;
 
 pub use export::{
     ExportFormat, ExportOptions, ExportSummary, export, export_to_file, export_to_writer,

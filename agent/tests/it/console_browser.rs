@@ -133,7 +133,9 @@ fn an_owner_imports_finds_and_changes_customers_in_a_browser() {
     // Import: the file, the mapping as read, the check, the import.
     desk.browser.follow("Import").unwrap();
     desk.check(None);
-    desk.browser.attach("CSV file", Path::new(SAMPLE)).unwrap();
+    desk.browser
+        .attach("Customer list (CSV or spreadsheet)", Path::new(SAMPLE))
+        .unwrap();
     desk.browser.click_button("Upload").unwrap();
     assert!(desk.text().contains("Layout: studio"));
     desk.check(Some("import-mapping"));
@@ -162,7 +164,9 @@ fn an_owner_imports_finds_and_changes_customers_in_a_browser() {
     // Another app's export: recognised, its history offered no choice, checked.
     desk.goto("/console/import");
     let square = Path::new(SAMPLE).with_file_name("presets/square.csv");
-    desk.browser.attach("CSV file", &square).unwrap();
+    desk.browser
+        .attach("Customer list (CSV or spreadsheet)", &square)
+        .unwrap();
     desk.browser.click_button("Upload").unwrap();
     let mapping = desk.text();
     assert!(

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
 use crate::console_import::{count, customers, finished, owner, preselected, uploaded};
-use crate::support::{Store, add_owner};
+use crate::support::{Store, add_owner, agent};
 
 const SQUARE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -114,5 +114,37 @@ async fn a_square_export_is_recognised_mapped_and_changeable_in_the_console() {
     assert!(
         !notes.contains("1240"),
         "history went to the notes: {notes}"
+    );
+
+    // Intake's own export as a workbook comes back in unchanged: the spreadsheet is read
+    // as its CSV would be.
+    let xlsx = dir.join("customers.xlsx");
+    agent(
+        dir,
+        &[
+            "export",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    let page = uploaded(&c, &std::fs::read(&xlsx).unwrap()).await;
+    let shown = c.get(&page).await;
+    assert!(shown.body.contains("Layout: studio"), "{}", shown.body);
+    let fields = preselected(&shown.body);
+    let form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let run = c.post(&format!("{page}/run"), &form).await;
+    assert_eq!(run.status, 303);
+    let report = finished(&c, &page).await;
+    assert_eq!(count(&report.body, "New customers"), 0, "{}", report.body);
+    assert_eq!(
+        count(&report.body, "Already up to date"),
+        4,
+        "{}",
+        report.body
     );
 }

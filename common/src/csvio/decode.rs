@@ -1,5 +1,6 @@
 //! Turning a file's bytes into text: UTF-8 (with or without BOM), UTF-16 (by BOM or by
-//! its zero bytes), and Windows-1252 for cells that are not valid UTF-8.
+//! its zero bytes), and Windows-1252 for cells that are not valid UTF-8; a spreadsheet's
+//! first sheet as CSV.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -23,6 +24,11 @@ pub fn open(path: &Path) -> Result<(Box<dyn Read + Send>, u64), FileError> {
     let n = read_up_to(&mut file, &mut head).map_err(io)?;
     head.truncate(n);
     file.seek(SeekFrom::Start(0)).map_err(io)?;
+    if super::sheet::is_workbook(&head) {
+        let csv = super::sheet::as_csv(path)?;
+        let len = csv.len() as u64;
+        return Ok((Box::new(std::io::Cursor::new(csv)), len));
+    }
     if head.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(FileError::Empty {
             path: path.to_path_buf(),

@@ -28,6 +28,10 @@ pub fn check_header_length(path: &Path) -> Result<(), FileError> {
         .take(MAX_HEADER_BYTES + 1)
         .read_to_end(&mut head)
         .map_err(io)?;
+    // A workbook's header is a row of its sheet, read as CSV with its size bounded.
+    if super::sheet::is_workbook(&head) {
+        return Ok(());
+    }
     if head.len() as u64 > MAX_HEADER_BYTES && !head.contains(&b'\n') && !head.contains(&b'\r') {
         return Err(FileError::Header {
             path: path.to_path_buf(),

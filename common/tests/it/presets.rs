@@ -478,3 +478,102 @@ fn a_map_changes_any_column_of_an_app_s_export() {
     // Its own reading stays with a column left where the app sent it.
     assert_eq!(ruby.get(Field::OptIn), Some("yes"));
 }
+
+/// Vagaro's customer list as it comes, an Excel workbook: the report's lines above the
+/// header, real date cells, a ZIP code typed as a number.
+fn vagaro_workbook(path: &Path) {
+    use rust_xlsxwriter::{ExcelDateTime, Format as Cells, Workbook};
+    let csv = std::fs::read_to_string(sample("vagaro")).unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let us_date = Cells::new().set_num_format("mm/dd/yyyy");
+    let rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv.as_bytes())
+        .into_records();
+    // The CSV's empty fourth line is skipped by the reader: rows are counted as the sheet's.
+    let mut at = 0u32;
+    for record in rows {
+        let record = record.unwrap();
+        if at == 3 {
+            at += 1;
+        }
+        for (col, value) in record.iter().enumerate() {
+            let col = col as u16;
+            let date = value.split('/').collect::<Vec<_>>();
+            if let [m, d, y] = date.as_slice()
+                && let (Ok(m), Ok(d), Ok(y)) = (m.parse(), d.parse(), y.parse())
+            {
+                let when = ExcelDateTime::from_ymd(y, m, d).unwrap();
+                sheet
+                    .write_datetime_with_format(at, col, &when, &us_date)
+                    .unwrap();
+            } else if let Ok(n) = value.parse::<f64>() {
+                sheet.write_number(at, col, n).unwrap();
+            } else if !value.is_empty() {
+                sheet.write_string(at, col, value).unwrap();
+            }
+        }
+        at += 1;
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn an_export_as_a_workbook_imports_as_its_csv_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let workbook = dir.path().join("CustomersList.xlsx");
+    vagaro_workbook(&workbook);
+    let mut from_csv = Db::open_dir(&dir.path().join("csv")).unwrap();
+    let mut from_sheet = Db::open_dir(&dir.path().join("xlsx")).unwrap();
+    let a = import(&mut from_csv, &sample("vagaro"), with_notes());
+    let b = import(&mut from_sheet, &workbook, with_notes());
+    assert_eq!((b.format.as_str(), b.recognised), ("vagaro", true));
+    assert_eq!(
+        (b.created, b.failed, b.skipped, &b.columns),
+        (a.created, a.failed, a.skipped, &a.columns),
+        "{:?}",
+        b.errors
+    );
+    let sorted = |db: &Db| {
+        let mut all: Vec<String> = profiles(db).iter().map(|p| format!("{p:?}")).collect();
+        all.sort();
+        all
+    };
+    assert_eq!(sorted(&from_csv), sorted(&from_sheet));
+    assert_eq!(
+        named(&from_sheet, "Dana").get(Field::PostalCode),
+        Some("80202")
+    );
+
+    // A problem is named by the row the spreadsheet shows.
+    use rust_xlsxwriter::Workbook;
+    let bad = dir.path().join("bad.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (row, cells) in [
+        ["Name", "Email", "Phone", "Date of Birth", "Banned"],
+        ["Tessa Lowry", "tessa@example.com", "", "", "false"],
+        ["Rhett Vance", "not-an-email", "", "", "false"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (col, value) in cells.iter().enumerate() {
+            sheet
+                .write_string(row as u32 + 1, col as u16, *value)
+                .unwrap();
+        }
+    }
+    book.save(&bad).unwrap();
+    let r = import(&mut from_sheet, &bad, ImportOptions::default());
+    assert_eq!(
+        (r.format.as_str(), r.created, r.failed),
+        ("glossgenius", 1, 1)
+    );
+    assert_eq!(
+        (r.errors[0].line, r.errors[0].column.as_str()),
+        (4, "Email")
+    );
+}

@@ -99,7 +99,7 @@ pub fn start(
             // The token first: the store reads it before it writes any of the file.
             input type="hidden" name="csrf" value=(staff.csrf);
             label for="file" { (w.get(Msg::ImportFile)) }
-            input #file type="file" name="file" required accept=".csv,.txt,text/csv";
+            input #file type="file" name="file" required accept=".csv,.txt,.xlsx,.xls,.ods,text/csv";
             button type="submit" { (w.get(Msg::ImportUpload)) }
         }
         @if !mine.is_empty() {

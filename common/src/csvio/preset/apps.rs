@@ -106,7 +106,7 @@ const SQUARE: Preset = Preset {
 const VAGARO: Preset = Preset {
     name: "vagaro",
     app: "Vagaro (Customer List report)",
-    export: "Vagaro: Reports → Customers → Customer List → Export to Excel (owner only); open it in a spreadsheet and save it as CSV",
+    export: "Vagaro: Reports → Customers → Customer List → Export to Excel (owner only); the workbook is read as it comes",
     sources: &[
         "https://support.vagaro.com/hc/en-us/articles/360006371094 (Customer List report)",
         "https://support.vagaro.com/hc/en-us/articles/18977250687643 (the profile's fields: Mobile, Day Phone, Night Phone, Birth Date, Gender)",
