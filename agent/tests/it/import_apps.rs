@@ -116,3 +116,78 @@ fn from_names_the_app_a_header_does_not_tell() {
     ]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+/// Over the API, `format` names the app and `extra_to_notes` keeps the other columns; the
+/// report carries the mapping; an unknown app is named with the ones there are; a front
+/// desk cannot import at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_imports_an_app_s_export_and_reports_its_mapping() {
+    use crate::support::{OWNER, PIN, Store, add_owner, client, sign_in};
+    use intake_tests::cluster::agent_with;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    add_owner(dir);
+    agent_with(
+        dir,
+        &["user", "add", "fay", "--role", "front-desk"],
+        &[("INTAKE_NEW_PIN", "424242")],
+    );
+    let store = Store::start(dir, &[]);
+    let http = client(dir);
+    let (token, _) = sign_in(&http, &store.url, OWNER, PIN).await;
+    let body = std::fs::read(sample("fresha")).unwrap();
+    let post = |query: &'static str, token: String, body: Vec<u8>| {
+        let http = http.clone();
+        let url = format!("{}/v1/imports{query}", store.url);
+        async move {
+            let resp = http
+                .post(url)
+                .bearer_auth(token)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (status, r) = post("?dry_run=true", token.clone(), body.clone()).await;
+    assert_eq!(status, 200, "{r:#}");
+    assert_eq!(
+        (r["format"].as_str(), r["recognised"].as_bool()),
+        (Some("fresha"), Some(true))
+    );
+    let columns = r["columns"].as_array().unwrap();
+    let mobile = columns
+        .iter()
+        .find(|c| c["column"] == "Mobile Number")
+        .unwrap();
+    assert_eq!(mobile["field"], "PhoneNumber");
+    assert_eq!(mobile["how"], "country code first, without +");
+    let (status, r) = post(
+        "?format=fresha&extra_to_notes=true",
+        token.clone(),
+        body.clone(),
+    )
+    .await;
+    assert_eq!((status, r["created"].as_u64()), (200, Some(3)), "{r:#}");
+    let (status, r) = post("?format=fresh", token.clone(), body.clone()).await;
+    assert_eq!(status, 400, "{r:#}");
+    assert!(r.to_string().contains("square, vagaro, fresha"), "{r:#}");
+    let (fay, _) = sign_in(&http, &store.url, "fay", "424242").await;
+    let (status, _) = post("?format=fresha", fay, body).await;
+    assert_eq!(status, 403);
+    let list: serde_json::Value =
+        serde_json::from_str(&crate::support::agent(dir, &["customer", "list", "--json"])).unwrap();
+    let amelia = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["FirstName"] == "Amelia")
+        .unwrap();
+    assert_eq!(amelia["PhoneNumber"], "+44 7700 900123");
+    assert_eq!(
+        amelia["Notes"],
+        "Touch-up booked for the rose piece\nBlocked: No\nAccepts SMS Marketing: No\nArea: Camden\nReferral Source: Walk-in"
+    );
+}
