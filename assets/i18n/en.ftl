@@ -954,3 +954,7 @@ console-import-how-date-time = The time after the date is dropped.
 console-import-never-history = History (visits, spend, counts): only profile information is imported.
 console-import-never-private = Payment or identity details: never imported.
 console-import-never-export-only = Written by an Intake export: not profile information.
+console-import-read-as = Read the file as
+console-import-read-as-header = Recognised from its header
+console-import-read-as-studio = Intake's own layout
+console-import-read-again = Read it so

@@ -931,3 +931,7 @@ console-import-how-date-time = Se descarta la hora que sigue a la fecha.
 console-import-never-history = Historial (visitas, gasto, recuentos): solo se importa la información del perfil.
 console-import-never-private = Datos de pago o de identidad: nunca se importan.
 console-import-never-export-only = Escrita por una exportación de Intake: no es información del perfil.
+console-import-read-as = Leer el archivo como
+console-import-read-as-header = Reconocido por su encabezado
+console-import-read-as-studio = El formato propio de Intake
+console-import-read-again = Leerlo así

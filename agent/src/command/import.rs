@@ -50,6 +50,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<()> {
     let options = ImportOptions {
         format,
         map,
+        chosen: None,
         date_format,
         region,
         extra_to_notes: args.extra_to_notes,
@@ -107,6 +108,12 @@ fn print_summary(r: &ImportReport) -> std::io::Result<()> {
         r.unchanged,
         r.failed,
     )?;
+    if r.header_line > 1 {
+        outln!(
+            "header on line {}: the lines above it are the app's report, not customers",
+            r.header_line
+        )?;
+    }
     if r.skipped > 0 {
         let rows = if r.skipped == 1 { "row" } else { "rows" };
         outln!(

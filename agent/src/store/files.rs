@@ -74,6 +74,7 @@ pub async fn import(
                 extra_to_notes: q.extra_to_notes,
                 format,
                 map: Vec::new(),
+                chosen: None,
                 date_format,
                 region: None,
                 dry_run: q.dry_run,

@@ -168,7 +168,11 @@ pub fn errors(route: &Route) -> Vec<StatusCode> {
     if route.need != Need::Public {
         all.extend([StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN]);
     }
-    all.push(StatusCode::PAYLOAD_TOO_LARGE);
+    // Any route may find the database busy, or outlast the gate's time for a request.
+    all.extend([
+        StatusCode::PAYLOAD_TOO_LARGE,
+        StatusCode::SERVICE_UNAVAILABLE,
+    ]);
     all.sort();
     all.dedup();
     all
@@ -275,6 +279,12 @@ fn error_for(route: &Route, status: StatusCode) -> Response {
         StatusCode::TOO_MANY_REQUESTS => "Too many failed tries: locked for a while".to_string(),
         StatusCode::UNPROCESSABLE_ENTITY => {
             "The step again, its problems summarised at the top and beside each field".to_string()
+        }
+        StatusCode::SERVICE_UNAVAILABLE if route.is_page() => {
+            "The store cannot take this now: the page says why".to_string()
+        }
+        StatusCode::SERVICE_UNAVAILABLE => {
+            "The store's database was busy, or the request took longer than the store allows: try again after Retry-After".to_string()
         }
         other => other.canonical_reason().unwrap_or("Failed").to_string(),
     };

@@ -148,3 +148,58 @@ async fn a_square_export_is_recognised_mapped_and_changeable_in_the_console() {
         report.body
     );
 }
+
+/// An app no header tells apart is picked by name on the page; two columns of one name are
+/// each the person's own choice; a forged layout name is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_reads_a_file_as_the_app_picked_and_columns_by_their_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    add_owner(dir);
+    let store = Store::start(dir, &[]);
+    let c = owner(dir, &store).await;
+    let file = "Client Name,Mobile,Email,Info,Info\nRosa Diaz,512-555-0166,rosa@example.com,not this,this\n";
+    let page = uploaded(&c, file.as_bytes()).await;
+    // Read as the studio layout, it is named unreadable, with the choice to read it otherwise.
+    let shown = c.get(&page).await;
+    assert_eq!(shown.status, 422, "{}", shown.body);
+    assert!(shown.body.contains("Read the file as"), "{}", shown.body);
+    assert!(
+        shown.body.contains("<option value=\"booksy\">Booksy"),
+        "{}",
+        shown.body
+    );
+    let shown = c.get(&format!("{page}?from=booksy")).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert!(
+        shown
+            .body
+            .contains("From Booksy (client file from Booksy's support)")
+    );
+    assert!(
+        shown.body.contains("name=\"from\" value=\"booksy\""),
+        "the forms carry it"
+    );
+    let mut fields = preselected(&shown.body);
+    assert_eq!(fields[0].1, "+Name");
+    // Leave the first Info out, keep the second in the notes.
+    fields[3].1 = String::new();
+    fields[4].1 = "+Notes".into();
+    let mut form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    form.push(("from", "booksy"));
+    let run = c.post(&format!("{page}/run"), &form).await;
+    assert_eq!(run.status, 303, "{}", run.body);
+    let report = finished(&c, &page).await;
+    assert_eq!(count(&report.body, "New customers"), 1, "{}", report.body);
+    let stored = customers(dir);
+    assert_eq!(stored[0]["FirstName"], "Rosa");
+    assert_eq!(stored[0]["LastName"], "Diaz");
+    assert_eq!(stored[0]["Notes"], "Info: this");
+
+    let page = uploaded(&c, file.as_bytes()).await;
+    assert_eq!(c.get(&format!("{page}?from=nosuchapp")).await.status, 400);
+    assert_eq!(c.get(&format!("{page}?from=mapped")).await.status, 400);
+}

@@ -191,3 +191,41 @@ async fn the_api_imports_an_app_s_export_and_reports_its_mapping() {
         "Touch-up booked for the rose piece\nBlocked: No\nAccepts SMS Marketing: No\nArea: Camden\nReferral Source: Walk-in"
     );
 }
+
+#[test]
+fn a_map_names_the_columns_of_vagaro_s_header_below_its_report_lines() {
+    let shop = Shop::new();
+    let vagaro = sample("vagaro");
+    let out = shop.ok(&[
+        "import",
+        vagaro.to_str().unwrap(),
+        "--from",
+        "vagaro",
+        "--map",
+        "Tags=",
+        "--extra-to-notes",
+    ]);
+    assert!(
+        out.contains("3 created, 0 updated, 0 unchanged, 0 failed (vagaro: "),
+        "{out}"
+    );
+    assert!(
+        out.contains("header on line 5: the lines above it are the app's report"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 row without a name, e-mail or phone passed over"),
+        "{out}"
+    );
+    let list = shop.json(&["customer", "list", "--json"]);
+    let dana = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["FirstName"] == "Dana")
+        .unwrap();
+    assert_eq!(
+        dana["Notes"],
+        "Membership: Gold Club\nRefered By: Instagram\nOnline Booking: Allow"
+    );
+}

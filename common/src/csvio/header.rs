@@ -67,6 +67,9 @@ pub(super) fn malformed(path: &Path, e: &csv::Error) -> FileError {
     }
 }
 
+/// A line's cells, or how many there are when too many for a header.
+type Cells = Result<Vec<String>, usize>;
+
 /// Reads the file's rows up to its header and works out the layout. A first line that is
 /// no header may stand above an app's header (lines of report text): then the app's header
 /// is looked for within the lines that app allows, and if none is found the first line's
@@ -78,7 +81,7 @@ pub(super) fn read_layout<R: Read>(
     ask: Ask<'_>,
 ) -> Result<Layout, FileError> {
     let mut record = csv::ByteRecord::new();
-    let mut next = |record: &mut csv::ByteRecord| -> Result<Option<(u64, Vec<String>)>, FileError> {
+    let mut next = |record: &mut csv::ByteRecord| -> Result<Option<(u64, Cells)>, FileError> {
         if !csv
             .read_byte_record(record)
             .map_err(|e| malformed(path, &e))?
@@ -86,26 +89,39 @@ pub(super) fn read_layout<R: Read>(
             return Ok(None);
         }
         let line = lines.line_at(record.position().map_or(0, csv::Position::byte));
+        // A line wider than any header is no header, and is not read cell by cell.
+        if record.len() > MAX_COLUMNS {
+            return Ok(Some((line, Err(record.len()))));
+        }
         let cells = record
             .iter()
             .map(|c| decode::cell(c).into_owned())
             .collect();
-        Ok(Some((line, cells)))
+        Ok(Some((line, Ok(cells))))
     };
     let Some((line, cells)) = next(&mut record)? else {
         return Err(FileError::Empty {
             path: path.to_path_buf(),
         });
     };
-    let first = match Layout::resolve(path, &cells, ask) {
-        Ok(mut layout) => {
-            layout.header_line = line;
-            return Ok(layout);
-        }
-        Err(e) => e,
+    let first = match cells {
+        Err(width) => FileError::Header {
+            path: path.to_path_buf(),
+            message: format!(
+                "the header has {width} columns; Intake reads files of at most {MAX_COLUMNS}"
+            ),
+        },
+        Ok(cells) => match Layout::resolve(path, &cells, ask) {
+            Ok(mut layout) => {
+                layout.header_line = line;
+                return Ok(layout);
+            }
+            Err(e) => e,
+        },
     };
+    // Lines of report text may stand above an app's header: looked for by the header's
+    // columns alone (a map names the columns of the header found).
     let within = match ask.format {
-        _ if !ask.map.is_empty() => 1,
         Some(Format::Preset(p)) => p.header_within,
         None => super::preset::PRESETS
             .iter()
@@ -118,19 +134,25 @@ pub(super) fn read_layout<R: Read>(
         if line > within {
             break;
         }
+        let Ok(cells) = cells else { continue };
         let app = match ask.format {
             Some(Format::Preset(p)) => p.recognises(&cells).then_some(p),
             _ => Preset::detect(&cells).filter(|p| line <= p.header_within),
         };
         if let Some(p) = app {
-            let mut layout = Layout::resolve(
-                path,
-                &cells,
-                Ask {
-                    format: Some(Format::Preset(p)),
-                    ..ask
+            let found = Ask {
+                format: Some(Format::Preset(p)),
+                ..ask
+            };
+            let mut layout = Layout::resolve(path, &cells, found).map_err(|e| match e {
+                // Its problem is on the line it stands on, not the first.
+                FileError::Header { path, message } => FileError::Malformed {
+                    path,
+                    line,
+                    message,
                 },
-            )?;
+                other => other,
+            })?;
             layout.header_line = line;
             layout.recognised = ask.format.is_none();
             return Ok(layout);

@@ -51,6 +51,8 @@ pub struct ImportOptions {
     pub format: Option<Format>,
     /// `(their column, our field)` pairs.
     pub map: Vec<(String, String)>,
+    /// Every column's target by its place, as the console's mapping form chose them.
+    pub chosen: Option<Vec<Option<Target>>>,
     pub date_format: Option<DateFormat>,
     /// Where the file's phone numbers without a country code belong, when not the shop's
     /// region (a list from a branch in another country). Such numbers are stored in
@@ -86,6 +88,9 @@ struct Candidate {
     profile: Profile,
     /// Worked out on the parser thread, off the database's critical path.
     keys: MatchKeys,
+    /// `Column: value` lines for the notes, added to what the notes hold (the row's own
+    /// notes column, else the stored notes), each once.
+    note_lines: Vec<String>,
 }
 
 // Rows travel in batches (one allocation per batch); boxing each would add one per row.
@@ -125,6 +130,7 @@ pub fn import(
         Ask {
             format: options.format,
             map: &options.map,
+            chosen: options.chosen.as_deref(),
             extra_to_notes: options.extra_to_notes,
         },
     )?;
@@ -134,6 +140,7 @@ pub fn import(
         app: layout.format.preset().map(|p| p.app.to_string()),
         recognised: layout.recognised,
         columns: ColumnUse::of(&layout),
+        header_line: layout.header_line,
         dry_run: options.dry_run,
         ..Default::default()
     };
@@ -401,15 +408,19 @@ impl RowStore<'_> {
                 Some(id) if resolve_customer(self.tx, id)? == id => id,
                 _ => Uuid::now_v7(),
             };
+            let profile = match with_note_lines(c, None) {
+                Ok(p) => p,
+                Err(e) => return Ok(Outcome::Rejected(e)),
+            };
             self.seq += 1;
-            insert_customer_keyed(self.tx, id, &c.profile, &c.keys, self.at, self.seq)?;
+            insert_customer_keyed(self.tx, id, &profile, &c.keys, self.at, self.seq)?;
             let rowid = self.tx.last_insert_rowid();
             if let Some(outbox) = &mut self.outbox {
                 outbox.queue(
                     self.tx,
                     Op::CreateCustomer {
                         customer: id,
-                        profile: c.profile.clone(),
+                        profile: profile.into_owned(),
                     },
                 )?;
             }
@@ -440,9 +451,12 @@ impl RowStore<'_> {
                 ),
             }));
         }
+        let profile = match with_note_lines(c, Some(&current)) {
+            Ok(p) => p,
+            Err(e) => return Ok(Outcome::Rejected(e)),
+        };
         // Empty cells keep what is stored.
-        let changes: BTreeMap<Field, Option<String>> = c
-            .profile
+        let changes: BTreeMap<Field, Option<String>> = profile
             .iter()
             .filter_map(|(f, v)| v.map(|v| (f, v)))
             .filter(|(f, v)| current.get(*f) != Some(*v))
@@ -541,6 +555,43 @@ impl RowStore<'_> {
             message,
         }))
     }
+}
+
+/// The row's profile with its note lines added to the notes it will have: its own notes
+/// column's, else the stored ones (`stored`, for a customer matched), so that a list's
+/// extra columns never wipe what staff wrote. A line the notes hold already is not added
+/// again: importing the same file twice changes nothing.
+fn with_note_lines<'c>(
+    c: &'c Candidate,
+    stored: Option<&Profile>,
+) -> std::result::Result<Cow<'c, Profile>, RowError> {
+    if c.note_lines.is_empty() {
+        return Ok(Cow::Borrowed(&c.profile));
+    }
+    let base = c
+        .profile
+        .get(Field::Notes)
+        .or_else(|| stored.and_then(|s| s.get(Field::Notes)))
+        .unwrap_or_default();
+    let mut notes = base.to_string();
+    for line in &c.note_lines {
+        if !base.lines().any(|l| l == line) {
+            if !notes.is_empty() {
+                notes.push('\n');
+            }
+            notes.push_str(line);
+        }
+    }
+    let value = Field::Notes
+        .parse(&notes, Region::default())
+        .map_err(|m| RowError {
+            line: c.line,
+            column: Field::Notes.column().into(),
+            message: format!("with the columns kept in the notes, the notes {m}"),
+        })?;
+    let mut profile = c.profile.clone();
+    profile.set_str(Field::Notes, value.as_deref());
+    Ok(Cow::Owned(profile))
 }
 
 /// Whether two profiles matched by a shared key are different people: their first names

@@ -6,7 +6,7 @@ use crate::customer::Field;
 use crate::normalize::{DateFormat, edit_distance, header_key};
 
 use super::FileError;
-use super::preset::{Dates, Preset, Reading, Role, Value, looks_like_history};
+use super::preset::{Dates, Preset, Reading, Role, Value, looks_like_history, looks_private};
 
 pub use super::header::{MAX_COLUMNS, MAX_HEADER_BYTES, check_header_length};
 
@@ -149,6 +149,12 @@ pub enum Skip {
 }
 
 impl Skip {
+    /// Whether no choice of a person's brings the column in: history, card, bank or
+    /// identity details, what only an Intake export writes.
+    pub fn never(self) -> bool {
+        matches!(self, Skip::History | Skip::Private | Skip::ExportOnly)
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Skip::ExportOnly => "not profile information",
@@ -168,6 +174,9 @@ impl Skip {
 pub struct Ask<'a> {
     pub format: Option<Format>,
     pub map: &'a [(String, String)],
+    /// Every column's target by its place (`None` leaves it out): what the console's
+    /// mapping form sends, which a map by name cannot say for two columns of one name.
+    pub chosen: Option<&'a [Option<Target>]>,
     pub extra_to_notes: bool,
 }
 
@@ -241,18 +250,42 @@ impl Layout {
         });
         let preset = format.preset();
         let role = |name: &str| preset.and_then(|p| p.role(name));
-        let is_history = |name: &str| match role(name) {
-            Some(r) => r == Role::History,
-            None => looks_like_history(name),
-        };
         // Mapped columns first: --map 'Their Column=FirstName'; 'Their Column=' (or `-`)
-        // leaves a column out.
+        // leaves a column out. The console chooses every column by its place instead.
         let mut mapped: Vec<Option<Target>> = vec![None; header.len()];
         let mut left_out = vec![false; header.len()];
-        for (theirs, ours) in ask.map {
-            let Some(i) = header.iter().position(|h| h == theirs.trim()) else {
+        let refuse = |i: usize, name: &str, why: Skip| {
+            FileError::Usage(format!(
+                "column {} ({name:?}) cannot be imported: {}",
+                i + 1,
+                why.describe()
+            ))
+        };
+        if let Some(chosen) = ask.chosen {
+            if chosen.len() != header.len() {
                 return Err(FileError::Usage(format!(
-                    "--map {theirs:?}: the file has no column {theirs:?} (its columns: {})",
+                    "{} columns chosen for a file of {}",
+                    chosen.len(),
+                    header.len()
+                )));
+            }
+            for (i, t) in chosen.iter().enumerate() {
+                match t {
+                    Some(t) => mapped[i] = Some(*t),
+                    None => left_out[i] = true,
+                }
+            }
+        }
+        for (theirs, ours) in ask.map {
+            let mut at = (0..header.len()).filter(|i| header[*i] == theirs.trim());
+            let (Some(i), None) = (at.next(), at.next()) else {
+                let why = if header.iter().any(|h| h == theirs.trim()) {
+                    format!("the file has two columns {theirs:?}: rename one")
+                } else {
+                    format!("the file has no column {theirs:?}")
+                };
+                return Err(FileError::Usage(format!(
+                    "--map {theirs:?}: {why} (its columns: {})",
                     header.join(", ")
                 )));
             };
@@ -266,12 +299,22 @@ impl Layout {
                     Field::ALL.map(Field::column).join(", ")
                 ))
             })?;
-            if is_history(&header[i]) {
+            mapped[i] = Some(target);
+        }
+        // What is never imported stays out, whoever asks for it.
+        for (i, name) in header.iter().enumerate() {
+            if mapped[i].is_none() {
+                continue;
+            }
+            if let Some(why) = never_imported(name, role(name)) {
+                return Err(refuse(i, name, why));
+            }
+            if name.is_empty() && mapped[i] == Some(Target::Note) {
                 return Err(FileError::Usage(format!(
-                    "--map {theirs}={ours}: {theirs:?} is history (visits, spend or counts), and only profile information is imported"
+                    "column {} has no name: it cannot be a line in the notes",
+                    i + 1
                 )));
             }
-            mapped[i] = Some(target);
         }
         let mapping = format == Format::Mapped;
         if studio_hits + snake_hits + loose_hits == 0
@@ -299,9 +342,7 @@ impl Layout {
             );
             let skip = match skip {
                 Some(_) if name.is_empty() => None,
-                _ if target.is_none() && is_history(name) && !name.is_empty() => {
-                    Some(Skip::History)
-                }
+                _ if target.is_none() => never_imported(name, role(name)).or(skip),
                 other => other,
             };
             targets.push(target);
@@ -356,14 +397,17 @@ impl Layout {
                 .iter()
                 .any(|f| self.has(*f))
                     || self.targets.contains(&Some(Target::Name));
+                let names = match self.format {
+                    Format::Snake => ["first_name", "last_name", "email", "phone"],
+                    _ => ["FirstName", "LastName", "Email", "PhoneNumber"],
+                };
                 if any {
                     Ok(())
                 } else {
                     Err(format!(
-                        "no identifying column: the file needs at least one of first_name, last_name, email, phone ({})",
-                        ["first_name", "last_name", "email", "phone"]
-                            .map(|c| self.describe_missing(c))
-                            .join("; ")
+                        "no identifying column: the file needs at least one of {} ({})",
+                        names.join(", "),
+                        names.map(|c| self.describe_missing(c)).join("; ")
                     ))
                 }
             }
@@ -411,8 +455,11 @@ fn column(
     if left_out {
         return (None, plain, Some(Skip::LeftOut));
     }
-    if EXPORT_ONLY_COLUMNS.contains(&name) {
-        return (None, plain, Some(Skip::ExportOnly));
+    if name.is_empty() {
+        return (None, plain, None);
+    }
+    if let Some(why) = never_imported(name, role) {
+        return (None, plain, Some(why));
     }
     let to_notes = |skip| {
         if extra_to_notes {
@@ -431,19 +478,33 @@ fn column(
             };
             match target {
                 Some(t) => (Some(t), plain, None),
-                None if looks_like_history(name) => (None, plain, Some(Skip::History)),
                 None => to_notes(Skip::Unknown),
             }
         }
         Format::Preset(_) => match role {
             Some(Role::Fill(f, r)) => (Some(Target::Field(f)), r, None),
             Some(Role::Name) => (Some(Target::Name), plain, None),
-            Some(Role::History) => (None, plain, Some(Skip::History)),
-            Some(Role::Private) => (None, plain, Some(Skip::Private)),
             Some(Role::Repeats) => (None, plain, Some(Skip::Repeats)),
-            None if looks_like_history(name) => (None, plain, Some(Skip::History)),
+            // Never imported: answered above.
+            Some(Role::History | Role::Private) => (None, plain, None),
             Some(Role::Extra) | None => to_notes(Skip::NoField),
         },
+    }
+}
+
+/// Why a column is never imported, whatever a layout, a map or a person asks: history
+/// (visits, spend, counts), card, bank or identity details, and what only an Intake export
+/// writes (its medical column among them) — by the app's own word for its column, else by
+/// the column's name.
+pub fn never_imported(name: &str, role: Option<Role>) -> Option<Skip> {
+    match role {
+        Some(Role::History) => Some(Skip::History),
+        Some(Role::Private) => Some(Skip::Private),
+        Some(_) => None,
+        None if EXPORT_ONLY_COLUMNS.contains(&name) => Some(Skip::ExportOnly),
+        None if looks_like_history(name) => Some(Skip::History),
+        None if looks_private(name) => Some(Skip::Private),
+        None => None,
     }
 }
 

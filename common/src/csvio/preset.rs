@@ -140,6 +140,11 @@ impl Preset {
         PRESETS.iter().find(|p| header_key(p.name) == key)
     }
 
+    /// Every preset, in the order `import --help` lists them.
+    pub fn all() -> &'static [Preset] {
+        &PRESETS
+    }
+
     /// The names `--from` takes, for messages and help.
     pub fn names() -> Vec<&'static str> {
         PRESETS.iter().map(|p| p.name).collect()
@@ -209,8 +214,37 @@ pub fn looks_like_history(name: &str) -> bool {
         "totalpaid",
         "balance",
     ];
+    says_any(name, &WORDS)
+}
+
+/// Whether a column's name says it holds card, bank or identity-document details. Such a
+/// column is never imported, not even into the notes.
+pub fn looks_private(name: &str) -> bool {
+    const WORDS: [&str; 16] = [
+        "card",
+        "cvv",
+        "cvc",
+        "iban",
+        "bank",
+        "account",
+        "routing",
+        "ssn",
+        "socialsecurity",
+        "license",
+        "licence",
+        "passport",
+        "identification",
+        "nationalid",
+        "taxid",
+        "password",
+    ];
+    says_any(name, &WORDS)
+}
+
+/// Whether a column's name, case and punctuation aside, contains one of `words`.
+fn says_any(name: &str, words: &[&str]) -> bool {
     let key = header_key(name);
-    WORDS.iter().any(|w| key.contains(w))
+    words.iter().any(|w| key.contains(w))
 }
 
 #[cfg(test)]

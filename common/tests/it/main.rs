@@ -10,6 +10,7 @@ mod export;
 mod import_paths;
 mod phone;
 mod presets;
+mod presets_abuse;
 mod release;
 mod release_clauses;
 mod release_pdf;

@@ -243,7 +243,7 @@ fn history_is_never_imported_and_the_report_says_so() {
     )
     .unwrap_err()
     .to_string();
-    assert!(e.contains("is history"), "{e}");
+    assert!(e.contains("cannot be imported: history"), "{e}");
     // In a studio file too, a column that looks like history says so.
     let studio = dir.path().join("studio.csv");
     std::fs::write(

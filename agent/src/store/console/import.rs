@@ -13,10 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::Path;
 use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
-use intake_common::csvio::layout::{Skip, Target, parse_target, target_name};
+use intake_common::csvio::layout::{Target, parse_target};
 use intake_common::csvio::{self, Ask, Format, ImportOptions, ImportReport, Layout};
 use intake_common::normalize::DateFormat;
 use uuid::Uuid;
@@ -26,14 +26,44 @@ use super::super::files::{UPLOADS, Upload};
 use super::words::Msg;
 use super::{Page, Posted, Staff, import_pages as pages};
 
-/// How the console first reads an upload: its layout recognised from the header, and the
-/// columns with no field of their own kept in the notes (as the person sees, and can
-/// change, before anything is imported).
-const PEEK: Ask<'static> = Ask {
-    format: None,
-    map: &[],
-    extra_to_notes: true,
-};
+/// How the console reads an upload: as the app `from` names, else recognised from its
+/// header; an app's columns with no field of their own go to the notes (as the person sees,
+/// and can change, before anything is imported).
+fn read_upload(
+    path: &std::path::Path,
+    from: Option<Format>,
+) -> Result<(Layout, Vec<String>), csvio::FileError> {
+    let asked = Ask {
+        format: from,
+        ..Ask::default()
+    };
+    let (layout, sample) = Layout::peek(path, asked)?;
+    if layout.format.preset().is_none() {
+        return Ok((layout, sample));
+    }
+    let with_notes = Ask {
+        format: Some(layout.format),
+        extra_to_notes: true,
+        ..Ask::default()
+    };
+    let mut app = Layout::resolve(path, &layout.header, with_notes)?;
+    app.header_line = layout.header_line;
+    app.recognised = layout.recognised;
+    Ok((app, sample))
+}
+
+/// The layout a person picked to read the file as (`from`): none to recognise it.
+fn picked_layout(from: &str) -> ApiResult<Option<Format>> {
+    match from {
+        "" => Ok(None),
+        name => match name.parse::<Format>() {
+            Ok(Format::Mapped) | Err(_) => Err(ApiError::bad(format!(
+                "from: {name:?} is not a layout Intake reads"
+            ))),
+            Ok(f) => Ok(Some(f)),
+        },
+    }
+}
 
 /// Uploads waiting at once, per staff member and in all.
 const PER_USER: usize = 3;
@@ -203,10 +233,15 @@ fn too_large_or(
     }
 }
 
-/// What a job shows now: the mapping form, the progress, or the report.
-pub async fn show(staff: Staff, Path(id): Path<String>) -> Page {
-    let id = match parse_id(&id) {
-        Ok(id) => id,
+/// What a job shows now: the mapping form (read as `?from=APP` asks), the progress, or the
+/// report.
+pub async fn show(staff: Staff, Path(id): Path<String>, RawQuery(query): RawQuery) -> Page {
+    let from: String = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "from")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let (id, format) = match parse_id(&id).and_then(|id| Ok((id, picked_layout(&from)?))) {
+        Ok(found) => found,
         Err(e) => return staff.failed(e),
     };
     let seen = staff.console().imports.with(id, &staff.actor.name, |job| {
@@ -222,13 +257,17 @@ pub async fn show(staff: Staff, Path(id): Path<String>) -> Page {
             job.upload.as_ref().map(|u| u.path().to_path_buf()),
         )
     });
+    let picked = pages::Picked {
+        dates: "",
+        from: &from,
+    };
     match seen {
         Err(e) => staff.failed(e),
         Ok((name, bytes, Some(Err(read)), _)) => pages::progress(&staff, id, &name, read, bytes),
         Ok((name, _, Some(Ok(report)), _)) => pages::report(&staff, id, &name, &report),
         Ok((name, _, None, Some(path))) => {
-            let peeked = tokio::task::spawn_blocking(move || Layout::peek(&path, PEEK)).await;
-            match peeked {
+            let read = tokio::task::spawn_blocking(move || read_upload(&path, format)).await;
+            match read {
                 Ok(Ok((layout, sample))) => {
                     let chosen = layout.targets.clone();
                     pages::mapping(
@@ -239,11 +278,11 @@ pub async fn show(staff: Staff, Path(id): Path<String>) -> Page {
                         &sample,
                         &chosen,
                         None,
-                        "",
+                        picked,
                         StatusCode::OK,
                     )
                 }
-                Ok(Err(e)) => pages::unreadable(&staff, id, &name, &e.to_string()),
+                Ok(Err(e)) => pages::unreadable(&staff, id, &name, &e.to_string(), &from),
                 Err(e) => staff.failed(ApiError::internal(e.to_string())),
             }
         }
@@ -251,28 +290,28 @@ pub async fn show(staff: Staff, Path(id): Path<String>) -> Page {
     }
 }
 
-/// The layout and options a posted mapping form asks for: the detected layout when the
-/// person changed nothing, else every column as they chose.
+/// The layout and options a posted mapping form asks for: the layout read when the person
+/// changed nothing, else every column as they chose it, by its place.
 pub struct Chosen {
     format: Option<Format>,
-    map: Vec<(String, String)>,
+    chosen: Option<Vec<Option<Target>>>,
     extra_to_notes: bool,
     dates: Option<DateFormat>,
     pub targets: Vec<Option<Target>>,
 }
 
-fn chosen(posted: &Posted, detected: &Layout) -> ApiResult<Chosen> {
-    let mut targets = Vec::with_capacity(detected.header.len());
-    for i in 0..detected.header.len() {
+fn chosen(posted: &Posted, read: &Layout) -> ApiResult<Chosen> {
+    let mut targets = Vec::with_capacity(read.header.len());
+    for i in 0..read.header.len() {
         let raw = posted.get(&format!("col-{i}"));
         // The form offers no choice for what is never imported; a post that makes one is
         // not the form's.
-        if let Some(why) = never_imported(detected.why[i])
+        if let Some(why) = read.why[i].filter(|w| w.never())
             && !raw.is_empty()
         {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{:?}: {}", detected.header[i], why.describe()),
+                format!("{:?}: {}", read.header[i], why.describe()),
             ));
         }
         let target = match raw {
@@ -290,49 +329,33 @@ fn chosen(posted: &Posted, detected: &Layout) -> ApiResult<Chosen> {
                 .map_err(|e: String| ApiError::bad(format!("dates: {e}")))?,
         ),
     };
-    if targets == detected.targets {
+    let app = read.format.preset().is_some();
+    if targets == read.targets {
         return Ok(Chosen {
-            format: Some(detected.format),
-            map: Vec::new(),
-            extra_to_notes: PEEK.extra_to_notes,
+            format: Some(read.format),
+            chosen: None,
+            extra_to_notes: app,
             dates,
             targets,
         });
     }
-    // Every column as chosen, but those never imported (history, payment details), which
-    // the form does not offer.
-    let map = detected
-        .header
-        .iter()
-        .zip(&targets)
-        .zip(&detected.why)
-        .filter(|(_, why)| never_imported(**why).is_none())
-        .map(|((h, t), _)| (h.clone(), t.map_or("", target_name).to_string()))
-        .collect();
     Ok(Chosen {
         // An app's export keeps its way of reading the columns still going where it sent them.
-        format: Some(match detected.format {
-            Format::Preset(p) => Format::Preset(p),
-            _ => Format::Mapped,
-        }),
-        map,
+        format: Some(if app { read.format } else { Format::Mapped }),
+        chosen: Some(targets.clone()),
         extra_to_notes: false,
         dates,
         targets,
     })
 }
 
-/// Why a column is never imported, whatever a person chooses: history, payment or identity
-/// details, what only an Intake export writes.
-pub(super) fn never_imported(why: Option<Skip>) -> Option<Skip> {
-    why.filter(|w| matches!(w, Skip::History | Skip::Private | Skip::ExportOnly))
-}
-
 /// The job's file and its detected layout, if the job is still waiting for its import.
 async fn ready(
     staff: &Staff,
     id: Uuid,
+    from: &str,
 ) -> ApiResult<(String, std::path::PathBuf, Layout, Vec<String>)> {
+    let format = picked_layout(from)?;
     let (name, path) = staff
         .console()
         .imports
@@ -346,7 +369,7 @@ async fn ready(
             }
         })??;
     let p = path.clone();
-    let (layout, sample) = tokio::task::spawn_blocking(move || Layout::peek(&p, PEEK))
+    let (layout, sample) = tokio::task::spawn_blocking(move || read_upload(&p, format))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
         .map_err(|e| ApiError::bad(e.to_string()))?;
@@ -358,7 +381,7 @@ pub async fn check(Path(id): Path<String>, posted: Posted) -> Page {
     let staff = &posted.staff;
     let found = async {
         let id = parse_id(&id)?;
-        let (name, path, layout, sample) = ready(staff, id).await?;
+        let (name, path, layout, sample) = ready(staff, id, posted.get("from")).await?;
         let chosen = chosen(&posted, &layout)?;
         let report = run_import(
             &staff.state,
@@ -380,7 +403,7 @@ pub async fn check(Path(id): Path<String>, posted: Posted) -> Page {
             &layout,
             &sample,
             &chosen.targets,
-            posted_dates(&posted),
+            picked(&posted),
             &report,
         ),
         // A mapping the importer refuses: the form again, saying why.
@@ -392,15 +415,19 @@ pub async fn check(Path(id): Path<String>, posted: Posted) -> Page {
             &sample,
             &chosen.targets,
             Some(e.message()),
-            posted_dates(&posted),
+            picked(&posted),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => staff.failed(e),
     }
 }
 
-fn posted_dates(posted: &Posted) -> &str {
-    posted.get("dates")
+/// The form's date order and layout, to carry into the next form.
+fn picked(posted: &Posted) -> pages::Picked<'_> {
+    pages::Picked {
+        dates: posted.get("dates"),
+        from: posted.get("from"),
+    }
 }
 
 /// Imports (or checks) the job's file as `actor`.
@@ -416,7 +443,8 @@ async fn run_import(
     let options = ImportOptions {
         extra_to_notes: chosen.extra_to_notes,
         format: chosen.format,
-        map: chosen.map.clone(),
+        map: Vec::new(),
+        chosen: chosen.chosen.clone(),
         date_format: chosen.dates.clone(),
         region: None,
         dry_run,
@@ -441,7 +469,7 @@ pub async fn run(Path(id): Path<String>, posted: Posted) -> Page {
     let staff = &posted.staff;
     let started = async {
         let id = parse_id(&id)?;
-        let (_, path, layout, _) = ready(staff, id).await?;
+        let (_, path, layout, _) = ready(staff, id, posted.get("from")).await?;
         let chosen = chosen(&posted, &layout)?;
         let read = Arc::new(AtomicU64::new(0));
         // Claimed before it starts: a second post for the same upload finds it running.

@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use intake_common::csvio::layout::{Skip, Target, target_name};
 use intake_common::csvio::preset::Value;
-use intake_common::csvio::{Format, ImportReport, Layout};
+use intake_common::csvio::{ImportReport, Layout, Preset};
 use intake_common::customer::Field;
 use maud::{Markup, html};
 use uuid::Uuid;
@@ -13,6 +13,14 @@ use uuid::Uuid;
 use super::import::State;
 use super::words::Msg;
 use super::{Page, Staff};
+
+/// What the person picked beside the columns: the date order, and the layout to read the
+/// file as (empty: recognised from its header). Both travel with every form.
+#[derive(Clone, Copy)]
+pub struct Picked<'a> {
+    pub dates: &'a str,
+    pub from: &'a str,
+}
 
 /// Problems shown on a page; the rest are in the downloadable report.
 const SHOWN_PROBLEMS: usize = 100;
@@ -28,12 +36,41 @@ pub fn state_word(state: &State) -> Msg {
 
 /// The layout a report was made with.
 fn report_line(staff: &Staff, report: &ImportReport) -> String {
+    layout_words(
+        staff,
+        &report.format,
+        report.app.as_deref(),
+        report.recognised,
+    )
+}
+
+/// "From Square (Customer Directory export), recognised by its header", or the layout.
+fn layout_words(staff: &Staff, format: &str, app: Option<&str>, recognised: bool) -> String {
     let w = staff.words();
-    match &report.app {
-        Some(app) => w.with(Msg::ImportApp, &[("app", app.clone())]).into_owned(),
-        None => w
-            .with(Msg::ImportLayout, &[("layout", report.format.clone())])
-            .into_owned(),
+    let (msg, arg) = match app {
+        Some(app) if recognised => (Msg::ImportAppRecognised, ("app", app.to_string())),
+        Some(app) => (Msg::ImportApp, ("app", app.to_string())),
+        None => (Msg::ImportLayout, ("layout", format.to_string())),
+    };
+    w.with(msg, &[arg]).into_owned()
+}
+
+/// A small form to read the file as another app's export (or Intake's layout): for the
+/// apps no header tells apart, and for a file recognised wrongly.
+fn read_as(staff: &Staff, id: Uuid, from: &str) -> Markup {
+    let w = staff.words();
+    html! {
+        form.inline method="get" action={ "/console/import/" (id) } {
+            label for="from" { (w.get(Msg::ImportReadAs)) }
+            select #from name="from" {
+                option value="" selected[from.is_empty()] { (w.get(Msg::ImportReadAsHeader)) }
+                option value="studio" selected[from == "studio"] { (w.get(Msg::ImportReadAsStudio)) }
+                @for p in Preset::all() {
+                    option value=(p.name) selected[from == p.name] { (p.app) }
+                }
+            }
+            button.secondary type="submit" { (w.get(Msg::ImportReadAgain)) }
+        }
     }
 }
 
@@ -57,27 +94,21 @@ fn how(layout: &Layout, i: usize) -> Vec<Msg> {
 
 /// Why a column is never imported, for the columns the form offers no choice for.
 fn never(skip: Option<Skip>) -> Option<Msg> {
-    super::import::never_imported(skip).map(|s| match s {
+    skip.filter(|s| s.never()).map(|s| match s {
         Skip::History => Msg::ImportNeverHistory,
         Skip::Private => Msg::ImportNeverPrivate,
         _ => Msg::ImportNeverExportOnly,
     })
 }
 
-/// "Square (Customer Directory export), recognised by its header", or the layout's name.
-fn layout_line(staff: &Staff, format: Format, recognised: bool) -> String {
-    let w = staff.words();
-    match format.preset() {
-        Some(p) if recognised => w
-            .with(Msg::ImportAppRecognised, &[("app", p.app.to_string())])
-            .into_owned(),
-        Some(p) => w
-            .with(Msg::ImportApp, &[("app", p.app.to_string())])
-            .into_owned(),
-        None => w
-            .with(Msg::ImportLayout, &[("layout", format.to_string())])
-            .into_owned(),
-    }
+/// The layout a file is read as.
+fn layout_line(staff: &Staff, layout: &Layout) -> String {
+    layout_words(
+        staff,
+        &layout.format.to_string(),
+        layout.format.preset().map(|p| p.app),
+        layout.recognised,
+    )
 }
 
 /// `GET /console/import`: the upload form and the staff member's uploads.
@@ -121,8 +152,9 @@ fn mapping_form(
     layout: &Layout,
     sample: &[String],
     chosen: &[Option<Target>],
-    dates: &str,
+    picked: Picked<'_>,
 ) -> Markup {
+    let dates = picked.dates;
     let w = staff.words();
     let dates_options = [
         ("", Msg::DatesAuto),
@@ -133,6 +165,7 @@ fn mapping_form(
     html! {
         form method="post" action={ "/console/import/" (id) "/check" } {
             input type="hidden" name="csrf" value=(staff.csrf);
+            input type="hidden" name="from" value=(picked.from);
             div.table-wrap {
                 table.mapping {
                     caption { (w.get(Msg::ImportMapping)) }
@@ -207,31 +240,33 @@ pub fn mapping(
     sample: &[String],
     chosen: &[Option<Target>],
     problem: Option<&str>,
-    dates: &str,
+    picked: Picked<'_>,
     status: StatusCode,
 ) -> Page {
     let w = staff.words();
     let title = w.get(Msg::ImportTitle);
     let body = html! {
         h1 { (title) }
-        p { strong { (name) } " · " (layout_line(staff, layout.format, layout.recognised)) }
+        p { strong { (name) } " · " (layout_line(staff, layout)) }
         @if let Some(p) = problem {
             p.error role="alert" { (p) }
         }
-        (mapping_form(staff, id, layout, sample, chosen, dates))
+        (read_as(staff, id, picked.from))
+        (mapping_form(staff, id, layout, sample, chosen, picked))
         (discard(staff, id))
     };
     staff.page(status, &title, body)
 }
 
 /// A file the importer cannot read at all, and why.
-pub fn unreadable(staff: &Staff, id: Uuid, name: &str, why: &str) -> Page {
+pub fn unreadable(staff: &Staff, id: Uuid, name: &str, why: &str, from: &str) -> Page {
     let w = staff.words();
     let title = w.get(Msg::ImportUnreadable);
     let body = html! {
         h1 { (title) }
         p { strong { (name) } }
         p.error role="alert" { (why) }
+        (read_as(staff, id, from))
         (discard(staff, id))
         p { a href="/console/import" { (w.get(Msg::ImportAnother)) } }
     };
@@ -294,7 +329,7 @@ pub fn checked(
     layout: &Layout,
     sample: &[String],
     chosen: &[Option<Target>],
-    dates: &str,
+    picked: Picked<'_>,
     report: &ImportReport,
 ) -> Page {
     let w = staff.words();
@@ -308,11 +343,12 @@ pub fn checked(
             @for (i, t) in chosen.iter().enumerate() {
                 input type="hidden" name={ "col-" (i) } value=(t.map_or("", target_name));
             }
-            input type="hidden" name="dates" value=(dates);
+            input type="hidden" name="dates" value=(picked.dates);
+            input type="hidden" name="from" value=(picked.from);
             button type="submit" { (w.get(Msg::ImportNow)) }
         }
         h2 { (w.get(Msg::ImportChange)) }
-        (mapping_form(staff, id, layout, sample, chosen, dates))
+        (mapping_form(staff, id, layout, sample, chosen, picked))
         (discard(staff, id))
     };
     staff.page(StatusCode::OK, &title, body)

@@ -183,7 +183,7 @@ impl Parser {
             let (first, last) = split_name(&name);
             for (field, part) in [(Field::FirstName, first), (Field::LastName, last)] {
                 if profile.get(field).is_none()
-                    && let Err(m) = field.parse(part, self.region).map(|v| {
+                    && let Err(m) = field.parse(&part, self.region).map(|v| {
                         profile.set_str(field, v.as_deref());
                     })
                 {
@@ -193,18 +193,6 @@ impl Parser {
                         message: m,
                     });
                 }
-            }
-        }
-        if !notes.is_empty() {
-            let mut all: Vec<&str> = profile.get(Field::Notes).into_iter().collect();
-            all.extend(notes.iter().map(String::as_str));
-            match Field::Notes.parse(&all.join("\n"), self.region) {
-                Ok(v) => profile.set_str(Field::Notes, v.as_deref()),
-                Err(m) => errors.push(RowError {
-                    line,
-                    column: "Notes".into(),
-                    message: format!("with the columns kept in the notes, the notes {m}"),
-                }),
             }
         }
         if errors.is_empty() && !profile.is_identifiable() {
@@ -230,6 +218,7 @@ impl Parser {
                 id,
                 keys: profile.keys_with_phone(phone_key),
                 profile,
+                note_lines: notes,
             })
         } else {
             Parsed::Failed(errors)
@@ -317,7 +306,14 @@ impl Parser {
             let Some(cell) = record.get(column) else {
                 continue;
             };
+            // Read as the column's cells are (a date with a time, an app's empty mark).
             let cell = decode::cell(cell);
+            if self.layout.empty_marks().contains(&cell.trim()) {
+                continue;
+            }
+            let Read::Value(cell) = read_value(&cell, self.layout.readings[column].value) else {
+                continue;
+            };
             let Some(order) = order_shown(&cell) else {
                 continue;
             };
@@ -399,11 +395,17 @@ fn month_and_day(t: &str) -> bool {
     matches!(parts.as_slice(), [a, b] if [a, b].iter().all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())))
 }
 
-/// `44 7700 900123` as `+44 7700 900123`, when it reads as a number with its country code;
-/// a number already written with `+` or `00`, or one that is not, is left as it is.
+/// `44 7700 900123` as `+44 7700 900123`, when it is no number of the shop's region but
+/// reads as one with its country code; anything else is left as it is.
 fn with_country_code(raw: &str, region: Region) -> Option<String> {
     let t = raw.trim();
-    if t.is_empty() || t.starts_with('+') || t.starts_with("00") {
+    // A number the shop's region reads as its own stays so (`512 555 0143` in the US is
+    // not Peru's +51).
+    if t.is_empty()
+        || t.starts_with('+')
+        || t.starts_with("00")
+        || crate::normalize::phone_key(t, region).is_ok()
+    {
         return None;
     }
     let with_plus = format!("+{t}");
@@ -414,13 +416,59 @@ fn with_country_code(raw: &str, region: Region) -> Option<String> {
 
 /// A whole name as first and last name: `Doe, Jane` is Jane Doe; otherwise the last word
 /// is the last name (`Mary Ann Smith`: Mary Ann, Smith), and one word is a first name.
-fn split_name(name: &str) -> (&str, &str) {
+fn split_name(name: &str) -> (String, String) {
     let name = name.trim();
-    if let Some((last, first)) = name.split_once(',') {
-        return (first.trim(), last.trim());
+    if let Some((before, after)) = name.split_once(',') {
+        // `Jane Doe, Jr.`: a suffix after the comma stays with the last name.
+        let suffix = after.trim().trim_end_matches('.').to_ascii_lowercase();
+        if SUFFIXES.contains(&suffix.as_str()) {
+            let (first, last) = split_name(before);
+            return (first, format!("{last} {}", after.trim()));
+        }
+        return (after.trim().to_string(), before.trim().to_string());
     }
     match name.rsplit_once(char::is_whitespace) {
-        Some((first, last)) => (first.trim(), last.trim()),
-        None => (name, ""),
+        Some((first, last)) => (first.trim().to_string(), last.trim().to_string()),
+        None => (name.to_string(), String::new()),
+    }
+}
+
+/// What follows a name after a comma without being a first name.
+const SUFFIXES: [&str; 10] = [
+    "jr", "sr", "ii", "iii", "iv", "md", "phd", "dds", "esq", "rn",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_name_splits_as_people_write_it() {
+        let s = |n: &str| {
+            let (a, b) = split_name(n);
+            (a, b)
+        };
+        assert_eq!(s("Mary Ann Cole"), ("Mary Ann".into(), "Cole".into()));
+        assert_eq!(s("Vance, Rhett"), ("Rhett".into(), "Vance".into()));
+        assert_eq!(s("Jane Doe, MD"), ("Jane".into(), "Doe MD".into()));
+        assert_eq!(s("Jane Doe, Jr."), ("Jane".into(), "Doe Jr.".into()));
+        assert_eq!(s("Cher"), ("Cher".into(), String::new()));
+        assert_eq!(s(" , "), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn a_number_of_the_shop_s_region_keeps_its_reading() {
+        let us = Region::us();
+        assert_eq!(with_country_code("512 555 0143", us), None);
+        assert_eq!(with_country_code("(512) 555-0178", us), None);
+        assert_eq!(
+            with_country_code("44 7700 900123", us).as_deref(),
+            Some("+44 7700 900123")
+        );
+        assert_eq!(
+            with_country_code("39 333 555 0182", us).as_deref(),
+            Some("+39 333 555 0182")
+        );
+        assert_eq!(with_country_code("+44 20 7946 0958", us), None);
     }
 }

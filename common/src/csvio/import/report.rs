@@ -37,6 +37,8 @@ pub struct ImportReport {
     pub recognised: bool,
     /// Which column went to which field, and which were left out and why.
     pub columns: Vec<ColumnUse>,
+    /// The line the header is on: below an app's report lines, not the first.
+    pub header_line: u64,
     pub dry_run: bool,
 }
 

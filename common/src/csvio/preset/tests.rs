@@ -86,3 +86,22 @@ fn history_is_told_by_its_name() {
         assert!(!looks_like_history(name), "{name}");
     }
 }
+
+#[test]
+fn card_bank_and_identity_columns_are_told_by_their_name() {
+    for name in [
+        "Card Number",
+        "Credit Card",
+        "CVV",
+        "IBAN",
+        "Bank Account",
+        "SSN",
+        "Driver License",
+        "Passport No.",
+    ] {
+        assert!(looks_private(name), "{name}");
+    }
+    for name in ["First Name", "Email", "Notes", "Membership", "City"] {
+        assert!(!looks_private(name), "{name}");
+    }
+}
