@@ -102,14 +102,11 @@ pub(crate) const MATCHES: &str = "(search_name LIKE ?1 ESCAPE '\\'
     OR email_key LIKE ?1 ESCAPE '\\' OR phone_key LIKE ?2)";
 
 /// The two patterns [`MATCHES`] takes for `text`.
-pub(crate) fn patterns(text: &str) -> (String, String) {
+pub(crate) fn patterns(text: &str) -> (String, Option<String>) {
     let like = format!("%{}%", escape_like(&crate::normalize::search_key(text)));
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    let phone = if digits.len() >= 3 {
-        format!("%{digits}%")
-    } else {
-        "\u{0}".to_string() // matches nothing
-    };
+    // Too few digits for a phone: NULL, which no LIKE matches.
+    let phone = (digits.len() >= 3).then(|| format!("%{digits}%"));
     (like, phone)
 }
 

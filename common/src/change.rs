@@ -156,6 +156,13 @@ pub fn validate(op: &Op, region: Region) -> Result<()> {
 
 /// Checks one text: `what` names it in the error.
 pub fn cap(what: &str, value: &str, max: usize) -> Result<()> {
+    // A NUL ends a string in C and has no place in PostgreSQL text: no text may hold one,
+    // on a device or on the store.
+    if value.contains('\0') {
+        return Err(Error::Invalid(format!(
+            "{what} contains a NUL character (U+0000), which no text may hold"
+        )));
+    }
     let n = value.chars().count();
     if n > max {
         return Err(Error::Invalid(format!(
@@ -290,6 +297,14 @@ mod tests {
             let err = validate(&op, Region::us()).expect_err(named).to_string();
             assert!(err.contains(named), "{err}");
         }
+        // No text holds a NUL, on a device or on the store.
+        let nul = Op::AddNote {
+            customer,
+            id: Uuid::now_v7(),
+            body: "before\0after".into(),
+        };
+        let err = validate(&nul, Region::us()).unwrap_err().to_string();
+        assert!(err.contains("note contains a NUL character"), "{err}");
         assert!(
             validate(
                 &Op::AddNote {

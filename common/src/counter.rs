@@ -48,7 +48,8 @@ pub fn check_ins(
     Ok(list.into_iter().map(|(c, _)| c).collect())
 }
 
-/// The check-ins, each with its newest release's id.
+/// The check-ins, each with its newest release's id (of two signed in the same
+/// millisecond, the later id).
 fn check_ins_in(
     conn: &Connection,
     from: DateTime<Utc>,
@@ -61,9 +62,12 @@ fn check_ins_in(
                 EXISTS(SELECT 1 FROM safety_acks a
                        WHERE a.customer_id = c.id AND a.acknowledged_at >= r.signed_at),
                 c.birthdate, r.id
-         FROM (SELECT customer_id, max(signed_at) AS signed_at, device, id FROM releases
-               WHERE signed_at >= ?1 AND signed_at < ?2 GROUP BY customer_id) r
+         FROM (SELECT customer_id, signed_at, device, id,
+                      ROW_NUMBER() OVER (PARTITION BY customer_id
+                                         ORDER BY signed_at DESC, id DESC) AS newest
+               FROM releases WHERE signed_at >= ?1 AND signed_at < ?2) r
          JOIN customers c ON c.id = r.customer_id
+         WHERE r.newest = 1
          ORDER BY r.signed_at DESC, c.id",
     )?;
     let rows = stmt.query_map(
@@ -102,7 +106,7 @@ pub fn search(db: &Db, actor: &Actor, query: &str, limit: u32) -> Result<Vec<Cus
     }
     let (like, phone_like) = crate::browse::patterns(query);
     let sql = format!(
-        "{} WHERE {} ORDER BY search_key(last_name), search_key(first_name), id LIMIT ?3",
+        "{} WHERE {} ORDER BY sort_last, sort_first, id LIMIT ?3",
         *SELECT_CUSTOMER,
         crate::browse::MATCHES
     );

@@ -193,11 +193,13 @@ pub(crate) fn merge_in(
         )?;
         // "Not a duplicate" marks carry over to the survivor.
         tx.execute(
-            "INSERT OR IGNORE INTO not_duplicates(a, b, marked_by, marked_at)
-             SELECT min(?1, other), max(?1, other), marked_by, marked_at FROM (
+            "INSERT INTO not_duplicates(a, b, marked_by, marked_at)
+             SELECT CASE WHEN ?1 < other THEN ?1 ELSE other END,
+                    CASE WHEN ?1 < other THEN other ELSE ?1 END, marked_by, marked_at FROM (
                SELECT CASE WHEN a = ?2 THEN b ELSE a END AS other, marked_by, marked_at
-               FROM not_duplicates WHERE a = ?2 OR b = ?2)
-             WHERE other <> ?1",
+               FROM not_duplicates WHERE a = ?2 OR b = ?2) AS marks
+             WHERE other <> ?1
+             ON CONFLICT DO NOTHING",
             params![target_id, d.id],
         )?;
         tx.execute("DELETE FROM not_duplicates WHERE a = ?1 OR b = ?1", [d.id])?;
@@ -213,7 +215,8 @@ pub(crate) fn merge_in(
         tx.execute("DELETE FROM customers WHERE id = ?1", [d.id])?;
     }
     tx.execute(
-        "UPDATE customers SET change_seq = ?2, updated_at = max(updated_at, ?3) WHERE id = ?1",
+        "UPDATE customers SET change_seq = ?2,
+           updated_at = CASE WHEN updated_at > ?3 THEN updated_at ELSE ?3 END WHERE id = ?1",
         params![target_id, seq, at],
     )?;
     let names: Vec<String> = dups.iter().map(|d| d.id.to_string()).collect();

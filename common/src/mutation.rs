@@ -489,7 +489,8 @@ fn live_customer(tx: &Transaction<'_>, id: Uuid) -> Result<Uuid> {
 fn touch(tx: &Transaction<'_>, id: Uuid, at: &str) -> Result<()> {
     let seq = next_change_seq(tx)?;
     tx.prepare_cached(
-        "UPDATE customers SET updated_at = max(updated_at, ?2), change_seq = ?3 WHERE id = ?1",
+        "UPDATE customers SET updated_at = CASE WHEN updated_at > ?2 THEN updated_at ELSE ?2 END,
+           change_seq = ?3 WHERE id = ?1",
     )?
     .execute(params![id, at, seq])?;
     Ok(())
@@ -563,7 +564,7 @@ static UPDATE_CUSTOMER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
     );
     format!(
         "UPDATE customers SET {}, email_key = ?{},
-         phone_key = COALESCE(?{}, CASE WHEN phone IS ?{phone} THEN phone_key END),
+         phone_key = COALESCE(?{}, CASE WHEN phone IS NOT DISTINCT FROM ?{phone} THEN phone_key END),
          last_name_key = ?{}, versions = ?{}, updated_at = ?{}, change_seq = ?{},
          sort_last = coalesce(search_key(?{last}), ''),
          sort_first = coalesce(search_key(?{first}), ''),

@@ -90,10 +90,10 @@ pub fn produce(db: &mut Db, now_ms: i64) -> Result<(usize, bool)> {
         let mut insert_delivery = tx.prepare_cached(
             "INSERT INTO webhook_deliveries(endpoint_id, message_seq, customer_id, state, next_attempt_ms)
              VALUES (?1, ?2, ?3, 'pending',
-                     max(?4, COALESCE((SELECT max(next_attempt_ms)
-                                       FROM webhook_deliveries INDEXED BY webhook_deliveries_order
-                                       WHERE endpoint_id = ?1 AND customer_id = ?3
-                                         AND state = 'pending'), ?4)))",
+                     COALESCE((SELECT max(next_attempt_ms)
+                               FROM webhook_deliveries INDEXED BY webhook_deliveries_order
+                               WHERE endpoint_id = ?1 AND customer_id = ?3
+                                 AND state = 'pending' AND next_attempt_ms > ?4), ?4))",
         )?;
         // An endpoint disabled since the changes were read gets nothing.
         let enabled: std::collections::HashSet<String> = tx

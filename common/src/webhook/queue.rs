@@ -332,7 +332,7 @@ pub fn record(
             // The customer's later messages wait behind this one: due no earlier.
             tx.prepare_cached(
                 "UPDATE webhook_deliveries INDEXED BY webhook_deliveries_order
-                 SET next_attempt_ms = max(next_attempt_ms, ?4)
+                 SET next_attempt_ms = CASE WHEN next_attempt_ms > ?4 THEN next_attempt_ms ELSE ?4 END
                  WHERE endpoint_id = ?1 AND customer_id = ?2 AND state = 'pending'
                    AND message_seq > ?3",
             )?
