@@ -48,8 +48,9 @@ pub struct Db {
     path: PathBuf,
 }
 
-/// SQL functions the queries use: `search_key(text)` is [`crate::normalize::search_key`],
-/// so what a person searches for ignores case, accents and spacing (NULL stays NULL).
+/// SQL functions for the V13 migration's backfill of the stored name keys: `search_key(text)`
+/// is [`crate::normalize::search_key`] (NULL stays NULL). Queries bind keys worked out in
+/// Rust instead, so their SQL is the same on any database.
 fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
     use rusqlite::types::ValueRef;
@@ -208,7 +209,7 @@ fn prepare(conn: &mut Connection, path: &Path, key_path: &Path) -> Result<Sealer
 pub fn next_change_seq(tx: &Transaction<'_>) -> Result<i64> {
     Ok(tx
         .prepare_cached(
-            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER)",
+            "UPDATE meta SET value = CAST(value AS BIGINT) + 1 WHERE key = 'change_seq' RETURNING CAST(value AS BIGINT)",
         )?
         .query_row([], |r| r.get(0))?)
 }
@@ -216,7 +217,7 @@ pub fn next_change_seq(tx: &Transaction<'_>) -> Result<i64> {
 /// The change sequence's current value (for a bulk writer that advances it in memory).
 pub fn change_seq(tx: &Transaction<'_>) -> Result<i64> {
     Ok(tx.query_row(
-        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'",
+        "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'change_seq'",
         [],
         |r| r.get(0),
     )?)

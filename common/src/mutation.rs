@@ -503,9 +503,19 @@ pub(crate) const INSERT_CUSTOMER: &str = "INSERT INTO customers(
     reference_id, status, opt_in, membership_number, email_key, phone_key, last_name_key,
     created_at, updated_at, change_seq, created_seq, sort_last, sort_first, search_name)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?27, ?27,
-            coalesce(search_key(?4), ''), coalesce(search_key(?2), ''),
-            search_name(?2, ?4, ?5))";
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?27, ?27, ?28, ?29, ?30)";
+
+/// The folded keys a customer is sorted and searched by (`sort_last`, `sort_first`,
+/// `search_name`), worked out here rather than by the database.
+fn name_keys(profile: &Profile) -> [String; 3] {
+    use crate::normalize::{search_key, search_name};
+    let (first, last) = (profile.get(Field::FirstName), profile.get(Field::LastName));
+    [
+        last.map(search_key).unwrap_or_default(),
+        first.map(search_key).unwrap_or_default(),
+        search_name(first, last, profile.get(Field::Nickname)),
+    ]
+}
 
 pub(crate) fn insert_customer(
     tx: &Transaction<'_>,
@@ -528,23 +538,26 @@ pub(crate) fn insert_customer_keyed(
     seq: i64,
 ) -> Result<()> {
     let mut stmt = tx.prepare_cached(INSERT_CUSTOMER)?;
-    let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(28);
+    let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(30);
     values.push(&id);
     let fields: Vec<Option<&str>> = Field::ALL.iter().map(|f| profile.get(*f)).collect();
     for v in &fields {
         values.push(v);
     }
+    let names = name_keys(profile);
     values.push(&keys.email);
     values.push(&keys.phone);
     values.push(&keys.last_name);
     values.push(&at);
     values.push(&seq);
+    values.extend(names.iter().map(|k| k as &dyn rusqlite::ToSql));
     stmt.execute(values.as_slice())?;
     Ok(())
 }
 
 /// The UPDATE [`update_customer_versioned`] runs: `?1` the id, then every profile field in
-/// [`Field::ALL`] order, then the keys, versions, time and change sequence.
+/// [`Field::ALL`] order, then the keys, versions, time and change sequence, then the name
+/// keys ([`name_keys`]).
 ///
 /// A stored number that does not read in the shop's region (one kept by the region's
 /// recompute) keeps its key while the number stays the same: an edit of another field
@@ -557,25 +570,21 @@ static UPDATE_CUSTOMER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
         .collect();
     let n = Field::COUNT + 1;
     let phone = Field::PhoneNumber.index() + 2;
-    let (first, last, nick) = (
-        Field::FirstName.index() + 2,
-        Field::LastName.index() + 2,
-        Field::Nickname.index() + 2,
-    );
     format!(
         "UPDATE customers SET {}, email_key = ?{},
          phone_key = COALESCE(?{}, CASE WHEN phone IS NOT DISTINCT FROM ?{phone} THEN phone_key END),
          last_name_key = ?{}, versions = ?{}, updated_at = ?{}, change_seq = ?{},
-         sort_last = coalesce(search_key(?{last}), ''),
-         sort_first = coalesce(search_key(?{first}), ''),
-         search_name = search_name(?{first}, ?{last}, ?{nick}) WHERE id = ?1",
+         sort_last = ?{}, sort_first = ?{}, search_name = ?{} WHERE id = ?1",
         assignments.join(", "),
         n + 1,
         n + 2,
         n + 3,
         n + 4,
         n + 5,
-        n + 6
+        n + 6,
+        n + 7,
+        n + 8,
+        n + 9
     )
 });
 
@@ -668,6 +677,7 @@ pub(crate) fn overwrite_customer(
     for v in &fields {
         values.push(v);
     }
+    let names = name_keys(profile);
     values.extend([
         &keys.email as &dyn rusqlite::ToSql,
         &keys.phone,
@@ -675,6 +685,9 @@ pub(crate) fn overwrite_customer(
         &versions,
         &updated_at,
         &seq,
+        &names[0],
+        &names[1],
+        &names[2],
     ]);
     tx.prepare_cached(&UPDATE_CUSTOMER)?
         .execute(values.as_slice())?;

@@ -77,7 +77,7 @@ pub fn store_summary(db: &Db, device: &DeviceAuth, cursor: i64) -> Result<CheckA
     let conn = db.conn();
     let tx = conn.unchecked_transaction()?;
     let head: i64 = tx.query_row(
-        "SELECT coalesce(CAST(value AS INTEGER), 0) FROM meta WHERE key = 'change_seq'",
+        "SELECT coalesce(CAST(value AS BIGINT), 0) FROM meta WHERE key = 'change_seq'",
         [],
         |r| r.get(0),
     )?;

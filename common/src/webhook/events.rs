@@ -170,7 +170,7 @@ fn to_value(data: &impl serde::Serialize) -> Result<Value> {
 
 fn meta_int(tx: &Transaction<'_>, key: &str) -> Result<i64> {
     Ok(tx
-        .prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1")?
+        .prepare_cached("SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?1")?
         .query_row([key], |r| r.get(0))?)
 }
 
@@ -345,8 +345,8 @@ pub fn body_for(
 pub fn waiting(conn: &rusqlite::Connection) -> Result<bool> {
     Ok(conn
         .prepare_cached(
-            "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq')
-                  > (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'webhook_seq')",
+            "SELECT (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'change_seq')
+                  > (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'webhook_seq')",
         )?
         .query_row([], |r| r.get(0))?)
 }
