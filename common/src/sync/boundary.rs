@@ -266,7 +266,7 @@ pub(crate) fn grant(
     let resolved = crate::db::resolve_customer(conn, customer)?;
     conn.prepare_cached(
         "INSERT INTO device_customers(device_id, customer_id, granted_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT DO UPDATE SET granted_at = excluded.granted_at",
+         ON CONFLICT(device_id, customer_id) DO UPDATE SET granted_at = excluded.granted_at",
     )?
     .execute(params![device.id, resolved, crate::time::format(now)])?;
     Ok(())

@@ -309,7 +309,7 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
                     .map_err(|_| Error::Invalid("a recognition entry is not base64".into()))?;
                 tx.execute(
                     "INSERT INTO recognition(lookup, customer_id, sealed) VALUES (?1, ?2, ?3)
-                     ON CONFLICT DO UPDATE SET sealed = excluded.sealed",
+                     ON CONFLICT(lookup, customer_id) DO UPDATE SET sealed = excluded.sealed",
                     params![entry.lookup, entry.customer, sealed],
                 )?;
             }
