@@ -203,3 +203,42 @@ async fn the_page_reads_a_file_as_the_app_picked_and_columns_by_their_place() {
     assert_eq!(c.get(&format!("{page}?from=nosuchapp")).await.status, 400);
     assert_eq!(c.get(&format!("{page}?from=mapped")).await.status, 400);
 }
+
+/// The report downloaded as CSV never hands a spreadsheet a formula from the uploaded file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_csv_neutralises_the_file_s_formulas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    add_owner(dir);
+    let store = Store::start(dir, &[]);
+    let c = owner(dir, &store).await;
+    let file = "FirstName,LastName,PhoneNumber,Birthdate,=HYPERLINK(\"http://x\"),Email\n\
+                Ada,Moss,,,1,ada@example.com\n\
+                Bo,Kim,,,2,@SUM(1+1)\n";
+    let page = uploaded(&c, file.as_bytes()).await;
+    let shown = c.get(&page).await;
+    let fields = preselected(&shown.body);
+    let mut form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    form.retain(|(n, _)| *n != "col-4");
+    let run = c.post(&format!("{page}/run"), &form).await;
+    assert_eq!(run.status, 303, "{}", run.body);
+    finished(&c, &page).await;
+    let csv = c.get(&format!("{page}/report.csv")).await;
+    assert_eq!(csv.status, 200);
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.body.as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    assert!(
+        cells.iter().any(|c| c.starts_with("'=HYPERLINK")),
+        "{cells:?}"
+    );
+    assert!(
+        cells.iter().all(|c| !c.starts_with(['=', '+', '-', '@'])),
+        "a formula reached the report: {cells:?}"
+    );
+}

@@ -20,6 +20,16 @@ use crate::users::{Actor, Permission};
 /// What a cell may not start with, unescaped, in a file a spreadsheet will open.
 pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
+/// A cell a spreadsheet would read as a formula, with a leading `'` so it reads as text;
+/// any other cell as it is. For every CSV Intake writes with text that came from outside.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ExportFormat {
     #[default]

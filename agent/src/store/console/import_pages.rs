@@ -3,6 +3,7 @@
 //! the progress while it runs, and the report at the end.
 
 use axum::http::StatusCode;
+use intake_common::csvio::export::neutralise;
 use intake_common::csvio::layout::{Skip, Target, target_name};
 use intake_common::csvio::preset::Value;
 use intake_common::csvio::{ImportReport, Layout, Preset};
@@ -402,7 +403,8 @@ pub fn report(staff: &Staff, id: Uuid, name: &str, report: &Result<ImportReport,
     staff.page(StatusCode::OK, &title, body)
 }
 
-/// A report as CSV: the counts, then each problem with its line and column.
+/// A report as CSV: the counts, then each problem with its line and column, every cell
+/// that came from the file neutralised as the export's are.
 pub fn report_as_csv(report: &ImportReport) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());
     let counts = [
@@ -416,11 +418,16 @@ pub fn report_as_csv(report: &ImportReport) -> String {
     for (what, n) in counts {
         let _ = out.write_record(["", what, &n.to_string()]);
     }
+    // Column names and messages hold the uploaded file's text: a spreadsheet must not run it.
     for c in &report.ignored_columns {
-        let _ = out.write_record(["", c, "left out"]);
+        let _ = out.write_record(["", &neutralise(c), "left out"]);
     }
     for e in &report.errors {
-        let _ = out.write_record([e.line.to_string().as_str(), &e.column, &e.message]);
+        let _ = out.write_record([
+            e.line.to_string().as_str(),
+            &neutralise(&e.column),
+            &neutralise(&e.message),
+        ]);
     }
     String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
 }
