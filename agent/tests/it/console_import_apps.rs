@@ -242,3 +242,50 @@ async fn the_report_csv_neutralises_the_file_s_formulas() {
         "a formula reached the report: {cells:?}"
     );
 }
+
+/// Uploads sent at once cannot each pass the count of waiting uploads: the place is taken
+/// before the file arrives, and given back when it does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn uploads_sent_at_once_wait_three_at_most() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    add_owner(dir);
+    let store = Store::start(dir, &[]);
+    let c = owner(dir, &store).await;
+    let mut body = b"FirstName,LastName,PhoneNumber,Birthdate\n".to_vec();
+    while body.len() < 6 << 20 {
+        body.extend_from_slice(b"Ada,Moss,,\n");
+    }
+    let body = std::sync::Arc::new(body);
+    let mut sends = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let (c, body) = (c.clone(), std::sync::Arc::clone(&body));
+        sends.spawn(async move {
+            c.try_upload("/console/import", &format!("{i}.csv"), &body, None)
+                .await
+        });
+    }
+    let answers = sends.join_all().await;
+    // A refused upload may be answered before all of it is sent, closing the connection
+    // under the rest: refused either way.
+    let taken: Vec<_> = answers
+        .iter()
+        .filter_map(|a| a.as_ref().ok().filter(|a| a.status == 303))
+        .collect();
+    let refused = answers
+        .iter()
+        .filter(|a| a.as_ref().map_or(true, |a| a.status == 429))
+        .count();
+    assert_eq!((taken.len(), refused), (3, 5));
+    let files = std::fs::read_dir(dir.join("uploads")).unwrap().count();
+    assert_eq!(files, 3, "only the uploads taken are on disk");
+    // A refused upload gave its place back: after one is discarded, one more fits.
+    let page = taken[0].location().unwrap().to_string();
+    assert_eq!(c.post(&format!("{page}/discard"), &[]).await.status, 303);
+    assert_eq!(
+        c.upload("/console/import", "again.csv", &body, None)
+            .await
+            .status,
+        303
+    );
+}

@@ -87,6 +87,8 @@ pub struct Job {
 }
 
 pub enum State {
+    /// Its file still arriving: the place is taken, the job not yet shown.
+    Receiving,
     /// Uploaded; its mapping not yet confirmed.
     Ready,
     /// Importing: bytes read so far of `bytes`.
@@ -101,7 +103,9 @@ impl Jobs {
 
     /// Forgets what has waited too long (a running import is never cut short).
     fn sweep(jobs: &mut HashMap<Uuid, Job>) {
-        jobs.retain(|_, j| matches!(j.state, State::Running(_)) || j.made.elapsed() < KEEP);
+        jobs.retain(|_, j| {
+            matches!(j.state, State::Running(_) | State::Receiving) || j.made.elapsed() < KEEP
+        });
     }
 
     /// Runs `f` on `user`'s job `id`; another's, or none, is not found.
@@ -109,7 +113,7 @@ impl Jobs {
         let mut jobs = self.lock();
         Self::sweep(&mut jobs);
         match jobs.get_mut(&id) {
-            Some(job) if job.user == user => Ok(f(job)),
+            Some(job) if job.user == user && !matches!(job.state, State::Receiving) => Ok(f(job)),
             _ => Err(ApiError::new(
                 StatusCode::NOT_FOUND,
                 "no such upload: it was imported, discarded or waited more than an hour; upload the file again",
@@ -129,7 +133,7 @@ pub async fn start(staff: Staff) -> Page {
         Jobs::sweep(&mut jobs);
         let mut mine: Vec<_> = jobs
             .iter()
-            .filter(|(_, j)| j.user == staff.actor.name)
+            .filter(|(_, j)| j.user == staff.actor.name && !matches!(j.state, State::Receiving))
             .map(|(id, j)| (*id, j.name.clone(), pages::state_word(&j.state)))
             .collect();
         mine.sort_by_key(|(id, _, _)| *id);
@@ -156,8 +160,13 @@ async fn receive(
     if !staff.token_first(&mut multipart).await {
         return Err((StatusCode::FORBIDDEN, w.get(Msg::RefusedForm).into_owned()));
     }
-    {
-        let jobs = staff.console().imports.lock();
+    // The place is taken before the file arrives, in the same lock as the count: uploads
+    // sent at once cannot each pass it.
+    let imports = &staff.console().imports;
+    let id = Uuid::now_v7();
+    let mut slot = {
+        let mut jobs = imports.lock();
+        Jobs::sweep(&mut jobs);
         let mine = jobs.values().filter(|j| j.user == staff.actor.name).count();
         if mine >= PER_USER || jobs.len() >= IN_ALL {
             return Err((
@@ -165,7 +174,23 @@ async fn receive(
                 w.get(Msg::ImportTooMany).into_owned(),
             ));
         }
-    }
+        jobs.insert(
+            id,
+            Job {
+                user: staff.actor.name.clone(),
+                name: String::new(),
+                bytes: 0,
+                made: Instant::now(),
+                upload: None,
+                state: State::Receiving,
+            },
+        );
+        Slot {
+            jobs: imports,
+            id,
+            kept: false,
+        }
+    };
     let mut field = loop {
         match multipart.next_field().await {
             Ok(Some(f)) if f.name() == Some("file") => break f,
@@ -199,20 +224,32 @@ async fn receive(
     if bytes == 0 {
         return Err(bad(Msg::ImportNoFile));
     }
-    let id = Uuid::now_v7();
-    staff.console().imports.lock().insert(
-        id,
-        Job {
-            user: staff.actor.name.clone(),
-            name,
-            bytes,
-            made: Instant::now(),
-            upload: Some(upload),
-            state: State::Ready,
-        },
-    );
+    if let Some(job) = imports.lock().get_mut(&id) {
+        job.name = name;
+        job.bytes = bytes;
+        job.made = Instant::now();
+        job.upload = Some(upload);
+        job.state = State::Ready;
+        slot.kept = true;
+    }
     tracing::info!(user = %staff.actor.name, bytes, "console upload received");
     Ok(id)
+}
+
+/// A place among the waiting uploads, taken before the file arrives; given back unless the
+/// file arrived whole.
+struct Slot<'a> {
+    jobs: &'a Jobs,
+    id: Uuid,
+    kept: bool,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if !self.kept {
+            self.jobs.lock().remove(&self.id);
+        }
+    }
 }
 
 /// A multipart error as the page says it: too large, or not readable.
@@ -246,7 +283,7 @@ pub async fn show(staff: Staff, Path(id): Path<String>, RawQuery(query): RawQuer
     };
     let seen = staff.console().imports.with(id, &staff.actor.name, |job| {
         let state = match &job.state {
-            State::Ready => None,
+            State::Ready | State::Receiving => None,
             State::Running(read) => Some(Err(read.load(Ordering::Relaxed))),
             State::Done(report) => Some(Ok((**report).clone())),
         };
@@ -510,7 +547,10 @@ pub async fn discard(Path(id): Path<String>, posted: Posted) -> Page {
     let gone = parse_id(&id).and_then(|id| {
         let mut jobs = staff.console().imports.lock();
         match jobs.get(&id) {
-            Some(j) if j.user == staff.actor.name && !matches!(j.state, State::Running(_)) => {
+            Some(j)
+                if j.user == staff.actor.name
+                    && !matches!(j.state, State::Running(_) | State::Receiving) =>
+            {
                 jobs.remove(&id);
                 Ok(())
             }

@@ -29,7 +29,7 @@ const SHOWN_PROBLEMS: usize = 100;
 /// The word for where a job is.
 pub fn state_word(state: &State) -> Msg {
     match state {
-        State::Ready => Msg::ImportStateReady,
+        State::Ready | State::Receiving => Msg::ImportStateReady,
         State::Running(_) => Msg::ImportStateRunning,
         State::Done(_) => Msg::ImportStateDone,
     }
