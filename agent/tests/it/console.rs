@@ -460,6 +460,17 @@ async fn sign_in_is_throttled_and_sign_out_or_a_new_pin_ends_the_session() {
     let a = owner.get("/console/customers").await;
     assert_eq!(a.status, 303, "the old cookie no longer opens a page");
 
+    // Signing in again ends the session the browser held before: no session stays open
+    // that no browser holds.
+    let mut again = Console::new(dir, &store.url);
+    assert_eq!(again.sign_in(OWNER, PIN).await.status, 303);
+    let first = again.cookie.clone();
+    assert_eq!(again.sign_in(OWNER, PIN).await.status, 303);
+    assert_ne!(again.cookie, first);
+    let earlier = again.with_cookie(first.as_deref());
+    assert_eq!(earlier.get("/console/customers").await.status, 303);
+    assert_eq!(again.get("/console/customers").await.status, 200);
+
     // A new PIN ends every session that began before it.
     let ari = signed_in(dir, &store, "ari", "135790").await;
     assert_eq!(ari.get("/console/customers").await.status, 200);

@@ -88,6 +88,9 @@ pub async fn sign_in(
     req: Request,
 ) -> Page {
     let lang = lang_of(req.headers());
+    // A session this browser already holds ends when it signs in again: its cookie is
+    // replaced, and a session no browser holds should not stay open.
+    let earlier = super::gate::session_token(req.headers());
     let fields = match read_form(req, &state).await {
         Ok(f) => f,
         Err(page) => return page,
@@ -112,7 +115,14 @@ pub async fn sign_in(
         .pool
         .run(move |db| {
             let actor = users::sign_in_from(db, &name, &secret, &from)?;
-            Ok(sessions::create(db, &actor, &client)?)
+            let started = sessions::create(db, &actor, &client)?;
+            if let Some(token) = earlier
+                && let Some(before) = sessions::authenticate(db, &token, &client)?
+            {
+                let id = before.session.to_string();
+                sessions::revoke(db, &before.actor, &id, Some(before.session))?;
+            }
+            Ok(started)
         })
         .await;
     match started {
