@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-use super::layout::{Layout, describe_reading, target_name};
+use super::layout::{Layout, target_name};
+use super::preset::{Reading, Value};
 
 /// What the import does with one column of the file.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -46,5 +47,22 @@ impl ColumnUse {
             (None, _, Some(why)) => format!("{}: left out ({why})", self.column),
             (None, _, None) => format!("{}: left out", self.column),
         }
+    }
+}
+
+/// How a reading differs from the field's own, in words (for the mapping shown).
+fn describe_reading(r: Reading) -> Option<String> {
+    let value = match r.value {
+        Value::AsWritten => None,
+        Value::Subscription => Some("Subscribed or Unsubscribed, as an opt-in"),
+        Value::Negated => Some("yes means no"),
+        Value::CountryCodeFirst => Some("country code first, without +"),
+        Value::MaybeNoYear => Some("without a year: kept in the notes"),
+        Value::DateTime => Some("a date with a time; the time is dropped"),
+    };
+    let fallback = r.fallback.then_some("only when the column before is empty");
+    match (fallback, value) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b).map(str::to_string),
     }
 }

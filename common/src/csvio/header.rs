@@ -123,7 +123,7 @@ pub(super) fn read_layout<R: Read>(
     // columns alone (a map names the columns of the header found).
     let within = match ask.format {
         Some(Format::Preset(p)) => p.header_within,
-        None => super::preset::PRESETS
+        None => Preset::all()
             .iter()
             .map(|p| p.header_within)
             .max()

@@ -135,7 +135,7 @@ pub fn import(
         },
     )?;
     let mut report = ImportReport {
-        ignored_columns: layout.ignored.clone(),
+        ignored_columns: layout.ignored(),
         format: layout.format.to_string(),
         app: layout.format.preset().map(|p| p.app.to_string()),
         recognised: layout.recognised,

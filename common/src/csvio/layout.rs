@@ -6,7 +6,7 @@ use crate::customer::Field;
 use crate::normalize::{DateFormat, edit_distance, header_key};
 
 use super::FileError;
-use super::preset::{Dates, Preset, Reading, Role, Value, looks_like_history, looks_private};
+use super::preset::{Dates, Preset, Reading, Role, looks_like_history, looks_private};
 
 pub use super::header::{MAX_COLUMNS, MAX_HEADER_BYTES, check_header_length};
 
@@ -125,8 +125,6 @@ pub struct Layout {
     pub readings: Vec<Reading>,
     /// Why each column left out is left out.
     pub why: Vec<Option<Skip>>,
-    /// Columns read but not imported, with why.
-    pub ignored: Vec<String>,
 }
 
 /// Why a column is not imported.
@@ -187,6 +185,15 @@ impl Layout {
             .iter()
             .position(|t| *t == Some(Target::Field(field)))
             .map_or_else(|| field.column().to_string(), |i| self.header[i].clone())
+    }
+
+    /// Columns read but not imported, with why.
+    pub fn ignored(&self) -> Vec<String> {
+        self.header
+            .iter()
+            .zip(&self.why)
+            .filter_map(|(name, skip)| skip.map(|s| format!("{name} ({})", s.describe())))
+            .collect()
     }
 
     pub fn has(&self, field: Field) -> bool {
@@ -349,11 +356,6 @@ impl Layout {
             readings.push(reading);
             why.push(skip);
         }
-        let ignored = header
-            .iter()
-            .zip(&why)
-            .filter_map(|(name, skip)| skip.map(|s| format!("{name} ({})", s.describe())))
-            .collect();
         check_twice(&header, &targets, &readings).map_err(err)?;
         let layout = Layout {
             format,
@@ -363,7 +365,6 @@ impl Layout {
             targets,
             readings,
             why,
-            ignored,
         };
         layout.check_required().map_err(err)?;
         Ok(layout)
@@ -578,23 +579,6 @@ pub fn target_name(t: Target) -> &'static str {
         Target::Id => ID_COLUMN,
         Target::Name => NAME_TARGET,
         Target::Note => NOTE_TARGET,
-    }
-}
-
-/// How a reading differs from the field's own, in words (for the mapping shown).
-pub fn describe_reading(r: Reading) -> Option<String> {
-    let value = match r.value {
-        Value::AsWritten => None,
-        Value::Subscription => Some("Subscribed or Unsubscribed, as an opt-in"),
-        Value::Negated => Some("yes means no"),
-        Value::CountryCodeFirst => Some("country code first, without +"),
-        Value::MaybeNoYear => Some("without a year: kept in the notes"),
-        Value::DateTime => Some("a date with a time; the time is dropped"),
-    };
-    let fallback = r.fallback.then_some("only when the column before is empty");
-    match (fallback, value) {
-        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-        (a, b) => a.or(b).map(str::to_string),
     }
 }
 

@@ -13,7 +13,7 @@
 
 mod apps;
 
-pub use apps::PRESETS;
+use apps::PRESETS;
 
 use crate::customer::Field;
 use crate::normalize::header_key;

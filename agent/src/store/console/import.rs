@@ -17,7 +17,7 @@ use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use intake_common::csvio::layout::{Target, parse_target};
-use intake_common::csvio::{self, Ask, Format, ImportOptions, ImportReport, Layout};
+use intake_common::csvio::{self, Format, ImportOptions, ImportReport, Layout};
 use intake_common::normalize::DateFormat;
 use uuid::Uuid;
 
@@ -26,44 +26,8 @@ use super::super::files::{UPLOADS, Upload};
 use super::words::Msg;
 use super::{Page, Posted, Staff, import_pages as pages};
 
-/// How the console reads an upload: as the app `from` names, else recognised from its
-/// header; an app's columns with no field of their own go to the notes (as the person sees,
-/// and can change, before anything is imported).
-fn read_upload(
-    path: &std::path::Path,
-    from: Option<Format>,
-) -> Result<(Layout, Vec<String>), csvio::FileError> {
-    let asked = Ask {
-        format: from,
-        ..Ask::default()
-    };
-    let (layout, sample) = Layout::peek(path, asked)?;
-    if layout.format.preset().is_none() {
-        return Ok((layout, sample));
-    }
-    let with_notes = Ask {
-        format: Some(layout.format),
-        extra_to_notes: true,
-        ..Ask::default()
-    };
-    let mut app = Layout::resolve(path, &layout.header, with_notes)?;
-    app.header_line = layout.header_line;
-    app.recognised = layout.recognised;
-    Ok((app, sample))
-}
-
-/// The layout a person picked to read the file as (`from`): none to recognise it.
-fn picked_layout(from: &str) -> ApiResult<Option<Format>> {
-    match from {
-        "" => Ok(None),
-        name => match name.parse::<Format>() {
-            Ok(Format::Mapped) | Err(_) => Err(ApiError::bad(format!(
-                "from: {name:?} is not a layout Intake reads"
-            ))),
-            Ok(f) => Ok(Some(f)),
-        },
-    }
-}
+mod read;
+use read::{picked_layout, read_job};
 
 /// Uploads waiting at once, per staff member and in all.
 const PER_USER: usize = 3;
@@ -83,8 +47,14 @@ pub struct Job {
     made: Instant,
     /// The file, until its import ends.
     upload: Option<Upload>,
+    /// The file as last read, and the layout (`from`) it was read as: the mapping page, its
+    /// check and its run read the file once (a workbook is converted whole).
+    read: Option<(String, Read)>,
     pub state: State,
 }
+
+/// An upload's layout and first row, as read.
+type Read = Arc<(Layout, Vec<String>)>;
 
 pub enum State {
     /// Its file still arriving: the place is taken, the job not yet shown.
@@ -182,6 +152,7 @@ async fn receive(
                 bytes: 0,
                 made: Instant::now(),
                 upload: None,
+                read: None,
                 state: State::Receiving,
             },
         );
@@ -302,27 +273,24 @@ pub async fn show(staff: Staff, Path(id): Path<String>, RawQuery(query): RawQuer
         Err(e) => staff.failed(e),
         Ok((name, bytes, Some(Err(read)), _)) => pages::progress(&staff, id, &name, read, bytes),
         Ok((name, _, Some(Ok(report)), _)) => pages::report(&staff, id, &name, &report),
-        Ok((name, _, None, Some(path))) => {
-            let read = tokio::task::spawn_blocking(move || read_upload(&path, format)).await;
-            match read {
-                Ok(Ok((layout, sample))) => {
-                    let chosen = layout.targets.clone();
-                    pages::mapping(
-                        &staff,
-                        id,
-                        &name,
-                        &layout,
-                        &sample,
-                        &chosen,
-                        None,
-                        picked,
-                        StatusCode::OK,
-                    )
-                }
-                Ok(Err(e)) => pages::unreadable(&staff, id, &name, &e.to_string(), &from),
-                Err(e) => staff.failed(ApiError::internal(e.to_string())),
+        Ok((name, _, None, Some(path))) => match read_job(&staff, id, path, &from, format).await {
+            Ok(Ok(read)) => {
+                let (layout, sample) = &*read;
+                pages::mapping(
+                    &staff,
+                    id,
+                    &name,
+                    layout,
+                    sample,
+                    &layout.targets,
+                    None,
+                    picked,
+                    StatusCode::OK,
+                )
             }
-        }
+            Ok(Err(e)) => pages::unreadable(&staff, id, &name, &e.to_string(), &from),
+            Err(e) => staff.failed(e),
+        },
         Ok((_, _, None, None)) => staff.failed(ApiError::internal("an upload without its file")),
     }
 }
@@ -391,7 +359,7 @@ async fn ready(
     staff: &Staff,
     id: Uuid,
     from: &str,
-) -> ApiResult<(String, std::path::PathBuf, Layout, Vec<String>)> {
+) -> ApiResult<(String, std::path::PathBuf, Read)> {
     let format = picked_layout(from)?;
     let (name, path) = staff
         .console()
@@ -405,12 +373,10 @@ async fn ready(
                 )),
             }
         })??;
-    let p = path.clone();
-    let (layout, sample) = tokio::task::spawn_blocking(move || read_upload(&p, format))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
+    let read = read_job(staff, id, path.clone(), from, format)
+        .await?
         .map_err(|e| ApiError::bad(e.to_string()))?;
-    Ok((name, path, layout, sample))
+    Ok((name, path, read))
 }
 
 /// `POST /console/import/{id}/check`: the dry run of the mapping chosen.
@@ -418,8 +384,8 @@ pub async fn check(Path(id): Path<String>, posted: Posted) -> Page {
     let staff = &posted.staff;
     let found = async {
         let id = parse_id(&id)?;
-        let (name, path, layout, sample) = ready(staff, id, posted.get("from")).await?;
-        let chosen = chosen(&posted, &layout)?;
+        let (name, path, read) = ready(staff, id, posted.get("from")).await?;
+        let chosen = chosen(&posted, &read.0)?;
         let report = run_import(
             &staff.state,
             staff.actor.clone(),
@@ -429,27 +395,27 @@ pub async fn check(Path(id): Path<String>, posted: Posted) -> Page {
             None,
         )
         .await;
-        Ok::<_, ApiError>((id, name, layout, sample, chosen, report))
+        Ok::<_, ApiError>((id, name, read, chosen, report))
     }
     .await;
     match found {
-        Ok((id, name, layout, sample, chosen, Ok(report))) => pages::checked(
+        Ok((id, name, read, chosen, Ok(report))) => pages::checked(
             staff,
             id,
             &name,
-            &layout,
-            &sample,
+            &read.0,
+            &read.1,
             &chosen.targets,
             picked(&posted),
             &report,
         ),
         // A mapping the importer refuses: the form again, saying why.
-        Ok((id, name, layout, sample, chosen, Err(e))) => pages::mapping(
+        Ok((id, name, read, chosen, Err(e))) => pages::mapping(
             staff,
             id,
             &name,
-            &layout,
-            &sample,
+            &read.0,
+            &read.1,
             &chosen.targets,
             Some(e.message()),
             picked(&posted),
@@ -506,8 +472,8 @@ pub async fn run(Path(id): Path<String>, posted: Posted) -> Page {
     let staff = &posted.staff;
     let started = async {
         let id = parse_id(&id)?;
-        let (_, path, layout, _) = ready(staff, id, posted.get("from")).await?;
-        let chosen = chosen(&posted, &layout)?;
+        let (_, path, read) = ready(staff, id, posted.get("from")).await?;
+        let chosen = chosen(&posted, &read.0)?;
         let read = Arc::new(AtomicU64::new(0));
         // Claimed before it starts: a second post for the same upload finds it running.
         staff

@@ -15,7 +15,7 @@ fn detects_layouts() {
     .unwrap();
     assert_eq!(l.format, Format::Studio);
     assert_eq!(l.targets[1], Some(Target::Field(Field::FirstName)));
-    assert_eq!(l.ignored, vec!["Shoe (not a column Intake knows)"]);
+    assert_eq!(l.ignored(), vec!["Shoe (not a column Intake knows)"]);
     let l = Layout::resolve(p, &h("first_name,email,birthday"), Ask::default()).unwrap();
     assert_eq!(l.format, Format::Snake);
     assert_eq!(l.column_name(Field::Birthdate), "birthday");
@@ -121,7 +121,7 @@ fn a_mapped_layout_takes_only_what_the_map_names_and_leaves_out_the_rest() {
         ]
     );
     assert_eq!(
-        l.ignored,
+        l.ignored(),
         [
             "FirstName (left out)",
             "Visits (history: only profile information is imported)",

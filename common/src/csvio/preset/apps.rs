@@ -39,7 +39,7 @@ use Field as F;
 use Value::AsWritten as Plain;
 
 /// Every preset, in the order `import --help` lists them.
-pub static PRESETS: [Preset; 10] = [
+pub(super) static PRESETS: [Preset; 10] = [
     SQUARE,
     VAGARO,
     FRESHA,
