@@ -15,6 +15,19 @@ pub struct Cli {
     #[arg(long, global = true, env = "INTAKE_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// The store's database on PostgreSQL (`postgres://user@host/db`, or `host=… dbname=…`)
+    /// instead of the SQLite file in the data directory; the data directory still keeps
+    /// the encryption key, the certificate and the settings. For `serve` and the admin
+    /// commands of a chain's store.
+    #[arg(
+        long,
+        global = true,
+        env = "INTAKE_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database: Option<String>,
+
     /// The user to act as; the PIN comes from INTAKE_PIN or is asked for on the terminal.
     #[arg(long, global = true, env = "INTAKE_USER", value_name = "NAME")]
     pub user: Option<String>,

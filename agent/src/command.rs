@@ -20,7 +20,7 @@ use crate::cli::{Cli, Command};
 use crate::context::Context;
 
 pub fn run(cli: Cli) -> Result<()> {
-    let ctx = Context::new(cli.data_dir, cli.user, cli.settings)?;
+    let ctx = Context::new(cli.data_dir, cli.database, cli.user, cli.settings)?;
     match cli.command {
         Command::User(cmd) => user::run(&ctx, cmd),
         Command::Import(args) => import::run(&ctx, args),

@@ -7,8 +7,12 @@ use anyhow::{Context as _, Result, bail};
 use intake_common::settings::Settings;
 use intake_common::{Actor, Db, phone_keys, users};
 
+use crate::database::Database;
+
 pub struct Context {
     pub data_dir: PathBuf,
+    /// The PostgreSQL database, when the store is on one.
+    database_url: Option<String>,
     user: Option<String>,
     /// The shop settings directory, when one was given.
     pub settings: Option<PathBuf>,
@@ -17,6 +21,7 @@ pub struct Context {
 impl Context {
     pub fn new(
         data_dir: Option<PathBuf>,
+        database_url: Option<String>,
         user: Option<String>,
         settings: Option<PathBuf>,
     ) -> Result<Self> {
@@ -29,6 +34,7 @@ impl Context {
         };
         Ok(Self {
             data_dir,
+            database_url,
             user,
             settings,
         })
@@ -38,6 +44,7 @@ impl Context {
     pub fn with_settings(&self, settings: Option<PathBuf>) -> Context {
         Context {
             data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
             user: self.user.clone(),
             settings,
         }
@@ -48,13 +55,17 @@ impl Context {
     /// database keeps the region it has, so an admin shell without the appliance's
     /// settings never recomputes them to the default.
     pub fn open(&self) -> Result<Db> {
-        let mut db = Db::open_dir(&self.data_dir)
-            .with_context(|| format!("opening the database in {}", self.data_dir.display()))?;
+        let mut db = self.database().open_for("the database")?;
         if let Some(dir) = &self.settings {
             let shop = Settings::load_shop(Some(dir))?;
             phone_keys::align(&mut db, shop.region, "intake-agent")?;
         }
         Ok(db)
+    }
+
+    /// Where the database is.
+    pub fn database(&self) -> Database {
+        Database::new(self.data_dir.clone(), self.database_url.clone())
     }
 
     /// The acting user, signed in with their PIN (throttled as the client `cli`).

@@ -6,6 +6,7 @@ mod acme;
 mod cli;
 mod command;
 mod context;
+mod database;
 mod device;
 mod fields;
 mod output;

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 use intake_common::Db;
+
+use crate::database::Database;
 use intake_common::webhook::{AddressPolicy, events, queue};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
@@ -278,7 +280,8 @@ fn describe(e: &reqwest::Error) -> String {
 
 /// The worker's state between rounds.
 pub struct Worker {
-    db: Db,
+    /// Lent to a blocking thread for each call ([`Worker::on_db`]).
+    db: Option<Db>,
     client: reqwest::Client,
     options: Options,
     clock: Arc<dyn Clock>,
@@ -289,13 +292,36 @@ impl Worker {
         // Its own commits need not wait for the disk: a delivery recorded as sent and
         // lost in a power cut is sent again, and a message lost with it is made again
         // from the change sequence, whose cursor is lost with it.
-        db.conn().pragma_update(None, "synchronous", "NORMAL")?;
+        if let Some(sqlite) = db.conn().sqlite() {
+            sqlite.pragma_update(None, "synchronous", "NORMAL")?;
+        }
         Ok(Self {
             client: client(&options)?,
-            db,
+            db: Some(db),
             options,
             clock,
         })
+    }
+
+    /// Runs `f` on the worker's database on a blocking thread: a database call never stalls
+    /// the deliveries in flight, and PostgreSQL's client, which blocks, never runs inside
+    /// this loop.
+    async fn on_db<T: Send + 'static>(
+        &mut self,
+        f: impl FnOnce(&mut Db) -> intake_common::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let mut db = self
+            .db
+            .take()
+            .context("the webhook worker lost its database handle")?;
+        let (db, out) = tokio::task::spawn_blocking(move || {
+            let out = intake_common::db::may_block(|| f(&mut db));
+            (db, out)
+        })
+        .await
+        .context("a webhook database call failed")?;
+        self.db = Some(db);
+        Ok(out?)
     }
 
     /// Runs until `stop` resolves.
@@ -314,7 +340,7 @@ impl Worker {
             if pruned_at.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
                 pruned_at = Some(Instant::now());
                 let before = self.clock.now_ms() - queue::KEEP.num_milliseconds();
-                let gone = queue::prune(&mut self.db, before, 500)?;
+                let gone = self.on_db(move |db| queue::prune(db, before, 500)).await?;
                 if gone > 0 {
                     tracing::info!(gone, "old webhook messages pruned");
                     if gone == 500 {
@@ -323,19 +349,21 @@ impl Worker {
                     }
                 }
             }
-            // New changes? PRAGMA data_version moves when another connection commits.
-            let version: i64 = self
-                .db
-                .conn()
-                .pragma_query_value(None, "data_version", |r| r.get(0))?;
-            if seen_version != Some(version) {
-                seen_version = Some(version);
-                backlog = backlog || events::waiting(self.db.conn())?;
-            }
+            // New changes? The marker moves when another connection commits one.
+            let (version, waiting) = self
+                .on_db(move |db| {
+                    let version = db.conn().change_marker()?;
+                    let waiting = seen_version != Some(version) && events::waiting(db.conn())?;
+                    Ok((version, waiting))
+                })
+                .await?;
+            seen_version = Some(version);
+            backlog = backlog || waiting;
             // One pass per round, so a large import's messages are made between deliveries
             // rather than in one long run of transactions.
             if backlog {
-                let (made, more) = events::produce(&mut self.db, self.clock.now_ms())?;
+                let now = self.clock.now_ms();
+                let (made, more) = self.on_db(move |db| events::produce(db, now)).await?;
                 if made > 0 {
                     tracing::debug!(made, "webhook messages made");
                 }
@@ -344,7 +372,11 @@ impl Worker {
             let now = self.clock.now_ms();
             let room = self.options.concurrency.saturating_sub(in_flight.len());
             if room > 0 {
-                for due in queue::due(&self.db, now, room, &busy)? {
+                let taken = busy.clone();
+                let due = self
+                    .on_db(move |db| queue::due(db, now, room, &taken))
+                    .await?;
+                for due in due {
                     busy.insert((due.endpoint_id.clone(), due.message_seq));
                     let client = self.client.clone();
                     let clock = Arc::clone(&self.clock);
@@ -355,7 +387,7 @@ impl Worker {
             // Everything due that may go now is in flight (what is left waits for an
             // earlier message to the same customer), so sleep until a send finishes, the
             // next retry falls due, or it is time to look for new changes.
-            let mut wait = match queue::next_due_ms(self.db.conn())? {
+            let mut wait = match self.on_db(|db| queue::next_due_ms(db.conn())).await? {
                 Some(next) if next > now => Duration::from_millis((next - now) as u64).min(POLL),
                 _ => POLL,
             };
@@ -383,13 +415,14 @@ impl Worker {
                 || unrecorded_since.is_some_and(|t| t.elapsed() >= RECORD_EVERY);
             if !outcomes.is_empty() && record_now {
                 unrecorded_since = None;
-                let disabled = queue::record(
-                    &mut self.db,
-                    &outcomes,
-                    self.clock.now_ms(),
-                    queue::random_unit,
-                )?;
-                for o in outcomes.drain(..) {
+                let now = self.clock.now_ms();
+                let batch = std::mem::take(&mut outcomes);
+                let (disabled, batch) = self
+                    .on_db(move |db| {
+                        queue::record(db, &batch, now, queue::random_unit).map(|d| (d, batch))
+                    })
+                    .await?;
+                for o in batch {
                     if !o.succeeded() {
                         tracing::info!(endpoint = %o.endpoint_id, attempt = o.attempt,
                             status = ?o.status, error = ?o.error, "webhook delivery failed");
@@ -428,15 +461,15 @@ pub fn lock(data_dir: &Path) -> Result<Option<Lock>> {
 
 /// Starts the worker on a thread of its own, if this process gets the lock. Runs until
 /// the process ends.
-pub fn spawn(data_dir: &Path, options: Options) -> Result<()> {
-    let Some(lock) = lock(data_dir)? else {
+pub fn spawn(database: &Database, options: Options) -> Result<()> {
+    let Some(lock) = lock(&database.data_dir)? else {
         tracing::info!("another process delivers this store's webhooks");
         return Ok(());
     };
     // The store serves devices even if webhooks cannot go out yet (no trusted roots on
     // the machine, say): the worker says why, messages wait in the database, and it tries
     // again.
-    let data_dir = data_dir.to_path_buf();
+    let database = database.clone();
     std::thread::Builder::new()
         .name("webhooks".into())
         .spawn(move || {
@@ -447,7 +480,7 @@ pub fn spawn(data_dir: &Path, options: Options) -> Result<()> {
                 .expect("a single-thread runtime starts");
             runtime.block_on(keep_running(
                 None,
-                &data_dir,
+                &database,
                 options,
                 std::future::pending(),
             ));
@@ -458,10 +491,11 @@ pub fn spawn(data_dir: &Path, options: Options) -> Result<()> {
 /// Runs the worker in this thread until `stop` resolves (the embedded default's
 /// `intake-agent run`, where this database is its own store).
 pub fn run_here(
-    data_dir: &Path,
+    database: &Database,
     options: Options,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
+    let data_dir = database.data_dir.as_path();
     // A process that is just stopping (a restart) may still hold it for a moment.
     let mut held = lock(data_dir)?;
     for _ in 0..50 {
@@ -477,27 +511,26 @@ pub fn run_here(
             data_dir.display()
         );
     };
-    let first = Worker::new(open(data_dir)?, options.clone(), Arc::new(SystemClock))?;
+    let first = Worker::new(open(database)?, options.clone(), Arc::new(SystemClock))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
         crate::systemd::spawn_watchdog();
         crate::systemd::ready();
-        keep_running(Some(first), data_dir, options, stop).await;
+        keep_running(Some(first), database, options, stop).await;
     });
     Ok(())
 }
 
-fn open(data_dir: &Path) -> Result<Db> {
-    Db::open_dir(data_dir)
-        .with_context(|| format!("opening the database in {}", data_dir.display()))
+fn open(database: &Database) -> Result<Db> {
+    database.open_for("the database")
 }
 
 /// Runs the worker; if it fails (the disk, the database), says so and starts again.
 async fn keep_running(
     first: Option<Worker>,
-    data_dir: &Path,
+    database: &Database,
     options: Options,
     stop: impl std::future::Future<Output = ()>,
 ) {
@@ -506,7 +539,7 @@ async fn keep_running(
     loop {
         let current = match worker.take() {
             Some(w) => w,
-            None => match open(data_dir)
+            None => match open(database)
                 .and_then(|db| Worker::new(db, options.clone(), Arc::new(SystemClock)))
             {
                 Ok(w) => w,

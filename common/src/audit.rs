@@ -1,8 +1,8 @@
 //! The audit log: who did what, when, to which customer. Nothing updates or deletes it
 //! (the schema's triggers refuse both).
 
+use crate::db::{Connection, OptionalExtension, params};
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -81,8 +81,8 @@ const MAX_FILTER_CHARS: usize = 200;
 impl Filter {
     /// The conditions on an `audit_log` row, and their values in order. Only the asked-for
     /// ones, so a customer's entries come from its index.
-    fn conditions(&self) -> Result<(Vec<&'static str>, Vec<rusqlite::types::Value>)> {
-        use rusqlite::types::Value;
+    fn conditions(&self) -> Result<(Vec<&'static str>, Vec<crate::db::Value>)> {
+        use crate::db::Value;
         let mut conds = Vec::new();
         let mut values = Vec::new();
         for (field, text) in [("user", &self.actor), ("action", &self.action)] {
@@ -143,7 +143,7 @@ pub fn page(
     after: Option<i64>,
     limit: u32,
 ) -> Result<Page> {
-    use rusqlite::types::Value;
+    use crate::db::Value;
     by.require(Permission::ManageUsers)?;
     let (mut conds, mut values) = filter.conditions()?;
     if let Some(after) = after {
@@ -156,7 +156,7 @@ pub fn page(
                 "SELECT 1 FROM audit_log WHERE {}",
                 check.join(" AND ")
             ))?
-            .query_row(rusqlite::params_from_iter(check_values), |_| Ok(()))
+            .query_row(crate::db::params_from_iter(check_values), |_| Ok(()))
             .optional()?
             .is_some();
         if !known {
@@ -177,7 +177,7 @@ pub fn page(
     );
     let mut stmt = conn.prepare(&sql)?;
     let mut entries = stmt
-        .query_map(rusqlite::params_from_iter(values), entry)?
+        .query_map(crate::db::params_from_iter(values), entry)?
         .collect::<Result<Vec<_>, _>>()?;
     let next = if entries.len() > limit as usize {
         entries.truncate(limit as usize);
@@ -197,7 +197,7 @@ pub fn actions(conn: &Connection, by: &Actor) -> Result<Vec<String>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+fn entry(r: &crate::db::Row<'_>) -> crate::db::Result<Entry> {
     Ok(Entry {
         seq: r.get(0)?,
         at: r.get(1)?,

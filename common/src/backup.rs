@@ -93,7 +93,7 @@ fn snapshot(db: &Db, copy: &Path) -> Result<Manifest> {
     create_private(copy)?;
     {
         let mut dst = Connection::open(copy)?;
-        let backup = rusqlite::backup::Backup::new(db.conn(), &mut dst)?;
+        let backup = rusqlite::backup::Backup::new(db.conn().sqlite_only()?, &mut dst)?;
         // -1: every page in one step, under one read transaction.
         backup.step(-1)?;
     }

@@ -1,8 +1,8 @@
 //! What the counter display reads and does: today's check-ins, search, the Safety Panel,
 //! and staff's changes (each checked against the signed-in user's permissions).
 
+use crate::db::{Connection, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -93,7 +93,7 @@ fn check_ins_in(
             Ok((check_in, r.get(10)?))
         },
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 /// Customers whose name, e-mail or phone matches `query`, by name; at most `limit`.
@@ -112,7 +112,7 @@ pub fn search(db: &Db, actor: &Actor, query: &str, limit: u32) -> Result<Vec<Cus
     );
     let mut stmt = db.conn().prepare_cached(&sql)?;
     let rows = stmt.query_map(params![like, phone_like, limit], customer_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 /// The newest acknowledgement of a customer's Safety Panel: who and when.

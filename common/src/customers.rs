@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use crate::db::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -22,13 +22,10 @@ pub static PROFILE_COLUMNS: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Reads a profile from `row`, starting at column `start`.
-pub fn profile_from_row(row: &Row<'_>, start: usize) -> rusqlite::Result<Profile> {
+pub fn profile_from_row(row: &Row<'_>, start: usize) -> crate::db::Result<Profile> {
     let mut p = Profile::with_capacity(256);
     for (i, f) in Field::ALL.iter().enumerate() {
-        let value = row
-            .get_ref(start + i)?
-            .as_str_or_null()
-            .map_err(rusqlite::Error::from)?;
+        let value = row.get_ref(start + i)?.as_str_or_null()?;
         p.set_str(*f, value);
     }
     Ok(p)
@@ -42,13 +39,13 @@ pub static SELECT_CUSTOMER: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-pub fn customer_from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
+pub fn customer_from_row(row: &Row<'_>) -> crate::db::Result<Customer> {
     customer_from_row_at(row, 0)
 }
 
 /// A customer read from `row` whose columns, as [`SELECT_CUSTOMER`] orders them, start at
 /// `start`.
-pub fn customer_from_row_at(row: &Row<'_>, start: usize) -> rusqlite::Result<Customer> {
+pub fn customer_from_row_at(row: &Row<'_>, start: usize) -> crate::db::Result<Customer> {
     let created: String = row.get(start + 1)?;
     let updated: String = row.get(start + 2)?;
     Ok(Customer {
@@ -83,7 +80,7 @@ pub fn for_each<E: From<Error>>(
     let mut stmt = conn.prepare(&sql).map_err(Error::from)?;
     let mut rows = stmt.query([]).map_err(Error::from)?;
     while let Some(row) = rows.next().map_err(Error::from)? {
-        each(customer_from_row(row).map_err(Error::from)?)?;
+        each(customer_from_row(&row).map_err(Error::from)?)?;
     }
     Ok(())
 }
@@ -224,7 +221,7 @@ pub fn detail(db: &Db, actor: &Actor, id: Uuid) -> Result<Detail> {
     };
     let flags = collect(
         conn,
-        "SELECT kind, note, created_at, created_by FROM flags WHERE customer_id = ?1 ORDER BY created_at",
+        "SELECT kind, note, created_at, created_by FROM flags WHERE customer_id = ?1 ORDER BY created_at, id",
         cid,
         |r| {
             Ok(FlagRecord {
@@ -237,7 +234,7 @@ pub fn detail(db: &Db, actor: &Actor, id: Uuid) -> Result<Detail> {
     )?;
     let notes = collect(
         conn,
-        "SELECT body, author, created_at FROM notes WHERE customer_id = ?1 ORDER BY created_at",
+        "SELECT body, author, created_at FROM notes WHERE customer_id = ?1 ORDER BY created_at, id",
         cid,
         |r| {
             Ok(NoteRecord {
@@ -323,7 +320,7 @@ pub(crate) fn contact(
         .prepare_cached(
             "SELECT name, phone, relation FROM contacts WHERE customer_id = ?1 AND kind = ?2",
         )?
-        .query_row(rusqlite::params![customer, kind.as_str()], |r| {
+        .query_row(crate::db::params![customer, kind.as_str()], |r| {
             Ok(Contact {
                 kind,
                 name: r.get(0)?,
@@ -338,7 +335,7 @@ fn collect<T>(
     conn: &Connection,
     sql: &str,
     id: Uuid,
-    f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    f: impl FnMut(&Row<'_>) -> crate::db::Result<T>,
 ) -> Result<Vec<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map([id], f)?;

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{Transaction, params};
+use crate::db::{Transaction, params};
 use serde::Serialize;
 use uuid::Uuid;
 

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::{OptionalExtension, Transaction, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -234,7 +234,7 @@ pub fn submit_all_with(
     Ok(results)
 }
 
-fn is_device(conn: &rusqlite::Connection) -> Result<bool> {
+fn is_device(conn: &crate::db::Connection) -> Result<bool> {
     let role: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = 'sync_role'", [], |r| {
             r.get(0)
@@ -503,7 +503,8 @@ pub(crate) const INSERT_CUSTOMER: &str = "INSERT INTO customers(
     reference_id, status, opt_in, membership_number, email_key, phone_key, last_name_key,
     created_at, updated_at, change_seq, created_seq, sort_last, sort_first, search_name)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?27, ?27, ?28, ?29, ?30)";
+            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?26, ?27, ?27, ?28, ?29, ?30)
+    RETURNING rowid";
 
 /// The folded keys a customer is sorted and searched by (`sort_last`, `sort_first`,
 /// `search_name`), worked out here rather than by the database.
@@ -525,10 +526,11 @@ pub(crate) fn insert_customer(
 ) -> Result<()> {
     let seq = next_change_seq(tx)?;
     let keys = profile.keys(crate::phone_keys::region(tx)?);
-    insert_customer_keyed(tx, id, profile, &keys, at, seq)
+    insert_customer_keyed(tx, id, profile, &keys, at, seq)?;
+    Ok(())
 }
 
-/// Inserts a customer whose match keys are already worked out.
+/// Inserts a customer whose match keys are already worked out; the row's `rowid`.
 pub(crate) fn insert_customer_keyed(
     tx: &Transaction<'_>,
     id: Uuid,
@@ -536,9 +538,9 @@ pub(crate) fn insert_customer_keyed(
     keys: &crate::customer::MatchKeys,
     at: &str,
     seq: i64,
-) -> Result<()> {
+) -> Result<i64> {
     let mut stmt = tx.prepare_cached(INSERT_CUSTOMER)?;
-    let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(30);
+    let mut values: Vec<&dyn crate::db::ToSql> = Vec::with_capacity(30);
     values.push(&id);
     let fields: Vec<Option<&str>> = Field::ALL.iter().map(|f| profile.get(*f)).collect();
     for v in &fields {
@@ -550,9 +552,8 @@ pub(crate) fn insert_customer_keyed(
     values.push(&keys.last_name);
     values.push(&at);
     values.push(&seq);
-    values.extend(names.iter().map(|k| k as &dyn rusqlite::ToSql));
-    stmt.execute(values.as_slice())?;
-    Ok(())
+    values.extend(names.iter().map(|k| k as &dyn crate::db::ToSql));
+    Ok(stmt.query_row(values.as_slice(), |r| r.get(0))?)
 }
 
 /// The UPDATE [`update_customer_versioned`] runs: `?1` the id, then every profile field in
@@ -673,13 +674,13 @@ pub(crate) fn overwrite_customer(
 ) -> Result<()> {
     let keys = profile.keys(crate::phone_keys::region(tx)?);
     let fields: Vec<Option<&str>> = Field::ALL.iter().map(|f| profile.get(*f)).collect();
-    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id];
+    let mut values: Vec<&dyn crate::db::ToSql> = vec![&id];
     for v in &fields {
         values.push(v);
     }
     let names = name_keys(profile);
     values.extend([
-        &keys.email as &dyn rusqlite::ToSql,
+        &keys.email as &dyn crate::db::ToSql,
         &keys.phone,
         &keys.last_name,
         &versions,

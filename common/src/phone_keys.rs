@@ -10,7 +10,7 @@
 //! `phone_key_regions`. A number that does not read in the new region keeps its old key
 //! and is reported; nothing is dropped.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use crate::audit;
@@ -97,7 +97,7 @@ pub fn align(db: &mut Db, region: Region, actor: &str) -> Result<Option<Recomput
             .query_map(params![after, CHUNK], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         let Some(last) = rows.last() else { break };
         after = last.0;
         for (rowid, customer, phone, old) in rows {

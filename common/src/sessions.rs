@@ -3,7 +3,7 @@
 //! expires, when it is revoked, when its user is disabled, when the user's role is no
 //! longer the one it began with, or when the user's PIN changed after it began.
 
-use rusqlite::{OptionalExtension, params};
+use crate::db::{OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -165,7 +165,7 @@ fn parse_id(id: &str) -> Result<Uuid> {
 const COLUMNS: &str =
     "id, user_name, role, created_at, expires_at, last_seen_at, client, revoked_at";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Session)> {
+fn row(r: &crate::db::Row<'_>) -> crate::db::Result<(String, Session)> {
     let id: String = r.get(0)?;
     Ok((
         id,

@@ -8,8 +8,8 @@
 //!
 //! Times are passed in (Unix seconds in the table), so tests move the clock themselves.
 
+use crate::db::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
 

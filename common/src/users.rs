@@ -14,7 +14,7 @@ pub use sign_in::{
     sign_in_from,
 };
 
-use rusqlite::{Connection, params};
+use crate::db::{Connection, params};
 use serde::Serialize;
 use uuid::Uuid;
 

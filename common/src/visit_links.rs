@@ -6,7 +6,7 @@
 //! Making, listing and revoking need `invite:customer` and are audited; using a link marks
 //! it used in the transaction that stores the registration (see [`mark_used`]).
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use crate::db::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -156,7 +156,7 @@ pub fn make(
 const COLUMNS: &str =
     "id, customer_id, name, made_by, made_at, expires_at, used_at, release_id, revoked_at";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 9]> {
+fn row(r: &crate::db::Row<'_>) -> crate::db::Result<[Option<String>; 9]> {
     let mut cols: [Option<String>; 9] = Default::default();
     for (i, c) in cols.iter_mut().enumerate() {
         *c = r.get(i)?;
@@ -253,7 +253,7 @@ pub fn revoke(db: &mut Db, by: &Actor, id_prefix: &str) -> Result<VisitLink> {
         let mut stmt =
             tx.prepare("SELECT id FROM visit_links WHERE substr(id, 1, ?2) = ?1 LIMIT 2")?;
         let rows = stmt.query_map(params![prefix, prefix.len() as i64], |r| r.get(0))?;
-        rows.collect::<rusqlite::Result<_>>()?
+        rows.collect::<crate::db::Result<_>>()?
     };
     let id = match ids.as_slice() {
         [one] => one.clone(),

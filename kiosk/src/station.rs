@@ -71,7 +71,13 @@ impl Station {
         else {
             return;
         };
-        let Some(dir) = self.kiosk.db().path().parent().map(ToOwned::to_owned) else {
+        let Some(dir) = self
+            .kiosk
+            .db()
+            .path()
+            .and_then(std::path::Path::parent)
+            .map(ToOwned::to_owned)
+        else {
             return;
         };
         let db = match Db::open_dir(&dir) {

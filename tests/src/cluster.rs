@@ -16,6 +16,54 @@ use crate::binary;
 pub const OWNER: &str = "olive";
 pub const PIN: &str = "246810";
 
+/// Whether stores run on PostgreSQL (`INTAKE_TEST_ENGINE=postgres`) rather than SQLite files.
+pub fn on_postgres() -> bool {
+    match std::env::var("INTAKE_TEST_ENGINE").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("INTAKE_TEST_ENGINE is `sqlite` or `postgres`, not `{other}`"),
+    }
+}
+
+/// Data directories that are stores (a shop made with [`add_owner`], or a directory a
+/// store was started on): on PostgreSQL each gets a scratch database of its own.
+static STORE_DIRS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Marks `dir` as a store's data directory.
+pub fn mark_store(dir: &Path) {
+    let mut dirs = STORE_DIRS.lock().unwrap_or_else(|p| p.into_inner());
+    if !dirs.iter().any(|d| d == dir) {
+        dirs.push(dir.to_path_buf());
+    }
+}
+
+/// The environment an agent on `dir` runs with: on PostgreSQL, when `dir` is a store,
+/// `INTAKE_DATABASE_URL` naming the store's scratch database (the same for every process
+/// on `dir`). Devices keep their SQLite files.
+pub fn database_env(dir: &Path) -> Vec<(String, String)> {
+    let is_store = STORE_DIRS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .any(|d| d == dir);
+    if on_postgres() && is_store {
+        let url = intake_common::db::scratch::Server::shared().database_for(dir);
+        vec![("INTAKE_DATABASE_URL".to_string(), url)]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The database of the shop in `dir`, opened here: its store's PostgreSQL database when
+/// stores run there, else the SQLite file in `dir`.
+pub fn open_db(dir: &Path) -> intake_common::Db {
+    let db = match database_env(dir).pop() {
+        Some((_, url)) => intake_common::Db::open_postgres_in(&url, dir),
+        None => intake_common::Db::open_dir(dir),
+    };
+    db.unwrap_or_else(|e| panic!("the database of {}: {e}", dir.display()))
+}
+
 /// Runs `intake-agent --data-dir DIR ARGS...` as the owner; panics with its output if it fails.
 pub fn agent(dir: &Path, args: &[&str]) -> String {
     agent_with(dir, args, &[])
@@ -47,6 +95,7 @@ pub fn agent_output_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Out
         .env("INTAKE_USER", OWNER)
         .env("INTAKE_PIN", PIN)
         .env_remove("INTAKE_LOG")
+        .envs(database_env(dir))
         .envs(env.iter().copied())
         .output()
         .expect("intake-agent runs")
@@ -55,10 +104,12 @@ pub fn agent_output_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Out
 /// A new shop database in `dir` with its owner (no store running).
 pub fn add_owner(dir: &Path) {
     std::fs::create_dir_all(dir).expect("a shop directory");
+    mark_store(dir);
     let out = Command::new(binary("intake-agent"))
         .arg("--data-dir")
         .arg(dir)
         .args(["user", "add", OWNER, "--role", "owner"])
+        .envs(database_env(dir))
         .env("INTAKE_PIN", PIN)
         .env_remove("INTAKE_USER")
         .output()
@@ -112,11 +163,13 @@ impl Store {
     }
 
     fn start_with(dir: &Path, port: u16, env: Vec<(String, String)>, args: Vec<String>) -> Store {
+        mark_store(dir);
         let mut child = Command::new(binary("intake-agent"))
             .arg("--data-dir")
             .arg(dir)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(&args)
+            .envs(database_env(dir))
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -248,6 +301,7 @@ pub fn register(dir: &Path, start: u64, count: u64) -> Vec<String> {
     let out = Command::new(binary("intake-submit-loop"))
         .arg("--data-dir")
         .arg(dir)
+        .envs(database_env(dir))
         .args(["--start", &start.to_string(), "--count", &count.to_string()])
         .output()
         .expect("the kiosk submits");
@@ -290,6 +344,13 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn start(upstream_port: u16) -> Proxy {
+        Proxy::start_over(&[upstream_port])
+    }
+
+    /// A proxy in front of several store processes, as a load balancer: each connection
+    /// goes to the next in turn, or, when that one does not answer, to the one after.
+    pub fn start_over(upstream_ports: &[u16]) -> Proxy {
+        let upstream_ports = upstream_ports.to_vec();
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let port = listener.local_addr().expect("an address").port();
         let lose_answers = Arc::new(AtomicBool::new(false));
@@ -298,11 +359,17 @@ impl Proxy {
         let (lose, lost_c, stop_c) = (lose_answers.clone(), lost.clone(), stop.clone());
         listener.set_nonblocking(true).expect("nonblocking");
         std::thread::spawn(move || {
+            let mut turn = 0;
             while !stop_c.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((client, _)) => {
                         let _ = client.set_nonblocking(false);
-                        let Ok(server) = TcpStream::connect(("127.0.0.1", upstream_port)) else {
+                        turn += 1;
+                        let server = (0..upstream_ports.len()).find_map(|i| {
+                            let port = upstream_ports[(turn + i) % upstream_ports.len()];
+                            TcpStream::connect(("127.0.0.1", port)).ok()
+                        });
+                        let Some(server) = server else {
                             continue;
                         };
                         let drop_answer = lose.load(Ordering::SeqCst);

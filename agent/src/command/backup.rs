@@ -9,7 +9,19 @@ use crate::context::Context;
 use crate::outln;
 use crate::output::print_json;
 
+/// A store on PostgreSQL is backed up with the server's own tools.
+fn refuse_postgres(ctx: &Context, what: &str) -> Result<()> {
+    if ctx.database().is_postgres() {
+        bail!(
+            "this store's database is on PostgreSQL, which {what} with its own tools (pg_dump and pg_restore, or a replica; see the README's \"Backups on PostgreSQL\"); keep {} with it, or the medical details cannot be opened",
+            ctx.data_dir.join(intake_common::db::KEY_FILE).display()
+        );
+    }
+    Ok(())
+}
+
 pub fn backup(ctx: &Context, args: BackupArgs) -> Result<()> {
+    refuse_postgres(ctx, "is backed up")?;
     let manifest = backup::backup(&ctx.data_dir, &args.out)?;
     if args.json {
         return print_json(&manifest);
@@ -31,6 +43,7 @@ pub fn restore(ctx: &Context, args: RestoreArgs) -> Result<()> {
         }
         return describe(&manifest);
     }
+    refuse_postgres(ctx, "is restored")?;
     // The agent holds this lock while it runs; a restore under a running store or sync
     // loop would be overwritten by it.
     // (A directory not made yet has no agent on it.)

@@ -23,6 +23,8 @@ static LOOKED: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::
 pub const EVERY: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 
 pub fn run(ctx: &Context, args: CheckArgs) -> Result<()> {
+    ctx.database()
+        .refuse_postgres("the check against the store is made")?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -23,7 +23,7 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
     // request reads them.
     drop(ctx.open()?);
     store::serve(
-        &ctx.data_dir,
+        &ctx.database(),
         store::ServeOptions {
             listen: args.listen,
             plain: args.plain,
@@ -147,6 +147,7 @@ fn read_exit_code(name: &str) -> Result<String> {
 }
 
 pub fn pair(ctx: &Context, args: PairArgs) -> Result<()> {
+    ctx.database().refuse_postgres("pairing is done")?;
     let mut db = ctx.open()?;
     let (paired, fingerprint) = crate::device::pair(
         &mut db,
@@ -179,11 +180,12 @@ pub fn run(ctx: &Context, args: RunArgs) -> Result<()> {
         }
         tracing::info!("no store configured: this database is its own store; delivering webhooks");
         return crate::webhook::run_here(
-            &ctx.data_dir,
+            &ctx.database(),
             crate::webhook::Options::from_env()?,
             crate::device::shutdown(),
         );
     }
+    ctx.database().refuse_postgres("syncing is done")?;
     crate::device::run(
         &ctx.data_dir,
         crate::device::RunOptions {

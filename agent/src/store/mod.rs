@@ -25,13 +25,14 @@ pub mod web_sign;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use intake_common::Db;
 
+use crate::database::Database;
 use crate::tls;
 
 pub use conn::MAX_CONNECTIONS;
@@ -41,19 +42,20 @@ pub use conn::MAX_CONNECTIONS;
 pub const SETTINGS_DIR: &str = "settings";
 
 /// Database handles for request handlers. SQLite in WAL mode lets readers work beside the
-/// one writer, so handlers each take a handle of their own; writers queue on SQLite's lock.
+/// one writer, and PostgreSQL serves many connections, so handlers each take a handle of
+/// their own; writers queue on the database's one write lock.
 pub struct Pool {
-    dir: PathBuf,
+    database: Database,
     idle: Mutex<Vec<Db>>,
 }
 
 impl Pool {
-    pub fn new(dir: &Path) -> Result<Self> {
-        let first = Self::open(dir)
-            .with_context(|| format!("opening the store database in {}", dir.display()))?;
+    pub fn new(database: &Database) -> Result<Self> {
+        let first = Self::open(database)
+            .with_context(|| format!("opening the store database {}", database.describe()))?;
         intake_common::mutation::set_device_role(&first, false)?;
         Ok(Self {
-            dir: dir.to_path_buf(),
+            database: database.clone(),
             idle: Mutex::new(vec![first]),
         })
     }
@@ -62,17 +64,19 @@ impl Pool {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match idle {
             Some(db) => Ok(db),
-            None => Self::open(&self.dir),
+            None => Self::open(&self.database),
         }
     }
 
     /// A handle whose commits never stop to checkpoint the WAL: [`checkpoint_now_and_then`]
     /// does that beside the requests.
-    fn open(dir: &Path) -> intake_common::Result<Db> {
-        let db = Db::open_dir(dir)?;
-        db.conn()
-            .pragma_update(None, "wal_autocheckpoint", 0)
-            .map_err(intake_common::Error::from)?;
+    fn open(database: &Database) -> intake_common::Result<Db> {
+        let db = database.open()?;
+        if let Some(sqlite) = db.conn().sqlite() {
+            sqlite
+                .pragma_update(None, "wal_autocheckpoint", 0)
+                .map_err(intake_common::Error::from)?;
+        }
         Ok(db)
     }
 
@@ -90,10 +94,12 @@ impl Pool {
     ) -> Result<T, error::ApiError> {
         let pool = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let mut db = pool.take()?;
-            let out = f(&mut db);
-            pool.give_back(db);
-            out
+            intake_common::db::may_block(|| {
+                let mut db = pool.take()?;
+                let out = f(&mut db);
+                pool.give_back(db);
+                out
+            })
         })
         .await
         .map_err(|e| error::ApiError::internal(format!("a request handler failed: {e}")))?
@@ -159,7 +165,13 @@ pub struct ServeOptions {
 }
 
 /// Runs the store until SIGINT or SIGTERM.
-pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
+pub fn serve(database: &Database, options: ServeOptions) -> Result<()> {
+    let data_dir = database.data_dir.as_path();
+    if database.is_postgres() && options.acme.is_some() {
+        bail!(
+            "--acme keeps its certificate and challenges in this process: it is not offered with a PostgreSQL database yet; pass --cert and --key"
+        );
+    }
     if options.plain && !options.listen.ip().is_loopback() {
         bail!(
             "plain HTTP is only for loopback addresses ({} is not one): leave out --plain to serve HTTPS",
@@ -179,7 +191,7 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
     };
     // The release template is registered (as a kiosk does when it starts): Web Sign signs
     // under its version, and the console shows it.
-    let mut db = Db::open_dir(data_dir)?;
+    let mut db = database.open_for("the store database")?;
     let region = intake_common::phone_keys::region(db.conn())?;
     let template = intake_common::release::register_template(&mut db, &options.settings.template)?;
     drop(db);
@@ -188,7 +200,7 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         options.settings_dir,
     );
     let state = Arc::new(State {
-        pool: Arc::new(Pool::new(data_dir)?),
+        pool: Arc::new(Pool::new(database)?),
         data_dir: data_dir.to_path_buf(),
         pushed: Mutex::new(HashMap::new()),
         pushed_moved: tokio::sync::Notify::new(),
@@ -203,8 +215,10 @@ pub fn serve(data_dir: &Path, options: ServeOptions) -> Result<()> {
         live,
     });
     files::clear_uploads(data_dir);
-    checkpoint_now_and_then(data_dir.to_path_buf());
-    crate::webhook::spawn(data_dir, crate::webhook::Options::from_env()?)?;
+    if !database.is_postgres() {
+        checkpoint_now_and_then(data_dir.to_path_buf());
+    }
+    crate::webhook::spawn(database, crate::webhook::Options::from_env()?)?;
     let listener = std::net::TcpListener::bind(options.listen)
         .with_context(|| format!("listening on {}", options.listen))?;
     listener.set_nonblocking(true)?;

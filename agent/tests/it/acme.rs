@@ -19,6 +19,34 @@ use intake_tests::cluster::wait_for;
 
 const DOMAIN: &str = "store.test";
 
+/// `--acme` keeps its certificate and challenges in one process, and is refused with a
+/// PostgreSQL database ([`acme_is_refused_with_a_postgres_database`]): these tests run when
+/// stores run on SQLite, and pass over the PostgreSQL run.
+fn skipped_on_postgres() -> bool {
+    intake_tests::cluster::on_postgres()
+}
+
+#[test]
+fn acme_is_refused_with_a_postgres_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = intake_common::db::scratch::Server::shared().fresh_database("acme");
+    let out = Command::new(env!("CARGO_BIN_EXE_intake-agent"))
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["--database", &url, "serve", "--listen", "127.0.0.1:0"])
+        .args(["--acme", DOMAIN])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("--acme") && stderr.contains("PostgreSQL"),
+        "{stderr}"
+    );
+    // Nothing was listening, and the certificate was not ordered.
+    assert!(!tmp.path().join("acme-account.json").exists());
+}
+
 /// `intake-agent serve --acme store.test` against `pebble`, its log lines kept.
 struct AcmeStore {
     child: Child,
@@ -110,6 +138,9 @@ fn mode(path: &Path) -> u32 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_trusting_the_acme_root_accepts_the_store_and_a_restart_reuses_what_it_got() {
+    if skipped_on_postgres() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let pebble = Pebble::start(&tmp.path().join("pebble"));
     let root = pebble.issuing_root().await;
@@ -140,6 +171,9 @@ async fn a_client_trusting_the_acme_root_accepts_the_store_and_a_restart_reuses_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_renewal_is_swapped_into_the_running_store_and_a_paired_device_still_syncs() {
+    if skipped_on_postgres() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let pebble = Pebble::start(&tmp.path().join("pebble"));
     let root = pebble.issuing_root().await;
@@ -194,6 +228,9 @@ async fn a_renewal_is_swapped_into_the_running_store_and_a_paired_device_still_s
 
 #[tokio::test(flavor = "multi_thread")]
 async fn with_the_acme_server_down_the_store_keeps_serving_its_certificate_and_says_why() {
+    if skipped_on_postgres() {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let mut pebble = Pebble::start(&tmp.path().join("pebble"));
     let root = pebble.issuing_root().await;

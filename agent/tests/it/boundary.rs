@@ -11,15 +11,28 @@ use std::time::{Duration, Instant};
 
 use crate::support::{OWNER, PIN, Store, add_owner, agent, client, read_to_close, sign_in, tls};
 
-/// Audit rows and the database's bytes on disk, after a checkpoint.
+/// Audit rows and the database's bytes on disk (after a checkpoint, on SQLite; its
+/// tables' pages, on PostgreSQL).
 fn stored(dir: &Path) -> (i64, u64) {
-    let db = intake_common::Db::open_dir(dir).unwrap();
-    db.conn()
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        .unwrap();
+    let db = intake_tests::cluster::open_db(dir);
     let audit: i64 = db
         .conn()
         .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    let Some(sqlite) = db.conn().sqlite() else {
+        let bytes: i64 = db
+            .conn()
+            .query_row(
+                "SELECT CAST(sum(pg_total_relation_size(oid)) AS BIGINT) FROM pg_class
+                 WHERE relkind = 'r' AND relnamespace = CAST('public' AS regnamespace)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        return (audit, bytes as u64);
+    };
+    sqlite
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         .unwrap();
     let size = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
     (audit, size("intake.db") + size("intake.db-wal"))
@@ -292,7 +305,7 @@ async fn guessing_pairing_codes_is_locked_out_and_writes_nothing_more() {
     let store = Store::start(&dir, &[]);
     let http = client(&dir);
     let audited = || -> i64 {
-        let db = intake_common::Db::open_dir(&dir).unwrap();
+        let db = intake_tests::cluster::open_db(&dir);
         db.conn()
             .query_row(
                 "SELECT count(*) FROM audit_log WHERE action = 'device.pair_failed'",

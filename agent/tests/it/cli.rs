@@ -20,6 +20,7 @@ impl Shop {
         let shop = Shop {
             dir: tempfile::tempdir().unwrap(),
         };
+        intake_tests::cluster::mark_store(&shop.data());
         let out = shop.run_as(None, "135790", &["user", "add", "olive", "--role", "owner"]);
         assert!(
             out.status.success(),
@@ -43,6 +44,7 @@ impl Shop {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_intake-agent"));
         cmd.arg("--data-dir")
             .arg(self.data())
+            .envs(intake_tests::cluster::database_env(&self.data()))
             .args(args)
             .env("INTAKE_PIN", pin)
             .env_remove("INTAKE_USER");
@@ -87,6 +89,7 @@ impl Shop {
         let out = Command::new(env!("CARGO_BIN_EXE_intake-agent"))
             .arg("--data-dir")
             .arg(self.data())
+            .envs(intake_tests::cluster::database_env(&self.data()))
             .args(["--user", "olive", "user", "add", name, "--role", role])
             .env("INTAKE_PIN", "135790")
             .env("INTAKE_NEW_PIN", pin)
@@ -617,6 +620,7 @@ fn closed_pipe(args: &[&str]) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_intake-agent"))
         .arg("--data-dir")
         .arg(shop.data())
+        .envs(intake_tests::cluster::database_env(&shop.data()))
         .args(["--user", "olive"])
         .args(args)
         .env("INTAKE_PIN", "135790")
@@ -663,7 +667,7 @@ fn signed_release(shop: &Shop) -> String {
         self, ClauseAnswer, HealthAnswer, Registration, Signing, signature,
     };
     use intake_common::settings::{Lang, Settings};
-    let mut db = intake_common::Db::open_dir(&shop.data()).unwrap();
+    let mut db = intake_tests::cluster::open_db(&shop.data());
     let settings = Settings::defaults();
     let template = release::register_template(&mut db, &settings.template).unwrap();
     let png = signature::render_png(

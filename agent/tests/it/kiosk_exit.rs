@@ -49,7 +49,7 @@ async fn ask(
 }
 
 fn audited(store: &Store, action: &str, actor: &str) -> i64 {
-    let db = intake_common::Db::open_dir(&store.dir).unwrap();
+    let db = intake_tests::cluster::open_db(&store.dir);
     db.conn()
         .query_row(
             "SELECT count(*) FROM audit_log WHERE action = ?1 AND actor = ?2",

@@ -304,7 +304,7 @@ async fn every_route_answers_as_the_document_says() {
         assert_eq!(result["outcome"], "applied", "{pushed}");
     }
     // The store holds it whole: the choices and who confirmed what, its fingerprint intact.
-    let db = intake_common::Db::open_dir(dir).unwrap();
+    let db = intake_tests::cluster::open_db(dir);
     let owner_actor = intake_common::Actor {
         name: OWNER.into(),
         role: intake_common::Role::Owner,

@@ -158,9 +158,11 @@ impl Drop for Store {
 }
 
 fn agent(dir: &Path, user: Option<&str>, args: &[&str]) -> String {
+    intake_tests::cluster::mark_store(dir);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_intake-agent"));
     cmd.arg("--data-dir")
         .arg(dir)
+        .envs(intake_tests::cluster::database_env(dir))
         .args(args)
         .env("INTAKE_PIN", PIN)
         .env("INTAKE_NEW_PIN", PIN)
@@ -181,6 +183,7 @@ fn start(dir: &Path) -> Store {
     let mut child = Command::new(env!("CARGO_BIN_EXE_intake-agent"))
         .arg("--data-dir")
         .arg(dir)
+        .envs(intake_tests::cluster::database_env(dir))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -36,7 +36,7 @@ async fn sessions_survive_a_restart_and_end_when_revoked_or_the_user_is_disabled
     assert_eq!(status(&http, &store.url, &fay).await, 200);
 
     // Only the token's SHA-256 is kept.
-    let db = intake_common::Db::open_dir(&dir).unwrap();
+    let db = intake_tests::cluster::open_db(&dir);
     let leaked: i64 = db
         .conn()
         .query_row(
@@ -208,7 +208,7 @@ async fn guessing_a_pin_over_https_is_locked_out_and_names_cannot_be_told_apart(
     assert_eq!(s, 429, "the address spraying guesses was not locked");
 
     // The audit log holds the failures, names cut short, and the database stayed small.
-    let db = intake_common::Db::open_dir(&dir).unwrap();
+    let db = intake_tests::cluster::open_db(&dir);
     let longest: i64 = db
         .conn()
         .query_row(

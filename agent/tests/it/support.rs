@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
-pub use intake_tests::cluster::{OWNER, PIN, add_owner, agent};
+pub use intake_tests::cluster::{OWNER, PIN, add_owner, agent, database_env, mark_store};
 
 pub struct Store {
     pub child: Child,
@@ -34,11 +34,13 @@ impl Store {
 
     /// [`Store::start`] with environment variables.
     pub fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Store {
+        mark_store(dir);
         let mut child = Command::new(env!("CARGO_BIN_EXE_intake-agent"))
             .arg("--data-dir")
             .arg(dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
+            .envs(database_env(dir))
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

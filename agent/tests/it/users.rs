@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use intake_common::Db;
 use intake_common::sync::{self, DeviceRole, PairResponse};
 use serde_json::Value;
 use uuid::Uuid;
@@ -23,6 +22,7 @@ impl Shop {
         let shop = Shop {
             dir: tempfile::tempdir().unwrap(),
         };
+        intake_tests::cluster::mark_store(&shop.data());
         shop.ok(
             None,
             OWNER_PIN,
@@ -46,6 +46,7 @@ impl Shop {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_intake-agent"));
         cmd.arg("--data-dir")
             .arg(self.data())
+            .envs(intake_tests::cluster::database_env(&self.data()))
             .args(args)
             .env("INTAKE_PIN", pin)
             .env_remove("INTAKE_USER")
@@ -100,7 +101,7 @@ impl Shop {
 }
 
 fn count(dir: &Path, sql: &str) -> i64 {
-    let db = Db::open_dir(dir).unwrap();
+    let db = intake_tests::cluster::open_db(dir);
     db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
@@ -205,7 +206,7 @@ fn wrong_pins_lock_a_name_across_processes() {
 fn user_commands_are_refused_on_a_paired_device() {
     let shop = Shop::new();
     {
-        let mut db = Db::open_dir(&shop.data()).unwrap();
+        let mut db = intake_tests::cluster::open_db(&shop.data());
         let paired = PairResponse {
             device_id: Uuid::now_v7(),
             name: "desk".into(),

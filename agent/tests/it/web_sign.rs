@@ -117,7 +117,7 @@ async fn an_adult_signs_on_their_phone_and_the_counter_sees_the_check_in() {
     assert!(text.contains("Initials: AR"), "{text}");
 
     // The counter's check-ins, as a counter reads them.
-    let db = intake_common::Db::open_dir(dir).unwrap();
+    let db = intake_tests::cluster::open_db(dir);
     let owner = intake_common::users::sign_in_from(&db, OWNER, PIN, "test").unwrap();
     let now = chrono::Utc::now();
     let check_ins = intake_common::counter::check_ins(

@@ -304,7 +304,7 @@ fn an_adult_signs_on_a_phone_by_drawing_and_every_page_passes_axe() {
     pair_counter(&v.store, counter.path());
     agent(counter.path(), &["run", "--once"]);
     let id = |v: &Value| Uuid::parse_str(v.as_str().unwrap()).unwrap();
-    let db = intake_common::Db::open_dir(counter.path()).unwrap();
+    let db = intake_tests::cluster::open_db(counter.path());
     let (customer, device, sha256): (Uuid, String, String) = db
         .conn()
         .query_row(

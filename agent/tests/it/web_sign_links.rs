@@ -109,7 +109,7 @@ async fn a_link_is_used_once_for_its_customer_and_every_bad_link_gets_one_page()
     refusals.push(("revoked", p.status, p.page.clone()));
     let (expired, expired_token) = make_link(dir, &["--name", "Cy", "--hours", "1"]);
     {
-        let db = intake_common::Db::open_dir(dir).unwrap();
+        let db = intake_tests::cluster::open_db(dir);
         db.conn()
             .execute(
                 "UPDATE visit_links SET expires_at = '2020-01-01T00:00:00.000Z' WHERE id = ?1",
@@ -184,6 +184,7 @@ async fn links_need_invite_customer_and_a_sensible_length() {
         std::process::Command::new(env!("CARGO_BIN_EXE_intake-agent"))
             .arg("--data-dir")
             .arg(dir)
+            .envs(intake_tests::cluster::database_env(dir))
             .args(["--user", user, "web-sign"])
             .args(args)
             .env("INTAKE_PIN", PIN)

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-use rusqlite::types::ValueRef;
+use crate::db::ValueRef;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -253,7 +253,7 @@ fn begin(
     let snapshot = Snapshot::take(db, medical)?;
     // Audited before a byte is written: an export that is interrupted was still an export.
     let names: Vec<String> = columns.iter().map(|c| c.name().to_string()).collect();
-    let tx = db.conn().unchecked_transaction()?;
+    let tx = db.conn().begin_read()?;
     audit::record(
         &tx,
         &actor.name,
@@ -314,17 +314,14 @@ const WORKERS: i64 = 2;
 /// their read transactions while the write lock was held (so no commit lands between them),
 /// the rowid range, and the medical column decrypted from that same state.
 struct Snapshot {
-    readers: Vec<rusqlite::Connection>,
+    readers: Vec<crate::db::Connection>,
     range: Option<(i64, i64)>,
     medical: HashMap<Uuid, String>,
 }
 
 impl Snapshot {
     fn take(db: &Db, medical: bool) -> Result<Self> {
-        let lock = rusqlite::Transaction::new_unchecked(
-            db.conn(),
-            rusqlite::TransactionBehavior::Immediate,
-        )?;
+        let lock = db.conn().begin_write()?;
         let (first, last): (Option<i64>, Option<i64>) =
             lock.query_row("SELECT min(rowid), max(rowid) FROM customers", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -334,18 +331,7 @@ impl Snapshot {
         } else {
             HashMap::new()
         };
-        let mut readers = Vec::new();
-        for _ in 0..WORKERS {
-            let conn = rusqlite::Connection::open_with_flags(
-                db.path(),
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?;
-            conn.busy_timeout(std::time::Duration::from_secs(10))?;
-            conn.execute_batch("BEGIN")?;
-            conn.query_row("SELECT count(*) FROM meta", [], |_| Ok(()))?; // pins the snapshot
-            readers.push(conn);
-        }
+        let readers = db.pinned_readers(&lock, WORKERS as usize)?;
         lock.rollback()?;
         Ok(Self {
             readers,
@@ -440,7 +426,7 @@ fn cell_text<'a>(
 
 /// The CSV lines for the customers with rowids in `lo..hi`.
 fn format_chunk(
-    conn: &rusqlite::Connection,
+    conn: &crate::db::Connection,
     sql: &str,
     columns: &[Column],
     medical: &HashMap<Uuid, String>,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use rusqlite::{OptionalExtension, Transaction};
+use crate::db::{OptionalExtension, Transaction};
 use uuid::Uuid;
 
 use super::FileError;
@@ -226,7 +226,9 @@ pub fn on_device(db: &Db, path: &Path) -> Result<bool> {
 /// cache; for a bulk import, index rebuilds sorted in a temporary file (not in memory) with
 /// a helper thread. Only settable outside a transaction.
 fn import_settings(db: &Db, bulk: bool, on: bool) -> Result<()> {
-    let conn = db.conn();
+    let Some(conn) = db.conn().sqlite() else {
+        return Ok(());
+    };
     let cache = if on {
         IMPORT_CACHE_KIB
     } else {
@@ -413,8 +415,7 @@ impl RowStore<'_> {
                 Err(e) => return Ok(Outcome::Rejected(e)),
             };
             self.seq += 1;
-            insert_customer_keyed(self.tx, id, &profile, &c.keys, self.at, self.seq)?;
-            let rowid = self.tx.last_insert_rowid();
+            let rowid = insert_customer_keyed(self.tx, id, &profile, &c.keys, self.at, self.seq)?;
             if let Some(outbox) = &mut self.outbox {
                 outbox.queue(
                     self.tx,

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
-use rusqlite::Transaction;
+use crate::db::{OptionalExtension, Transaction};
 
 use crate::error::Result;
 
@@ -141,11 +141,8 @@ impl Matcher {
                 let mut stmt = tx.prepare_cached(sql)?;
                 let mut found = Lookup::None;
                 for rowid in map.rows(hash) {
-                    let stored: Option<String> = match stmt.query_row([rowid], |r| r.get(0)) {
-                        Ok(v) => v,
-                        Err(rusqlite::Error::QueryReturnedNoRows) => None,
-                        Err(e) => return Err(e.into()),
-                    };
+                    let stored: Option<String> =
+                        stmt.query_row([rowid], |r| r.get(0)).optional()?.flatten();
                     if stored.as_deref() == Some(value) {
                         found = match found {
                             Lookup::None => Lookup::One(rowid),
@@ -181,7 +178,13 @@ const KEEP_INDEXES: &str = r#"["customers_change_seq"]"#;
 /// Drops the customer table's secondary, non-unique indexes (a unique one keeps enforcing
 /// its rule during the import), returning the SQL that recreates them.
 /// Inside the import's transaction: a failed or killed import brings them back with everything else.
+///
+/// On SQLite only. PostgreSQL keeps them: dropping one there would lock the whole table
+/// against every other store process's readers until the import commits.
 pub(super) fn drop_secondary_indexes(tx: &Transaction<'_>) -> Result<Vec<String>> {
+    if tx.sqlite().is_none() {
+        return Ok(Vec::new());
+    }
     let indexes: Vec<(String, String)> = {
         let mut stmt = tx.prepare(
             "SELECT name, sql FROM sqlite_master

@@ -7,9 +7,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
+use crate::db::Connection;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rusqlite::Connection;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -187,7 +187,7 @@ fn walk<E: From<Error>>(
     mut each: impl FnMut(Group) -> std::result::Result<(), E>,
 ) -> std::result::Result<Option<Cursor>, E> {
     // One read transaction: the exclusions and the walk see the same snapshot.
-    let tx = conn.unchecked_transaction().map_err(Error::from)?;
+    let tx = conn.begin_read().map_err(Error::from)?;
     let excluded = exclusions(&tx)?;
     let mut stmt = tx
         .prepare(&WALK[usize::from(from.is_some())])
@@ -214,7 +214,7 @@ fn walk<E: From<Error>>(
         let member = Member {
             created_at: row.get(1).map_err(Error::from)?,
             rowid: row.get(KEY_COLUMN + 1).map_err(Error::from)?,
-            customer: customer_from_row(row).map_err(Error::from)?,
+            customer: customer_from_row(&row).map_err(Error::from)?,
         };
         if let Some(r) = run
             .as_mut()
@@ -248,7 +248,7 @@ fn birthdate(c: &Customer) -> &str {
 fn exclusions(conn: &Connection) -> Result<HashSet<(Uuid, Uuid)>> {
     let mut stmt = conn.prepare("SELECT a, b FROM not_duplicates")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 /// Cuts the walk's groups into the page asked for.
@@ -378,6 +378,8 @@ mod tests {
         for (sql, ranged) in WALK.iter().zip([false, true]) {
             let mut stmt = db
                 .conn()
+                .sqlite()
+                .unwrap()
                 .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
                 .unwrap();
             let args = ["lee", "1990-01-02"];

@@ -19,8 +19,8 @@ pub use stored::{Facts, GuardianName, Summary, list, list_with_facts, open};
 
 use std::collections::BTreeMap;
 
+use crate::db::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -260,7 +260,7 @@ mod b64 {
 
 /// Applies a signed release inside a mutation's transaction.
 pub(crate) fn apply_signed(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &crate::db::Transaction<'_>,
     sealer: &crate::crypto::Sealer,
     customer: Uuid,
     release: &ReleaseContent,
@@ -490,7 +490,7 @@ pub fn submit_with(
     db: &mut Db,
     reg: &Registration,
     ctx: &Signing<'_>,
-    also: impl FnOnce(&rusqlite::Transaction<'_>, &Submitted) -> Result<()>,
+    also: impl FnOnce(&crate::db::Transaction<'_>, &Submitted) -> Result<()>,
 ) -> Result<Submitted> {
     let age = validate(reg, ctx)?;
     let paired = crate::sync::credentials(db.conn())?.map(|c| c.device.name);

@@ -1,7 +1,7 @@
 //! A returning customer recognised at the kiosk by exact phone and birthdate.
 
+use crate::db::{Connection, params};
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use crate::customer::{Contact, ContactKind, Profile};
@@ -38,7 +38,7 @@ pub fn find_returning(
             params![key, birthdate.format("%Y-%m-%d").to_string()],
             |r| r.get(0),
         )?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     let id = match ids[..] {
         [id] => id,
         // A kiosk paired with a store keeps only recognition entries for customers it

@@ -1,7 +1,7 @@
 //! Signed releases as stored: listed by what identifies them, opened (with permission,
 //! audited, the fingerprint checked) for what they say.
 
-use rusqlite::{OptionalExtension, params};
+use crate::db::{OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -34,7 +34,7 @@ pub fn list(db: &Db, actor: &Actor, customer: Option<Uuid>, limit: u32) -> Resul
         "SELECT r.id, r.customer_id, c.first_name, c.last_name, r.template_id,
                 r.template_version, r.signed_at, r.device, r.content_sha256
          FROM releases r JOIN customers c ON c.id = r.customer_id
-         WHERE ?1 IS NULL OR r.customer_id = ?1
+         WHERE r.customer_id = ?1 OR ?1 IS NULL
          ORDER BY r.signed_at DESC, r.id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![customer, limit], |r| {
@@ -55,7 +55,7 @@ pub fn list(db: &Db, actor: &Actor, customer: Option<Uuid>, limit: u32) -> Resul
             sha256: r.get(8)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 /// A signed release, opened. It holds health answers, so it takes `medical:customer`, and

@@ -3,8 +3,8 @@
 //! last-writer-wins in the future, checks a release against the device that sent it, and
 //! lets a lobby kiosk touch only the customers it registered (or proved it knows).
 
+use crate::db::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::*;

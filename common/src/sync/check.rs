@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{Connection, OptionalExtension, types::ValueRef};
+use crate::db::{Connection, OptionalExtension, ValueRef};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -75,7 +75,7 @@ pub struct CheckReport {
 /// The store's side: the summary for `device` up to `cursor`, in one read snapshot.
 pub fn store_summary(db: &Db, device: &DeviceAuth, cursor: i64) -> Result<CheckAnswer> {
     let conn = db.conn();
-    let tx = conn.unchecked_transaction()?;
+    let tx = conn.begin_read()?;
     let head: i64 = tx.query_row(
         "SELECT coalesce(CAST(value AS BIGINT), 0) FROM meta WHERE key = 'change_seq'",
         [],
@@ -88,7 +88,7 @@ pub fn store_summary(db: &Db, device: &DeviceAuth, cursor: i64) -> Result<CheckA
              UNION SELECT customer_id FROM tombstones WHERE change_seq > ?1 LIMIT ?2",
         )?;
         let rows = stmt.query_map(
-            rusqlite::params![cursor, MAX_CHANGED_AFTER as i64 + 1],
+            crate::db::params![cursor, MAX_CHANGED_AFTER as i64 + 1],
             |r| r.get(0),
         )?;
         for id in rows {
@@ -110,7 +110,7 @@ pub fn store_summary(db: &Db, device: &DeviceAuth, cursor: i64) -> Result<CheckA
         DeviceRole::Counter => customers_digest(
             &tx,
             "WHERE change_seq <= ?1",
-            rusqlite::params![cursor],
+            crate::db::params![cursor],
             &HashSet::new(),
         )?,
         DeviceRole::Kiosk => {
@@ -159,7 +159,7 @@ pub fn compare(db: &Db, answer: &CheckAnswer) -> Result<CheckReport> {
         .ok_or_else(|| Error::Invalid("this database is not a paired device".into()))?;
     let pending: i64 = conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
     let left_out: HashSet<Uuid> = answer.changed_after.iter().copied().collect();
-    let tx = conn.unchecked_transaction()?;
+    let tx = conn.begin_read()?;
     // A kiosk keeps customers only while they wait to be pushed.
     let mut kept = 0i64;
     let (device_held, hash) = match role {
@@ -231,7 +231,7 @@ pub fn last_check(conn: &Connection) -> Result<Option<CheckReport>> {
 fn customers_digest(
     conn: &Connection,
     filter: &str,
-    params: impl rusqlite::Params,
+    params: impl crate::db::Params,
     left_out: &HashSet<Uuid>,
 ) -> Result<(i64, String)> {
     let columns = 4 + crate::customer::Field::COUNT;

@@ -1,10 +1,10 @@
 //! The device's side of sync: its credentials, its outbox, and applying what it pulls.
 
+use crate::db::{Connection, OptionalExtension, Transaction, params};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::NaiveDate;
 use hmac::{KeyInit, Mac};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,6 +15,8 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::release::Returning;
 
+/// An empty blob: where a device keeps a record whose sealed content stays on the store.
+const EMPTY: &[u8] = &[];
 /// What a paired device needs to talk to its store.
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -142,7 +144,7 @@ pub fn remint_future_ids(db: &mut Db, store_now: chrono::DateTime<chrono::Utc>) 
     let rows: Vec<(i64, Uuid, Vec<u8>)> = tx
         .prepare("SELECT seq, mutation_id, sealed FROM outbox ORDER BY seq")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     let mut reminted = 0usize;
     for (seq, id, sealed) in rows {
         let dated = id
@@ -215,7 +217,9 @@ pub fn purge_kiosk_replica(db: &mut Db) -> Result<usize> {
         return Ok(0);
     }
     // Freed pages are zeroed, not left holding what was deleted.
-    db.conn().pragma_update(None, "secure_delete", true)?;
+    db.conn()
+        .sqlite_only()?
+        .pragma_update(None, "secure_delete", true)?;
     let tx = db.write()?;
     let held: i64 = tx.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
     if held == 0 || outbox_waiting(&tx)? {
@@ -260,7 +264,9 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
     let kiosk = role(db.conn())? == Some(DeviceRole::Kiosk);
     if kiosk {
         // Freed pages are zeroed, not left holding what was deleted.
-        db.conn().pragma_update(None, "secure_delete", true)?;
+        db.conn()
+            .sqlite_only()?
+            .pragma_update(None, "secure_delete", true)?;
     }
     let (tx, sealer) = db.write_sealed()?;
     let mut wiped = 0;
@@ -454,8 +460,8 @@ fn apply_customer(tx: &Transaction<'_>, sealer: &Sealer, c: &CustomerRecord) -> 
         // The record only: the sealed content stays on the store (an empty blob here).
         tx.execute(
             "INSERT INTO releases(id, customer_id, template_id, template_version, signed_at, device, sealed, content_sha256)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, x'', ?7)",
-            params![r.id, c.id, r.template_id, r.template_version, r.signed_at, r.device, r.sha256],
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7)",
+            params![r.id, c.id, r.template_id, r.template_version, r.signed_at, r.device, r.sha256, EMPTY],
         )?;
     }
     match &c.medical {
@@ -473,8 +479,8 @@ fn apply_customer(tx: &Transaction<'_>, sealer: &Sealer, c: &CustomerRecord) -> 
             for _ in 0..*count {
                 tx.execute(
                     "INSERT INTO medical_conditions(id, customer_id, sealed, created_at, created_by)
-                     VALUES (?1, ?2, x'', ?3, 'store')",
-                    params![Uuid::now_v7(), c.id, c.updated_at],
+                     VALUES (?1, ?2, ?4, ?3, 'store')",
+                    params![Uuid::now_v7(), c.id, c.updated_at, EMPTY],
                 )?;
             }
         }
@@ -549,7 +555,7 @@ pub fn find_recognised(
         .prepare_cached("SELECT customer_id, sealed FROM recognition WHERE lookup = ?1 LIMIT 2")?;
     let found: Vec<(Uuid, Vec<u8>)> = stmt
         .query_map([lookup], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     let [(id, sealed)] = &found[..] else {
         return Ok(None);
     };

@@ -1,10 +1,10 @@
 //! The store's list of paired devices: adding one and its one-time pairing code, pairing,
 //! the token check, revoking, and a kiosk's own recognition key and staff exit code.
 
+use crate::db::{Connection, OptionalExtension, params};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{Duration, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -171,7 +171,7 @@ pub fn list_devices(db: &Db, actor: &Actor) -> Result<Vec<DeviceRecord>> {
             revoked_at: r.get(8)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 /// Revokes a device: its next request is refused, and its code (if unused) no longer pairs.

@@ -23,7 +23,7 @@ pub use devices::*;
 pub use paired::{queue_or_refuse, refuse_on_device};
 pub use store::*;
 
-use rusqlite::{Connection, OptionalExtension};
+use crate::db::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

@@ -6,7 +6,7 @@
 //! with a message that says where to do it. Nothing a person is told is done stays on one
 //! device or vanishes at the next pull.
 
-use rusqlite::{Connection, Transaction, params};
+use crate::db::{Connection, Transaction, params};
 use serde::Serialize;
 
 use super::{DeviceRole, KEY_DEVICE_ROLE, KEY_MEDICAL, KEY_STORE_URL, meta};
@@ -120,7 +120,7 @@ pub fn waiting(conn: &Connection) -> Result<Waiting> {
                 count: r.get(1)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     let mut stmt = conn.prepare(
         "SELECT coalesce(a.kind, 'unknown'), o.reason, count(*), max(o.rejected_at)
          FROM outbox_rejected o LEFT JOIN applied_mutations a ON a.id = o.mutation_id
@@ -135,7 +135,7 @@ pub fn waiting(conn: &Connection) -> Result<Waiting> {
                 last_refused_at: r.get(3)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     Ok(Waiting { pending, refused })
 }
 

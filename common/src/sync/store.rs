@@ -1,10 +1,10 @@
 //! The store's side of sync: applying what devices push (through the checks in
 //! `boundary`), and serving what each may pull.
 
+use crate::db::{Connection, params};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::Utc;
-use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use super::boundary::{admit, grant};
@@ -93,15 +93,7 @@ fn apply_batch(
 /// Whether an error may pass if the same work is tried again later.
 pub fn is_transient(e: &Error) -> bool {
     match e {
-        Error::Db(rusqlite::Error::SqliteFailure(f, _)) => matches!(
-            f.code,
-            rusqlite::ErrorCode::DatabaseBusy
-                | rusqlite::ErrorCode::DatabaseLocked
-                | rusqlite::ErrorCode::SystemIoFailure
-                | rusqlite::ErrorCode::DiskFull
-                | rusqlite::ErrorCode::CannotOpen
-                | rusqlite::ErrorCode::OutOfMemory
-        ),
+        Error::Db(e) => e.is_transient(),
         Error::Io { .. } => true,
         _ => false,
     }
@@ -125,7 +117,7 @@ pub fn pull(db: &Db, device: &DeviceAuth, cursor: i64, limit: u32) -> Result<Pul
     };
     let recognition_key = kiosk_key.as_ref().map(|(_, b64)| b64.clone());
     let conn = db.conn();
-    let tx = conn.unchecked_transaction()?; // one snapshot for the whole answer
+    let tx = conn.begin_read()?; // one snapshot for the whole answer
     let mut seqs: Vec<(i64, Uuid, Option<Option<Uuid>>)> = Vec::new();
     {
         let mut stmt = tx.prepare_cached(
@@ -223,7 +215,7 @@ fn synced_users(conn: &Connection) -> Result<Vec<SyncedUser>> {
             disabled: r.get(5)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 fn customer_record(db: &Db, conn: &Connection, id: Uuid, medical: bool) -> Result<CustomerRecord> {
@@ -385,11 +377,11 @@ fn rows<T>(
     conn: &Connection,
     sql: &str,
     id: Uuid,
-    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    f: impl FnMut(&crate::db::Row<'_>) -> crate::db::Result<T>,
 ) -> Result<Vec<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let mapped = stmt.query_map([id], f)?;
-    Ok(mapped.collect::<rusqlite::Result<_>>()?)
+    Ok(mapped.collect::<crate::db::Result<_>>()?)
 }
 
 fn recognition_entry(

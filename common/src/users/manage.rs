@@ -2,8 +2,8 @@
 //! Every change is audited, and refused on a device paired with a store (its users are the
 //! store's, replaced at the next pull).
 
+use crate::db::{Connection, OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -52,7 +52,7 @@ pub fn list_at(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<UserStatus>>
                 r.get::<_, Option<String>>(6)?,
             ))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<crate::db::Result<Vec<_>>>()?;
     rows.into_iter()
         .map(
             |(id, name, role, disabled, created_at, last_sign_in_at, pin_changed_at)| {

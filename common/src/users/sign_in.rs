@@ -8,8 +8,8 @@
 //! work (an argon2 computation with the current parameters), so neither the answer nor its
 //! time tells which names exist.
 
+use crate::db::{Connection, OptionalExtension, Transaction, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{Actor, Role, pin};
 use crate::audit;
@@ -63,10 +63,7 @@ fn printable(s: &str, max: usize) -> String {
 }
 
 fn write(conn: &Connection) -> Result<Transaction<'_>> {
-    Ok(Transaction::new_unchecked(
-        conn,
-        TransactionBehavior::Immediate,
-    )?)
+    Ok(conn.begin_write()?)
 }
 
 /// Counts the attempt against `keys`, or refuses while one is locked.
@@ -270,7 +267,7 @@ fn pin_only(
     let users: Vec<(String, String, String)> = conn
         .prepare_cached("SELECT name, role, pin_hash FROM users WHERE disabled = 0 ORDER BY name")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<Vec<(String, String, String)>>>()?
+        .collect::<crate::db::Result<Vec<(String, String, String)>>>()?
         .into_iter()
         .filter(|(_, role, _)| role.parse::<Role>().is_ok_and(|r| roles.contains(&r)))
         .collect();

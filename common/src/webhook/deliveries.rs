@@ -3,7 +3,7 @@
 //! by exact id, never by a prefix, so an address that names another endpoint or message
 //! than the one it was made for finds nothing.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::db::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -65,7 +65,7 @@ const SELECT: &str = "SELECT m.id, m.event_type, m.customer_id, m.created_at, d.
          ORDER BY a.seq DESC LIMIT 1)
     FROM webhook_deliveries d JOIN webhook_messages m ON m.seq = d.message_seq";
 
-fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
+fn read(r: &crate::db::Row<'_>) -> crate::db::Result<Delivery> {
     let state: String = r.get(4)?;
     let next_ms: i64 = r.get(6)?;
     // A test event waits with no time set: whoever asked for it sends it at once.
@@ -112,12 +112,12 @@ pub fn deliveries(
         ),
     };
     let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE d.endpoint_id = ?1 AND (?2 IS NULL OR d.message_seq < ?2)
+        "{SELECT} WHERE d.endpoint_id = ?1 AND (d.message_seq < ?2 OR ?2 IS NULL)
          ORDER BY d.message_seq DESC LIMIT ?3"
     ))?;
     let mut deliveries: Vec<Delivery> = stmt
         .query_map(params![ep.id, before_seq, i64::from(limit) + 1], read)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     let next = if deliveries.len() > limit as usize {
         deliveries.truncate(limit as usize);
         deliveries.last().map(|d| d.message.clone())

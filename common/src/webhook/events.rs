@@ -10,8 +10,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::{Transaction, params};
 use chrono::Utc;
-use rusqlite::{Transaction, params};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -64,7 +64,7 @@ struct Prepared {
 /// blocks no one; only the inserts and the cursor's move take the write lock.
 pub fn produce(db: &mut Db, now_ms: i64) -> Result<(usize, bool)> {
     let (cursor, hi, current, prepared) = {
-        let read = db.conn().unchecked_transaction()?;
+        let read = db.conn().begin_read()?;
         let cursor = meta_int(&read, "webhook_seq")?;
         let current = meta_int(&read, "change_seq")?;
         if cursor >= current {
@@ -210,7 +210,7 @@ fn changes(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<Vec<Event>> {
     ))?;
     let mut rows = stmt.query(params![lo, hi])?;
     while let Some(row) = rows.next()? {
-        let customer = customer_from_row(row)?;
+        let customer = customer_from_row(&row)?;
         let created_seq: i64 = row.get(crate::customer::Field::ALL.len() + 3)?;
         let change_seq: i64 = row.get(crate::customer::Field::ALL.len() + 4)?;
         let created = created_seq > lo && created_seq <= hi;
@@ -342,7 +342,7 @@ pub fn body_for(
 }
 
 /// Whether changes are waiting for the producer (a cheap read).
-pub fn waiting(conn: &rusqlite::Connection) -> Result<bool> {
+pub fn waiting(conn: &crate::db::Connection) -> Result<bool> {
     Ok(conn
         .prepare_cached(
             "SELECT (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'change_seq')

@@ -12,11 +12,11 @@ pub mod queue;
 pub use address::{AddressPolicy, check_url, is_public, special_range};
 pub use deliveries::{Deliveries, Delivery, deliveries, delivery, endpoint};
 
+use crate::db::{Connection, OptionalExtension, params};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, KeyInit, Mac};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::Sha256;
 use uuid::Uuid;
@@ -242,7 +242,7 @@ fn select_endpoints(conn: &Connection, only: Option<&str>) -> Result<Vec<Endpoin
                 e.failing_since, e.created_at, e.created_by,
                 (SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.state = 'pending'),
                 (SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.state = 'failed')
-         FROM webhook_endpoints e WHERE ?1 IS NULL OR e.id = ?1 ORDER BY e.created_at, e.id",
+         FROM webhook_endpoints e WHERE e.id = ?1 OR ?1 IS NULL ORDER BY e.created_at, e.id",
     )?;
     let rows = stmt.query_map([only], |r| {
         Ok(Endpoint {
@@ -410,7 +410,7 @@ pub fn replay(
         .ok_or_else(|| Error::WebhookMessageNotFound(message.trim().to_string()))?;
     let n = tx.execute(
         "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?2
-         WHERE message_seq = ?1 AND (?3 IS NULL OR endpoint_id = ?3)
+         WHERE message_seq = ?1 AND (endpoint_id = ?3 OR ?3 IS NULL)
            AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE enabled = 1)",
         params![seq, now_ms, endpoint],
     )?;
@@ -439,7 +439,7 @@ pub fn recover(
     let tx = db.write()?;
     let n = tx.execute(
         "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_ms = ?1
-         WHERE state = 'failed' AND (?3 IS NULL OR endpoint_id = ?3)
+         WHERE state = 'failed' AND (endpoint_id = ?3 OR ?3 IS NULL)
            -- One never tried (failed when its endpoint was disabled) counts from when it was made.
            AND COALESCE(last_attempt_at,
                         (SELECT created_at FROM webhook_messages m WHERE m.seq = message_seq)) >= ?2

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
 use intake_common::csvio::{self, ImportOptions};
-use intake_common::{Actor, Db, Role};
+use intake_common::{Actor, Role};
 use proptest::prelude::*;
 
 fn owner() -> Actor {
@@ -49,7 +49,7 @@ proptest! {
     #[test]
     fn importer_never_panics(bytes in prop_oneof![csvish(), prop::collection::vec(any::<u8>(), 0..256)]) {
         let dir = tempfile::tempdir().unwrap();
-        let mut db = Db::open_dir(&dir.path().join("data")).unwrap();
+        let mut db = crate::open_db(&dir.path().join("data"));
         let path = dir.path().join("in.csv");
         std::fs::write(&path, &bytes).unwrap();
         let before = intake_common::customers::count(db.conn()).unwrap();

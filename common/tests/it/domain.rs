@@ -19,18 +19,7 @@ fn owner() -> Actor {
 
 fn create(db: &mut Db, profile: Profile) -> Uuid {
     let id = Uuid::now_v7();
-    mutation::submit(
-        db,
-        &Mutation::new(
-            "olive",
-            Op::CreateCustomer {
-                customer: id,
-                profile,
-            },
-        ),
-    )
-    .unwrap();
-    id
+    crate::add_customer(db, id, profile)
 }
 
 fn person(first: &str, last: &str, born: &str) -> Profile {
@@ -43,7 +32,7 @@ fn person(first: &str, last: &str, born: &str) -> Profile {
 #[test]
 fn a_mutation_applied_twice_changes_nothing_more() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let id = create(&mut db, person("Ann", "Lee", "1990-01-02"));
     let note = Mutation::new(
         "olive",
@@ -75,7 +64,7 @@ fn a_mutation_applied_twice_changes_nothing_more() {
 #[test]
 fn later_edit_of_a_field_wins_whatever_the_arrival_order() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let id = create(&mut db, person("Ann", "Lee", "1990-01-02"));
     let change = |field: Field, v: &str| Op::UpdateCustomer {
         customer: id,
@@ -127,7 +116,7 @@ fn later_edit_of_a_field_wins_whatever_the_arrival_order() {
 #[test]
 fn merge_fills_gaps_from_the_most_recent_duplicate_and_moves_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let target = create(&mut db, person("Ann", "Lee", "1990-01-02"));
     let older = create(
         &mut db,
@@ -210,15 +199,15 @@ fn merge_fills_gaps_from_the_most_recent_duplicate_and_moves_everything() {
     db.conn()
         .execute(
             "INSERT INTO releases(id, customer_id, template_id, template_version, signed_at, device, sealed, content_sha256)
-             VALUES (?1, ?2, 'default', 1, '2026-01-01T00:00:00Z', 'lobby', x'00', 'abc')",
-            rusqlite::params![Uuid::now_v7(), older],
+             VALUES (?1, ?2, 'default', 1, '2026-01-01T00:00:00Z', 'lobby', ?3, 'abc')",
+            rusqlite::params![Uuid::now_v7(), older, [0u8].as_slice()],
         )
         .unwrap();
     db.conn()
         .execute(
             "INSERT INTO files(id, customer_id, name, media_type, content, created_at)
-             VALUES (?1, ?2, 'id.png', 'image/png', x'89', '2026-01-01T00:00:00Z')",
-            rusqlite::params![Uuid::now_v7(), newer],
+             VALUES (?1, ?2, 'id.png', 'image/png', ?3, '2026-01-01T00:00:00Z')",
+            rusqlite::params![Uuid::now_v7(), newer, [0x89u8].as_slice()],
         )
         .unwrap();
     let groups = duplicates::find(&db, &owner()).unwrap();
@@ -286,7 +275,7 @@ fn merge_fills_gaps_from_the_most_recent_duplicate_and_moves_everything() {
 #[test]
 fn an_offline_edit_made_before_a_merge_still_lands_on_the_survivor() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let target = create(&mut db, person("Ann", "Lee", "1990-01-02"));
     let dup = create(
         &mut db,
@@ -314,7 +303,7 @@ fn an_offline_edit_made_before_a_merge_still_lands_on_the_survivor() {
 #[test]
 fn not_a_duplicate_is_not_offered_again_and_survives_a_merge() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let a = create(&mut db, person("Ann", "Lee", "1990-01-02"));
     let b = create(&mut db, person("Amy", "Lee", "1990-01-02"));
     assert_eq!(duplicates::find(&db, &owner()).unwrap().len(), 1);
@@ -356,7 +345,7 @@ fn not_a_duplicate_is_not_offered_again_and_survives_a_merge() {
 #[test]
 fn permissions_gate_medical_details_merges_and_exports() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let id = create(&mut db, person("Ann", "Lee", "1990-01-02"));
     mutation::submit(
         &mut db,
@@ -404,6 +393,7 @@ fn permissions_gate_medical_details_merges_and_exports() {
 #[test]
 fn medical_details_never_reach_the_disk_in_clear() {
     let dir = tempfile::tempdir().unwrap();
+    // The files on disk are SQLite's (a device's, with its outbox).
     let mut db = Db::open_dir(dir.path()).unwrap();
     let marker = "MARKER-7f3a9-hepatitis";
     let id = create(&mut db, person("Ann", "Lee", "1990-01-02"));

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
 use intake_common::duplicates::{self, Cursor, Group};
-use intake_common::{Actor, Db, Error, Field, Mutation, Op, Profile, Role, mutation};
+use intake_common::{Actor, Db, Error, Field, Profile, Role};
 use uuid::Uuid;
 
 fn owner() -> Actor {
@@ -23,18 +23,7 @@ fn create(db: &mut Db, first: &str, last: &str, born: &str) -> Uuid {
     if !born.is_empty() {
         profile = profile.with(Field::Birthdate, born);
     }
-    mutation::submit(
-        db,
-        &Mutation::new(
-            "olive",
-            Op::CreateCustomer {
-                customer: id,
-                profile,
-            },
-        ),
-    )
-    .unwrap();
-    id
+    crate::add_customer(db, id, profile)
 }
 
 /// A group as its ids: the target, then the duplicates.
@@ -47,7 +36,7 @@ fn ids(g: &Group) -> Vec<Uuid> {
 fn audits(db: &Db) -> Vec<String> {
     let mut stmt = db
         .conn()
-        .prepare("SELECT detail FROM audit_log WHERE action = 'customer.duplicates' ORDER BY rowid")
+        .prepare("SELECT detail FROM audit_log WHERE action = 'customer.duplicates' ORDER BY seq")
         .unwrap();
     stmt.query_map([], |r| r.get(0))
         .unwrap()
@@ -59,7 +48,7 @@ fn audits(db: &Db) -> Vec<String> {
 /// customers are marked apart so that it makes two groups.
 fn shop() -> (tempfile::TempDir, Db, [Uuid; 4]) {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let names = ["Lee", "Ng", "Kim", "Díaz", "O'Brien"];
     for (i, last) in names.iter().enumerate() {
         for day in 1..=4 {

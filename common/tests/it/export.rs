@@ -26,7 +26,7 @@ fn owner() -> Actor {
 #[test]
 fn a_large_export_writes_every_customer_once_in_order() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(&dir.path().join("data")).unwrap();
+    let mut db = crate::open_db(&dir.path().join("data"));
     let mut csv = String::from("FirstName,LastName,PhoneNumber,Birthdate,Notes\n");
     for i in 0..30_000 {
         // Every 1000th customer has a twin, so merges punch holes in the rowids.
@@ -73,7 +73,7 @@ fn actor(role: Role) -> Actor {
 
 /// A store of two customers, the first with an allergy on file.
 fn two_customers(dir: &Path) -> (Db, Uuid) {
-    let mut db = Db::open_dir(dir).unwrap();
+    let mut db = crate::open_db(dir);
     let by = Caller::Staff(owner());
     let ann = Uuid::now_v7();
     for (id, first) in [(ann, "Ann"), (Uuid::now_v7(), "=Bo")] {

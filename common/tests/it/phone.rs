@@ -79,11 +79,11 @@ fn stored_key(db: &Db, id: Uuid) -> Option<String> {
 fn audit_rows(db: &Db, action: &str) -> Vec<(Uuid, String)> {
     let mut stmt = db
         .conn()
-        .prepare("SELECT customer_id, detail FROM audit_log WHERE action = ?1 ORDER BY rowid")
+        .prepare("SELECT customer_id, detail FROM audit_log WHERE action = ?1 ORDER BY seq")
         .unwrap();
     stmt.query_map([action], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
-        .collect::<rusqlite::Result<_>>()
+        .collect::<intake_common::db::Result<_>>()
         .unwrap()
 }
 
@@ -103,10 +103,11 @@ fn the_recompute_fixes_north_american_keys_of_an_old_database_and_keeps_what_doe
             ("Dani", "555 0199", "+5550199"),
         ],
     );
+    // An old SQLite file, migrated.
     let mut db = Db::open_dir(dir.path()).unwrap();
     let version: i64 = db
         .conn()
-        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert!(version >= 10, "migrated past V10: {version}");
     assert_eq!(phone_keys::recorded(db.conn()).unwrap(), None);
@@ -205,24 +206,13 @@ fn create(db: &mut Db, first: &str, phone: &str) -> Uuid {
         .with(Field::LastName, "Garza")
         .with(Field::Birthdate, "1990-05-06")
         .with(Field::PhoneNumber, phone);
-    mutation::submit(
-        db,
-        &Mutation::new(
-            "olive",
-            Op::CreateCustomer {
-                customer: id,
-                profile,
-            },
-        ),
-    )
-    .unwrap();
-    id
+    crate::add_customer(db, id, profile)
 }
 
 #[test]
 fn a_returning_customer_is_found_by_the_number_written_either_way() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     phone_keys::align(&mut db, region("ES"), "test").unwrap();
     let id = create(&mut db, "Lucía", "612 345 678");
     let born = NaiveDate::from_ymd_opt(1990, 5, 6).unwrap();
@@ -252,7 +242,7 @@ fn a_returning_customer_is_found_by_the_number_written_either_way() {
 #[test]
 fn an_import_matches_a_customer_across_national_and_international_forms() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     phone_keys::align(&mut db, region("MX"), "test").unwrap();
     let ana = create(&mut db, "Ana", "+52 55 1234 5678");
     let file = dir.path().join("sucursal.csv");
@@ -283,7 +273,7 @@ fn an_import_matches_a_customer_across_national_and_international_forms() {
 #[test]
 fn an_import_with_another_region_keeps_each_number_in_its_country() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     phone_keys::align(&mut db, Region::us(), "test").unwrap();
     let file = dir.path().join("madrid.csv");
     std::fs::write(
@@ -311,7 +301,7 @@ fn an_import_with_another_region_keeps_each_number_in_its_country() {
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
-        .collect::<rusqlite::Result<_>>()
+        .collect::<intake_common::db::Result<_>>()
         .unwrap();
     assert_eq!(
         rows,
@@ -337,7 +327,7 @@ fn an_import_with_another_region_keeps_each_number_in_its_country() {
 #[test]
 fn a_change_with_a_number_impossible_for_the_region_is_refused_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     phone_keys::align(&mut db, region("GB"), "test").unwrap();
     let id = create(&mut db, "Ella", "07911 123456");
     assert_eq!(stored_key(&db, id).as_deref(), Some("+447911123456"));

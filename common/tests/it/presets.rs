@@ -71,7 +71,7 @@ const SAMPLES: [(&str, u64, u64); 8] = [
 fn every_sample_imports_with_no_failed_row_and_its_app_is_recognised() {
     let dir = tempfile::tempdir().unwrap();
     for (file, created, skipped) in SAMPLES {
-        let mut db = Db::open_dir(&dir.path().join(file)).unwrap();
+        let mut db = crate::open_db(&dir.path().join(file));
         let app = file.trim_end_matches("-legacy");
         let r = import(&mut db, &sample(file), ImportOptions::default());
         assert_eq!(r.failed, 0, "{file}: {:?}", r.errors);
@@ -80,7 +80,7 @@ fn every_sample_imports_with_no_failed_row_and_its_app_is_recognised() {
         assert!(r.recognised, "{file}");
         assert_eq!(r.app.as_deref(), Some(Preset::named(app).unwrap().app));
         // Asked for by name, the same.
-        let mut again = Db::open_dir(&dir.path().join(format!("{file}-asked"))).unwrap();
+        let mut again = crate::open_db(&dir.path().join(format!("{file}-asked")));
         let asked = import(
             &mut again,
             &sample(file),
@@ -113,7 +113,7 @@ fn every_sample_imports_with_no_failed_row_and_its_app_is_recognised() {
 #[test]
 fn each_app_s_values_are_read_its_own_way() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     // Square: the subscription word is the opt-in; a birthday without a year is kept in
     // the notes; Memo is the notes; history is not imported.
     import(&mut db, &sample("square"), ImportOptions::default());
@@ -204,7 +204,7 @@ fn each_app_s_values_are_read_its_own_way() {
 #[test]
 fn history_is_never_imported_and_the_report_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let r = import(&mut db, &sample("square"), with_notes());
     for col in [
         "Transaction Count",
@@ -264,7 +264,7 @@ fn history_is_never_imported_and_the_report_says_so() {
 #[test]
 fn a_file_no_app_wrote_falls_back_to_the_studio_rules_and_their_messages() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let near = dir.path().join("near.csv");
     std::fs::write(
         &near,
@@ -318,7 +318,7 @@ fn a_file_no_app_wrote_falls_back_to_the_studio_rules_and_their_messages() {
 fn the_mapping_a_dry_run_shows_is_the_one_the_import_uses() {
     let dir = tempfile::tempdir().unwrap();
     for (file, _, _) in SAMPLES {
-        let mut db = Db::open_dir(&dir.path().join(file)).unwrap();
+        let mut db = crate::open_db(&dir.path().join(file));
         let dry = import(
             &mut db,
             &sample(file),
@@ -343,7 +343,7 @@ fn the_mapping_a_dry_run_shows_is_the_one_the_import_uses() {
     }
     // And the values go where it says: Square's "Company Name" column fills Company.
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let dry = import(
         &mut db,
         &sample("square"),
@@ -370,7 +370,7 @@ fn the_mapping_a_dry_run_shows_is_the_one_the_import_uses() {
 #[test]
 fn notes_from_extra_columns_round_trip_through_export() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(&dir.path().join("a")).unwrap();
+    let mut db = crate::open_db(&dir.path().join("a"));
     import(&mut db, &sample("vagaro"), with_notes());
     let dana = named(&db, "Dana");
     let notes = dana.get(Field::Notes).unwrap().to_string();
@@ -393,7 +393,7 @@ fn notes_from_extra_columns_round_trip_through_export() {
         None,
     )
     .unwrap();
-    let mut fresh = Db::open_dir(&dir.path().join("b")).unwrap();
+    let mut fresh = crate::open_db(&dir.path().join("b"));
     let r = import(&mut fresh, &out, ImportOptions::default());
     assert_eq!((r.created, r.failed), (3, 0), "{:?}", r.errors);
     assert_eq!(
@@ -408,7 +408,7 @@ fn notes_from_extra_columns_round_trip_through_export() {
 #[test]
 fn a_row_matched_by_e_mail_or_phone_updates_the_same_customer_whatever_the_app() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     import(&mut db, &sample("square"), ImportOptions::default());
     let before = profiles(&db).len();
     // The same people as other apps write them: Ruby by her e-mail (another case), Owen by
@@ -454,7 +454,7 @@ fn a_row_matched_by_e_mail_or_phone_updates_the_same_customer_whatever_the_app()
 #[test]
 fn a_map_changes_any_column_of_an_app_s_export() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let r = import(
         &mut db,
         &sample("square"),
@@ -525,8 +525,8 @@ fn an_export_as_a_workbook_imports_as_its_csv_does() {
     let dir = tempfile::tempdir().unwrap();
     let workbook = dir.path().join("CustomersList.xlsx");
     vagaro_workbook(&workbook);
-    let mut from_csv = Db::open_dir(&dir.path().join("csv")).unwrap();
-    let mut from_sheet = Db::open_dir(&dir.path().join("xlsx")).unwrap();
+    let mut from_csv = crate::open_db(&dir.path().join("csv"));
+    let mut from_sheet = crate::open_db(&dir.path().join("xlsx"));
     let a = import(&mut from_csv, &sample("vagaro"), with_notes());
     let b = import(&mut from_sheet, &workbook, with_notes());
     assert_eq!((b.format.as_str(), b.recognised), ("vagaro", true));

@@ -43,7 +43,7 @@ fn notes() -> ImportOptions {
 #[test]
 fn lines_from_other_columns_are_added_to_the_notes_staff_wrote_never_over_them() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let studio = dir.path().join("studio.csv");
     std::fs::write(
         &studio,
@@ -72,7 +72,7 @@ fn lines_from_other_columns_are_added_to_the_notes_staff_wrote_never_over_them()
 #[test]
 fn card_identity_and_medical_columns_never_come_in_whoever_asks() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let file = dir.path().join("studio.csv");
     std::fs::write(
         &file,
@@ -140,7 +140,7 @@ fn card_identity_and_medical_columns_never_come_in_whoever_asks() {
 #[test]
 fn two_columns_of_one_name_are_told_apart_by_place_and_never_by_a_map() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let file = dir.path().join("twice.csv");
     std::fs::write(
         &file,
@@ -195,7 +195,7 @@ fn two_columns_of_one_name_are_told_apart_by_place_and_never_by_a_map() {
 #[test]
 fn a_map_names_the_columns_of_a_header_below_report_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let vagaro = Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/data/presets/vagaro.csv"
@@ -245,7 +245,7 @@ fn a_map_names_the_columns_of_a_header_below_report_lines() {
 #[test]
 fn a_date_with_a_time_shows_its_order() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let file = dir.path().join("rev23.csv");
     std::fs::write(
         &file,

@@ -3,16 +3,16 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
+use intake_common::Role;
 use intake_common::release::{self, Choice, ClauseAnswer, Guardian, Signer};
 use intake_common::settings::Lang;
-use intake_common::{Db, Role};
 
 use crate::release::{Kiosk, actor, adult, born_years_ago, counts, invalid_message, signature_png};
 
 #[test]
 fn an_adult_declines_photo_consent_and_still_checks_in() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let kiosk = Kiosk::new(&mut db);
     let photos = kiosk
         .settings
@@ -76,7 +76,7 @@ fn an_adult_declines_photo_consent_and_still_checks_in() {
 #[test]
 fn a_minor_answers_only_the_clauses_for_minors_and_the_guardian_confirms_theirs() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let kiosk = Kiosk::new(&mut db);
     let template = &kiosk.settings.template;
     let born = born_years_ago(kiosk.settings.shop.adult_age as i32);

@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
 
-use intake_common::mutation::{self, Mutation, Op};
 use intake_common::normalize::search_key;
 use intake_common::{Actor, Db, Field, Profile, Role, counter};
 use uuid::Uuid;
@@ -17,18 +16,7 @@ fn add(db: &mut Db, first: &str, last: &str, nickname: Option<&str>) -> Uuid {
     if let Some(nick) = nickname {
         profile = profile.with(Field::Nickname, nick);
     }
-    mutation::submit(
-        db,
-        &Mutation::new(
-            "olive",
-            Op::CreateCustomer {
-                customer: id,
-                profile,
-            },
-        ),
-    )
-    .unwrap();
-    id
+    crate::add_customer(db, id, profile)
 }
 
 fn found(db: &Db, query: &str) -> Vec<Uuid> {
@@ -55,7 +43,7 @@ fn the_search_key_drops_case_accents_and_extra_spaces() {
 #[test]
 fn ramirez_finds_lucia_ramirez_however_it_is_typed() {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     let lucia = add(&mut db, "Lucía", "Ramírez", None);
     let zoe = add(&mut db, "Zoë", "Nuñez", Some("Zo"));
     let other = add(&mut db, "Mark", "Ramsey", None);

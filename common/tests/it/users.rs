@@ -16,7 +16,7 @@ const ARTIST_PIN: &str = "246802";
 
 fn shop() -> (tempfile::TempDir, Db) {
     let dir = tempfile::tempdir().unwrap();
-    let mut db = Db::open_dir(dir.path()).unwrap();
+    let mut db = crate::open_db(dir.path());
     users::add(&mut db, None, "olive", Role::Owner, OWNER_PIN).unwrap();
     let owner = owner();
     users::add(&mut db, Some(&owner), "ann", Role::Artist, ARTIST_PIN).unwrap();
@@ -126,7 +126,7 @@ fn a_lock_survives_reopening_the_database() {
         let _ = users::sign_in_at(&db, "olive", "000000", "203.0.113.7", now);
     }
     drop(db);
-    let db = Db::open_dir(dir.path()).unwrap();
+    let db = crate::open_db(dir.path());
     retry_after(users::sign_in_at(
         &db,
         "olive",
@@ -203,7 +203,7 @@ fn parallel_guesses_cannot_slip_past_the_lock() {
             .map(|i| {
                 let path = dir.path();
                 s.spawn(move || {
-                    let db = Db::open_dir(path).unwrap();
+                    let db = crate::open_db(path);
                     let pin = format!("{:06}", 900_000 + i);
                     match users::sign_in_at(&db, "olive", &pin, "203.0.113.7", now) {
                         Err(Error::BadCredentials) => true,
@@ -221,7 +221,7 @@ fn parallel_guesses_cannot_slip_past_the_lock() {
         bad <= 4,
         "{bad} guesses were checked and answered BadCredentials"
     );
-    let db = Db::open_dir(dir.path()).unwrap();
+    let db = crate::open_db(dir.path());
     assert_eq!(
         count(
             &db,
@@ -279,13 +279,10 @@ fn a_twenty_megabyte_name_is_refused_and_leaves_a_small_audit_row() {
     assert!(matches!(result, Err(Error::BadCredentials)), "{result:?}");
     let row: i64 = count(
         &db,
-        "SELECT max(length(CAST(actor AS BLOB)) + length(CAST(detail AS BLOB))) FROM audit_log WHERE action = 'auth.failed'",
+        "SELECT max(octet_length(actor) + octet_length(detail)) FROM audit_log WHERE action = 'auth.failed'",
     );
     assert!(row < 1024, "the audit row holds {row} bytes");
-    let keys = count(
-        &db,
-        "SELECT max(length(CAST(key AS BLOB))) FROM sign_in_throttle",
-    );
+    let keys = count(&db, "SELECT max(octet_length(key)) FROM sign_in_throttle");
     assert!(keys < 128, "a throttle key of {keys} bytes");
     // A 20 MB PIN likewise.
     let pin = "1".repeat(20 << 20);
@@ -295,7 +292,7 @@ fn a_twenty_megabyte_name_is_refused_and_leaves_a_small_audit_row() {
     ));
     let row: i64 = count(
         &db,
-        "SELECT max(length(CAST(actor AS BLOB)) + length(CAST(detail AS BLOB))) FROM audit_log",
+        "SELECT max(octet_length(actor) + octet_length(detail)) FROM audit_log",
     );
     assert!(row < 1024);
 }

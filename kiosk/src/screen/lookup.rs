@@ -73,7 +73,7 @@ impl Kiosk {
         };
         let now = self.wall();
         let found = (|| {
-            let tx = self.db().conn().unchecked_transaction()?;
+            let tx = self.db().conn().begin_read()?;
             throttle::reserve(&tx, &[key], now)?;
             let found = release::find_returning(&tx, &phone, birthdate)?;
             if found.is_some() {

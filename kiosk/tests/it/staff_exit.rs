@@ -68,8 +68,8 @@ fn exit_with(rt: &tokio::runtime::Runtime, k: &mut Kiosk, pin: &str) -> Vec<Mess
 }
 
 fn audited(dir: &Path, action: &str, actor: &str) -> i64 {
-    Db::open_dir(dir)
-        .unwrap()
+    // The store's database wherever it is (a kiosk's is always its own SQLite file).
+    intake_tests::cluster::open_db(dir)
         .conn()
         .query_row(
             "SELECT count(*) FROM audit_log WHERE action = ?1 AND actor = ?2",

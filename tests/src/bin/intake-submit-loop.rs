@@ -45,7 +45,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let dir = dir.ok_or("usage: intake-submit-loop --data-dir DIR")?;
-    let mut db = Db::open_dir(&dir)?;
+    // The store's database when it is on PostgreSQL (as the agent reads it), else the
+    // SQLite file in the data directory.
+    let mut db = match std::env::var("INTAKE_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Db::open_postgres_in(&url, &dir)?,
+        _ => Db::open_dir(&dir)?,
+    };
     // A kiosk is a device: what it records also queues for the store.
     mutation::set_device_role(&db, true)?;
     let settings = Settings::defaults();

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use intake_common::{Db, Field, Mutation, Op, Profile, mutation};
+use intake_common::{Field, Mutation, Op, Profile, mutation};
 use intake_tests::cluster::{Store, agent, agent_output, agent_with, register};
 use uuid::Uuid;
 
@@ -25,7 +25,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 fn city(store: &Path, id: Uuid) -> Option<String> {
-    let db = Db::open_dir(store).unwrap();
+    let db = intake_tests::cluster::open_db(store);
     intake_common::customers::get(db.conn(), id)
         .unwrap()
         .profile
@@ -62,8 +62,7 @@ fn a_kiosk_holds_no_pin_hash_gets_its_exit_code_and_a_counter_still_signs_in_off
     let short = agent_output(&store_dir, &["device", "set-exit-code", "desk"]);
     assert!(!short.status.success(), "a counter has no exit code");
     agent(&kiosk, &["run", "--once"]);
-    let exit: String = Db::open_dir(&kiosk)
-        .unwrap()
+    let exit: String = intake_tests::cluster::open_db(&kiosk)
         .conn()
         .query_row(
             "SELECT value FROM meta WHERE key = 'kiosk_exit_hash'",
@@ -73,8 +72,7 @@ fn a_kiosk_holds_no_pin_hash_gets_its_exit_code_and_a_counter_still_signs_in_off
         .unwrap();
     assert!(exit.starts_with("$argon2id$"), "{exit}");
     assert!(!exit.contains("246813"));
-    let staff_hash: String = Db::open_dir(&store_dir)
-        .unwrap()
+    let staff_hash: String = intake_tests::cluster::open_db(&store_dir)
         .conn()
         .query_row("SELECT pin_hash FROM users", [], |r| r.get(0))
         .unwrap();
@@ -148,7 +146,7 @@ fn a_kiosk_cannot_rewrite_someone_else_and_the_owner_edit_afterwards_wins() {
     let mut pinned = Mutation::new("olive", update("Forever"));
     pinned.id = Uuid::parse_str("ffffffff-ffff-7fff-bfff-ffffffffffff").unwrap();
     {
-        let mut db = Db::open_dir(&kiosk).unwrap();
+        let mut db = intake_tests::cluster::open_db(&kiosk);
         let local = Mutation::new(
             "olive",
             Op::CreateCustomer {
@@ -180,7 +178,7 @@ fn a_kiosk_cannot_rewrite_someone_else_and_the_owner_edit_afterwards_wins() {
     register(&kiosk, 10, 1);
     agent(&kiosk, &["run", "--once"]);
     assert_eq!(status(&kiosk)["rejected"].as_i64(), Some(2));
-    let db = Db::open_dir(&store_dir).unwrap();
+    let db = intake_tests::cluster::open_db(&store_dir);
     let releases: i64 = db
         .conn()
         .query_row(

@@ -8,12 +8,10 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use intake_common::Db;
 use intake_tests::cluster::{Store, agent, agent_output};
 
 fn count(dir: &Path, sql: &str) -> i64 {
-    Db::open_dir(dir)
-        .unwrap()
+    intake_tests::cluster::open_db(dir)
         .conn()
         .query_row(sql, [], |r| r.get(0))
         .unwrap()
@@ -273,7 +271,7 @@ fn check_finds_customers_the_store_never_got() {
 
     // A customer written on the device without the outbox, as imports and merges once did.
     {
-        let db = Db::open_dir(&counter).unwrap();
+        let db = intake_tests::cluster::open_db(&counter);
         db.conn()
             .execute(
                 "INSERT INTO customers(id, first_name, created_at, updated_at, change_seq, created_seq)

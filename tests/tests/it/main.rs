@@ -5,6 +5,7 @@
 
 mod backup;
 mod browser;
+mod chain;
 mod device_boundary;
 mod device_commands;
 mod import_crash;

@@ -19,7 +19,7 @@ fn owner() -> Actor {
 }
 
 fn open(dir: &Path) -> Db {
-    Db::open_dir(dir).unwrap()
+    intake_tests::cluster::open_db(dir)
 }
 
 fn count(dir: &Path, sql: &str) -> i64 {
@@ -182,8 +182,10 @@ fn registrations_queue_while_the_store_is_down_and_all_arrive_once_it_is_back() 
     );
     assert_eq!(count(&store.dir, "SELECT count(*) FROM releases"), 20);
     assert_eq!(count(&store.dir, "SELECT count(*) FROM customers"), 20);
-    let integrity: String = open(&store.dir).integrity_check().unwrap();
-    assert_eq!(integrity, "ok");
+    if !intake_tests::cluster::on_postgres() {
+        let integrity: String = open(&store.dir).integrity_check().unwrap();
+        assert_eq!(integrity, "ok");
+    }
 }
 
 #[test]
@@ -216,7 +218,7 @@ fn answers_lost_on_the_way_back_are_replayed_without_duplicates_or_losses() {
     assert_eq!(
         count(
             &store.dir,
-            "SELECT count(*) FROM (SELECT customer_id FROM contacts GROUP BY customer_id, kind HAVING count(*) > 1)"
+            "SELECT count(*) FROM (SELECT customer_id FROM contacts GROUP BY customer_id, kind HAVING count(*) > 1) AS twice"
         ),
         0
     );

@@ -52,6 +52,7 @@ impl Deliverer {
             Command::new(binary("intake-agent"))
                 .arg("--data-dir")
                 .arg(dir)
+                .envs(intake_tests::cluster::database_env(dir))
                 .arg("run")
                 .env("INTAKE_WEBHOOK_ALLOW_PRIVATE", "1")
                 .stdout(Stdio::null())
@@ -209,14 +210,15 @@ fn a_delivery_being_retried_survives_a_crash_and_keeps_its_webhook_id() {
     register(&dir, 1, 1);
     assert!(receiver.wait_for(1, WAIT), "the first attempt");
     // Once the failure is on record (the retry planned 5 s ± 10% later), crash.
-    let db = rusqlite::Connection::open(dir.join("intake.db")).unwrap();
+    let db = intake_tests::cluster::open_db(&dir);
     let planned = || -> (i64, i64) {
-        db.query_row(
-            "SELECT attempts, next_attempt_ms FROM webhook_deliveries",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap()
+        db.conn()
+            .query_row(
+                "SELECT attempts, next_attempt_ms FROM webhook_deliveries",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
     };
     assert!(wait_for(WAIT, || planned().0 == 1));
     let (_, retry_at) = planned();
@@ -298,6 +300,7 @@ fn failed_messages_are_recovered_and_replayed_with_the_same_id() {
     let out = Command::new(binary("intake-agent"))
         .arg("--data-dir")
         .arg(&dir)
+        .envs(intake_tests::cluster::database_env(&dir))
         .args(["webhook", "add", "http://127.0.0.1:9/x"])
         .env("INTAKE_USER", OWNER)
         .env("INTAKE_PIN", PIN)

@@ -327,7 +327,7 @@ async fn a_customer_is_added_changed_flagged_shown_by_role_and_deleted_once_conf
     // A customer with a signed release is not deleted: the shop must keep the release.
     let settings = intake_common::settings::Settings::defaults();
     let signed = {
-        let mut db = intake_common::Db::open_dir(dir).unwrap();
+        let mut db = intake_tests::cluster::open_db(dir);
         let template =
             intake_common::release::register_template(&mut db, &settings.template).unwrap();
         let signature = intake_tests::registrations::signature_png(7);

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use intake_common::{Db, users};
+use intake_common::users;
 use intake_tests::cluster::agent_output;
 use serde_json::{Value, json};
 
@@ -183,7 +183,7 @@ async fn console_devices_pair_once_by_the_code_shown_and_revoking_refuses_the_to
     assert_eq!(a.status, 303, "{}", a.body);
     agent(&kiosk, &["run", "--once"]);
     {
-        let db = Db::open_dir(&kiosk).unwrap();
+        let db = intake_tests::cluster::open_db(&kiosk);
         assert!(users::check_kiosk_exit(&db, "246814", "lobby").is_err());
         let left = users::check_kiosk_exit(&db, "246813", "lobby").unwrap();
         assert_eq!(left.name, "kiosk-exit:lobby");
