@@ -303,6 +303,24 @@ impl Worker {
         })
     }
 
+    /// Whether this worker may deliver: on PostgreSQL, it takes the database's webhook lock
+    /// (held by its connection while it lives, released when it ends, however it ends), so
+    /// one store process delivers at a time and another takes over when it dies. On SQLite
+    /// the data directory's lock file does this before the worker starts.
+    async fn claim(&mut self) -> Result<bool> {
+        self.on_db(|db| {
+            if !db.conn().is_postgres() {
+                return Ok(true);
+            }
+            Ok(db
+                .conn()
+                .query_row("SELECT pg_try_advisory_lock(?1)", [WEBHOOK_LOCK], |r| {
+                    r.get(0)
+                })?)
+        })
+        .await
+    }
+
     /// Runs `f` on the worker's database on a blocking thread: a database call never stalls
     /// the deliveries in flight, and PostgreSQL's client, which blocks, never runs inside
     /// this loop.
@@ -462,9 +480,16 @@ pub fn lock(data_dir: &Path) -> Result<Option<Lock>> {
 /// Starts the worker on a thread of its own, if this process gets the lock. Runs until
 /// the process ends.
 pub fn spawn(database: &Database, options: Options) -> Result<()> {
-    let Some(lock) = lock(&database.data_dir)? else {
-        tracing::info!("another process delivers this store's webhooks");
-        return Ok(());
+    // On PostgreSQL the worker takes the database's lock itself (`Worker::claim`): store
+    // processes on other machines share the database, not the directory.
+    let lock = if database.is_postgres() {
+        None
+    } else {
+        let Some(lock) = lock(&database.data_dir)? else {
+            tracing::info!("another process delivers this store's webhooks");
+            return Ok(());
+        };
+        Some(lock)
     };
     // The store serves devices even if webhooks cannot go out yet (no trusted roots on
     // the machine, say): the worker says why, messages wait in the database, and it tries
@@ -496,20 +521,27 @@ pub fn run_here(
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     let data_dir = database.data_dir.as_path();
-    // A process that is just stopping (a restart) may still hold it for a moment.
-    let mut held = lock(data_dir)?;
-    for _ in 0..50 {
-        if held.is_some() {
-            break;
+    // On PostgreSQL the worker takes the database's lock itself (`Worker::claim`), and
+    // stands by while another process delivers.
+    let _lock = if database.is_postgres() {
+        None
+    } else {
+        // A process that is just stopping (a restart) may still hold it for a moment.
+        let mut held = lock(data_dir)?;
+        for _ in 0..50 {
+            if held.is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+            held = lock(data_dir)?;
         }
-        std::thread::sleep(Duration::from_millis(200));
-        held = lock(data_dir)?;
-    }
-    let Some(_lock) = held else {
-        bail!(
-            "another process already delivers the webhooks of {}",
-            data_dir.display()
-        );
+        let Some(lock) = held else {
+            bail!(
+                "another process already delivers the webhooks of {}",
+                data_dir.display()
+            );
+        };
+        Some(lock)
     };
     let first = Worker::new(open(database)?, options.clone(), Arc::new(SystemClock))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -526,6 +558,12 @@ pub fn run_here(
 fn open(database: &Database) -> Result<Db> {
     database.open_for("the database")
 }
+
+/// The key of the PostgreSQL advisory lock the delivering worker holds.
+const WEBHOOK_LOCK: i64 = 0x494e_5441_4b48; // "INTAKH"
+
+/// How often a worker standing by looks whether the one delivering is gone.
+const STANDBY: Duration = Duration::from_secs(5);
 
 /// Runs the worker; if it fails (the disk, the database), says so and starts again.
 async fn keep_running(
@@ -552,6 +590,24 @@ async fn keep_running(
                 }
             },
         };
+        let mut current = current;
+        match current.claim().await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!("another store process delivers the webhooks; standing by");
+                tokio::select! {
+                    _ = tokio::time::sleep(STANDBY) => continue,
+                    _ = &mut stop => return,
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "webhook delivery cannot take its lock; trying again");
+                tokio::select! {
+                    _ = tokio::time::sleep(STANDBY) => continue,
+                    _ = &mut stop => return,
+                }
+            }
+        }
         tokio::select! {
             result = current.run(std::future::pending()) => {
                 if let Err(e) = result {

@@ -43,11 +43,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/V12__duplicates_by_creation.sql"),
     ),
     (13, include_str!("../migrations/V13__console.sql")),
+    (14, include_str!("../migrations/V14__push_order.sql")),
 ];
 
 /// The PostgreSQL store's migrations: one baseline equal to SQLite's V13, then each later
 /// version beside its SQLite twin, with the same number.
-const PG_MIGRATIONS: &[(i64, &str)] = &[(13, include_str!("../migrations/pg/V13__baseline.sql"))];
+const PG_MIGRATIONS: &[(i64, &str)] = &[
+    (13, include_str!("../migrations/pg/V13__baseline.sql")),
+    (14, include_str!("../migrations/pg/V14__push_order.sql")),
+];
 
 /// The database file's name inside a data directory.
 pub const DB_FILE: &str = "intake.db";
@@ -572,7 +576,7 @@ mod tests {
             .conn()
             .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 13);
+        assert_eq!(version, 14);
         // The change sequence, and a write transaction that rolls back when dropped.
         {
             let tx = db.write().unwrap();

@@ -23,7 +23,6 @@ pub mod routes;
 mod sync;
 pub mod web_sign;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -132,9 +131,8 @@ fn checkpoint_now_and_then(dir: PathBuf) {
 pub struct State {
     pub pool: Arc<Pool>,
     pub data_dir: PathBuf,
-    /// Per device: the outbox position its last applied batch ended at, so a batch sent
-    /// while the one before it is still being applied waits its turn.
-    pub pushed: Mutex<HashMap<uuid::Uuid, i64>>,
+    /// Wakes batches waiting for their predecessor when this process applied one (the
+    /// order itself is kept in the database: `sync::pushed_through`).
     pub pushed_moved: tokio::sync::Notify,
     /// Where phone numbers without a country code belong: the region the database's keys
     /// are made in (set when the store starts).
@@ -202,7 +200,6 @@ pub fn serve(database: &Database, options: ServeOptions) -> Result<()> {
     let state = Arc::new(State {
         pool: Arc::new(Pool::new(database)?),
         data_dir: data_dir.to_path_buf(),
-        pushed: Mutex::new(HashMap::new()),
         pushed_moved: tokio::sync::Notify::new(),
         region,
         web_sign: if options.web_sign {

@@ -47,12 +47,12 @@ pub async fn push(
     if let Some(after) = req.after {
         wait_for_batch(&state, device.id, after).await?;
     }
-    let (id, last) = (device.id, req.last);
+    let last = req.last;
     let results = state
         .pool
         .run(move |db| {
             let started = std::time::Instant::now();
-            let results = sync::apply_push(db, &device, &req.mutations)?;
+            let results = sync::apply_push_through(db, &device, &req.mutations, Some(last))?;
             tracing::debug!(
                 device = %device.name,
                 mutations = results.len(),
@@ -62,41 +62,42 @@ pub async fn push(
             Ok(results)
         })
         .await?;
-    state
-        .pushed
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id, last);
     state.pushed_moved.notify_waiters();
     Ok(Json(PushResponse { results }))
 }
 
-/// Waits until the device's batch ending at `after` was applied. Batches from one device
-/// travel side by side but apply in outbox order; one whose predecessor never arrives (it
-/// failed, or the store restarted) is refused, and the device starts its round again.
+/// Waits until the device's batch ending at `after` was applied, by this store process or
+/// another on the same database. Batches from one device travel side by side but apply in
+/// outbox order; one whose predecessor never arrives (it failed) is refused, and the device
+/// starts its round again.
 async fn wait_for_batch(state: &Arc<State>, device: Uuid, after: i64) -> ApiResult<()> {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
+        // Woken at once by a push this process applied; another process's is seen within
+        // a poll.
         let moved = state.pushed_moved.notified();
         tokio::pin!(moved);
         moved.as_mut().enable();
         let at = state
-            .pushed
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&device)
-            .copied();
+            .pool
+            .run(move |db| Ok(sync::pushed_through(db.conn(), device)?))
+            .await?;
         if at.is_some_and(|at| at >= after) {
             return Ok(());
         }
-        if tokio::time::timeout_at(deadline, moved).await.is_err() {
+        let poll = tokio::time::Instant::now() + PUSH_POLL;
+        if poll >= deadline {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "the batch before this one was never applied: send the outbox again from its start",
             ));
         }
+        let _ = tokio::time::timeout_at(poll, moved).await;
     }
 }
+
+/// How often a batch waiting for its predecessor looks for it in the database.
+const PUSH_POLL: std::time::Duration = std::time::Duration::from_millis(25);
 
 pub async fn pull(
     St(state): St<Arc<State>>,

@@ -25,10 +25,32 @@ use crate::mutation::{self, Applied};
 /// each mutation. An error that may pass (the database busy, the disk full) fails the
 /// whole batch, which the device sends again.
 pub fn apply_push(db: &mut Db, device: &DeviceAuth, ms: &[Mutation]) -> Result<Vec<PushResult>> {
-    if let Some(results) = apply_batch(db, device, ms, false)? {
+    apply_push_through(db, device, ms, None)
+}
+
+/// [`apply_push`] for a batch that ends at the device's outbox position `through`, recorded
+/// with the batch (see [`pushed_through`]).
+pub fn apply_push_through(
+    db: &mut Db,
+    device: &DeviceAuth,
+    ms: &[Mutation],
+    through: Option<i64>,
+) -> Result<Vec<PushResult>> {
+    if let Some(results) = apply_batch(db, device, ms, through, false)? {
         return Ok(results);
     }
-    Ok(apply_batch(db, device, ms, true)?.expect("a batch with savepoints always finishes"))
+    Ok(apply_batch(db, device, ms, through, true)?
+        .expect("a batch with savepoints always finishes"))
+}
+
+/// The outbox position `device`'s applied batches reach: the one a batch sent after it
+/// waits for. In the database, so every store process on it sees the same.
+pub fn pushed_through(conn: &Connection, device: Uuid) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT pushed_through FROM devices WHERE id = ?1")?
+        .query_row([device], |r| r.get(0))
+        .optional()?
+        .flatten())
 }
 
 /// One pass over the batch. Without savepoints, `None` as soon as a mutation fails (the
@@ -37,6 +59,7 @@ fn apply_batch(
     db: &mut Db,
     device: &DeviceAuth,
     ms: &[Mutation],
+    through: Option<i64>,
     savepoints: bool,
 ) -> Result<Option<Vec<PushResult>>> {
     let now = Utc::now();
@@ -82,9 +105,13 @@ fn apply_batch(
         }
         results.push(PushResult { id: m.id, outcome });
     }
+    // Never backwards: a batch replayed from an earlier round leaves the mark where it is.
     tx.execute(
-        "UPDATE devices SET last_seen_at = ?2 WHERE id = ?1",
-        params![device.id, crate::time::now()],
+        "UPDATE devices SET last_seen_at = ?2,
+             pushed_through = CASE WHEN pushed_through < ?3 OR pushed_through IS NULL
+                                   THEN coalesce(?3, pushed_through) ELSE pushed_through END
+         WHERE id = ?1",
+        params![device.id, crate::time::now(), through],
     )?;
     tx.commit()?;
     Ok(Some(results))

@@ -1,7 +1,8 @@
 //! Two store processes on one database behind one address: devices pushing and pulling at
 //! once through a proxy that hands each connection to the next process in turn, and one
 //! process killed in the middle. Nothing is lost, nothing arrives twice, and every counter
-//! ends with what the store has. Run on SQLite (two processes on one file) and, with
+//! ends with what the store has; a device's batches keep their order whichever process
+//! applies each. Run on SQLite (two processes on one file) and, with
 //! `INTAKE_TEST_ENGINE=postgres`, on one PostgreSQL database.
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap should fail loudly
@@ -129,4 +130,24 @@ fn two_store_processes_serve_four_devices_and_one_dies_mid_push() {
         );
     }
     drop(loops);
+
+    // A large queue goes out in batches, two at a time, each applied only after the one
+    // before it: here each lands on whichever process the proxy picks. A batch whose
+    // predecessor another process applied must see it (the order is kept in the
+    // database), or the round is refused after 30 s and `run --once` fails.
+    first.restart();
+    let csv = root.path().join("many.csv");
+    let mut text = String::from("FirstName,LastName,PhoneNumber,Birthdate\n");
+    for i in 0..5000 {
+        text.push_str(&format!("Many{i},Batch,,\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    agent(&back, &["import", csv.to_str().unwrap()]);
+    assert!(sync::status(open_db(&back).conn()).unwrap().pending > sync::PUSH_BATCH as i64);
+    agent(&back, &["run", "--once"]);
+    assert_eq!(sync::status(open_db(&back).conn()).unwrap().pending, 0);
+    assert_eq!(
+        count(&store_dir, "SELECT count(*) FROM customers"),
+        expected + 5000
+    );
 }
