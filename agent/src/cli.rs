@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-#[derive(Debug, Parser)]
+// Not `Debug`: it holds the database's connection string, which may hold a password.
+#[derive(Parser)]
 #[command(
     name = "intake-agent",
     version,
@@ -44,7 +45,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum Command {
     /// Manage staff users.
     #[command(subcommand)]
@@ -69,9 +70,14 @@ pub enum Command {
     Audit(AuditArgs),
     /// Run the shop's store: the HTTPS API devices sync with and staff use remotely.
     Serve(ServeArgs),
-    /// Devices paired with this store: add (makes a one-time pairing code), list, revoke.
+    /// Devices paired with this store: add (makes a one-time pairing code), list, move to
+    /// another location, revoke.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// A chain's locations: add, list. Each device stands at one; counters list their own
+    /// location's check-ins, and customers are the chain's.
+    #[command(subcommand)]
+    Location(LocationCommand),
     /// Staff sessions on the store (signed in over its API): list them, or revoke one or all
     /// of a user's (needs manage:users; audited).
     #[command(subcommand)]
@@ -91,6 +97,9 @@ pub enum Command {
     /// (needs manage:webhooks).
     #[command(subcommand)]
     Webhook(WebhookCommand),
+    /// The store's database itself: move a shop's SQLite store to PostgreSQL.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Back up the database, consistent while the kiosk and the agent run, sealed with the
     /// shop's key (which is not in the backup: keep a copy of it elsewhere).
     Backup(BackupArgs),
@@ -102,6 +111,32 @@ pub enum Command {
     /// Print the store's API as OpenAPI 3.1 JSON (what the store serves at /openapi.json),
     /// to make a client from; nothing is opened or signed in.
     Openapi,
+}
+
+#[derive(Subcommand)]
+pub enum StoreCommand {
+    /// Move a shop's store (customers, releases, the audit log, users, devices, webhooks)
+    /// from its SQLite database into an empty PostgreSQL database, checked table by table
+    /// by row counts and hashes; nothing is written unless every table checks out. Stop
+    /// the store first. Its paired devices keep their pairing: start the store with
+    /// `--data-dir DATA_DIR --database URL` at the same address.
+    Migrate(MigrateArgs),
+}
+
+// Not `Debug`: the connection string may hold a password.
+#[derive(Args)]
+pub struct MigrateArgs {
+    /// The shop's data directory: its store.db and secret.key (the key the PostgreSQL store
+    /// is sealed with from then on).
+    #[arg(long, value_name = "DATA_DIR")]
+    pub from: PathBuf,
+    /// The PostgreSQL database to move into (`postgres://user@host/db`, or
+    /// `host=… dbname=…`): empty, or made by `serve` and never used.
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub to: String,
+    /// Print what was moved as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -252,16 +287,44 @@ pub enum DeviceCommand {
         /// Let a counter display hold medical details (needs medical:customer).
         #[arg(long)]
         medical: bool,
+        /// The chain location it stands at (see `location add`).
+        #[arg(long, value_name = "ID")]
+        location: Option<String>,
         #[arg(long)]
         json: bool,
     },
     /// List paired devices.
     List(JsonFlag),
+    /// Move device NAME to another chain location (needs manage:devices). What it signed
+    /// before stays where it was signed; it learns its location at its next sync.
+    Move {
+        name: String,
+        /// The location's id.
+        #[arg(long, value_name = "ID", required_unless_present = "nowhere")]
+        location: Option<String>,
+        /// No location (a single shop's device).
+        #[arg(long, conflicts_with = "location")]
+        nowhere: bool,
+    },
     /// Revoke a device: the store refuses its next request.
     Revoke { name: String },
     /// Set the code staff type to leave kiosk NAME (6 to 12 digits, from INTAKE_NEW_PIN or
     /// asked twice; needs manage:devices). The kiosk receives its hash at its next sync.
     SetExitCode { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LocationCommand {
+    /// Add a location (needs manage:devices).
+    Add {
+        /// Short and lower-case, as commands take it: downtown, mall-2.
+        id: String,
+        /// As staff read it: "Downtown, 5th Ave".
+        #[arg(long)]
+        name: String,
+    },
+    /// List the locations with how many active devices each has.
+    List(JsonFlag),
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,8 +8,10 @@ mod device;
 mod duplicates;
 mod export;
 mod import;
+mod location;
 mod release;
 mod session;
+mod store;
 mod user;
 mod web_sign;
 pub(crate) mod webhook;
@@ -33,12 +35,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Audit(args) => audit::run(&ctx, args),
         Command::Serve(args) => device::serve(&ctx, args),
         Command::Device(cmd) => device::manage(&ctx, cmd),
+        Command::Location(cmd) => location::run(&ctx, cmd),
         Command::Session(cmd) => session::run(&ctx, cmd),
         Command::WebSign(cmd) => web_sign::run(&ctx, cmd),
         Command::Pair(args) => device::pair(&ctx, args),
         Command::Run(args) => device::run(&ctx, args),
         Command::Status(args) => device::status(&ctx, args.json),
         Command::Webhook(cmd) => webhook::run(&ctx, cmd),
+        Command::Store(cmd) => store::run(&ctx, cmd),
         Command::Backup(args) => backup::backup(&ctx, args),
         Command::Restore(args) => backup::restore(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),

@@ -7,11 +7,18 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result, bail};
 use intake_common::Db;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Database {
     pub data_dir: PathBuf,
     /// The PostgreSQL connection string, when the store is on PostgreSQL.
     url: Option<String>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The connection string may hold a password.
+        f.write_str(&self.describe())
+    }
 }
 
 impl Database {

@@ -33,7 +33,9 @@ pub struct CheckIn {
 }
 
 /// Customers who signed a release between `from` and `to`, newest first; one entry each.
-/// Names and counts only: reading needs `read:customer`.
+/// Names and counts only: reading needs `read:customer`. On a device placed at a chain
+/// location, only the releases signed there (and those signed at no location: Web Sign's,
+/// and any from before the chain had locations).
 pub fn check_ins(
     db: &Db,
     actor: &Actor,
@@ -41,7 +43,8 @@ pub fn check_ins(
     to: DateTime<Utc>,
 ) -> Result<Vec<CheckIn>> {
     actor.require(Permission::ReadCustomer)?;
-    let mut list = check_ins_in(db.conn(), from, to)?;
+    let here = crate::sync::own_location(db.conn())?.map(|l| l.id);
+    let mut list = check_ins_in(db.conn(), from, to, here.as_deref())?;
     for (check_in, release) in &mut list {
         check_in.guardian = crate::release::facts(db, *release)?.and_then(|f| f.guardian);
     }
@@ -54,6 +57,7 @@ fn check_ins_in(
     conn: &Connection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    location: Option<&str>,
 ) -> Result<Vec<(CheckIn, Uuid)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.first_name, c.nickname, c.last_name, r.signed_at, r.device,
@@ -65,13 +69,14 @@ fn check_ins_in(
          FROM (SELECT customer_id, signed_at, device, id,
                       ROW_NUMBER() OVER (PARTITION BY customer_id
                                          ORDER BY signed_at DESC, id DESC) AS newest
-               FROM releases WHERE signed_at >= ?1 AND signed_at < ?2) r
+               FROM releases WHERE signed_at >= ?1 AND signed_at < ?2
+                                 AND (location = ?3 OR location IS NULL OR ?3 IS NULL)) r
          JOIN customers c ON c.id = r.customer_id
          WHERE r.newest = 1
          ORDER BY r.signed_at DESC, c.id",
     )?;
     let rows = stmt.query_map(
-        params![crate::time::format(from), crate::time::format(to)],
+        params![crate::time::format(from), crate::time::format(to), location],
         |r| {
             let first: Option<String> = r.get(1)?;
             let nick: Option<String> = r.get(2)?;

@@ -5,7 +5,9 @@ mod conn;
 mod error;
 mod params;
 mod pg;
+mod schema;
 pub mod scratch;
+pub mod transfer;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,37 +23,6 @@ pub use rusqlite::types::{ToSql, Value, ValueRef};
 
 use crate::crypto::Sealer;
 use crate::error::Error;
-
-/// Append-only migrations: (version, SQL). Released files are never edited.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/V1__initial.sql")),
-    (2, include_str!("../migrations/V2__release_templates.sql")),
-    (3, include_str!("../migrations/V3__sync.sql")),
-    (4, include_str!("../migrations/V4__webhooks.sql")),
-    (5, include_str!("../migrations/V5__webhook_retention.sql")),
-    (6, include_str!("../migrations/V6__sessions.sql")),
-    (7, include_str!("../migrations/V7__sign_in_throttle.sql")),
-    (8, include_str!("../migrations/V8__device_boundary.sql")),
-    (
-        9,
-        include_str!("../migrations/V9__webhook_answer_excerpt.sql"),
-    ),
-    (10, include_str!("../migrations/V10__phone_key_regions.sql")),
-    (11, include_str!("../migrations/V11__visit_links.sql")),
-    (
-        12,
-        include_str!("../migrations/V12__duplicates_by_creation.sql"),
-    ),
-    (13, include_str!("../migrations/V13__console.sql")),
-    (14, include_str!("../migrations/V14__push_order.sql")),
-];
-
-/// The PostgreSQL store's migrations: one baseline equal to SQLite's V13, then each later
-/// version beside its SQLite twin, with the same number.
-const PG_MIGRATIONS: &[(i64, &str)] = &[
-    (13, include_str!("../migrations/pg/V13__baseline.sql")),
-    (14, include_str!("../migrations/pg/V14__push_order.sql")),
-];
 
 /// The database file's name inside a data directory.
 pub const DB_FILE: &str = "intake.db";
@@ -70,12 +41,22 @@ pub struct Db {
 }
 
 /// Where the database is.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Place {
     /// An SQLite file.
     File(PathBuf),
     /// A PostgreSQL connection string.
     Postgres(String),
+}
+
+impl std::fmt::Debug for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::File(path) => f.debug_tuple("File").field(path).finish(),
+            // The connection string may hold a password.
+            Place::Postgres(url) => f.debug_tuple("Postgres").field(&describe_url(url)).finish(),
+        }
+    }
 }
 
 /// SQL functions for the V13 migration's backfill of the stored name keys: `search_key(text)`
@@ -171,10 +152,11 @@ impl Db {
     /// migrates it (one process at a time) and checks the key, as [`Db::open`] does.
     pub fn open_postgres(url: &str, key_path: &Path) -> crate::Result<Self> {
         let place = describe_url(url);
-        let conn = Connection::connect_postgres(url).map_err(|e| {
-            Error::Invalid(format!("cannot reach the PostgreSQL database {place}: {e}"))
+        let conn = Connection::connect_postgres(url).map_err(|source| Error::Unreachable {
+            place: place.clone(),
+            source,
         })?;
-        migrate_postgres(&conn, &place)?;
+        schema::migrate_postgres(&conn, &place)?;
         let sealer = load_key(&conn, key_path, &place)?;
         Ok(Self {
             conn,
@@ -268,7 +250,7 @@ fn prepare(conn: &mut rusqlite::Connection, path: &Path) -> crate::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    migrate(conn, path)?;
+    schema::migrate(conn, path)?;
     // On a lobby kiosk every connection overwrites what it deletes (the outbox once the
     // store has it, the customers it drops): a stolen disk keeps no free pages of them.
     let kiosk: bool = conn.query_row(
@@ -365,82 +347,6 @@ fn busy_wait(waited: i32) -> bool {
     true
 }
 
-fn migrate(conn: &mut rusqlite::Connection, path: &Path) -> crate::Result<()> {
-    let known = MIGRATIONS.last().map_or(0, |m| m.0);
-    // Up to date: nothing to lock for (a writer may hold the lock for a while).
-    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if current == known {
-        return Ok(());
-    }
-    for (version, sql) in MIGRATIONS {
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
-        // Read under the lock: another process may have migrated while this one waited.
-        let current: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if current > known {
-            return Err(Error::SchemaTooNew {
-                path: path.to_path_buf(),
-                found: current,
-                known,
-            });
-        }
-        if *version <= current {
-            continue;
-        }
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
-        tracing::info!(version, "applied database migration");
-    }
-    Ok(())
-}
-
-/// Brings a PostgreSQL store's schema up to date. The write lock makes processes starting
-/// together take turns: the first migrates, the others find it done.
-fn migrate_postgres(conn: &Connection, place: &str) -> crate::Result<()> {
-    let known = PG_MIGRATIONS.last().map_or(0, |m| m.0);
-    // Up to date: nothing to lock for (a writer may hold the lock for a while).
-    if postgres_schema_version(conn)? == known {
-        return Ok(());
-    }
-    for (version, sql) in PG_MIGRATIONS {
-        let tx = conn.begin_write()?;
-        let current = postgres_schema_version(&tx)?;
-        if current > known {
-            return Err(Error::SchemaTooNew {
-                path: PathBuf::from(place),
-                found: current,
-                known,
-            });
-        }
-        if *version <= current {
-            continue;
-        }
-        tx.execute_batch(sql)?;
-        tx.execute("DELETE FROM schema_version", [])?;
-        tx.execute("INSERT INTO schema_version(version) VALUES (?1)", [version])?;
-        tx.commit()?;
-        tracing::info!(version, "applied database migration");
-    }
-    Ok(())
-}
-
-/// The PostgreSQL store's schema version; 0 before the first migration.
-fn postgres_schema_version(conn: &Connection) -> crate::Result<i64> {
-    let started: bool = conn.query_row(
-        "SELECT to_regclass('schema_version') IS NOT NULL",
-        [],
-        |r| r.get(0),
-    )?;
-    if !started {
-        return Ok(0);
-    }
-    Ok(conn
-        .query_row("SELECT max(version) FROM schema_version", [], |r| {
-            r.get::<_, Option<i64>>(0)
-        })?
-        .unwrap_or(0))
-}
-
 /// A PostgreSQL connection string said without its password: `postgres://user@host/db`.
 pub fn describe_url(url: &str) -> String {
     match url.parse::<postgres::Config>() {
@@ -479,197 +385,4 @@ pub(crate) fn create_private_dir(dir: &Path) -> crate::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn opens_migrates_and_rejects_a_foreign_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open_dir(dir.path()).unwrap();
-        assert_eq!(db.integrity_check().unwrap(), "ok");
-        let mode: String = db
-            .conn()
-            .sqlite()
-            .unwrap()
-            .pragma_query_value(None, "journal_mode", |r| r.get(0))
-            .unwrap();
-        assert_eq!(mode, "wal");
-        drop(db);
-        // Reopening is a no-op migration.
-        Db::open_dir(dir.path()).unwrap();
-        // Without its key it does not open, and no new key is made for it.
-        std::fs::rename(dir.path().join(KEY_FILE), dir.path().join("moved.key")).unwrap();
-        let err = Db::open_dir(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("is missing"), "{err}");
-        assert!(!dir.path().join(KEY_FILE).exists());
-        std::fs::rename(dir.path().join("moved.key"), dir.path().join(KEY_FILE)).unwrap();
-        Db::open_dir(dir.path()).unwrap();
-        // Another key cannot open it.
-        let other = dir.path().join("other.key");
-        Sealer::load_or_create(&other).unwrap();
-        let err = Db::open(&dir.path().join(DB_FILE), &other).unwrap_err();
-        assert!(
-            err.to_string().contains("different encryption key"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn processes_starting_together_share_one_schema_and_one_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().to_path_buf();
-        let threads: Vec<_> = (0..6)
-            .map(|_| {
-                let path = path.clone();
-                std::thread::spawn(move || {
-                    Db::open_dir(&path).map(|db| db.sealer().fingerprint().to_string())
-                })
-            })
-            .collect();
-        let prints: Vec<String> = threads
-            .into_iter()
-            .map(|t| t.join().unwrap().unwrap())
-            .collect();
-        assert!(prints.windows(2).all(|w| w[0] == w[1]), "{prints:?}");
-    }
-
-    #[test]
-    fn audit_log_is_append_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open_dir(dir.path()).unwrap();
-        db.conn()
-            .execute(
-                "INSERT INTO audit_log(at, actor, action, detail) VALUES ('t', 'a', 'x', '')",
-                [],
-            )
-            .unwrap();
-        assert!(
-            db.conn()
-                .execute("UPDATE audit_log SET actor = 'b'", [])
-                .is_err()
-        );
-        assert!(db.conn().execute("DELETE FROM audit_log", []).is_err());
-    }
-
-    #[test]
-    fn a_postgres_store_migrates_once_keeps_its_key_and_refuses_another() {
-        let url = scratch::Server::shared().fresh_database("db_open");
-        let dir = tempfile::tempdir().unwrap();
-        let key = dir.path().join(KEY_FILE);
-        // Processes starting together: one migrates, the others find it done.
-        let threads: Vec<_> = (0..4)
-            .map(|_| {
-                let (url, key) = (url.clone(), key.clone());
-                std::thread::spawn(move || {
-                    Db::open_postgres(&url, &key).map(|db| db.sealer().fingerprint().to_string())
-                })
-            })
-            .collect();
-        let prints: Vec<String> = threads
-            .into_iter()
-            .map(|t| t.join().unwrap().unwrap())
-            .collect();
-        assert!(prints.windows(2).all(|w| w[0] == w[1]), "{prints:?}");
-        let mut db = Db::open_postgres(&url, &key).unwrap();
-        assert!(db.path().is_none());
-        let version: i64 = db
-            .conn()
-            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, 14);
-        // The change sequence, and a write transaction that rolls back when dropped.
-        {
-            let tx = db.write().unwrap();
-            assert_eq!(next_change_seq(&tx).unwrap(), 1);
-        }
-        let tx = db.write().unwrap();
-        assert_eq!(next_change_seq(&tx).unwrap(), 1);
-        tx.commit().unwrap();
-        // The audit log stays append-only.
-        db.conn()
-            .execute(
-                "INSERT INTO audit_log(at, actor, action, detail) VALUES ('t', 'a', 'x', '')",
-                [],
-            )
-            .unwrap();
-        assert!(
-            db.conn()
-                .execute("UPDATE audit_log SET actor = 'b'", [])
-                .is_err()
-        );
-        assert!(db.conn().execute("DELETE FROM audit_log", []).is_err());
-        // Another key cannot open it.
-        let other = dir.path().join("other.key");
-        Sealer::load_or_create(&other).unwrap();
-        let err = Db::open_postgres(&url, &other).unwrap_err();
-        assert!(
-            err.to_string().contains("different encryption key"),
-            "{err}"
-        );
-        // A server that does not answer is named without its password.
-        let err = Db::open_postgres("postgres://ana:hunter2@127.0.0.1:1/none", &key).unwrap_err();
-        let text = err.to_string();
-        assert!(text.contains("postgres://ana@127.0.0.1/none"), "{text}");
-        assert!(!text.contains("hunter2"), "{text}");
-    }
-
-    #[test]
-    fn values_cross_to_postgres_and_back_as_they_do_on_sqlite() {
-        let url = scratch::Server::shared().fresh_database("db_values");
-        let dir = tempfile::tempdir().unwrap();
-        let pg = Db::open_postgres(&url, &dir.path().join(KEY_FILE)).unwrap();
-        let lite = Db::open_dir(dir.path()).unwrap();
-        let id = Uuid::now_v7();
-        for db in [&pg, &lite] {
-            let c = db.conn();
-            // A uuid, text, an integer into a text column.
-            c.execute(
-                "INSERT INTO audit_log(at, actor, action, customer_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params!["2026-01-01T00:00:00.000Z", "ana", 7, id, ""],
-            )
-            .unwrap();
-            let (seq, action, back, n, exists): (i64, String, Uuid, i64, bool) = c
-                .query_row(
-                    "SELECT seq, action, customer_id, (SELECT count(*) FROM audit_log), \
-                     EXISTS(SELECT 1 FROM audit_log WHERE actor = ?1) FROM audit_log",
-                    ["ana"],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-                )
-                .unwrap();
-            assert_eq!(
-                (seq, action.as_str(), back, n, exists),
-                (1, "7", id, 1, true)
-            );
-            // Unnumbered placeholders, a sum, no row at all.
-            let total: i64 = c
-                .query_row(
-                    "SELECT sum(seq) + ? FROM audit_log WHERE actor = ?",
-                    params![2, "ana"],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            assert_eq!(total, 3);
-            let none = c
-                .query_row("SELECT seq FROM audit_log WHERE actor = ?1", ["bo"], |r| {
-                    r.get::<_, i64>(0)
-                })
-                .optional()
-                .unwrap();
-            assert_eq!(none, None);
-            // A value bound but not used by the statement (`?1` here).
-            let seq: i64 = c
-                .query_row(
-                    "SELECT seq FROM audit_log WHERE actor = ?2 LIMIT ?3",
-                    params![999, "ana", 5],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            assert_eq!(seq, 1);
-            // A value that does not fit the column says which column.
-            let err = c
-                .query_row("SELECT actor FROM audit_log", [], |r| r.get::<_, i64>(0))
-                .unwrap_err();
-            assert!(err.to_string().contains('0'), "{err}");
-        }
-    }
-}
+mod tests;

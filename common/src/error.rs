@@ -8,6 +8,14 @@ pub enum Error {
     #[error("database error: {0}")]
     Db(#[from] crate::db::DbError),
 
+    /// The database server could not be reached (or refused the connection).
+    #[error("cannot reach the PostgreSQL database {place}: {source}")]
+    Unreachable {
+        place: String,
+        #[source]
+        source: crate::db::DbError,
+    },
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

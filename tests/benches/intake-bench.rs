@@ -10,13 +10,13 @@
 //! `cargo bench -p intake-tests --bench intake-bench -- [--rows N] [--runs N] [--dir DIR]`.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const STUDIO_COLUMNS: &str = "FirstName,LastName,Email,PhoneNumber,Birthdate,MiddleName,Nickname,Gender,Street,City,State,PostalCode,Country,Occupation,Notes";
-const DB_COLUMNS: &str = "first_name,last_name,email,phone,birthdate,middle_name,nickname,gender,street,city,state,postal_code,country,occupation,notes";
+use intake_tests::bench::{
+    DB_COLUMNS, STUDIO_COLUMNS, generate, median, median_opt, run, time, which,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rows: u64 = 1_000_000;
@@ -161,15 +161,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn median_opt(times: &mut [Duration]) -> Option<Duration> {
-    (!times.is_empty()).then(|| median(times))
-}
-
 fn row(what: &str, ours: Duration, theirs: Option<Duration>) {
     match theirs {
         Some(t) => println!(
@@ -197,122 +188,8 @@ fn agent_cmd(agent: &Path, data: &Path, signed_in: bool) -> Command {
     cmd
 }
 
-fn run(cmd: &mut Command) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-    let out = cmd.stderr(Stdio::inherit()).output()?;
-    if !out.status.success() {
-        return Err(format!("{cmd:?} failed with {}", out.status).into());
-    }
-    Ok(out.stdout)
-}
-
-fn time(cmd: &mut Command) -> Result<(Duration, Vec<u8>), Box<dyn std::error::Error>> {
-    let t = Instant::now();
-    let out = run(cmd)?;
-    Ok((t.elapsed(), out))
-}
-
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|d| Path::new(d).join(name))
-        .find(|p| p.exists())
-}
-
 /// The largest resident set of any finished child, in MB.
 fn children_peak_rss_mb() -> f64 {
     nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
         .map_or(0.0, |u| u.max_rss() as f64 / 1024.0)
-}
-
-/// A deterministic studio-layout file: varied names, addresses and notes (with commas,
-/// quotes and formula-like cells), and about 1% true duplicates (same last name and
-/// birthdate, another first name, no e-mail).
-fn generate(path: &Path, rows: u64) -> std::io::Result<()> {
-    const FIRST: [&str; 24] = [
-        "Ann", "Bo", "Carlos", "Dana", "Eli", "Fatima", "Gus", "Hana", "Ivan", "José", "Kai",
-        "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Vic",
-        "Wen", "Zoë",
-    ];
-    const SYL: [&str; 20] = [
-        "son", "ber", "ga", "li", "mor", "ko", "ra", "vin", "del", "tan", "ez", "wa", "ri", "no",
-        "mac", "ste", "ha", "lo", "qui", "ne",
-    ];
-    const CITIES: [(&str, &str, &str); 6] = [
-        ("Austin", "TX", "78701"),
-        ("Seattle", "WA", "98101"),
-        ("Miami", "FL", "33101"),
-        ("Denver", "CO", "80202"),
-        ("Portland", "OR", "97201"),
-        ("Chicago", "IL", "60601"),
-    ];
-    const NOTES: [&str; 5] = [
-        "",
-        "prefers mornings",
-        "\"likes fine line, \"\"black & grey\"\"\"",
-        "'=HYPERLINK(\"x\")",
-        "+1 referral",
-    ];
-    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
-    let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
-    writeln!(w, "{STUDIO_COLUMNS}")?;
-    let mut last_seen: Vec<(String, String)> = Vec::new();
-    for i in 0..rows {
-        let r = next();
-        let first = FIRST[(r % 24) as usize];
-        let (last, birth, email) = if i > 100 && r % 100 == 7 {
-            let (l, b) = last_seen[(r >> 8) as usize % last_seen.len()].clone();
-            (l, b, String::new())
-        } else {
-            let mut last = String::new();
-            for k in 0..3 {
-                last.push_str(SYL[((r >> (8 + k * 5)) % 20) as usize]);
-            }
-            let mut chars = last.chars();
-            let last = chars
-                .next()
-                .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-                .unwrap_or_default();
-            let birth = format!(
-                "{}-{:02}-{:02}",
-                1940 + (r >> 24) % 66,
-                1 + (r >> 32) % 12,
-                1 + (r >> 40) % 28
-            );
-            let email = format!(
-                "{}.{}.{i}@example.com",
-                first.to_lowercase(),
-                last.to_lowercase()
-            );
-            if last_seen.len() < 10_000 {
-                last_seen.push((last.clone(), birth.clone()));
-            } else {
-                let at = (r >> 16) as usize % last_seen.len();
-                last_seen[at] = (last.clone(), birth.clone());
-            }
-            (last, birth, email)
-        };
-        let (city, state, zip) = CITIES[((r >> 44) % 6) as usize];
-        let phone = format!(
-            "+1 (2{:02}) {:03}-{:04}",
-            i % 100,
-            (i / 100) % 1000,
-            (i / 100_000) * 1000 + (r >> 50) % 1000
-        );
-        let note = NOTES[((r >> 54) % 5) as usize];
-        writeln!(
-            w,
-            "{first},{last},{email},{phone},{birth},,,{},\"{} Oak Ave, Apt {}\",{city},{state},{zip},US,Artist,{note}",
-            ["Female", "Male", "Other", ""][((r >> 58) % 4) as usize],
-            (r >> 12) % 9999,
-            (r >> 20) % 40
-        )?;
-    }
-    w.flush()
 }

@@ -262,13 +262,7 @@ fn add_owner(agent: &Path, data: &Path) -> Res<()> {
 /// A studio-layout file: 39 last names, birthdates over 70 years (day 1 to 28), unique
 /// e-mails and phones.
 fn generate(path: &Path, rows: u64) -> std::io::Result<()> {
-    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
+    let mut next = intake_tests::bench::xorshift();
     let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
     writeln!(
         w,

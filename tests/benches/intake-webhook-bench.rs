@@ -16,11 +16,11 @@ use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use intake_common::{Db, Field, Mutation, Op, Profile, mutation};
+use intake_common::{Db, Mutation, Op, mutation};
+use intake_tests::bench::new_customer;
 use intake_tests::binary;
-use intake_tests::cluster::{OWNER, add_owner, agent_with, wait_for};
+use intake_tests::cluster::{add_owner, agent_with, wait_for};
 use intake_tests::receiver::Receiver;
-use uuid::Uuid;
 
 fn main() {
     let mut burst = 100_000usize;
@@ -69,7 +69,9 @@ fn main() {
     let mut db = Db::open_dir(&dir).expect("the database");
 
     // 1. Throughput.
-    let batch: Vec<Mutation> = (0..burst).map(|n| create(n, "burst")).collect();
+    let batch: Vec<Mutation> = (0..burst)
+        .map(|n| new_customer("burst", n as u64))
+        .collect();
     mutation::submit_all(&mut db, &batch).expect("the burst commits");
     let t = Instant::now();
     // Meanwhile a kiosk keeps registering: its commits must not wait behind the webhooks.
@@ -77,7 +79,7 @@ fn main() {
     let mut n = 0;
     while receiver.count() < burst + commits.len() && t.elapsed() < Duration::from_secs(600) {
         let c = Instant::now();
-        mutation::submit(&mut db, &create(n, "kiosk")).expect("a commit");
+        mutation::submit(&mut db, &new_customer("kiosk", n as u64)).expect("a commit");
         commits.push(c.elapsed().as_secs_f64() * 1000.0);
         n += 1;
         std::thread::sleep(Duration::from_millis(20));
@@ -108,7 +110,7 @@ fn main() {
     let mut committed: HashMap<String, Instant> = HashMap::new();
     let before = receiver.count();
     for n in 0..samples {
-        let m = create(n, "paced");
+        let m = new_customer("paced", n as u64);
         let Op::CreateCustomer { customer, .. } = &m.op else {
             unreachable!()
         };
@@ -150,17 +152,4 @@ fn main() {
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
-fn create(n: usize, tag: &str) -> Mutation {
-    Mutation::new(
-        OWNER,
-        Op::CreateCustomer {
-            customer: Uuid::now_v7(),
-            profile: Profile::default()
-                .with(Field::FirstName, &format!("{tag}{n}"))
-                .with(Field::LastName, "Bench")
-                .with(Field::Email, &format!("{tag}{n}@example.com")),
-        },
-    )
 }

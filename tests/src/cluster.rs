@@ -162,6 +162,15 @@ impl Store {
         Store::start_with(dir, port, Vec::new(), Vec::new())
     }
 
+    /// Starts the store in `dir` on `port` with environment variables for its process.
+    pub fn start_env(dir: &Path, port: u16, env: &[(&str, &str)]) -> Store {
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Store::start_with(dir, port, env, Vec::new())
+    }
+
     fn start_with(dir: &Path, port: u16, env: Vec<(String, String)>, args: Vec<String>) -> Store {
         mark_store(dir);
         let mut child = Command::new(binary("intake-agent"))

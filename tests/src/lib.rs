@@ -1,6 +1,7 @@
 //! Helpers for end-to-end tests and benchmarks that run Intake's real binaries.
 
 pub mod authority;
+pub mod bench;
 pub mod browser;
 pub mod cluster;
 pub mod console;

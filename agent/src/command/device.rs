@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use intake_common::sync::{self, DeviceRole};
 
 use crate::cli::{DeviceCommand, PairArgs, RunArgs, ServeArgs};
@@ -21,7 +21,16 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
     let ctx = &ctx.with_settings(settings_dir.is_dir().then(|| settings_dir.clone()));
     // Opened once first: the stored phone keys follow the shop's region before any
     // request reads them.
-    drop(ctx.open()?);
+    let db = ctx.open()?;
+    if !ctx.database().is_postgres()
+        && let Some(place) = intake_common::db::transfer::moved_to(db.conn())?
+    {
+        bail!(
+            "the store in {} moved to PostgreSQL ({place}) with `store migrate`: serve it with --database URL, not this copy, or devices would sync with two stores",
+            ctx.data_dir.display()
+        );
+    }
+    drop(db);
     store::serve(
         &ctx.database(),
         store::ServeOptions {
@@ -61,10 +70,12 @@ pub fn manage(ctx: &Context, cmd: DeviceCommand) -> Result<()> {
             name,
             role,
             medical,
+            location,
             json,
         } => {
             let role: DeviceRole = role.parse().map_err(|e: String| anyhow!("--role: {e}"))?;
-            let made = sync::add_device(&mut db, &actor, &name, role, medical)?;
+            let made =
+                sync::add_device_at(&mut db, &actor, &name, role, medical, location.as_deref())?;
             // The certificate the store serves (made now if the store has not started yet),
             // so whoever pairs the device can check it.
             let identity = tls::store_identity(&ctx.data_dir, None, None)?;
@@ -110,11 +121,26 @@ pub fn manage(ctx: &Context, cmd: DeviceCommand) -> Result<()> {
                         d.role.to_string(),
                         if d.medical { "yes" } else { "no" }.into(),
                         state.into(),
+                        d.location.clone().unwrap_or_default(),
                         d.last_seen_at.clone().unwrap_or_default(),
                     ]
                 })
                 .collect();
-            print_table(&["NAME", "ROLE", "MEDICAL", "STATE", "LAST SEEN"], &rows)?;
+            print_table(
+                &["NAME", "ROLE", "MEDICAL", "STATE", "LOCATION", "LAST SEEN"],
+                &rows,
+            )?;
+        }
+        DeviceCommand::Move {
+            name,
+            location,
+            nowhere: _,
+        } => {
+            sync::set_device_location(&mut db, &actor, &name, location.as_deref())?;
+            match location {
+                Some(l) => outln!("{name} now stands at {l}; it learns so at its next sync.")?,
+                None => outln!("{name} now belongs to no location.")?,
+            }
         }
         DeviceCommand::Revoke { name } => {
             sync::revoke_device(&mut db, &actor, &name)?;

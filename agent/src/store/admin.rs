@@ -155,6 +155,9 @@ pub struct NewDeviceBody {
     role: String,
     #[serde(default)]
     medical: bool,
+    /// The chain location it stands at (an id from `intake-agent location list`).
+    #[serde(default)]
+    location: Option<String>,
 }
 
 pub async fn add_device(
@@ -169,7 +172,16 @@ pub async fn add_device(
         .map_err(|e: String| ApiError::bad(format!("role: {e}")))?;
     let made = state
         .pool
-        .run(move |db| Ok(sync::add_device(db, &actor, &b.name, role, b.medical)?))
+        .run(move |db| {
+            Ok(sync::add_device_at(
+                db,
+                &actor,
+                &b.name,
+                role,
+                b.medical,
+                b.location.as_deref(),
+            )?)
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(made)))
 }

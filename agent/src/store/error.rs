@@ -105,7 +105,14 @@ impl From<Error> for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %e, "request failed");
         }
-        let mut err = Self::new(status, e.to_string());
+        let message = match &e {
+            // Where the database is stays in the store's log, not in answers to callers.
+            Error::Unreachable { .. } => {
+                "the store's database cannot be reached just now: try again shortly".to_owned()
+            }
+            e => e.to_string(),
+        };
+        let mut err = Self::new(status, message);
         if let Error::Throttled { retry_after_secs } = e {
             err.retry_after = Some(retry_after_secs.max(1));
         }

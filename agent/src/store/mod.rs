@@ -10,7 +10,7 @@
 mod admin;
 mod auth;
 mod conn;
-mod console;
+pub(crate) mod console;
 mod customers;
 pub mod error;
 mod exit;
@@ -46,7 +46,15 @@ pub const SETTINGS_DIR: &str = "settings";
 pub struct Pool {
     database: Database,
     idle: Mutex<Vec<Db>>,
+    /// On PostgreSQL, at most this many handles at once, so a burst of requests queues here
+    /// rather than using up the server's connections (which every store process shares).
+    limit: Option<tokio::sync::Semaphore>,
 }
+
+/// Connections one store process holds on PostgreSQL at most.
+pub const POSTGRES_CONNECTIONS: usize = 16;
+/// Handles kept open between requests.
+const IDLE: usize = 8;
 
 impl Pool {
     pub fn new(database: &Database) -> Result<Self> {
@@ -56,14 +64,22 @@ impl Pool {
         Ok(Self {
             database: database.clone(),
             idle: Mutex::new(vec![first]),
+            limit: database
+                .is_postgres()
+                .then(|| tokio::sync::Semaphore::new(POSTGRES_CONNECTIONS)),
         })
     }
 
     fn take(&self) -> intake_common::Result<Db> {
-        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        match idle {
-            Some(db) => Ok(db),
-            None => Self::open(&self.database),
+        loop {
+            let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            match idle {
+                // A connection the server or the network closed while it waited is dropped,
+                // not handed out to fail.
+                Some(db) if db.conn().is_broken() => continue,
+                Some(db) => return Ok(db),
+                None => return Self::open(&self.database),
+            }
         }
     }
 
@@ -80,8 +96,11 @@ impl Pool {
     }
 
     fn give_back(&self, db: Db) {
+        if db.conn().is_broken() {
+            return;
+        }
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < 8 {
+        if idle.len() < IDLE {
             idle.push(db);
         }
     }
@@ -91,8 +110,14 @@ impl Pool {
         self: &Arc<Self>,
         f: impl FnOnce(&mut Db) -> Result<T, error::ApiError> + Send + 'static,
     ) -> Result<T, error::ApiError> {
+        let permit = match &self.limit {
+            Some(limit) => Some(limit.acquire().await.map_err(|_| {
+                error::ApiError::internal("the store is shutting down its database handles")
+            })?),
+            None => None,
+        };
         let pool = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
+        let out = tokio::task::spawn_blocking(move || {
             intake_common::db::may_block(|| {
                 let mut db = pool.take()?;
                 let out = f(&mut db);
@@ -101,7 +126,9 @@ impl Pool {
             })
         })
         .await
-        .map_err(|e| error::ApiError::internal(format!("a request handler failed: {e}")))?
+        .map_err(|e| error::ApiError::internal(format!("a request handler failed: {e}")))?;
+        drop(permit);
+        out
     }
 }
 

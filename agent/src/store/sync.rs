@@ -47,12 +47,15 @@ pub async fn push(
     if let Some(after) = req.after {
         wait_for_batch(&state, device.id, after).await?;
     }
-    let last = req.last;
+    let through = sync::Through {
+        last: req.last,
+        first: req.after.is_none(),
+    };
     let results = state
         .pool
         .run(move |db| {
             let started = std::time::Instant::now();
-            let results = sync::apply_push_through(db, &device, &req.mutations, Some(last))?;
+            let results = sync::apply_push_through(db, &device, &req.mutations, Some(through))?;
             tracing::debug!(
                 device = %device.name,
                 mutations = results.len(),

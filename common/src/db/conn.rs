@@ -26,6 +26,9 @@ const LOCK_WAIT: &str = "10s";
 #[derive(Debug)]
 pub struct Connection {
     engine: Engine,
+    /// Whether a [`Transaction`] is open on it: PostgreSQL only warns at a nested `BEGIN`
+    /// and goes on in the outer transaction, so the layer refuses one itself.
+    in_transaction: std::cell::Cell<bool>,
 }
 
 #[derive(Debug)]
@@ -38,6 +41,7 @@ impl Connection {
     pub(crate) fn from_sqlite(conn: rusqlite::Connection) -> Self {
         Self {
             engine: Engine::Sqlite(conn),
+            in_transaction: Default::default(),
         }
     }
 
@@ -47,6 +51,37 @@ impl Connection {
         client.batch_execute(&format!("SET lock_timeout = '{LOCK_WAIT}'"))?;
         Ok(Self {
             engine: Engine::Postgres(client),
+            in_transaction: Default::default(),
+        })
+    }
+
+    /// Whether the connection is lost for good (the server closed it, or the network did):
+    /// a pool drops such a handle rather than handing it out again.
+    pub fn is_broken(&self) -> bool {
+        match &self.engine {
+            Engine::Sqlite(_) => false,
+            Engine::Postgres(c) => c.is_closed(),
+        }
+    }
+
+    fn start(&self, sqlite: &str, postgres: &str) -> Result<Transaction<'_>> {
+        if self.in_transaction.get() {
+            return Err(DbError::NestedTransaction);
+        }
+        match &self.engine {
+            Engine::Sqlite(c) => c.execute_batch(sqlite)?,
+            Engine::Postgres(c) => {
+                if let Err(e) = c.batch_execute(postgres) {
+                    // The transaction may have begun before what followed failed.
+                    let _ = c.batch_execute("ROLLBACK");
+                    return Err(e);
+                }
+            }
+        }
+        self.in_transaction.set(true);
+        Ok(Transaction {
+            conn: self,
+            open: true,
         })
     }
 
@@ -125,34 +160,16 @@ impl Connection {
     /// Begins a write transaction, taking the database's one write lock at once, so it never
     /// fails half-way for want of it and writers follow one another in commit order.
     pub fn begin_write(&self) -> Result<Transaction<'_>> {
-        match &self.engine {
-            Engine::Sqlite(c) => c.execute_batch("BEGIN IMMEDIATE")?,
-            Engine::Postgres(c) => {
-                c.batch_execute("BEGIN")?;
-                let locked =
-                    c.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})"));
-                if let Err(e) = locked {
-                    let _ = c.batch_execute("ROLLBACK");
-                    return Err(e);
-                }
-            }
-        }
-        Ok(Transaction {
-            conn: self,
-            open: true,
-        })
+        // One statement: the lock is taken in the transaction it guards, or neither begins.
+        self.start(
+            "BEGIN IMMEDIATE",
+            &format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"),
+        )
     }
 
     /// Begins a read transaction: every query in it sees the same snapshot of the database.
     pub fn begin_read(&self) -> Result<Transaction<'_>> {
-        match &self.engine {
-            Engine::Sqlite(c) => c.execute_batch("BEGIN DEFERRED")?,
-            Engine::Postgres(c) => c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")?,
-        }
-        Ok(Transaction {
-            conn: self,
-            open: true,
-        })
+        self.start("BEGIN DEFERRED", "BEGIN ISOLATION LEVEL REPEATABLE READ")
     }
 }
 
@@ -166,15 +183,25 @@ pub struct Transaction<'c> {
 impl Transaction<'_> {
     /// Commits. On failure the transaction is rolled back when it is dropped.
     pub fn commit(mut self) -> Result<()> {
-        self.conn.execute_batch("COMMIT")?;
-        self.open = false;
+        match &self.conn.engine {
+            Engine::Sqlite(c) => c.execute_batch("COMMIT")?,
+            // PostgreSQL answers `COMMIT` in a transaction a failed statement aborted by
+            // rolling back, without an error: a statement first makes it fail loudly.
+            Engine::Postgres(c) => c.batch_execute("SELECT 1; COMMIT")?,
+        }
+        self.close();
         Ok(())
     }
 
     /// Rolls back everything the transaction did.
     pub fn rollback(mut self) -> Result<()> {
-        self.open = false;
+        self.close();
         self.conn.execute_batch("ROLLBACK")
+    }
+
+    fn close(&mut self) {
+        self.open = false;
+        self.conn.in_transaction.set(false);
     }
 }
 
@@ -189,6 +216,7 @@ impl Deref for Transaction<'_> {
 impl Drop for Transaction<'_> {
     fn drop(&mut self) {
         if self.open {
+            self.close();
             // An error here means the engine already rolled back (SQLite does on some
             // failures): there is nothing left to undo.
             let _ = self.conn.execute_batch("ROLLBACK");

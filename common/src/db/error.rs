@@ -13,18 +13,34 @@ pub enum DbError {
     #[error("the query returned no rows")]
     NoRows,
 
+    /// A transaction was begun on a connection that already has one open.
+    #[error("a transaction is already open on this connection")]
+    NestedTransaction,
+
     /// Something only SQLite does was asked of another engine.
     #[error("only an SQLite database does this")]
     SqliteOnly,
 }
 
-/// A PostgreSQL error with the server's message, its detail and where it points.
+/// A PostgreSQL error with the server's message, its code and the constraint it names. The
+/// server's detail is left out: it quotes the row's values (`Key (email)=(…) already
+/// exists`), and this message can reach a device or a log.
 fn postgres_message(e: &postgres::Error) -> String {
     match e.as_db_error() {
-        Some(db) => match db.detail() {
-            Some(detail) => format!("{}: {} ({detail})", db.severity(), db.message()),
-            None => format!("{}: {}", db.severity(), db.message()),
-        },
+        Some(db) => {
+            let mut out = format!(
+                "{}: {} (SQLSTATE {}",
+                db.severity(),
+                db.message(),
+                db.code().code()
+            );
+            if let Some(constraint) = db.constraint() {
+                out.push_str(", constraint ");
+                out.push_str(constraint);
+            }
+            out.push(')');
+            out
+        }
         None => e.to_string(),
     }
 }

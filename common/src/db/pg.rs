@@ -20,11 +20,19 @@ type BoxError = Box<dyn StdError + Sync + Send>;
 /// over (statements built with `format!` have a bounded but large number of shapes).
 const MAX_CACHED: usize = 512;
 
+/// How long connecting may take, unless the connection string says (`connect_timeout`).
+const CONNECT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Quiet time on a connection before TCP keepalives probe the server.
+const KEEPALIVE_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// A PostgreSQL connection with its prepared statements.
 pub(super) struct Client {
     /// `None` only while being dropped.
     client: Mutex<Option<postgres::Client>>,
     statements: RefCell<HashMap<String, Prepared>>,
+    /// Set when a call failed in a way that ends the session (the server closed it, the
+    /// network failed, a FATAL error): seen at once, before the client's own task notices.
+    lost: Cell<bool>,
 }
 
 /// A statement prepared on the server, and which of the values bound to it the server
@@ -46,10 +54,18 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     pub(super) fn connect(url: &str) -> Result<Self> {
-        let client = blocking(|| postgres::Client::connect(url, postgres::NoTls))?;
+        let mut config: postgres::Config = url.parse()?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_WAIT);
+        }
+        // A server gone without a word (a host switched off, a cable pulled) is noticed
+        // within minutes, not hours, so a pool drops the connection.
+        config.keepalives(true).keepalives_idle(KEEPALIVE_IDLE);
+        let client = blocking(|| config.connect(postgres::NoTls))?;
         Ok(Self {
             client: Mutex::new(Some(client)),
             statements: RefCell::new(HashMap::new()),
+            lost: Cell::new(false),
         })
     }
 
@@ -111,6 +127,14 @@ impl Client {
         self.call(|c| c.batch_execute(sql))
     }
 
+    pub(super) fn is_closed(&self) -> bool {
+        if self.lost.get() {
+            return true;
+        }
+        let client = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        client.as_ref().is_none_or(|c| c.is_closed())
+    }
+
     /// Runs one call on the client where blocking is allowed (see [`may_block`]).
     fn call<T: Send>(
         &self,
@@ -118,7 +142,12 @@ impl Client {
     ) -> Result<T> {
         let mut client = self.client.lock().unwrap_or_else(|p| p.into_inner());
         let client = client.as_mut().ok_or(DbError::SqliteOnly)?;
-        Ok(blocking(|| f(client))?)
+        blocking(|| f(client)).map_err(|e| {
+            if ends_session(&e) {
+                self.lost.set(true);
+            }
+            e.into()
+        })
     }
 }
 
@@ -159,6 +188,15 @@ fn blocking<T: Send>(f: impl FnOnce() -> T + Send) -> T {
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e))
     })
+}
+
+/// Whether `e` means the session is over: the connection closed or failed, or the server
+/// ended it (a FATAL or PANIC error, as when an administrator terminates the backend).
+fn ends_session(e: &postgres::Error) -> bool {
+    e.is_closed()
+        || e.as_db_error()
+            .is_some_and(|db| matches!(db.severity(), "FATAL" | "PANIC"))
+        || StdError::source(e).is_some_and(|s| s.is::<std::io::Error>())
 }
 
 /// A row's columns in SQLite's value model.

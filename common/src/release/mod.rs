@@ -277,10 +277,14 @@ pub(crate) fn apply_signed(
         )));
     }
     let sealed = sealer.seal(release.release_id.as_bytes(), &json);
+    // Where it was signed is the store's record of the device that sent it (a chain's
+    // location; none in a single shop, or on the device itself).
     tx.prepare_cached(
         "INSERT INTO releases(id, customer_id, template_id, template_version, signed_at, device,
-                              sealed, content_sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+                              sealed, content_sha256, location)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                 (SELECT location FROM devices WHERE name = ?6 AND revoked_at IS NULL))
+         ON CONFLICT DO NOTHING",
     )?
     .execute(params![
         release.release_id,

@@ -260,6 +260,8 @@ pub struct Pulled {
 /// A kiosk keeps no staff: any users rows it holds (from before kiosks stopped receiving
 /// them) are deleted and their pages zeroed; it keeps its exit code's hash in `meta`
 /// ([`KEY_KIOSK_EXIT`]) instead.
+///
+/// Each pull also says which chain location the device belongs to ([`own_location`]).
 pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
     let kiosk = role(db.conn())? == Some(DeviceRole::Kiosk);
     if kiosk {
@@ -290,6 +292,16 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
                 restarted: true,
                 ..Pulled::default()
             });
+        }
+    }
+    match &pulled.location {
+        Some(location) => set_meta(
+            &tx,
+            KEY_LOCATION,
+            &serde_json::to_string(location).map_err(|e| Error::Invalid(e.to_string()))?,
+        )?,
+        None => {
+            tx.execute("DELETE FROM meta WHERE key = ?1", [KEY_LOCATION])?;
         }
     }
     if outbox_waiting(&tx)? {
@@ -459,9 +471,9 @@ fn apply_customer(tx: &Transaction<'_>, sealer: &Sealer, c: &CustomerRecord) -> 
     for r in &c.releases {
         // The record only: the sealed content stays on the store (an empty blob here).
         tx.execute(
-            "INSERT INTO releases(id, customer_id, template_id, template_version, signed_at, device, sealed, content_sha256)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7)",
-            params![r.id, c.id, r.template_id, r.template_version, r.signed_at, r.device, r.sha256, EMPTY],
+            "INSERT INTO releases(id, customer_id, template_id, template_version, signed_at, device, sealed, content_sha256, location)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7, ?9)",
+            params![r.id, c.id, r.template_id, r.template_version, r.signed_at, r.device, r.sha256, EMPTY, r.location],
         )?;
     }
     match &c.medical {
@@ -575,4 +587,18 @@ pub(crate) fn holds_customer(conn: &Connection, id: Uuid) -> Result<bool> {
         .query_row([id], |_| Ok(()))
         .optional()?
         .is_some())
+}
+
+/// The `meta` key of the chain location the store last said this device belongs to (JSON).
+const KEY_LOCATION: &str = "sync_location";
+
+/// The chain location this device belongs to, as its last pull said; `None` in a single
+/// shop, on a device not placed, and on the store.
+pub fn own_location(conn: &Connection) -> Result<Option<Location>> {
+    meta(conn, KEY_LOCATION)?
+        .map(|json| {
+            serde_json::from_str(&json)
+                .map_err(|e| Error::Invalid(format!("the stored location does not read: {e}")))
+        })
+        .transpose()
 }

@@ -70,6 +70,8 @@ pub struct DeviceRecord {
     pub paired_at: Option<String>,
     pub last_seen_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// The chain location it belongs to, if any.
+    pub location: Option<String>,
 }
 
 /// Adds a device and makes its one-time pairing code (needs `manage:devices`; a counter
@@ -80,6 +82,18 @@ pub fn add_device(
     name: &str,
     role: DeviceRole,
     medical: bool,
+) -> Result<NewDevice> {
+    add_device_at(db, actor, name, role, medical, None)
+}
+
+/// [`add_device`], placing the device at the chain location `location`.
+pub fn add_device_at(
+    db: &mut Db,
+    actor: &Actor,
+    name: &str,
+    role: DeviceRole,
+    medical: bool,
+    location: Option<&str>,
 ) -> Result<NewDevice> {
     actor.require(Permission::ManageDevices)?;
     if medical {
@@ -106,6 +120,9 @@ pub fn add_device(
     let id = Uuid::now_v7();
     let expires_at = crate::time::format(Utc::now() + Duration::hours(PAIRING_CODE_HOURS));
     let tx = db.write()?;
+    let location = location
+        .map(|l| super::known_location(&tx, l))
+        .transpose()?;
     let taken: bool = tx.query_row(
         "SELECT EXISTS(SELECT 1 FROM devices WHERE name = ?1)",
         [name],
@@ -117,8 +134,9 @@ pub fn add_device(
         )));
     }
     tx.execute(
-        "INSERT INTO devices(id, name, role, medical, code_hash, code_expires_at, created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO devices(id, name, role, medical, code_hash, code_expires_at, created_at, created_by,
+                             location)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             id,
             name,
@@ -127,7 +145,8 @@ pub fn add_device(
             code_hash(&code),
             expires_at,
             crate::time::now(),
-            actor.name
+            actor.name,
+            location.as_ref().map(|l| &l.id)
         ],
     )?;
     audit::record(
@@ -136,8 +155,11 @@ pub fn add_device(
         "device.add",
         None,
         &format!(
-            "{role} {name}{}",
-            if medical { " with medical details" } else { "" }
+            "{role} {name}{}{}",
+            if medical { " with medical details" } else { "" },
+            location
+                .as_ref()
+                .map_or_else(String::new, |l| format!(" at {}", l.id))
         ),
     )?;
     tx.commit()?;
@@ -154,7 +176,8 @@ pub fn add_device(
 pub fn list_devices(db: &Db, actor: &Actor) -> Result<Vec<DeviceRecord>> {
     actor.require(Permission::ManageDevices)?;
     let mut stmt = db.conn().prepare(
-        "SELECT id, name, role, medical, created_at, created_by, paired_at, last_seen_at, revoked_at
+        "SELECT id, name, role, medical, created_at, created_by, paired_at, last_seen_at, revoked_at,
+                location
          FROM devices ORDER BY created_at, name",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -169,6 +192,7 @@ pub fn list_devices(db: &Db, actor: &Actor) -> Result<Vec<DeviceRecord>> {
             paired_at: r.get(6)?,
             last_seen_at: r.get(7)?,
             revoked_at: r.get(8)?,
+            location: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<crate::db::Result<_>>()?)

@@ -14,12 +14,14 @@ mod boundary;
 pub mod check;
 mod device;
 mod devices;
+mod locations;
 pub mod paired;
 mod store;
 
 pub use boundary::*;
 pub use device::*;
 pub use devices::*;
+pub use locations::*;
 pub use paired::{queue_or_refuse, refuse_on_device};
 pub use store::*;
 
@@ -189,6 +191,10 @@ pub struct PullResponse {
     /// The store's clock when it answered, so a device can tell its own clock is wrong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// The chain location the device belongs to, in each of its pulls; `None`: none (a
+    /// single shop, or a device not placed yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -295,6 +301,9 @@ pub struct ReleaseRow {
     pub signed_at: String,
     pub device: String,
     pub sha256: String,
+    /// The chain location it was signed at (the store's record of the device's location).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 /// Medical records as a device may hold them.

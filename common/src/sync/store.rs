@@ -28,13 +28,23 @@ pub fn apply_push(db: &mut Db, device: &DeviceAuth, ms: &[Mutation]) -> Result<V
     apply_push_through(db, device, ms, None)
 }
 
+/// Where a batch stands in its device's outbox.
+#[derive(Debug, Clone, Copy)]
+pub struct Through {
+    /// The outbox position the batch ends at.
+    pub last: i64,
+    /// Whether it opens a round (it waits for no batch before it): the mark is set to
+    /// `last` even when that is lower, as after a device's outbox started over.
+    pub first: bool,
+}
+
 /// [`apply_push`] for a batch that ends at the device's outbox position `through`, recorded
 /// with the batch (see [`pushed_through`]).
 pub fn apply_push_through(
     db: &mut Db,
     device: &DeviceAuth,
     ms: &[Mutation],
-    through: Option<i64>,
+    through: Option<Through>,
 ) -> Result<Vec<PushResult>> {
     if let Some(results) = apply_batch(db, device, ms, through, false)? {
         return Ok(results);
@@ -59,7 +69,7 @@ fn apply_batch(
     db: &mut Db,
     device: &DeviceAuth,
     ms: &[Mutation],
-    through: Option<i64>,
+    through: Option<Through>,
     savepoints: bool,
 ) -> Result<Option<Vec<PushResult>>> {
     let now = Utc::now();
@@ -105,13 +115,19 @@ fn apply_batch(
         }
         results.push(PushResult { id: m.id, outcome });
     }
-    // Never backwards: a batch replayed from an earlier round leaves the mark where it is.
+    // Within a round never backwards: a batch replayed from earlier in it leaves the mark
+    // where it is. A round's first batch sets it.
     tx.execute(
         "UPDATE devices SET last_seen_at = ?2,
-             pushed_through = CASE WHEN pushed_through < ?3 OR pushed_through IS NULL
+             pushed_through = CASE WHEN ?4 OR pushed_through < ?3 OR pushed_through IS NULL
                                    THEN coalesce(?3, pushed_through) ELSE pushed_through END
          WHERE id = ?1",
-        params![device.id, crate::time::now(), through],
+        params![
+            device.id,
+            crate::time::now(),
+            through.map(|t| t.last),
+            through.is_some_and(|t| t.first)
+        ],
     )?;
     tx.commit()?;
     Ok(Some(results))
@@ -121,7 +137,7 @@ fn apply_batch(
 pub fn is_transient(e: &Error) -> bool {
     match e {
         Error::Db(e) => e.is_transient(),
-        Error::Io { .. } => true,
+        Error::Io { .. } | Error::Unreachable { .. } => true,
         _ => false,
     }
 }
@@ -216,6 +232,7 @@ pub fn pull(db: &Db, device: &DeviceAuth, cursor: i64, limit: u32) -> Result<Pul
         DeviceRole::Counter => synced_users(&tx)?,
         DeviceRole::Kiosk => Vec::new(),
     };
+    let location = device_location(&tx, device.id)?;
     tx.commit()?;
     Ok(PullResponse {
         changes,
@@ -225,6 +242,7 @@ pub fn pull(db: &Db, device: &DeviceAuth, cursor: i64, limit: u32) -> Result<Pul
         kiosk_exit_hash,
         recognition_key,
         store_time: Some(Utc::now()),
+        location,
     })
 }
 
@@ -336,8 +354,8 @@ fn customer_record(db: &Db, conn: &Connection, id: Uuid, medical: bool) -> Resul
     )?;
     let releases = rows(
         conn,
-        "SELECT id, template_id, template_version, signed_at, device, content_sha256 FROM releases
-         WHERE customer_id = ?1 ORDER BY signed_at, id",
+        "SELECT id, template_id, template_version, signed_at, device, content_sha256, location
+         FROM releases WHERE customer_id = ?1 ORDER BY signed_at, id",
         id,
         |r| {
             Ok(ReleaseRow {
@@ -347,6 +365,7 @@ fn customer_record(db: &Db, conn: &Connection, id: Uuid, medical: bool) -> Resul
                 signed_at: r.get(3)?,
                 device: r.get(4)?,
                 sha256: r.get(5)?,
+                location: r.get(6)?,
             })
         },
     )?;

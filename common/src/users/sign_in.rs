@@ -119,15 +119,26 @@ pub fn sign_in_at(
     let oversized = name.len() > MAX_INPUT_BYTES || pin.len() > MAX_INPUT_BYTES;
     let name = name.trim();
     let client_key = format!("client:{}", printable(client, CLIENT_CHARS));
+    // A name that finds a user counts against the user's name as stored: the database
+    // decides which spellings are the same user (PostgreSQL's collation folds more than
+    // ASCII case), so no other spelling of it gets tries of its own.
+    let counted = if oversized {
+        None
+    } else {
+        conn.prepare_cached("SELECT name FROM users WHERE name = ?1")?
+            .query_row([name], |r| r.get::<_, String>(0))
+            .optional()?
+    };
+    let counted = counted.as_deref().unwrap_or(name);
     let name_key = if oversized {
         String::new()
     } else if client == CLI_CLIENT {
         // At the store's own command line (whoever runs it can read the database anyway)
         // a name is counted apart from the network's: someone guessing over the network
         // cannot lock the owner out of `session revoke` or `user set-pin` mid-incident.
-        cli_name_key(name)
+        cli_name_key(counted)
     } else {
-        name_key(name)
+        name_key(counted)
     };
     let mut keys = vec![Key {
         key: &client_key,

@@ -13,6 +13,7 @@ mod domain;
 mod duplicates;
 mod export;
 mod import_paths;
+mod layer;
 mod phone;
 mod presets;
 mod presets_abuse;

@@ -567,3 +567,38 @@ fn a_name_locked_over_the_network_still_signs_in_at_the_command_line() {
     let actor = users::sign_in_at(&db, "olive", OWNER_PIN, users::CLI_CLIENT, now).unwrap();
     assert_eq!(actor.name, "olive");
 }
+
+#[test]
+fn every_spelling_that_finds_a_user_counts_against_the_same_name() {
+    let (_dir, mut db) = shop();
+    users::add(&mut db, Some(&owner()), "Zoë", Role::Artist, "975310").unwrap();
+    let now = t0();
+    // Which spellings the database takes for the user is its own collation's say: ASCII
+    // case on SQLite; on PostgreSQL every case, and composed or decomposed accents.
+    let spellings = ["zoë", "ZOË", "zoË", "ZOë", "Zoe\u{308}"];
+    let same: Vec<&str> = spellings
+        .into_iter()
+        .filter(|s| {
+            db.conn()
+                .query_row("SELECT count(*) FROM users WHERE name = ?1", [s], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .unwrap()
+                == 1
+        })
+        .collect();
+    if crate::on_postgres() {
+        assert_eq!(same.len(), spellings.len(), "{same:?}");
+    }
+    // Guesses from as many addresses, spread over the spellings: five in all lock the name.
+    for i in 0..users::NAME_TRIES as usize {
+        let name = if same.is_empty() {
+            "Zoë"
+        } else {
+            same[i % same.len()]
+        };
+        let _ = users::sign_in_at(&db, name, "000000", &format!("203.0.113.{i}"), now);
+    }
+    let refused = users::sign_in_at(&db, "Zoë", "975310", "198.51.100.1", now);
+    assert!(retry_after(refused) > 0);
+}

@@ -21,6 +21,8 @@ struct Listing {
     sort: Sort,
     descending: bool,
     after: Option<String>,
+    /// Only those who signed a release at this chain location.
+    location: Option<String>,
 }
 
 impl Listing {
@@ -38,6 +40,10 @@ impl Listing {
                     }
                 }
                 "after" if !value.is_empty() => l.after = Some(value.into_owned()),
+                "location" if !value.is_empty() => {
+                    let id = intake_common::sync::location_id(&value).map_err(|e| e.to_string())?;
+                    l.location = Some(id.to_owned());
+                }
                 _ => {}
             }
         }
@@ -49,6 +55,9 @@ impl Listing {
         let mut q = form_urlencoded::Serializer::new(String::new());
         if !self.q.is_empty() {
             q.append_pair("q", &self.q);
+        }
+        if let Some(location) = &self.location {
+            q.append_pair("location", location);
         }
         q.append_pair("sort", sort.code());
         q.append_pair("dir", if descending { "desc" } else { "asc" });
@@ -66,11 +75,12 @@ pub async fn list(staff: Staff, RawQuery(query): RawQuery) -> Page {
         Err(e) => return staff.failed(super::ApiError::bad(e)),
     };
     let actor = staff.actor.clone();
-    let (q, sort, descending, after) = (
+    let (q, sort, descending, after, location) = (
         listing.q.clone(),
         listing.sort,
         listing.descending,
         listing.after.clone(),
+        listing.location.clone(),
     );
     let found = staff
         .state
@@ -85,19 +95,21 @@ pub async fn list(staff: Staff, RawQuery(query): RawQuery) -> Page {
                     descending,
                     after: after.as_deref(),
                     limit: PAGE_SIZE,
+                    location: location.as_deref(),
                 },
             )?;
             // The whole store's count only for the whole list: a search is not counted.
-            let total = if q.trim().is_empty() {
+            let total = if q.trim().is_empty() && location.is_none() {
                 Some(browse::total(db, &actor)?)
             } else {
                 None
             };
             let columns = browse::columns(db, &actor.name)?;
-            Ok((page, total, columns))
+            let locations = intake_common::sync::list_locations(db.conn(), &actor)?;
+            Ok((page, total, columns, locations))
         })
         .await;
-    let (page, total, columns) = match found {
+    let (page, total, columns, locations) = match found {
         Ok(f) => f,
         Err(e) => return staff.failed(e),
     };
@@ -117,6 +129,19 @@ pub async fn list(staff: Staff, RawQuery(query): RawQuery) -> Page {
                     autocomplete="off";
                 input type="hidden" name="sort" value=(listing.sort.code());
                 input type="hidden" name="dir" value=(if listing.descending { "desc" } else { "asc" });
+                // A chain's locations: those who checked in at one.
+                @if !locations.is_empty() {
+                    label for="location" { (w.get(Msg::CheckedInAt)) }
+                    select #location name="location" {
+                        option value="" selected[listing.location.is_none()] { (w.get(Msg::AllLocations)) }
+                        @for l in &locations {
+                            option value=(l.location.id)
+                                selected[listing.location.as_deref() == Some(l.location.id.as_str())] {
+                                (l.location.name)
+                            }
+                        }
+                    }
+                }
                 button type="submit" { (w.get(Msg::Search)) }
             }
             @if staff.may(intake_common::Permission::WriteCustomer) {
@@ -124,7 +149,7 @@ pub async fn list(staff: Staff, RawQuery(query): RawQuery) -> Page {
             }
         }
         @if page.customers.is_empty() {
-            p.empty { (w.get(if listing.q.trim().is_empty() { Msg::NoCustomers } else { Msg::NoneFound })) }
+            p.empty { (w.get(if listing.q.trim().is_empty() && listing.location.is_none() { Msg::NoCustomers } else { Msg::NoneFound })) }
         } @else {
             (table(&staff, &listing, &columns, &page.customers))
         }

@@ -59,6 +59,8 @@ fn page(staff: &Staff, all: &[DeviceRecord], adding: &Adding, status: StatusCode
     let title = w.get(Msg::Devices);
     let role_problem = adding.problems.at("role");
     let medical_problem = adding.problems.at("medical");
+    // A chain's devices each stand at a location; a single shop's have none.
+    let located = all.iter().any(|d| d.location.is_some());
     let body = html! {
         h1 { (title) }
         (adding.problems.summary(w))
@@ -73,6 +75,7 @@ fn page(staff: &Staff, all: &[DeviceRecord], adding: &Adding, status: StatusCode
                         th scope="col" { (w.get(Msg::Role)) }
                         th scope="col" { (w.get(Msg::Medical)) }
                         th scope="col" { (w.get(Msg::DeviceState)) }
+                        @if located { th scope="col" { (w.get(Msg::Location)) } }
                         th scope="col" { (w.get(Msg::LastSync)) }
                         th scope="col" { span.visually-hidden { (w.get(Msg::Actions)) } }
                     } }
@@ -83,6 +86,7 @@ fn page(staff: &Staff, all: &[DeviceRecord], adding: &Adding, status: StatusCode
                                 td { (role_name(w, d.role)) }
                                 td { (w.get(if d.medical { Msg::Yes } else { Msg::No })) }
                                 td { (state(w, d)) }
+                                @if located { td { (d.location.as_deref().unwrap_or("")) } }
                                 td { (d.last_seen_at.as_deref().map_or_else(|| w.get(Msg::Never).into_owned(), short_time)) }
                                 td {
                                     div.row-actions {
