@@ -299,6 +299,20 @@ pub fn open(conn: &Connection, token: &str) -> Result<Option<Visit>> {
 
 /// The visit of link `id` if it can still be used (at the submit, which may come hours
 /// after the opening).
+/// Takes a Web Sign draft's `nonce` for the submit being stored in `tx`, forgetting those
+/// past their time: `false` when a submit took it already, in this store process or
+/// another on the same database (the form sent twice, or replayed).
+pub fn claim_submit(tx: &Transaction<'_>, nonce: &str, until: i64, now: i64) -> Result<bool> {
+    tx.prepare_cached("DELETE FROM web_sign_submitted WHERE until < ?1")?
+        .execute([now])?;
+    let claimed = tx
+        .prepare_cached(
+            "INSERT INTO web_sign_submitted(nonce, until) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![nonce, until])?;
+    Ok(claimed == 1)
+}
+
 pub fn still_open(conn: &Connection, id: Uuid) -> Result<Option<Visit>> {
     usable(conn, "id", &id.to_string())
 }

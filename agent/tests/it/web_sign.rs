@@ -424,3 +424,27 @@ fn without_hidden_inputs(html: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_submitted_form_is_stored_once_whichever_store_process_receives_it() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path();
+    let (first, mut phone) = web_store(dir).await;
+    // A second process on the same data directory and database, as behind a load balancer.
+    let second = Store::start(dir, &["--web-sign"]);
+    fill(&mut phone, &ADULT).await;
+    let review = phone.page.clone();
+    assert_eq!(phone.post("submit", &[]).await, 200, "{}", phone.page);
+    // The same page sent again, to the other process (the cookie goes with it): refused.
+    let mut replay = Phone::new(&second.dir, &second.url);
+    replay.cookie = phone.cookie.clone();
+    replay.page = review.clone();
+    assert_eq!(replay.post("submit", &[]).await, 400, "{}", replay.page);
+    assert!(replay.shows("already"), "{}", replay.page);
+    // And to the first again.
+    phone.page = review;
+    assert_eq!(phone.post("submit", &[]).await, 400);
+    assert_eq!(releases(dir).len(), 1);
+    assert_eq!(customers(dir).len(), 1);
+    drop((first, second));
+}

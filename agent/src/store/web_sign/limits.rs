@@ -1,5 +1,5 @@
-//! Per-address limits on opening the form and on submitting it, and the drafts already
-//! submitted. Kept in memory: counting addresses in the database would store something
+//! Per-address limits on opening the form and on submitting it (the drafts already
+//! submitted are in the database: `visit_links::claim_submit`). Kept in memory: counting addresses in the database would store something
 //! about a visitor before they submit anything, and a restart that forgives a burst
 //! costs little when the next one is counted again.
 
@@ -53,35 +53,6 @@ impl Window {
     }
 }
 
-/// The drafts submitted, by nonce, until they would have expired anyway.
-#[derive(Debug, Default)]
-pub struct Submitted {
-    nonces: Mutex<HashMap<String, i64>>,
-}
-
-impl Submitted {
-    /// Takes `nonce` for a submit; `false` when it was taken already.
-    pub fn take(&self, nonce: &str, expires: i64, now: i64) -> bool {
-        let mut nonces = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
-        nonces.retain(|_, until| *until >= now);
-        match nonces.entry(nonce.to_owned()) {
-            std::collections::hash_map::Entry::Occupied(_) => false,
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(expires);
-                true
-            }
-        }
-    }
-
-    /// Gives a nonce back after a submit that stored nothing.
-    pub fn give_back(&self, nonce: &str) {
-        self.nonces
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(nonce);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,11 +66,5 @@ mod tests {
         assert_eq!(w.count("a", t + Duration::from_secs(10)), Err(50));
         assert!(w.count("b", t).is_ok());
         assert!(w.count("a", t + Duration::from_secs(60)).is_ok());
-        let s = Submitted::default();
-        assert!(s.take("n", 100, 0));
-        assert!(!s.take("n", 100, 50));
-        s.give_back("n");
-        assert!(s.take("n", 100, 50));
-        assert!(s.take("n", 200, 101));
     }
 }

@@ -68,7 +68,6 @@ pub struct WebSign {
     key: Sealer,
     opens: limits::Window,
     submits: limits::Window,
-    submitted: limits::Submitted,
 }
 
 impl WebSign {
@@ -84,7 +83,6 @@ impl WebSign {
             key,
             opens: limits::Window::new(limits::OPENS, limits::OPEN_WINDOW),
             submits: limits::Window::new(limits::SUBMITS, limits::SUBMIT_WINDOW),
-            submitted: limits::Submitted::default(),
         })
     }
 

@@ -45,17 +45,12 @@ pub(super) async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let now = Utc::now().timestamp();
-    if !ws
-        .submitted
-        .take(&draft.nonce, draft.opened + draft::LIFETIME_SECS, now)
-    {
-        return ws.refusal(
-            lang,
-            StatusCode::BAD_REQUEST,
-            &words.get(WebMsg::RefusedUsed),
-        );
-    }
+    let once = Once {
+        nonce: draft.nonce.clone(),
+        until: draft.opened + draft::LIFETIME_SECS,
+        now: Utc::now().timestamp(),
+        used: words.get(WebMsg::RefusedUsed).into_owned(),
+    };
     let registration = flow::registration(&draft, &current.settings, today);
     let name = registration
         .profile
@@ -67,23 +62,18 @@ pub(super) async fn submit(
     let visit = draft.visit;
     let stored = state
         .pool
-        .run(move |db| Ok(store(db, registration, &signed_under, visit)))
+        .run(move |db| Ok(store(db, registration, &signed_under, visit, &once)))
         .await;
     match stored {
         Ok(Ok(done)) => {
             tracing::info!(release = %done.release, "release signed on the web");
             page(StatusCode::OK, pages::done(words, &current.settings, &name))
         }
-        Ok(Err(intake_common::Error::LinkUnusable)) => {
-            ws.submitted.give_back(&draft.nonce);
-            ws.link_refused(lang)
-        }
+        Ok(Err(intake_common::Error::LinkUnusable)) => ws.link_refused(lang),
         Ok(Err(intake_common::Error::Invalid(why))) => {
-            ws.submitted.give_back(&draft.nonce);
             ws.refusal(lang, StatusCode::BAD_REQUEST, &why)
         }
         Ok(Err(e)) => {
-            ws.submitted.give_back(&draft.nonce);
             tracing::error!(error = %e, "could not save a Web Sign registration");
             ws.refusal(
                 lang,
@@ -92,7 +82,6 @@ pub(super) async fn submit(
             )
         }
         Err(e) => {
-            ws.submitted.give_back(&draft.nonce);
             tracing::error!(error = ?e, "could not save a Web Sign registration");
             ws.refusal(
                 lang,
@@ -128,11 +117,22 @@ fn returning(db: &Db, reg: &release::Registration) -> intake_common::Result<Opti
 /// used, for the customer staff made it for — without the exact-match rule, as staff
 /// vouched for them — and with the link marked used in the same transaction. A link for
 /// someone new, and the shop-wide form, attach only on an exact match ([`returning`]).
+/// A draft is stored once: its nonce is taken in the transaction that stores it, in the
+/// database every store process shares, so a failed submit takes nothing.
+struct Once {
+    nonce: String,
+    until: i64,
+    now: i64,
+    /// What a visitor sending the form again is told.
+    used: String,
+}
+
 fn store(
     db: &mut Db,
     mut registration: release::Registration,
     current: &Current,
     visit: Option<Uuid>,
+    once: &Once,
 ) -> intake_common::Result<Submitted> {
     let link = match visit {
         Some(id) => Some(
@@ -145,8 +145,13 @@ fn store(
         None => returning(db, &registration)?,
     };
     let signing = Signing::new(DEVICE, &current.settings, &current.template);
-    release::submit_with(db, &registration, &signing, |tx, done| match &link {
-        Some(l) => visit_links::mark_used(tx, l.id, done.release, done.customer),
-        None => Ok(()),
+    release::submit_with(db, &registration, &signing, |tx, done| {
+        if !visit_links::claim_submit(tx, &once.nonce, once.until, once.now)? {
+            return Err(intake_common::Error::Invalid(once.used.clone()));
+        }
+        match &link {
+            Some(l) => visit_links::mark_used(tx, l.id, done.release, done.customer),
+            None => Ok(()),
+        }
     })
 }

@@ -11,3 +11,10 @@ CREATE TABLE locations (
 ALTER TABLE devices ADD COLUMN location TEXT REFERENCES locations (id);
 ALTER TABLE releases ADD COLUMN location TEXT;
 CREATE INDEX releases_location ON releases (location, signed_at) WHERE location IS NOT NULL;
+
+-- Web Sign forms submitted, by their draft's nonce, until the draft would have expired: a
+-- form is stored once, whichever store process of a chain receives it (and again).
+CREATE TABLE web_sign_submitted (
+    nonce TEXT PRIMARY KEY,
+    until INTEGER NOT NULL      -- unix seconds
+);
