@@ -218,15 +218,6 @@ pub fn pull(db: &Db, device: &DeviceAuth, cursor: i64, limit: u32) -> Result<Pul
             }
         }
     }
-    if medical_sent > 0 {
-        audit::record(
-            &tx,
-            &format!("{}:{}", device.role, device.name),
-            "medical.sync",
-            None,
-            &format!("sent medical records of {medical_sent} customer(s) to the device"),
-        )?;
-    }
     // PIN hashes go to counters only, which need them to sign staff in offline.
     let users = match device.role {
         DeviceRole::Counter => synced_users(&tx)?,
@@ -234,6 +225,20 @@ pub fn pull(db: &Db, device: &DeviceAuth, cursor: i64, limit: u32) -> Result<Pul
     };
     let location = device_location(&tx, device.id)?;
     tx.commit()?;
+    // Audited before anything is sent, in a write transaction of its own: written inside
+    // the read snapshot, it would fail whenever another writer committed meanwhile (SQLite
+    // cannot move a snapshot that fell behind up to a write).
+    if medical_sent > 0 {
+        let audit_tx = conn.begin_write()?;
+        audit::record(
+            &audit_tx,
+            &format!("{}:{}", device.role, device.name),
+            "medical.sync",
+            None,
+            &format!("sent medical records of {medical_sent} customer(s) to the device"),
+        )?;
+        audit_tx.commit()?;
+    }
     Ok(PullResponse {
         changes,
         cursor: next_cursor,

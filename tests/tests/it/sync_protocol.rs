@@ -42,6 +42,24 @@ fn paired(dir: &std::path::Path, role: DeviceRole, medical: bool) -> (Db, Db, De
     (store, device, auth)
 }
 
+/// Adds `customer` with a latex allergy on file, as the owner.
+fn add_with_allergy(store: &mut Db, customer: Uuid, profile: Profile) {
+    for op in [
+        Op::CreateCustomer { customer, profile },
+        Op::AddMedicalCondition {
+            customer,
+            id: Uuid::now_v7(),
+            condition: MedicalCondition {
+                kind: MedicalKind::Allergy,
+                name: "Latex".into(),
+                details: None,
+            },
+        },
+    ] {
+        mutation::submit(store, &Mutation::new("olive", op)).unwrap();
+    }
+}
+
 /// One round as `intake-agent run` does it, without the network.
 fn sync_round(store: &mut Db, device: &mut Db, auth: &DeviceAuth) {
     loop {
@@ -191,20 +209,7 @@ fn each_role_pulls_only_what_it_may_hold() {
             .with(Field::LastName, "Lee")
             .with(Field::PhoneNumber, "+15125550123")
             .with(Field::Birthdate, "1990-04-02");
-        for op in [
-            Op::CreateCustomer { customer, profile },
-            Op::AddMedicalCondition {
-                customer,
-                id: Uuid::now_v7(),
-                condition: MedicalCondition {
-                    kind: MedicalKind::Allergy,
-                    name: "Latex".into(),
-                    details: None,
-                },
-            },
-        ] {
-            mutation::submit(&mut store, &Mutation::new("olive", op)).unwrap();
-        }
+        add_with_allergy(&mut store, customer, profile);
         let answer = sync::pull(&store, &auth, 0, 100).unwrap();
         assert_eq!(answer.changes.len(), 1);
         match (&answer.changes[0], role, medical) {
@@ -311,4 +316,47 @@ fn a_returning_customer_recognised_at_a_kiosk_stays_one_customer_with_their_new_
     let stored = intake_common::customers::get(store.conn(), found.id).unwrap();
     assert_eq!(stored.profile.get(Field::Email), Some("new@example.com"));
     assert_eq!(sync::status(kiosk.conn()).unwrap().rejected, 0);
+}
+
+#[test]
+fn a_medical_counter_pulls_while_the_store_keeps_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _device, auth) = paired(dir.path(), DeviceRole::Counter, true);
+    for n in 0..40 {
+        let customer = Uuid::now_v7();
+        let profile = Profile::default()
+            .with(Field::FirstName, &format!("Med{n}"))
+            .with(Field::LastName, "Lee");
+        add_with_allergy(&mut store, customer, profile);
+    }
+    // Another connection commits as fast as it can while the counter pulls everything
+    // again and again: each pull's audit entry must not trip over those commits.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut writer = Db::open_dir(&dir.path().join("store")).unwrap();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let m = Mutation::new(
+                    "olive",
+                    Op::CreateCustomer {
+                        customer: Uuid::now_v7(),
+                        profile: Profile::default().with(Field::FirstName, &format!("W{n}")),
+                    },
+                );
+                mutation::submit(&mut writer, &m).unwrap();
+                n += 1;
+            }
+        });
+        for _ in 0..60 {
+            let pulled = sync::pull(&store, &auth, 0, sync::PULL_BATCH);
+            assert!(pulled.is_ok(), "{:?}", pulled.err());
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    let audited = count(
+        &store,
+        "SELECT count(*) FROM audit_log WHERE action = 'medical.sync'",
+    );
+    assert_eq!(audited, 60);
 }
