@@ -295,7 +295,7 @@ pub enum DeviceCommand {
     },
     /// List paired devices.
     List(JsonFlag),
-    /// Move device NAME to another chain location (needs manage:devices). What it signed
+    /// Move device NAME to another chain location (needs manage:devices). What it synced
     /// before stays where it was signed; it learns its location at its next sync.
     Move {
         name: String,

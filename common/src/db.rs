@@ -133,6 +133,14 @@ impl Db {
                 other => break other?,
             }
         }
+        // A store moved to PostgreSQL stays as it was at the move: opening it would let
+        // devices and admins work on a copy nobody else sees.
+        if let Some(place) = transfer::moved_to(&conn)? {
+            return Err(Error::Invalid(format!(
+                "the store in {} moved to PostgreSQL ({place}) with `store migrate`: use it there, with --database URL (INTAKE_DATABASE_URL); this file is kept as it was at the move",
+                path.display()
+            )));
+        }
         let conn = Connection::from_sqlite(conn);
         let sealer = load_key(&conn, key_path, &path.display().to_string())?;
         Ok(Self {

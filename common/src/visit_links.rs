@@ -297,14 +297,14 @@ pub fn open(conn: &Connection, token: &str) -> Result<Option<Visit>> {
     usable(conn, "token_hash", &token_hash(token))
 }
 
-/// The visit of link `id` if it can still be used (at the submit, which may come hours
-/// after the opening).
 /// Takes a Web Sign draft's `nonce` for the submit being stored in `tx`, forgetting those
 /// past their time: `false` when a submit took it already, in this store process or
 /// another on the same database (the form sent twice, or replayed).
 pub fn claim_submit(tx: &Transaction<'_>, nonce: &str, until: i64, now: i64) -> Result<bool> {
+    // Kept an hour past its time, so a store process whose clock runs ahead does not forget
+    // a nonce another, behind it, would still take.
     tx.prepare_cached("DELETE FROM web_sign_submitted WHERE until < ?1")?
-        .execute([now])?;
+        .execute([now - 3600])?;
     let claimed = tx
         .prepare_cached(
             "INSERT INTO web_sign_submitted(nonce, until) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
@@ -313,6 +313,8 @@ pub fn claim_submit(tx: &Transaction<'_>, nonce: &str, until: i64, now: i64) -> 
     Ok(claimed == 1)
 }
 
+/// The visit of link `id` if it can still be used (at the submit, which may come hours
+/// after the opening).
 pub fn still_open(conn: &Connection, id: Uuid) -> Result<Option<Visit>> {
     usable(conn, "id", &id.to_string())
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use intake_common::sync::{self, DeviceRole};
 
 use crate::cli::{DeviceCommand, PairArgs, RunArgs, ServeArgs};
@@ -21,16 +21,7 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
     let ctx = &ctx.with_settings(settings_dir.is_dir().then(|| settings_dir.clone()));
     // Opened once first: the stored phone keys follow the shop's region before any
     // request reads them.
-    let db = ctx.open()?;
-    if !ctx.database().is_postgres()
-        && let Some(place) = intake_common::db::transfer::moved_to(db.conn())?
-    {
-        bail!(
-            "the store in {} moved to PostgreSQL ({place}) with `store migrate`: serve it with --database URL, not this copy, or devices would sync with two stores",
-            ctx.data_dir.display()
-        );
-    }
-    drop(db);
+    drop(ctx.open()?);
     store::serve(
         &ctx.database(),
         store::ServeOptions {

@@ -1,6 +1,6 @@
 //! `intake-agent store migrate`: a shop's SQLite store moves to PostgreSQL. Like `backup`,
-//! it needs no signed-in user (whoever can read the data directory holds the data already),
-//! and it is written to the audit log on both sides.
+//! it needs no signed-in user (whoever can read the data directory holds the data already);
+//! `common::db::transfer` writes it to the audit log on both sides.
 
 use anyhow::{Context as _, Result, bail};
 use intake_common::Db;
@@ -54,9 +54,8 @@ fn migrate(args: MigrateArgs) -> Result<()> {
         Db::open_dir(from).with_context(|| format!("opening the store in {}", from.display()))?;
     let target = Db::open_postgres_in(&args.to, from)
         .with_context(|| format!("opening the PostgreSQL database {place}"))?;
-    let moved = transfer::sqlite_to_postgres(&source, &target)
+    let moved = transfer::sqlite_to_postgres(&source, &target, &place)
         .with_context(|| format!("moving the store in {} to {place}", from.display()))?;
-
     let customers = moved
         .iter()
         .find(|t| t.table == "customers")
@@ -66,18 +65,6 @@ fn migrate(args: MigrateArgs) -> Result<()> {
         moved.len(),
         from.display()
     );
-    let tx = target.conn().begin_write()?;
-    intake_common::audit::record(&tx, "intake-agent", "store.moved_in", None, &summary)?;
-    tx.commit()?;
-    // The SQLite store says where it went, so it is not served again beside the new one.
-    let tx = source.conn().begin_write()?;
-    tx.execute(
-        "INSERT INTO meta(key, value) VALUES (?1, ?2)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [transfer::MOVED_TO, &place],
-    )?;
-    intake_common::audit::record(&tx, "intake-agent", "store.moved_out", None, &summary)?;
-    tx.commit()?;
 
     let report = Moved {
         from: from.display().to_string(),
@@ -102,7 +89,7 @@ fn migrate(args: MigrateArgs) -> Result<()> {
     print_table(&["TABLE", "ROWS", "HASH (SQLITE = POSTGRESQL)"], &rows)?;
     outln!("Moved {summary}; every table's rows and hash matched.")?;
     outln!(
-        "Start the store with --data-dir {} --database URL (INTAKE_DATABASE_URL). Every store process needs a copy of this directory's {}, {}, {} and certificate ({}, {}); {} is kept as it was, and refuses to be served again.",
+        "Start the store with --data-dir {} --database URL (INTAKE_DATABASE_URL). Every store process needs a copy of this directory's {}, {}, {} and certificate ({}, {}); {} is kept as it was at the move, and no command opens it again.",
         from.display(),
         intake_common::db::KEY_FILE,
         crate::store::console::KEY_FILE,

@@ -48,7 +48,7 @@ pub struct Pool {
     idle: Mutex<Vec<Db>>,
     /// On PostgreSQL, at most this many handles at once, so a burst of requests queues here
     /// rather than using up the server's connections (which every store process shares).
-    limit: Option<tokio::sync::Semaphore>,
+    limit: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 /// Connections one store process holds on PostgreSQL at most.
@@ -66,7 +66,7 @@ impl Pool {
             idle: Mutex::new(vec![first]),
             limit: database
                 .is_postgres()
-                .then(|| tokio::sync::Semaphore::new(POSTGRES_CONNECTIONS)),
+                .then(|| Arc::new(tokio::sync::Semaphore::new(POSTGRES_CONNECTIONS))),
         })
     }
 
@@ -110,14 +110,17 @@ impl Pool {
         self: &Arc<Self>,
         f: impl FnOnce(&mut Db) -> Result<T, error::ApiError> + Send + 'static,
     ) -> Result<T, error::ApiError> {
+        // The permit goes with the blocking work: a request whose client went away leaves
+        // its work running, and the connection it holds still counts.
         let permit = match &self.limit {
-            Some(limit) => Some(limit.acquire().await.map_err(|_| {
+            Some(limit) => Some(Arc::clone(limit).acquire_owned().await.map_err(|_| {
                 error::ApiError::internal("the store is shutting down its database handles")
             })?),
             None => None,
         };
         let pool = Arc::clone(self);
-        let out = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             intake_common::db::may_block(|| {
                 let mut db = pool.take()?;
                 let out = f(&mut db);
@@ -126,9 +129,7 @@ impl Pool {
             })
         })
         .await
-        .map_err(|e| error::ApiError::internal(format!("a request handler failed: {e}")))?;
-        drop(permit);
-        out
+        .map_err(|e| error::ApiError::internal(format!("a request handler failed: {e}")))?
     }
 }
 

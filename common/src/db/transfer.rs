@@ -20,19 +20,13 @@ use crate::error::{Error, Result};
 /// The `meta` key a moved SQLite store keeps: where it went, so it is not served again.
 pub const MOVED_TO: &str = "moved_to";
 
-/// Where the SQLite store on `conn` was moved to, if it was.
-pub fn moved_to(conn: &Connection) -> Result<Option<String>> {
-    Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [MOVED_TO], |r| {
-            r.get(0)
-        })
-        .optional()?)
-}
-
 /// Values sent in one `INSERT` at most (PostgreSQL takes up to 65,535).
 const VALUES_PER_INSERT: usize = 8_000;
-/// Rows read back from PostgreSQL at a time.
-const READ_BACK_PAGE: usize = 5_000;
+/// Bytes of text and blobs sent in one `INSERT` at most: a release with its signatures is
+/// tens of kilobytes, and a statement is held whole in memory on both sides.
+const BYTES_PER_INSERT: usize = 8 << 20;
+/// Rows read back from PostgreSQL at a time (a page is held whole).
+const READ_BACK_PAGE: usize = 500;
 
 /// One table moved: its rows, and the hash both sides agreed on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,18 +44,22 @@ impl TableMoved {
     }
 }
 
-/// Copies the SQLite store `from` into the PostgreSQL store `to`, which must hold no store
-/// yet (opened, so migrated, with the same key). Returns every table with its count and
-/// hash, in the order copied.
-pub fn sqlite_to_postgres(from: &Db, to: &Db) -> Result<Vec<TableMoved>> {
+/// Copies the SQLite store `from` into the PostgreSQL store `to` (described as `place`),
+/// which must hold no store yet (opened, so migrated, with the same key). Returns every
+/// table with its count and hash, in the order copied.
+///
+/// The source's write lock is held from the first read to the end: nothing another process
+/// writes there can be left behind. Once PostgreSQL committed, the source is marked as
+/// moved ([`MOVED_TO`]) in that same transaction, and both audit logs say so.
+pub fn sqlite_to_postgres(from: &Db, to: &Db, place: &str) -> Result<Vec<TableMoved>> {
     let source = from.conn().sqlite_only()?;
     if !to.conn().is_postgres() {
         return Err(Error::Invalid(
             "the store can only be moved into a PostgreSQL database".into(),
         ));
     }
-    // One snapshot of the source, whatever else has it open.
-    let _reading = from.conn().begin_read()?;
+    crate::sync::refuse_on_device(from.conn(), "a device's database is not a store: move")?;
+    let source_tx = from.conn().begin_write()?;
     let tx = to.conn().begin_write()?;
     let target: &Connection = &tx;
 
@@ -76,10 +74,11 @@ pub fn sqlite_to_postgres(from: &Db, to: &Db) -> Result<Vec<TableMoved>> {
 
     let mut moved = Vec::new();
     for table in tables.iter().filter(|t| source_tables.contains(*t)) {
+        let in_table = |e: Error| Error::Invalid(format!("table {table}: {e}; nothing was moved"));
         let columns = columns(source, target, table)?;
-        let copied = copy_table(source, target, table, &columns)?;
-        set_identities_past(target, table)?;
-        let stored = read_back(target, table, &columns)?;
+        let copied = copy_table(source, target, table, &columns).map_err(in_table)?;
+        set_identities_past(target, table).map_err(in_table)?;
+        let stored = read_back(target, table, &columns).map_err(in_table)?;
         if stored != copied {
             return Err(Error::Invalid(format!(
                 "table {table}: {} rows read from SQLite (hash {}), {} rows in PostgreSQL (hash {}); nothing was moved",
@@ -92,9 +91,32 @@ pub fn sqlite_to_postgres(from: &Db, to: &Db) -> Result<Vec<TableMoved>> {
         tracing::info!(table = %table, rows = copied.rows, "moved");
         moved.push(copied);
     }
+    let customers = moved
+        .iter()
+        .find(|t| t.table == "customers")
+        .map_or(0, |t| t.rows);
+    let from_place = from
+        .path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let summary = format!(
+        "{} tables, {customers} customers, from {from_place} to {place}",
+        moved.len()
+    );
+    crate::audit::record(&tx, ACTOR, "store.moved_in", None, &summary)?;
     tx.commit()?;
+    source_tx.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [MOVED_TO, place],
+    )?;
+    crate::audit::record(&source_tx, ACTOR, "store.moved_out", None, &summary)?;
+    source_tx.commit()?;
     Ok(moved)
 }
+
+/// Who the audit logs say moved the store.
+const ACTOR: &str = "intake-agent";
 
 /// The store's tables on PostgreSQL, each after the tables its foreign keys point to.
 fn tables_in_order(conn: &Connection) -> Result<Vec<String>> {
@@ -227,14 +249,24 @@ fn copy_table(
     let per_insert = (VALUES_PER_INSERT / columns.len()).max(1);
     let mut hash = RowsHash::default();
     let mut pending: Vec<Value> = Vec::with_capacity(per_insert * columns.len());
+    let mut pending_bytes = 0;
     while let Some(row) = rows.next()? {
         let values = (0..columns.len())
             .map(|i| row.get::<_, Value>(i))
             .collect::<Result<Vec<_>, _>>()?;
         hash.add(values.iter().map(ValueRef::from));
+        pending_bytes += values
+            .iter()
+            .map(|v| match v {
+                Value::Text(t) => t.len(),
+                Value::Blob(b) => b.len(),
+                _ => 8,
+            })
+            .sum::<usize>();
         pending.extend(values);
-        if pending.len() == per_insert * columns.len() {
+        if pending.len() == per_insert * columns.len() || pending_bytes >= BYTES_PER_INSERT {
             insert(target, table, &list, columns.len(), &mut pending)?;
+            pending_bytes = 0;
         }
     }
     insert(target, table, &list, columns.len(), &mut pending)?;
@@ -377,6 +409,18 @@ impl RowsHash {
             rows: self.rows,
             hash,
         }
+    }
+}
+
+/// Where the SQLite store on `conn` was moved to, if it was ([`crate::Db::open`] refuses to
+/// open such a store).
+pub(crate) fn moved_to(conn: &rusqlite::Connection) -> rusqlite::Result<Option<String>> {
+    match conn.query_row("SELECT value FROM meta WHERE key = ?1", [MOVED_TO], |r| {
+        r.get(0)
+    }) {
+        Ok(place) => Ok(Some(place)),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

@@ -259,6 +259,10 @@ mod b64 {
 }
 
 /// Applies a signed release inside a mutation's transaction.
+/// The device name a release signed on the customer's own phone (Web Sign) carries: no
+/// paired device may take it, so no device's location is ever stamped on those releases.
+pub const WEB_SIGN_DEVICE: &str = "web-sign";
+
 pub(crate) fn apply_signed(
     tx: &crate::db::Transaction<'_>,
     sealer: &crate::crypto::Sealer,

@@ -116,6 +116,11 @@ pub fn add_device_at(
             "{name:?} is not a device name: use 1 to 64 letters, digits, '-', '_' or '.'"
         )));
     }
+    if name.eq_ignore_ascii_case(crate::release::WEB_SIGN_DEVICE) {
+        return Err(Error::Invalid(format!(
+            "{name:?} is the name releases signed on customers' phones carry: pick another"
+        )));
+    }
     let code = new_code();
     let id = Uuid::now_v7();
     let expires_at = crate::time::format(Utc::now() + Duration::hours(PAIRING_CODE_HOURS));

@@ -217,6 +217,16 @@ fn each_location_sees_its_own_check_ins_and_every_customer() {
         &["location", "add", "Down Town", "--name", "x"],
         &["location", "add", "mall", "--name", "Again"],
         &["location", "add", "outlet", "--name", ""],
+        // Web Sign's releases carry this name: a device taking it would stamp them.
+        &[
+            "device",
+            "add",
+            "web-sign",
+            "--role",
+            "kiosk",
+            "--location",
+            "mall",
+        ],
     ] {
         let out = agent_output(&shop, args);
         assert!(!out.status.success(), "{args:?} is refused");

@@ -141,38 +141,62 @@ fn a_shop_moves_to_postgresql_and_keeps_its_devices_releases_and_webhooks() {
         "announced on PostgreSQL"
     );
 
-    // Moving again into a store that holds data is refused, and changes nothing.
-    let again = agent_output_with(root.path(), &args, &[]);
-    assert!(!again.status.success());
-    let said = String::from_utf8_lossy(&again.stderr);
-    assert!(said.contains("already holds a store"), "{said}");
+    // The SQLite file is not used again beside the chain's store: not served, not changed
+    // by an admin who forgot --database, not moved a second time.
+    for old in [
+        &["serve", "--listen", "127.0.0.1:0"][..],
+        &["device", "revoke", "lobby"],
+        &[
+            "store",
+            "migrate",
+            "--from",
+            shop.to_str().unwrap(),
+            "--to",
+            &url,
+        ],
+    ] {
+        let out = agent_output_with(&shop, old, &[]);
+        assert!(!out.status.success(), "{old:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("moved to PostgreSQL"), "{old:?}: {said}");
+    }
+    // Another shop moved into a database that holds a store is refused, with the store's
+    // key or without it, and changes nothing; a device's database is not a store to move.
+    let (same_key, other_key) = (root.path().join("same-key"), root.path().join("other-key"));
+    std::fs::create_dir_all(&same_key).unwrap();
+    std::fs::copy(shop.join("secret.key"), same_key.join("secret.key")).unwrap();
+    intake_tests::cluster::add_owner(&same_key);
+    intake_tests::cluster::add_owner(&other_key);
+    let fresh = Server::shared().fresh_database("device");
+    // And a directory with no store is named as such.
+    let empty = root.path().join("nothing");
+    std::fs::create_dir_all(&empty).unwrap();
+    for (from, to, refusal) in [
+        (&same_key, &url, "already holds a store"),
+        (&other_key, &url, "different encryption key"),
+        (&lobby, &fresh, "not a store"),
+        (&empty, &url, "holds no store database"),
+    ] {
+        let out = agent_output_with(
+            root.path(),
+            &[
+                "store",
+                "migrate",
+                "--from",
+                from.to_str().unwrap(),
+                "--to",
+                to,
+            ],
+            &[],
+        );
+        assert!(!out.status.success());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains(refusal), "{said}");
+    }
     let customers = intake_common::Db::open_postgres_in(&url, &shop)
         .unwrap()
         .conn()
         .query_row("SELECT count(*) FROM customers", [], |r| r.get::<_, i64>(0))
         .unwrap();
     assert_eq!(customers, 9);
-
-    // The SQLite file is not served again beside the chain's store.
-    let old = agent_output_with(&shop, &["serve", "--listen", "127.0.0.1:0"], &[]);
-    assert!(!old.status.success());
-    let said = String::from_utf8_lossy(&old.stderr);
-    assert!(said.contains("moved to PostgreSQL"), "{said}");
-
-    // A directory with no store is named as such.
-    let empty = root.path().join("nothing");
-    std::fs::create_dir_all(&empty).unwrap();
-    let nothing = agent_output_with(
-        root.path(),
-        &[
-            "store",
-            "migrate",
-            "--from",
-            empty.to_str().unwrap(),
-            "--to",
-            &url,
-        ],
-        &[],
-    );
-    assert!(String::from_utf8_lossy(&nothing.stderr).contains("holds no store database"));
 }

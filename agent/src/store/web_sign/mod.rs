@@ -40,8 +40,8 @@ use fields::Step;
 use flow::Post;
 use words::{WebMsg, Words};
 
-/// The device name releases signed on the web carry.
-pub const DEVICE: &str = "web-sign";
+/// The device name releases signed on the web carry (no paired device may take it).
+pub const DEVICE: &str = intake_common::release::WEB_SIGN_DEVICE;
 /// The key the pages' drafts are sealed under, in the data directory.
 pub const KEY_FILE: &str = "web-sign.key";
 /// The browser's CSRF token.

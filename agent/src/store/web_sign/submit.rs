@@ -113,10 +113,6 @@ fn returning(db: &Db, reg: &release::Registration) -> intake_common::Result<Opti
     Ok((same(Field::FirstName) && same(Field::LastName)).then_some(found.id))
 }
 
-/// Stores a registration. Through a link (`visit`): only while the link can still be
-/// used, for the customer staff made it for — without the exact-match rule, as staff
-/// vouched for them — and with the link marked used in the same transaction. A link for
-/// someone new, and the shop-wide form, attach only on an exact match ([`returning`]).
 /// A draft is stored once: its nonce is taken in the transaction that stores it, in the
 /// database every store process shares, so a failed submit takes nothing.
 struct Once {
@@ -127,6 +123,10 @@ struct Once {
     used: String,
 }
 
+/// Stores a registration. Through a link (`visit`): only while the link can still be
+/// used, for the customer staff made it for — without the exact-match rule, as staff
+/// vouched for them — and with the link marked used in the same transaction. A link for
+/// someone new, and the shop-wide form, attach only on an exact match ([`returning`]).
 fn store(
     db: &mut Db,
     mut registration: release::Registration,
