@@ -290,11 +290,26 @@ fn front_desk_on_a_phone_has_no_import_and_an_artist_reads_medical_details_audit
             "hives",
         ],
     );
+    // A chain's store: the list offers its locations.
+    for (id, name) in [
+        ("downtown", "Downtown, 5th Ave"),
+        ("mall", "Riverside Mall"),
+    ] {
+        agent(dir, &["location", "add", id, "--name", name]);
+    }
     let store = Store::start(dir, &[]);
 
     let mut phone = Desk::open(&store, dir, Viewport::Phone);
     phone.sign_in("fran", "975310");
     phone.check(Some("customers-phone"));
+    phone.goto("/console/customers?location=mall");
+    let picked = phone
+        .browser
+        .eval("return document.querySelector('#location').value;", vec![])
+        .unwrap();
+    assert_eq!(picked, "mall");
+    phone.check(Some("customers-location-phone"));
+    phone.goto("/console/customers");
     assert_eq!(
         phone.sections(),
         ["Customers", "Duplicates"],
