@@ -56,15 +56,7 @@ fn migrate(args: MigrateArgs) -> Result<()> {
         .with_context(|| format!("opening the PostgreSQL database {place}"))?;
     let moved = transfer::sqlite_to_postgres(&source, &target, &place)
         .with_context(|| format!("moving the store in {} to {place}", from.display()))?;
-    let customers = moved
-        .iter()
-        .find(|t| t.table == "customers")
-        .map_or(0, |t| t.rows);
-    let summary = format!(
-        "{} tables, {customers} customers, from {} to {place}",
-        moved.len(),
-        from.display()
-    );
+    let summary = transfer::summary(&moved, &from.display().to_string(), &place);
 
     let report = Moved {
         from: from.display().to_string(),

@@ -91,18 +91,11 @@ pub fn sqlite_to_postgres(from: &Db, to: &Db, place: &str) -> Result<Vec<TableMo
         tracing::info!(table = %table, rows = copied.rows, "moved");
         moved.push(copied);
     }
-    let customers = moved
-        .iter()
-        .find(|t| t.table == "customers")
-        .map_or(0, |t| t.rows);
     let from_place = from
         .path()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
-    let summary = format!(
-        "{} tables, {customers} customers, from {from_place} to {place}",
-        moved.len()
-    );
+    let summary = summary(&moved, &from_place, place);
     crate::audit::record(&tx, ACTOR, "store.moved_in", None, &summary)?;
     tx.commit()?;
     source_tx.execute(
@@ -113,6 +106,18 @@ pub fn sqlite_to_postgres(from: &Db, to: &Db, place: &str) -> Result<Vec<TableMo
     crate::audit::record(&source_tx, ACTOR, "store.moved_out", None, &summary)?;
     source_tx.commit()?;
     Ok(moved)
+}
+
+/// What was moved, in a line: how many tables and customers, from where to where.
+pub fn summary(moved: &[TableMoved], from: &str, to: &str) -> String {
+    let customers = moved
+        .iter()
+        .find(|t| t.table == "customers")
+        .map_or(0, |t| t.rows);
+    format!(
+        "{} tables, {customers} customers, from {from} to {to}",
+        moved.len()
+    )
 }
 
 /// Who the audit logs say moved the store.
