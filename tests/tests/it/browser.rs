@@ -156,12 +156,15 @@ fn the_phone_viewport_is_a_phone_390_px_wide() {
     browser.goto(&pages.url("/good")).unwrap();
     let seen = browser
         .eval(
-            "return [window.innerWidth, window.innerHeight, navigator.maxTouchPoints > 0, \
-             /Mobile/.test(navigator.userAgent), matchMedia('(pointer: coarse)').matches];",
+            // Touch as a page meets it: touch events, a coarse pointer and no hover.
+            // (`navigator.maxTouchPoints` stays 0 under emulation since Chromium 148.)
+            "return [window.innerWidth, window.innerHeight, 'ontouchstart' in window, \
+             /Mobile/.test(navigator.userAgent), matchMedia('(pointer: coarse)').matches, \
+             matchMedia('(hover: none)').matches];",
             vec![],
         )
         .unwrap();
-    assert_eq!(seen, serde_json::json!([390, 844, true, true, true]));
+    assert_eq!(seen, serde_json::json!([390, 844, true, true, true, true]));
 }
 
 #[test]
