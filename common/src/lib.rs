@@ -2,6 +2,7 @@
 //! the audit log, the SQLite store and its mutations, CSV import and export, and duplicate
 //! detection and merging. No UI and no network code.
 
+pub mod address_counts;
 pub mod audit;
 pub mod backup;
 pub mod browse;
@@ -29,6 +30,7 @@ pub mod settings;
 pub mod sync;
 pub mod throttle;
 pub mod time;
+pub mod uploads;
 pub mod users;
 pub mod visit_links;
 pub mod webhook;

@@ -16,7 +16,9 @@ use crate::i18n::Tr;
 use crate::normalize::Region;
 
 mod save;
+mod shared;
 pub use save::{Change, MAX_LOGO_BYTES, Saved, check_logo, save, text_of};
+pub use shared::{GENERATION_FILE, applied, follow, generation};
 
 pub const SHOP_FILE: &str = "shop.toml";
 pub const TEMPLATE_FILE: &str = "release-template.toml";

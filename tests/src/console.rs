@@ -62,6 +62,15 @@ impl Console {
         }
     }
 
+    /// The same browser, with its session, talking to the store process at `url` (another
+    /// process of the same store, as a load balancer would hand it over).
+    pub fn at(&self, url: &str) -> Console {
+        Console {
+            url: url.to_string(),
+            ..self.clone()
+        }
+    }
+
     /// The same browser holding `cookie` instead (a forged or stolen one).
     pub fn with_cookie(&self, cookie: Option<&str>) -> Console {
         Console {

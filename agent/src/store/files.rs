@@ -112,10 +112,6 @@ impl Upload {
         let file = options.open(&path).map_err(fail)?;
         Ok((Upload(path), file))
     }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
 }
 
 impl Drop for Upload {
@@ -126,7 +122,7 @@ impl Drop for Upload {
     }
 }
 
-fn private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     #[cfg(unix)]
     {
@@ -136,13 +132,23 @@ fn private_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Removes uploads a crash left behind.
+/// Removes uploads a crash left behind. The console's files (`console-…`, and `.console-…`
+/// while written) are not: they are copies of uploads the database keeps, files another
+/// store process on the same directory is writing, and the lock of an import one may be
+/// running; the console removes them ([`super::console::tidy_uploads`]).
 pub fn clear_uploads(data_dir: &Path) {
     let dir = data_dir.join(UPLOADS);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return;
     };
     for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.contains(super::console::UPLOAD_PREFIX))
+        {
+            continue;
+        }
         if let Err(e) = std::fs::remove_file(entry.path()) {
             tracing::warn!(path = %entry.path().display(), error = %e, "could not remove a left-over upload");
         }

@@ -70,6 +70,11 @@ impl Pool {
         })
     }
 
+    /// Whether the store is on PostgreSQL (several processes may serve it).
+    pub fn is_postgres(&self) -> bool {
+        self.database.is_postgres()
+    }
+
     fn take(&self) -> intake_common::Result<Db> {
         loop {
             let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
@@ -219,10 +224,21 @@ pub fn serve(database: &Database, options: ServeOptions) -> Result<()> {
     // under its version, and the console shows it.
     let mut db = database.open_for("the store database")?;
     let region = intake_common::phone_keys::region(db.conn())?;
-    let template = intake_common::release::register_template(&mut db, &options.settings.template)?;
+    // The console's saves the settings directory does not hold yet (made by another store
+    // process, or while this one was stopped) first.
+    let (settings, template) =
+        match intake_common::settings::follow(&mut db, &options.settings_dir)? {
+            Some((_, settings, template)) => (settings, template),
+            None => {
+                let template =
+                    intake_common::release::register_template(&mut db, &options.settings.template)?;
+                (options.settings, template)
+            }
+        };
     drop(db);
     let live = live::Live::new(
-        live::Current::new(options.settings, template, region),
+        live::Current::new(settings, template, region),
+        intake_common::settings::applied(&options.settings_dir),
         options.settings_dir,
     );
     let state = Arc::new(State {
@@ -256,6 +272,8 @@ pub fn serve(database: &Database, options: ServeOptions) -> Result<()> {
     runtime.block_on(async move {
         let handle = axum_server::Handle::new();
         tokio::spawn(shutdown_on_signal(handle.clone()));
+        tokio::spawn(live::follow_saves(Arc::clone(&state)));
+        tokio::spawn(console::tidy_uploads(Arc::clone(&state)));
         crate::systemd::spawn_watchdog();
         crate::systemd::ready();
         let service = app.into_make_service_with_connect_info::<SocketAddr>();

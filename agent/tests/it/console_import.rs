@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::support::{OWNER, PIN, Store, add_owner, agent};
 
-const SAMPLE: &str = concat!(
+pub(crate) const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../tests/data/customers-rev23-sample.csv"
 );

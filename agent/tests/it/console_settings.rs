@@ -74,7 +74,7 @@ fn releases(dir: &Path) -> Vec<Value> {
 }
 
 /// The shop form with `changes` over good values.
-async fn post_shop(c: &Console, changes: &[(&str, &str)]) -> Answer {
+pub(crate) async fn post_shop(c: &Console, changes: &[(&str, &str)]) -> Answer {
     let mut fields: Vec<(&str, &str)> = vec![
         ("name", "Northside Tattoo & Piercing"),
         ("idle", "60"),

@@ -8,6 +8,7 @@ mod boundary;
 mod cli;
 mod console;
 mod console_browser;
+mod console_chain;
 mod console_data;
 mod console_import;
 mod console_import_apps;

@@ -446,5 +446,27 @@ async fn a_submitted_form_is_stored_once_whichever_store_process_receives_it() {
     assert_eq!(phone.post("submit", &[]).await, 400);
     assert_eq!(releases(dir).len(), 1);
     assert_eq!(customers(dir).len(), 1);
+
+    // On PostgreSQL one address's openings count together on both processes: 30 a minute
+    // in all (the first process counted one opening above), never 30 on each. (A SQLite
+    // store is served by one process, and counts in memory.)
+    if !intake_tests::cluster::on_postgres() {
+        return;
+    }
+    let mut on_first = Phone::new(&first.dir, &first.url);
+    let mut on_second = Phone::new(&second.dir, &second.url);
+    let mut statuses = Vec::new();
+    for i in 0..32 {
+        let phone = if i % 2 == 0 {
+            &mut on_first
+        } else {
+            &mut on_second
+        };
+        statuses.push(phone.open("").await);
+    }
+    let opened = statuses.iter().filter(|s| **s == 200).count();
+    assert_eq!(opened, 29, "{statuses:?}");
+    assert_eq!(&statuses[29..], [429, 429, 429], "{statuses:?}");
+    assert!(on_second.headers.contains_key("retry-after"));
     drop((first, second));
 }

@@ -2,14 +2,14 @@
 //! columns are left out and why. A dry run shows it before anything is written, and the
 //! import's report keeps it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::layout::{Layout, target_name};
 use super::preset::{Reading, Value};
 
 /// What the import does with one column of the file.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnUse {
     /// The column as the file names it.
     pub column: String,

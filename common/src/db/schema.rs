@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../../migrations/V13__console.sql")),
     (14, include_str!("../../migrations/V14__push_order.sql")),
     (15, include_str!("../../migrations/V15__chain.sql")),
+    (16, include_str!("../../migrations/V16__shared_console.sql")),
 ];
 
 /// The PostgreSQL store's migrations: one baseline equal to SQLite's V13, then each later
@@ -45,6 +46,10 @@ pub(super) const PG_MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../../migrations/pg/V13__baseline.sql")),
     (14, include_str!("../../migrations/pg/V14__push_order.sql")),
     (15, include_str!("../../migrations/pg/V15__chain.sql")),
+    (
+        16,
+        include_str!("../../migrations/pg/V16__shared_console.sql"),
+    ),
 ];
 
 pub(super) fn migrate(conn: &mut rusqlite::Connection, path: &Path) -> crate::Result<()> {

@@ -61,10 +61,13 @@ pub struct Saved {
     pub template: TemplateRef,
     /// What the audit entry says changed.
     pub detail: String,
+    /// The save's number among every store process's saves.
+    pub generation: i64,
 }
 
-/// Saves go one at a time: two at once would each check a directory the other changes.
-static SAVING: Mutex<()> = Mutex::new(());
+/// Saves go one at a time (and a process following another's saves waits for its own):
+/// two at once would each check a directory the other changes.
+pub(super) static SAVING: Mutex<()> = Mutex::new(());
 
 /// Whether `bytes` can be the shop's logo: a PNG, not empty, at most [`MAX_LOGO_BYTES`].
 pub fn check_logo(bytes: &[u8]) -> std::result::Result<(), String> {
@@ -99,12 +102,48 @@ pub fn text_of(dir: Option<&Path>, name: &str) -> Result<String> {
 pub fn save(db: &mut Db, by: &Actor, dir: &Path, change: &Change) -> Result<Saved> {
     by.require(Permission::ManageSettings)?;
     let _one_at_a_time = SAVING.lock().unwrap_or_else(|p| p.into_inner());
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // Every save recorded by any store process first: a change is made over the newest
+    // settings, never over a directory a moment behind.
+    super::shared::follow_locked(db, dir)?;
+    let holds = super::shared::applied(dir);
+    let files = files_of(dir, change)?;
+    let settings = check_files(dir, &files)?;
+    let template = release::register_template(db, &settings.template)?;
+    let detail = match change {
+        Change::Shop(shop) => format!("shop {:?}", shop.name),
+        Change::Logo(bytes) => format!("logo {} bytes", bytes.len()),
+        Change::Template(_) => format!("template {} version {}", template.id, template.version),
+        Change::Questions(_) => format!("{} health questions", settings.questions.len()),
+    };
+    // Recorded before the files are written: a save is never in force here alone. A write
+    // that fails after the record is made good by the next follow.
+    let tx = db.write()?;
+    let generation = super::shared::record(&tx, &files, &by.name)?;
+    crate::audit::record(&tx, &by.name, change.action(), None, &detail)?;
+    tx.commit()?;
+    write_files(dir, &files)?;
+    if generation == holds + 1 {
+        // No other process saved in between: the directory holds every save to this one.
+        super::shared::mark_applied(dir, generation)?;
+    }
+    tracing::info!(by = %by.name, action = change.action(), %detail, "settings saved");
+    Ok(Saved {
+        settings,
+        template,
+        detail,
+        generation,
+    })
+}
+
+/// The settings the directory `dir` (made if missing) would hold with `files` in it:
+/// loaded from a copy, so nothing in `dir` changes.
+pub(super) fn check_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Settings> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |e| Error::io(&path, e)
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let files = files_of(dir, change)?;
 
     // The whole settings, loaded from a copy of the directory with the new files in it.
     let check = tempfile::Builder::new()
@@ -112,7 +151,7 @@ pub fn save(db: &mut Db, by: &Actor, dir: &Path, change: &Change) -> Result<Save
         .tempdir_in(dir)
         .map_err(io(dir))?;
     copy_settings(dir, check.path())?;
-    for (name, bytes) in &files {
+    for (name, bytes) in files {
         let path = check.path().join(name);
         std::fs::write(&path, bytes).map_err(io(&path))?;
     }
@@ -125,9 +164,17 @@ pub fn save(db: &mut Db, by: &Actor, dir: &Path, change: &Change) -> Result<Save
         Error::Invalid(shown)
     })?;
     drop(check);
+    Ok(settings)
+}
 
+/// Writes `files` into the settings directory `dir`, each atomically.
+pub(super) fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e| Error::io(&path, e)
+    };
     // Each file beside its old one, synced, then renamed over it.
-    for (name, bytes) in &files {
+    for (name, bytes) in files {
         let path = dir.join(name);
         let mut tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
@@ -141,21 +188,7 @@ pub fn save(db: &mut Db, by: &Actor, dir: &Path, change: &Change) -> Result<Save
         // The renames themselves outlive a power cut (best effort: not every system can).
         let _ = d.sync_all();
     }
-
-    let template = release::register_template(db, &settings.template)?;
-    let detail = match change {
-        Change::Shop(shop) => format!("shop {:?}", shop.name),
-        Change::Logo(bytes) => format!("logo {} bytes", bytes.len()),
-        Change::Template(_) => format!("template {} version {}", template.id, template.version),
-        Change::Questions(_) => format!("{} health questions", settings.questions.len()),
-    };
-    crate::audit::record(db.conn(), &by.name, change.action(), None, &detail)?;
-    tracing::info!(by = %by.name, action = change.action(), %detail, "settings saved");
-    Ok(Saved {
-        settings,
-        template,
-        detail,
-    })
+    Ok(())
 }
 
 /// The files a change writes, by name, after its own checks.
@@ -332,12 +365,15 @@ mod tests {
         save(&mut db, &owner(), &dir, &Change::Logo(png.clone())).unwrap();
         assert_eq!(std::fs::read(dir.join("logo.png")).unwrap(), png);
 
-        // No temporary file or directory is left behind.
+        // No temporary file or directory is left behind; the directory knows the last save
+        // it holds (the fourth).
         let names: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != super::super::GENERATION_FILE)
             .collect();
         assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+        assert_eq!(super::super::applied(&dir), 4);
 
         let actions: Vec<String> = crate::audit::recent(db.conn(), 10)
             .unwrap()

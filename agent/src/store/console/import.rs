@@ -3,15 +3,17 @@
 //! nothing stored), then import it with a progress bar and keep the report.
 //!
 //! The import is the command line's own (`intake_common::csvio::import`), so its rules,
-//! matching and report are the same. An upload waits, owner-only, in the store's
-//! `uploads/` directory, belongs to the staff member who sent it (another gets a 404), and
-//! is removed when its import ends, when it is discarded, after an hour, or at the store's
-//! next start.
+//! matching and report are the same. An upload waits in the database, sealed with the
+//! store's key (`intake_common::uploads`), so every store process of a chain serves each
+//! of its steps; each process reads its own owner-only copy of the file in `uploads/`. An
+//! upload belongs to the staff member who sent it (another gets a 404), and is removed when
+//! its import ends, when it is discarded, or after an hour. An import is one transaction:
+//! if the process running it dies, the next look at it finds nothing stored and the upload
+//! ready to run again.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, RawQuery};
@@ -19,97 +21,124 @@ use axum::http::StatusCode;
 use intake_common::csvio::layout::{Target, parse_target};
 use intake_common::csvio::{self, Format, ImportOptions, ImportReport, Layout};
 use intake_common::normalize::DateFormat;
+use intake_common::uploads::{self, Limits, State};
 use uuid::Uuid;
 
+use super::super::State as StoreState;
 use super::super::error::{ApiError, ApiResult};
-use super::super::files::{UPLOADS, Upload};
+use super::super::files::{UPLOADS, private_dir};
 use super::words::Msg;
 use super::{Page, Posted, Staff, import_pages as pages};
 
+mod jobs;
 mod read;
+pub use jobs::Jobs;
+pub use jobs::PREFIX as UPLOAD_PREFIX;
+pub(super) use jobs::local_file;
+use jobs::{RunLock, remove_local, settle_all, settle_cut_short};
 use read::{picked_layout, read_job};
 
-/// Uploads waiting at once, per staff member and in all.
-const PER_USER: usize = 3;
-const IN_ALL: usize = 12;
-/// How long an upload waits for its import.
-const KEEP: Duration = Duration::from_secs(3600);
-
-/// The console's uploads and imports, by id.
-#[derive(Default)]
-pub struct Jobs(Mutex<HashMap<Uuid, Job>>);
-
-pub struct Job {
-    pub user: String,
-    /// The file's name as the browser gave it (for the pages only).
-    pub name: String,
-    pub bytes: u64,
-    made: Instant,
-    /// The file, until its import ends.
-    upload: Option<Upload>,
-    /// The file as last read, and the layout (`from`) it was read as: the mapping page, its
-    /// check and its run read the file once (a workbook is converted whole).
-    read: Option<(String, Read)>,
-    pub state: State,
-}
+/// Uploads waiting at once, per staff member and in all, and how long one waits for its
+/// import (seconds).
+const LIMITS: Limits = Limits {
+    per_user: 3,
+    in_all: 12,
+    keep: 3600,
+};
 
 /// An upload's layout and first row, as read.
 type Read = Arc<(Layout, Vec<String>)>;
 
-pub enum State {
-    /// Its file still arriving: the place is taken, the job not yet shown.
-    Receiving,
-    /// Uploaded; its mapping not yet confirmed.
-    Ready,
-    /// Importing: bytes read so far of `bytes`.
-    Running(Arc<AtomicU64>),
-    Done(Box<Result<ImportReport, String>>),
-}
-
-impl Jobs {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Job>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Forgets what has waited too long (a running import is never cut short).
-    fn sweep(jobs: &mut HashMap<Uuid, Job>) {
-        jobs.retain(|_, j| {
-            matches!(j.state, State::Running(_) | State::Receiving) || j.made.elapsed() < KEEP
-        });
-    }
-
-    /// Runs `f` on `user`'s job `id`; another's, or none, is not found.
-    fn with<T>(&self, id: Uuid, user: &str, f: impl FnOnce(&mut Job) -> T) -> ApiResult<T> {
-        let mut jobs = self.lock();
-        Self::sweep(&mut jobs);
-        match jobs.get_mut(&id) {
-            Some(job) if job.user == user && !matches!(job.state, State::Receiving) => Ok(f(job)),
-            _ => Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "no such upload: it was imported, discarded or waited more than an hour; upload the file again",
-            )),
-        }
-    }
+fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no such upload: it was imported, discarded or waited more than an hour; upload the file again",
+    )
 }
 
 fn parse_id(raw: &str) -> ApiResult<Uuid> {
     Uuid::parse_str(raw).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "no such upload"))
 }
 
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// `staff`'s upload `id` as it stands, an import cut short settled first.
+async fn find(staff: &Staff, id: Uuid) -> ApiResult<uploads::Upload> {
+    let user = staff.actor.name.clone();
+    let here = staff.console().imports.running_here();
+    let data_dir = staff.state.data_dir.clone();
+    staff
+        .state
+        .pool
+        .run(move |db| {
+            let found = uploads::get(db.conn(), id, &user)?.ok_or_else(not_found)?;
+            if found.state != State::Running {
+                return Ok(found);
+            }
+            settle_cut_short(db, &data_dir, &[id], &here)?;
+            uploads::get(db.conn(), id, &user)?.ok_or_else(not_found)
+        })
+        .await
+}
+
+/// How often a store process forgets the uploads that waited too long and its copies of
+/// the files of uploads gone.
+const TIDY_EVERY: Duration = Duration::from_secs(60);
+
+/// Every [`TIDY_EVERY`] (and at once), until the process ends: forgets the uploads that
+/// waited more than an hour, settles imports cut short, and removes this process's copies
+/// of files whose upload is gone (imported, discarded or expired, on any process).
+pub async fn tidy_uploads(state: Arc<StoreState>) {
+    loop {
+        let here = state.console.imports.running_here();
+        let data_dir = state.data_dir.clone();
+        let wanted = state
+            .pool
+            .run(move |db| {
+                uploads::expire(db, now(), LIMITS.keep)?;
+                settle_all(db, &data_dir, &here)?;
+                Ok(uploads::ids(db.conn())?)
+            })
+            .await;
+        match wanted {
+            Ok(wanted) => state
+                .console
+                .imports
+                .sweep(&state.data_dir.join(UPLOADS), &wanted),
+            Err(e) => tracing::debug!(error = %e.message(), "uploads not tidied this time"),
+        }
+        tokio::time::sleep(TIDY_EVERY).await;
+    }
+}
+
 /// `GET /console/import`: the upload form, and this staff member's uploads.
 pub async fn start(staff: Staff) -> Page {
-    let mine: Vec<(Uuid, String, Msg)> = {
-        let mut jobs = staff.console().imports.lock();
-        Jobs::sweep(&mut jobs);
-        let mut mine: Vec<_> = jobs
-            .iter()
-            .filter(|(_, j)| j.user == staff.actor.name && !matches!(j.state, State::Receiving))
-            .map(|(id, j)| (*id, j.name.clone(), pages::state_word(&j.state)))
-            .collect();
-        mine.sort_by_key(|(id, _, _)| *id);
-        mine
-    };
-    pages::start(&staff, &mine, None, StatusCode::OK)
+    let user = staff.actor.name.clone();
+    let here = staff.console().imports.running_here();
+    let data_dir = staff.state.data_dir.clone();
+    let listed = staff
+        .state
+        .pool
+        .run(move |db| {
+            // Imports cut short by a process that died hold their places until settled.
+            settle_all(db, &data_dir, &here)?;
+            Ok((uploads::list(db.conn(), &user)?, uploads::ids(db.conn())?))
+        })
+        .await;
+    match listed {
+        Ok((mine, all)) => {
+            let uploads_dir = staff.state.data_dir.join(UPLOADS);
+            staff.console().imports.sweep(&uploads_dir, &all);
+            let mine: Vec<(Uuid, String, Msg)> = mine
+                .into_iter()
+                .map(|u| (u.id, u.name, pages::state_word(u.state)))
+                .collect();
+            pages::start(&staff, &mine, None, StatusCode::OK)
+        }
+        Err(e) => staff.failed(e),
+    }
 }
 
 /// `POST /console/import` (multipart): the CSV, after the form's token.
@@ -126,41 +155,37 @@ async fn receive(
 ) -> Result<Uuid, (StatusCode, String)> {
     let w = staff.words();
     let bad = |m: Msg| (StatusCode::BAD_REQUEST, w.get(m).into_owned());
+    let failed = |e: ApiError| (e.status(), e.message().to_string());
     let mut multipart = multipart.map_err(|_| bad(Msg::ImportNotAForm))?;
     if !staff.token_first(&mut multipart).await {
         return Err((StatusCode::FORBIDDEN, w.get(Msg::RefusedForm).into_owned()));
     }
-    // The place is taken before the file arrives, in the same lock as the count: uploads
-    // sent at once cannot each pass it.
-    let imports = &staff.console().imports;
+    // The place is taken before the file arrives, counted in the same transaction: uploads
+    // sent at once, to any store process, cannot each pass the count.
     let id = Uuid::now_v7();
-    let mut slot = {
-        let mut jobs = imports.lock();
-        Jobs::sweep(&mut jobs);
-        let mine = jobs.values().filter(|j| j.user == staff.actor.name).count();
-        if mine >= PER_USER || jobs.len() >= IN_ALL {
-            return Err((
-                StatusCode::TOO_MANY_REQUESTS,
-                w.get(Msg::ImportTooMany).into_owned(),
-            ));
-        }
-        jobs.insert(
-            id,
-            Job {
-                user: staff.actor.name.clone(),
-                name: String::new(),
-                bytes: 0,
-                made: Instant::now(),
-                upload: None,
-                read: None,
-                state: State::Receiving,
-            },
-        );
-        Slot {
-            jobs: imports,
-            id,
-            kept: false,
-        }
+    let user = staff.actor.name.clone();
+    let here = staff.console().imports.running_here();
+    let data_dir = staff.state.data_dir.clone();
+    let taken = staff
+        .state
+        .pool
+        .run(move |db| {
+            // Imports cut short by a process that died give their places back first.
+            settle_all(db, &data_dir, &here)?;
+            Ok(uploads::reserve(db, id, &user, now(), LIMITS)?)
+        })
+        .await
+        .map_err(failed)?;
+    if !taken {
+        return Err((
+            StatusCode::TOO_MANY_REQUESTS,
+            w.get(Msg::ImportTooMany).into_owned(),
+        ));
+    }
+    let mut slot = Slot {
+        state: Arc::clone(&staff.state),
+        id,
+        kept: false,
     };
     let mut field = loop {
         match multipart.next_field().await {
@@ -177,49 +202,94 @@ async fn receive(
         .filter(|c| !c.is_control())
         .take(120)
         .collect();
+    // Each part goes to the database sealed as it arrives; this process keeps a copy to
+    // read.
     let dir = staff.state.data_dir.join(UPLOADS);
-    let (upload, mut file) = Upload::create(&dir, "console", "csv")
-        .map_err(|e| (e.status(), e.message().to_string()))?;
-    let mut bytes = 0u64;
+    let io = |e: std::io::Error| {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{}: {e}", dir.display()),
+        )
+    };
+    private_dir(&dir).map_err(io)?;
+    let mut copy = tempfile::Builder::new()
+        .prefix(&format!(".{}", jobs::PREFIX))
+        .tempfile_in(&dir)
+        .map_err(io)?;
+    let (mut part, mut n, mut bytes) = (Vec::with_capacity(uploads::PART), 0i64, 0u64);
     loop {
-        match field.chunk().await {
-            Ok(Some(chunk)) => {
-                bytes += chunk.len() as u64;
-                std::io::Write::write_all(&mut file, &chunk)
-                    .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-            }
+        let chunk = match field.chunk().await {
+            Ok(Some(chunk)) => chunk,
             Ok(None) => break,
             Err(e) => return Err(too_large_or(e, &w)),
+        };
+        bytes += chunk.len() as u64;
+        std::io::Write::write_all(copy.as_file_mut(), &chunk).map_err(io)?;
+        let mut rest = &chunk[..];
+        while !rest.is_empty() {
+            let room = uploads::PART - part.len();
+            let (now_in, later) = rest.split_at(room.min(rest.len()));
+            part.extend_from_slice(now_in);
+            rest = later;
+            if part.len() == uploads::PART {
+                store_part(staff, id, n, std::mem::take(&mut part))
+                    .await
+                    .map_err(failed)?;
+                n += 1;
+            }
         }
     }
     if bytes == 0 {
         return Err(bad(Msg::ImportNoFile));
     }
-    if let Some(job) = imports.lock().get_mut(&id) {
-        job.name = name;
-        job.bytes = bytes;
-        job.made = Instant::now();
-        job.upload = Some(upload);
-        job.state = State::Ready;
-        slot.kept = true;
+    if !part.is_empty() {
+        store_part(staff, id, n, part).await.map_err(failed)?;
     }
+    copy.persist(dir.join(format!("{}{id}.csv", jobs::PREFIX)))
+        .map_err(|e| io(e.error))?;
+    staff
+        .state
+        .pool
+        .run(move |db| Ok(uploads::received(db, id, &name, bytes, now())?))
+        .await
+        .map_err(failed)?;
+    slot.kept = true;
     tracing::info!(user = %staff.actor.name, bytes, "console upload received");
     Ok(id)
 }
 
+async fn store_part(staff: &Staff, id: Uuid, n: i64, part: Vec<u8>) -> ApiResult<()> {
+    staff
+        .state
+        .pool
+        .run(move |db| Ok(uploads::add_part(db, id, n, &part)?))
+        .await
+}
+
 /// A place among the waiting uploads, taken before the file arrives; given back unless the
 /// file arrived whole.
-struct Slot<'a> {
-    jobs: &'a Jobs,
+struct Slot {
+    state: Arc<StoreState>,
     id: Uuid,
     kept: bool,
 }
 
-impl Drop for Slot<'_> {
+impl Drop for Slot {
     fn drop(&mut self) {
-        if !self.kept {
-            self.jobs.lock().remove(&self.id);
+        if self.kept {
+            return;
         }
+        let (state, id) = (Arc::clone(&self.state), self.id);
+        remove_local(&state.data_dir, id);
+        tokio::spawn(async move {
+            if let Err(e) = state
+                .pool
+                .run(move |db| Ok(uploads::abandon(db, id)?))
+                .await
+            {
+                tracing::warn!(%id, error = %e.message(), "could not give back an upload's place");
+            }
+        });
     }
 }
 
@@ -252,34 +322,35 @@ pub async fn show(staff: Staff, Path(id): Path<String>, RawQuery(query): RawQuer
         Ok(found) => found,
         Err(e) => return staff.failed(e),
     };
-    let seen = staff.console().imports.with(id, &staff.actor.name, |job| {
-        let state = match &job.state {
-            State::Ready | State::Receiving => None,
-            State::Running(read) => Some(Err(read.load(Ordering::Relaxed))),
-            State::Done(report) => Some(Ok((**report).clone())),
-        };
-        (
-            job.name.clone(),
-            job.bytes,
-            state,
-            job.upload.as_ref().map(|u| u.path().to_path_buf()),
-        )
-    });
+    let found = match find(&staff, id).await {
+        Ok(found) => found,
+        Err(e) => return staff.failed(e),
+    };
     let picked = pages::Picked {
         dates: "",
         from: &from,
     };
-    match seen {
-        Err(e) => staff.failed(e),
-        Ok((name, bytes, Some(Err(read)), _)) => pages::progress(&staff, id, &name, read, bytes),
-        Ok((name, _, Some(Ok(report)), _)) => pages::report(&staff, id, &name, &report),
-        Ok((name, _, None, Some(path))) => match read_job(&staff, id, path, &from, format).await {
+    match found.state {
+        State::Running => {
+            // Where it runs, as it reads; elsewhere, as that process last said.
+            let read = staff
+                .console()
+                .imports
+                .progress(id)
+                .map_or(found.progress, |read| read.load(Ordering::Relaxed));
+            pages::progress(&staff, id, &found.name, read, found.bytes)
+        }
+        State::Done => match outcome(&staff, id).await {
+            Ok(report) => pages::report(&staff, id, &found.name, &report),
+            Err(e) => staff.failed(e),
+        },
+        State::Ready | State::Receiving => match read_job(&staff, id, &from, format).await {
             Ok(Ok(read)) => {
                 let (layout, sample) = &*read;
                 pages::mapping(
                     &staff,
                     id,
-                    &name,
+                    &found.name,
                     layout,
                     sample,
                     &layout.targets,
@@ -288,11 +359,23 @@ pub async fn show(staff: Staff, Path(id): Path<String>, RawQuery(query): RawQuer
                     StatusCode::OK,
                 )
             }
-            Ok(Err(e)) => pages::unreadable(&staff, id, &name, &e.to_string(), &from),
+            Ok(Err(e)) => pages::unreadable(&staff, id, &found.name, &e.to_string(), &from),
             Err(e) => staff.failed(e),
         },
-        Ok((_, _, None, None)) => staff.failed(ApiError::internal("an upload without its file")),
     }
+}
+
+/// The finished import's report, or why it failed.
+async fn outcome(staff: &Staff, id: Uuid) -> ApiResult<uploads::Outcome> {
+    let user = staff.actor.name.clone();
+    staff
+        .state
+        .pool
+        .run(move |db| {
+            uploads::outcome(db, id, &user)?
+                .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "the import has not finished"))
+        })
+        .await
 }
 
 /// The layout and options a posted mapping form asks for: the layout read when the person
@@ -354,29 +437,26 @@ fn chosen(posted: &Posted, read: &Layout) -> ApiResult<Chosen> {
     })
 }
 
-/// The job's file and its detected layout, if the job is still waiting for its import.
+/// The job's file (this process's copy) and its detected layout, if the job is still
+/// waiting for its import.
 async fn ready(
     staff: &Staff,
     id: Uuid,
     from: &str,
 ) -> ApiResult<(String, std::path::PathBuf, Read)> {
     let format = picked_layout(from)?;
-    let (name, path) = staff
-        .console()
-        .imports
-        .with(id, &staff.actor.name, |job| {
-            match (&job.state, &job.upload) {
-                (State::Ready, Some(u)) => Ok((job.name.clone(), u.path().to_path_buf())),
-                _ => Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "this upload was imported already",
-                )),
-            }
-        })??;
-    let read = read_job(staff, id, path.clone(), from, format)
+    let found = find(staff, id).await?;
+    if found.state != State::Ready {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "this upload was imported already",
+        ));
+    }
+    let read = read_job(staff, id, from, format)
         .await?
         .map_err(|e| ApiError::bad(e.to_string()))?;
-    Ok((name, path, read))
+    let path = local_file(&staff.state, id).await?;
+    Ok((found.name, path, read))
 }
 
 /// `POST /console/import/{id}/check`: the dry run of the mapping chosen.
@@ -386,15 +466,7 @@ pub async fn check(Path(id): Path<String>, posted: Posted) -> Page {
         let id = parse_id(&id)?;
         let (name, path, read) = ready(staff, id, posted.get("from")).await?;
         let chosen = chosen(&posted, &read.0)?;
-        let report = run_import(
-            &staff.state,
-            staff.actor.clone(),
-            &path,
-            &chosen,
-            true,
-            None,
-        )
-        .await;
+        let report = run_import(&staff.state, staff.actor.clone(), &path, &chosen).await;
         Ok::<_, ApiError>((id, name, read, chosen, report))
     }
     .await;
@@ -433,17 +505,9 @@ fn picked(posted: &Posted) -> pages::Picked<'_> {
     }
 }
 
-/// Imports (or checks) the job's file as `actor`.
-async fn run_import(
-    state: &Arc<super::super::State>,
-    actor: intake_common::Actor,
-    path: &std::path::Path,
-    chosen: &Chosen,
-    dry_run: bool,
-    read: Option<Arc<AtomicU64>>,
-) -> ApiResult<ImportReport> {
-    let path = path.to_path_buf();
-    let options = ImportOptions {
+/// The importer's options for the mapping `chosen`.
+fn options(chosen: &Chosen, dry_run: bool, read: Option<Arc<AtomicU64>>) -> ImportOptions {
+    ImportOptions {
         extra_to_notes: chosen.extra_to_notes,
         format: chosen.format,
         map: Vec::new(),
@@ -459,45 +523,36 @@ async fn run_import(
             }) as csvio::import::Progress
         }),
         bulk: None,
-    };
+    }
+}
+
+/// Checks the job's file as `actor` (a dry run: nothing is stored).
+async fn run_import(
+    state: &Arc<StoreState>,
+    actor: intake_common::Actor,
+    path: &std::path::Path,
+    chosen: &Chosen,
+) -> ApiResult<ImportReport> {
+    let path = path.to_path_buf();
+    let options = options(chosen, true, None);
     state
         .pool
         .run(move |db| Ok(csvio::import(db, &actor, &path, options)?))
         .await
 }
 
+/// How often the process running an import tells the database how far it has read.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
+
 /// `POST /console/import/{id}/run`: the import itself, in the background; the job's page
-/// shows its progress, then its report.
+/// shows its progress, then its report, whichever store process serves it.
 pub async fn run(Path(id): Path<String>, posted: Posted) -> Page {
     let staff = &posted.staff;
     let started = async {
         let id = parse_id(&id)?;
         let (_, path, read) = ready(staff, id, posted.get("from")).await?;
         let chosen = chosen(&posted, &read.0)?;
-        let read = Arc::new(AtomicU64::new(0));
-        // Claimed before it starts: a second post for the same upload finds it running.
-        staff
-            .console()
-            .imports
-            .with(id, &staff.actor.name, |job| match job.state {
-                State::Ready => {
-                    job.state = State::Running(Arc::clone(&read));
-                    Ok(())
-                }
-                _ => Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "this upload was imported already",
-                )),
-            })??;
-        let (state, actor) = (Arc::clone(&staff.state), staff.actor.clone());
-        tokio::spawn(async move {
-            let user = actor.name.clone();
-            let report = run_import(&state, actor, &path, &chosen, false, Some(read)).await;
-            let _ = state.console.imports.with(id, &user, |job| {
-                job.state = State::Done(Box::new(report.map_err(|e| e.message().to_string())));
-                job.upload = None;
-            });
-        });
+        start_import(staff, id, path, options_later(chosen)).await?;
         Ok::<_, ApiError>(id)
     }
     .await;
@@ -507,42 +562,124 @@ pub async fn run(Path(id): Path<String>, posted: Posted) -> Page {
     }
 }
 
+/// The chosen mapping, for options made where the import runs (they hold its progress).
+fn options_later(chosen: Chosen) -> impl FnOnce(Arc<AtomicU64>) -> ImportOptions + Send {
+    move |read| options(&chosen, false, Some(read))
+}
+
+/// Claims upload `id` and runs its import on a handle of its own: the lock that tells
+/// other processes it runs is taken before the claim (a post for an upload whose lock is
+/// held, or that is claimed already, is refused: 409) and let go after the outcome is
+/// kept. Answers once the claim is made.
+async fn start_import(
+    staff: &Staff,
+    id: Uuid,
+    path: std::path::PathBuf,
+    make_options: impl FnOnce(Arc<AtomicU64>) -> ImportOptions + Send + 'static,
+) -> ApiResult<()> {
+    let conflict = || ApiError::new(StatusCode::CONFLICT, "this upload was imported already");
+    let (claimed_tx, claimed) = tokio::sync::oneshot::channel::<ApiResult<()>>();
+    let (state, actor) = (Arc::clone(&staff.state), staff.actor.clone());
+    let data_dir = state.data_dir.clone();
+    let here = Arc::clone(&state);
+    tokio::spawn(async move {
+        let ran = here
+            .pool
+            .run(move |db| {
+                let Some(lock) = RunLock::try_take(db, &data_dir, id)? else {
+                    let _ = claimed_tx.send(Err(conflict()));
+                    return Ok(());
+                };
+                match uploads::claim(db, id, &actor.name) {
+                    Ok(true) => {}
+                    not_claimed => {
+                        lock.release(db, &data_dir, id);
+                        let _ = claimed_tx.send(Err(match not_claimed {
+                            Err(e) => e.into(),
+                            Ok(_) => conflict(),
+                        }));
+                        return Ok(());
+                    }
+                }
+                let read = Arc::new(AtomicU64::new(0));
+                state.console.imports.started(id, Arc::clone(&read));
+                let _ = claimed_tx.send(Ok(()));
+                let outcome = csvio::import(db, &actor, &path, make_options(read))
+                    .map_err(|e| ApiError::from(e).message().to_string());
+                let kept = uploads::finish(db, id, &outcome);
+                state.console.imports.ended(id);
+                lock.release(db, &data_dir, id);
+                remove_local(&data_dir, id);
+                Ok(kept?)
+            })
+            .await;
+        if let Err(e) = ran {
+            tracing::error!(%id, error = %e.message(), "a console import's outcome was not kept");
+        }
+    });
+    claimed
+        .await
+        .map_err(|_| ApiError::internal("the import could not start"))??;
+    if staff.state.pool.is_postgres() {
+        // The other processes' pages show the progress as this one last noted it.
+        let state = Arc::clone(&staff.state);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(PROGRESS_EVERY).await;
+                let Some(read) = state.console.imports.progress(id) else {
+                    break;
+                };
+                let at = read.load(Ordering::Relaxed);
+                let noted = state
+                    .pool
+                    .run(move |db| Ok(uploads::note_progress(db.conn(), id, at)?))
+                    .await;
+                if let Err(e) = noted {
+                    tracing::debug!(%id, error = %e.message(), "an import's progress was not noted");
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
 /// `POST /console/import/{id}/discard`: forgets the upload and removes its file.
 pub async fn discard(Path(id): Path<String>, posted: Posted) -> Page {
     let staff = &posted.staff;
-    let gone = parse_id(&id).and_then(|id| {
-        let mut jobs = staff.console().imports.lock();
-        match jobs.get(&id) {
-            Some(j)
-                if j.user == staff.actor.name
-                    && !matches!(j.state, State::Running(_) | State::Receiving) =>
-            {
-                jobs.remove(&id);
-                Ok(())
-            }
-            _ => Err(ApiError::new(StatusCode::NOT_FOUND, "no such upload")),
+    let user = staff.actor.name.clone();
+    let gone = match parse_id(&id) {
+        Ok(id) => {
+            staff
+                .state
+                .pool
+                .run(move |db| {
+                    if uploads::discard(db, id, &user)? {
+                        Ok(id)
+                    } else {
+                        Err(ApiError::new(StatusCode::NOT_FOUND, "no such upload"))
+                    }
+                })
+                .await
         }
-    });
+        Err(e) => Err(e),
+    };
     match gone {
-        Ok(()) => Page::redirect("/console/import"),
+        Ok(id) => {
+            remove_local(&staff.state.data_dir, id);
+            Page::redirect("/console/import")
+        }
         Err(e) => staff.failed(e),
     }
 }
 
 /// `GET /console/import/{id}/report.csv`: the finished import's report as CSV.
 pub async fn report_csv(staff: Staff, Path(id): Path<String>) -> Page {
-    let report = parse_id(&id).and_then(|id| {
-        staff
-            .console()
-            .imports
-            .with(id, &staff.actor.name, |job| match &job.state {
-                State::Done(r) => (**r).clone().map_err(ApiError::bad),
-                _ => Err(ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    "the import has not finished",
-                )),
-            })?
-    });
+    let report = match parse_id(&id) {
+        Ok(id) => outcome(&staff, id)
+            .await
+            .and_then(|r| r.map_err(ApiError::bad)),
+        Err(e) => Err(e),
+    };
     match report {
         Ok(report) => Page::download(
             "text/csv; charset=utf-8",

@@ -11,9 +11,9 @@ use intake_common::customer::Field;
 use maud::{Markup, html};
 use uuid::Uuid;
 
-use super::import::State;
 use super::words::Msg;
 use super::{Page, Staff};
+use intake_common::uploads::State;
 
 /// What the person picked beside the columns: the date order, and the layout to read the
 /// file as (empty: recognised from its header). Both travel with every form.
@@ -27,11 +27,11 @@ pub struct Picked<'a> {
 const SHOWN_PROBLEMS: usize = 100;
 
 /// The word for where a job is.
-pub fn state_word(state: &State) -> Msg {
+pub fn state_word(state: State) -> Msg {
     match state {
         State::Ready | State::Receiving => Msg::ImportStateReady,
-        State::Running(_) => Msg::ImportStateRunning,
-        State::Done(_) => Msg::ImportStateDone,
+        State::Running => Msg::ImportStateRunning,
+        State::Done => Msg::ImportStateDone,
     }
 }
 

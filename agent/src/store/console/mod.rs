@@ -66,6 +66,7 @@ pub use edit::{create, delete, delete_page, edit, new, update};
 pub use export::{download, export_page};
 use gate::safe_next;
 pub use gate::{Refusal, is_console, refuse, same_origin, session_token};
+pub use import::{UPLOAD_PREFIX, tidy_uploads};
 pub use import::{
     check as import_check, discard as import_discard, report_csv as import_report,
     run as import_run, show as import_show, start as import_start, upload as import_upload,
@@ -154,7 +155,7 @@ impl Console {
 }
 
 /// The forms' key: 32 random bytes made on first start, readable by the store alone.
-fn load_key(path: &std::path::Path) -> anyhow::Result<[u8; 32]> {
+pub(super) fn load_key(path: &std::path::Path) -> anyhow::Result<[u8; 32]> {
     use anyhow::Context as _;
     if let Ok(bytes) = std::fs::read(path) {
         return <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
@@ -504,6 +505,7 @@ mod tests {
         let region = settings.shop.region;
         Live::new(
             Current::new(settings, template, region),
+            0,
             std::path::PathBuf::from("settings"),
         )
     }

@@ -448,7 +448,7 @@ pub(super) async fn save(staff: &Staff, change: Change) -> Result<(), SaveError>
     match done {
         Ok(Ok(saved)) => {
             let current = Current::new(saved.settings, saved.template, staff.state.region);
-            staff.state.live.set(current);
+            staff.state.live.set(saved.generation, current);
             Ok(())
         }
         Ok(Err(Error::Invalid(message))) => Err(SaveError::Refused(message)),

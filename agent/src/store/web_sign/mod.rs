@@ -18,7 +18,6 @@ mod words;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 use anyhow::Context as _;
 use axum::body::Bytes;
@@ -66,6 +65,9 @@ pub struct WebSign {
     /// The words of the pages: the shop's own over the built-in ones, as at start.
     tr: Tr,
     key: Sealer,
+    /// The key of the addresses' hashes the limits count by (the console's key, which
+    /// every store process shares).
+    count_key: [u8; 32],
     opens: limits::Window,
     submits: limits::Window,
 }
@@ -81,8 +83,9 @@ impl WebSign {
             live,
             tr,
             key,
-            opens: limits::Window::new(limits::OPENS, limits::OPEN_WINDOW),
-            submits: limits::Window::new(limits::SUBMITS, limits::SUBMIT_WINDOW),
+            count_key: super::console::load_key(&data_dir.join(super::console::KEY_FILE))?,
+            opens: limits::Window::new("open", limits::OPENS, limits::OPEN_WINDOW),
+            submits: limits::Window::new("submit", limits::SUBMITS, limits::SUBMIT_WINDOW),
         })
     }
 
@@ -229,7 +232,7 @@ pub async fn open(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Page {
-    match opening(&state, client, query.as_deref(), &headers) {
+    match opening(&state, client, query.as_deref(), &headers).await {
         Ok((ws, lang)) => first_page(ws, lang, &headers, None),
         Err(refused) => *refused,
     }
@@ -245,7 +248,7 @@ pub async fn open_visit(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Page {
-    let (ws, lang) = match opening(&state, client, query.as_deref(), &headers) {
+    let (ws, lang) = match opening(&state, client, query.as_deref(), &headers).await {
         Ok(opened) => opened,
         Err(refused) => return *refused,
     };
@@ -266,7 +269,7 @@ pub async fn open_visit(
 
 /// An opening of the form: Web Sign and the language to open in, or the page refusing it
 /// (Web Sign off, or too many openings from the address, counted here).
-fn opening<'a>(
+async fn opening<'a>(
     state: &'a State,
     client: SocketAddr,
     query: Option<&str>,
@@ -274,7 +277,7 @@ fn opening<'a>(
 ) -> Result<(&'a WebSign, Lang), Box<Page>> {
     let ws = state.web_sign.as_deref().ok_or_else(|| Box::new(off()))?;
     let lang = opening_lang(ws, query, headers);
-    match count(ws, &ws.opens, lang, client) {
+    match count(state, ws, &ws.opens, lang, client).await {
         Some(busy) => Err(Box::new(busy)),
         None => Ok((ws, lang)),
     }
@@ -296,9 +299,16 @@ fn opening_lang(ws: &WebSign, query: Option<&str>, headers: &HeaderMap) -> Lang 
 
 /// Counts a request from `client` in `window` (openings or submits); the refusal once its
 /// address has made too many.
-fn count(ws: &WebSign, window: &limits::Window, lang: Lang, client: SocketAddr) -> Option<Page> {
+async fn count(
+    state: &State,
+    ws: &WebSign,
+    window: &limits::Window,
+    lang: Lang,
+    client: SocketAddr,
+) -> Option<Page> {
     let secs = window
-        .count(&throttle_address(client.ip()), Instant::now())
+        .count(&state.pool, &ws.count_key, &throttle_address(client.ip()))
+        .await
         .err()?;
     let why = ws.words(lang).with(
         WebMsg::RefusedBusy,

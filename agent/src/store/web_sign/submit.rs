@@ -29,7 +29,7 @@ pub(super) async fn submit(
 ) -> Page {
     let lang = draft.lang;
     let words = ws.words(lang);
-    if let Some(busy) = super::count(ws, &ws.submits, lang, client) {
+    if let Some(busy) = super::count(state, ws, &ws.submits, lang, client).await {
         return busy;
     }
     let today = today();

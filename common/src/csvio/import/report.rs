@@ -1,13 +1,13 @@
 //! What an import did: counts, the rows that failed and where, and the mapping it used.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::MAX_REPORTED_ERRORS;
 use crate::csvio::describe::ColumnUse;
 
 /// One row that failed, and where.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
     /// Counted from 1 at the header.
     pub line: u64,
@@ -18,7 +18,7 @@ pub struct RowError {
 
 /// What an import did.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ImportReport {
     pub created: u64,
     pub updated: u64,

@@ -49,26 +49,19 @@ pub(super) fn picked_layout(from: &str) -> ApiResult<Option<Format>> {
     }
 }
 
-/// The job's file read as `from` asks (`format`): as it was read before, or read now and
-/// kept with the job.
+/// The job's file read as `from` asks (`format`): as this process read it before, or read
+/// now (from its copy of the file) and kept.
 pub(super) async fn read_job(
     staff: &Staff,
     id: Uuid,
-    path: std::path::PathBuf,
     from: &str,
     format: Option<Format>,
 ) -> ApiResult<Result<Read, csvio::FileError>> {
     let imports = &staff.console().imports;
-    let user = &staff.actor.name;
-    let kept = imports.with(id, user, |job| {
-        job.read
-            .as_ref()
-            .filter(|(read_as, _)| read_as == from)
-            .map(|(_, read)| Arc::clone(read))
-    })?;
-    if let Some(read) = kept {
+    if let Some(read) = imports.read_as(id, from) {
         return Ok(Ok(read));
     }
+    let path = super::local_file(&staff.state, id).await?;
     let read = match tokio::task::spawn_blocking(move || read_upload(&path, format))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
@@ -76,8 +69,6 @@ pub(super) async fn read_job(
         Ok(read) => Arc::new(read),
         Err(e) => return Ok(Err(e)),
     };
-    imports.with(id, user, |job| {
-        job.read = Some((from.to_string(), Arc::clone(&read)));
-    })?;
+    imports.keep_read(id, from, Arc::clone(&read));
     Ok(Ok(read))
 }
