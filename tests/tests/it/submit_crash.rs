@@ -25,8 +25,14 @@ fn a_kiosk_killed_at_random_moments_keeps_every_confirmed_release() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let mut confirmed: BTreeSet<Uuid> = BTreeSet::new();
-    for round in 0..25u64 {
-        let at = Duration::from_millis(20 + splitmix(round) % 281);
+    // 25 rounds killed 20 to 300 ms in (the start, the first submits); then, on a machine
+    // busy enough that those confirmed too few to test much, rounds that wait longer, until
+    // at least 10 releases were confirmed.
+    let mut round = 0u64;
+    while round < 25 || (confirmed.len() < 10 && round < 100) {
+        let longer = if round < 25 { 0 } else { 300 };
+        let at = Duration::from_millis(20 + longer + splitmix(round) % 281);
+        round += 1;
         let mut child = Command::new(env!("CARGO_BIN_EXE_intake-submit-loop"))
             .arg("--data-dir")
             .arg(&data)
