@@ -100,6 +100,10 @@ pub enum Command {
     /// The store's database itself: move a shop's SQLite store to PostgreSQL.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Retention: delete what the shop's policy (`[retention]` in shop.toml) no longer keeps
+    /// (needs legal:customer; the store also runs it daily).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Back up the database, consistent while the kiosk and the agent run, sealed with the
     /// shop's key (which is not in the backup: keep a copy of it elsewhere).
     Backup(BackupArgs),
@@ -432,6 +436,26 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Delete for good what passed its date: releases with their signatures and health
+    /// answers, medical records, customers with nothing left to keep, old audit entries.
+    /// Prints counts; the audit log keeps the same counts.
+    Run {
+        /// Count what would go, and delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print JSON instead of a sentence.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the policy in force: how long each kind of record is kept.
+    Policy {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ReleaseCommand {
     /// List signed releases, newest first (needs read:customer).
     List {
@@ -444,8 +468,18 @@ pub enum ReleaseCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The releases kept restricted after their customer was erased, until their date
+    /// (needs legal:customer).
+    Restricted {
+        /// Only this erased customer's.
+        #[arg(long, value_name = "ID")]
+        customer: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a signed release as a PDF (needs read:customer and medical:customer: it holds
-    /// the health answers). The view is audited; the file is readable by its owner only.
+    /// the health answers; a restricted one also legal:customer). The view is audited; the
+    /// file is readable by its owner only.
     Pdf {
         id: String,
         #[arg(long, value_name = "FILE")]
@@ -569,6 +603,15 @@ pub enum CustomerCommand {
         name: String,
         #[arg(long)]
         details: Option<String>,
+    },
+    /// Erase a customer on their request (needs legal:customer): their profile, notes,
+    /// contacts, medical details, flags and services go at once; releases the shop's
+    /// retention policy still keeps stay, restricted to legal:customer, until their date.
+    /// Paired devices drop the customer at their next pull; webhooks hear customer.deleted.
+    Erase {
+        id: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Set the emergency or physician contact.
     Contact {

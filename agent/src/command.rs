@@ -10,6 +10,7 @@ mod export;
 mod import;
 mod location;
 mod release;
+mod retention;
 mod session;
 mod store;
 mod user;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Status(args) => device::status(&ctx, args.json),
         Command::Webhook(cmd) => webhook::run(&ctx, cmd),
         Command::Store(cmd) => store::run(&ctx, cmd),
+        Command::Retention(cmd) => retention::run(&ctx, cmd),
         Command::Backup(args) => backup::backup(&ctx, args),
         Command::Restore(args) => backup::restore(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),

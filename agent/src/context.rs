@@ -63,6 +63,15 @@ impl Context {
         Ok(db)
     }
 
+    /// The shop's settings (`shop.toml`) in force: from --settings, else DATA_DIR/settings
+    /// (where the console saves them) when it exists, else the shipped defaults.
+    pub fn shop(&self) -> Result<intake_common::settings::Shop> {
+        let dir = self.settings.clone().or_else(|| {
+            Some(self.data_dir.join(crate::store::SETTINGS_DIR)).filter(|d| d.is_dir())
+        });
+        Ok(Settings::load_shop(dir.as_deref())?)
+    }
+
     /// Where the database is.
     pub fn database(&self) -> Database {
         Database::new(self.data_dir.clone(), self.database_url.clone())

@@ -218,6 +218,8 @@ pub struct Restored {
     pub manifest: Manifest,
     /// Where the database that was there before now is, if there was one.
     pub set_aside: Option<PathBuf>,
+    /// Customers erased after the backup was taken, erased again in the restored copy.
+    pub erasures_reapplied: usize,
 }
 
 /// Restores `file` into `data_dir`. Everything is checked (key, every chunk, SQLite's
@@ -317,6 +319,17 @@ pub fn restore(file: &Path, data_dir: &Path, options: &RestoreOptions) -> Result
             )));
         }
         drop(conn);
+        // The erasures made since the backup: the log beside the database, and the
+        // table of the database in place (when it still opens).
+        let mut erasures = crate::retention::log::read_file(&db_path)?;
+        if db_path.exists()
+            && let Ok(old) = Connection::open_with_flags(&db_path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        {
+            let old = crate::db::Connection::from_sqlite(old);
+            if let Ok(mut more) = crate::retention::log::read_table(&old) {
+                erasures.append(&mut more);
+            }
+        }
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
         if db_path.exists() {
             // Fold the old database's WAL into it first, so what is set aside is whole.
@@ -348,12 +361,13 @@ pub fn restore(file: &Path, data_dir: &Path, options: &RestoreOptions) -> Result
         }
         fs::rename(&restoring, &db_path).map_err(|e| Error::io(&db_path, e))?;
         sync_dir(data_dir);
-        Ok(set_aside)
+        Ok((set_aside, erasures))
     })();
     let _ = fs::remove_file(&restoring);
-    let set_aside = result?;
+    let (set_aside, erasures) = result?;
     // Opening it checks the key against the database and brings the schema up to date.
-    let db = Db::open_dir(data_dir)?;
+    let mut db = Db::open_dir(data_dir)?;
+    let erasures_reapplied = crate::retention::log::reapply(&mut db, &erasures)?;
     crate::audit::record(
         db.conn(),
         "restore",
@@ -364,6 +378,7 @@ pub fn restore(file: &Path, data_dir: &Path, options: &RestoreOptions) -> Result
     Ok(Restored {
         manifest,
         set_aside,
+        erasures_reapplied,
     })
 }
 

@@ -146,12 +146,29 @@ pub fn validate(op: &Op, region: Region) -> Result<()> {
             cap_opt("artist", artist.as_deref(), NAME_MAX)
         }
         Op::SignRelease { release, .. } => check_release(release),
+        Op::EraseCustomer { purge, .. } => count("releases to purge", purge.len(), IDS_MAX),
+        Op::Expire {
+            releases, medical, ..
+        } => {
+            count("releases to expire", releases.len(), IDS_MAX)?;
+            count("medical records to expire", medical.len(), IDS_MAX)
+        }
         Op::DeleteCustomer { .. }
         | Op::MergeCustomers { .. }
         | Op::MarkNotDuplicate { .. }
         | Op::EndService { .. }
         | Op::AcknowledgeSafety { .. } => Ok(()),
     }
+}
+
+/// The most ids an erasure or an expiry names.
+const IDS_MAX: usize = 10_000;
+
+fn count(what: &str, n: usize, max: usize) -> Result<()> {
+    if n > max {
+        return Err(Error::Invalid(format!("{n} {what}; at most {max}")));
+    }
+    Ok(())
 }
 
 /// Checks one text: `what` names it in the error.

@@ -62,7 +62,7 @@ pub fn get(conn: &Connection, id: Uuid) -> Result<Customer> {
     conn.prepare_cached(&format!("{} WHERE id = ?1", *SELECT_CUSTOMER))?
         .query_row([resolved], customer_from_row)
         .optional()?
-        .ok_or_else(|| Error::CustomerNotFound(id.to_string()))
+        .ok_or_else(|| crate::retention::missing(conn, id))
 }
 
 /// Parses a customer id as a user types it, naming the problem if it is not one.

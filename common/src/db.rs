@@ -242,6 +242,31 @@ impl Db {
         Ok((self.conn.begin_write()?, &self.sealer))
     }
 
+    /// On SQLite, moves what the WAL holds into the database and empties it, so no old page
+    /// image of what was just deleted stays on disk. A reader holding an old snapshot keeps
+    /// it from finishing: it is tried for about a second, then left to the next time
+    /// (logged). `true` when the WAL is empty (always on PostgreSQL, where there is none of
+    /// ours).
+    pub fn empty_wal(&self) -> bool {
+        let Some(conn) = self.conn.sqlite() else {
+            return true;
+        };
+        for attempt in 0..20 {
+            let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            });
+            match busy {
+                Ok(0) => return true,
+                _ if attempt < 19 => std::thread::sleep(Duration::from_millis(50)),
+                other => tracing::warn!(
+                    ?other,
+                    "the WAL could not be emptied now: a reader holds it"
+                ),
+            }
+        }
+        false
+    }
+
     /// `PRAGMA integrity_check`: `ok`, or what is wrong.
     pub fn integrity_check(&self) -> crate::Result<String> {
         Ok(self
@@ -258,17 +283,11 @@ fn prepare(conn: &mut rusqlite::Connection, path: &Path) -> crate::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", CACHE_KIB)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Every connection overwrites what it deletes or replaces: an erased customer, a
+    // kiosk's outbox once the store has it, a value edited away. The file keeps no free
+    // space holding them.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     schema::migrate(conn, path)?;
-    // On a lobby kiosk every connection overwrites what it deletes (the outbox once the
-    // store has it, the customers it drops): a stolen disk keeps no free pages of them.
-    let kiosk: bool = conn.query_row(
-        "SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'sync_device_role' AND value = 'kiosk')",
-        [],
-        |r| r.get(0),
-    )?;
-    if kiosk {
-        conn.pragma_update(None, "secure_delete", "ON")?;
-    }
     Ok(())
 }
 

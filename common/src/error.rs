@@ -46,6 +46,10 @@ pub enum Error {
     #[error("no customer with id {0}")]
     CustomerNotFound(String),
 
+    /// The customer was erased (on request, or by the retention pass).
+    #[error("customer {id} was erased on {at}")]
+    CustomerErased { id: String, at: String },
+
     #[error("no user named {0}")]
     UserNotFound(String),
 

@@ -23,6 +23,7 @@ pub mod phone_trust;
 pub mod pinned_tls;
 pub mod poster;
 pub mod release;
+pub mod retention;
 #[cfg(feature = "openapi")]
 mod schema;
 pub mod sessions;

@@ -108,6 +108,24 @@ pub enum Op {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sha256: Option<String>,
     },
+    /// A customer erased, on request or by the retention pass once nothing of theirs is
+    /// left to keep (`legal:customer`). The releases in `purge` are past their date and
+    /// go; every other release is kept restricted until its date.
+    EraseCustomer {
+        customer: Uuid,
+        reason: crate::retention::Reason,
+        #[serde(default)]
+        purge: Vec<Uuid>,
+    },
+    /// The retention pass: releases (a customer's, or restricted ones of someone erased)
+    /// and medical records past their date go (`legal:customer`).
+    Expire {
+        customer: Uuid,
+        #[serde(default)]
+        releases: Vec<Uuid>,
+        #[serde(default)]
+        medical: Vec<Uuid>,
+    },
 }
 
 impl Op {
@@ -126,6 +144,8 @@ impl Op {
             Op::MarkNotDuplicate { .. } => "mark_not_duplicate",
             Op::EndService { .. } => "end_service",
             Op::AcknowledgeSafety { .. } => "acknowledge_safety",
+            Op::EraseCustomer { .. } => "erase_customer",
+            Op::Expire { .. } => "expire",
         }
     }
 
@@ -142,7 +162,9 @@ impl Op {
             | Op::RecordService { customer, .. }
             | Op::EndService { customer, .. }
             | Op::AcknowledgeSafety { customer, .. }
-            | Op::SignRelease { customer, .. } => Some(*customer),
+            | Op::SignRelease { customer, .. }
+            | Op::EraseCustomer { customer, .. }
+            | Op::Expire { customer, .. } => Some(*customer),
             Op::MergeCustomers { target, .. } => Some(*target),
             Op::MarkNotDuplicate { a, .. } => Some(*a),
         }
@@ -170,6 +192,7 @@ impl Op {
             Op::AddMedicalCondition { .. } => {
                 &[Permission::WriteCustomer, Permission::MedicalCustomer]
             }
+            Op::EraseCustomer { .. } | Op::Expire { .. } => &[Permission::LegalCustomer],
             _ => &[Permission::WriteCustomer],
         };
         for p in needs {
@@ -272,7 +295,39 @@ fn apply_op(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appli
         return Ok(Applied::AlreadyApplied);
     }
     let at = crate::time::format(m.at);
+    if let Some(customer) = erased_target(tx, &m.op)? {
+        // An erased customer stays erased: what a device made for them before it heard
+        // changes nothing, but a release it filed is the shop's to keep, restricted.
+        if let Op::SignRelease {
+            release, sha256, ..
+        } = &m.op
+        {
+            crate::retention::file_restricted(
+                tx,
+                sealer,
+                customer,
+                release,
+                sha256.as_deref(),
+                &crate::time::now(),
+            )?;
+        }
+        return Ok(Applied::Applied);
+    }
     match &m.op {
+        Op::EraseCustomer {
+            customer,
+            reason,
+            purge,
+        } => {
+            crate::retention::apply_erase(tx, &m.actor, *customer, *reason, purge, &at)?;
+        }
+        Op::Expire {
+            customer,
+            releases,
+            medical,
+        } => {
+            crate::retention::apply_expire(tx, *customer, releases, medical, &at)?;
+        }
         Op::CreateCustomer { customer, profile } => {
             // A create that arrives for an id already merged away, or twice under
             // different mutation ids, must not make a second row.
@@ -470,6 +525,24 @@ fn has_condition(
     Ok(false)
 }
 
+/// The erased customer `op` is about (after merges), unless `op` is itself an erasure or an
+/// expiry, which deal with erased customers themselves.
+fn erased_target(tx: &Transaction<'_>, op: &Op) -> Result<Option<Uuid>> {
+    if matches!(op, Op::EraseCustomer { .. } | Op::Expire { .. }) {
+        return Ok(None);
+    }
+    let Some(customer) = op.customer() else {
+        return Ok(None);
+    };
+    Ok(tx
+        .prepare_cached(
+            "SELECT customer_id FROM erasures WHERE customer_id = ?1
+               OR customer_id = (SELECT survivor_id FROM merged_customers WHERE merged_id = ?1)",
+        )?
+        .query_row([customer], |r| r.get(0))
+        .optional()?)
+}
+
 fn exists(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
     Ok(tx
         .prepare_cached("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)")?
@@ -482,7 +555,7 @@ fn live_customer(tx: &Transaction<'_>, id: Uuid) -> Result<Uuid> {
     if exists(tx, resolved)? {
         Ok(resolved)
     } else {
-        Err(Error::CustomerNotFound(id.to_string()))
+        Err(crate::retention::missing(tx, id))
     }
 }
 

@@ -15,8 +15,10 @@ use crate::error::{Error, Result};
 use crate::i18n::Tr;
 use crate::normalize::Region;
 
+mod retention;
 mod save;
 mod shared;
+pub use retention::{Retention, add_years, birthdate};
 pub use save::{Change, MAX_LOGO_BYTES, Saved, check_logo, save, text_of};
 pub use shared::{GENERATION_FILE, applied, follow, generation};
 
@@ -102,6 +104,9 @@ pub struct Shop {
     /// Where phone numbers written without a country code belong (ISO 3166, two letters).
     #[serde(default)]
     pub region: Region,
+    /// How long releases, customers and the audit log are kept (`[retention]`).
+    #[serde(default)]
+    pub retention: Retention,
 }
 
 fn default_idle() -> u32 {
@@ -363,6 +368,7 @@ pub fn shop_problems(shop: &Shop) -> Vec<(&'static str, String)> {
             format!("adult_age is {}: use 1 to 25", shop.adult_age),
         ));
     }
+    problems.extend(shop.retention.problems());
     problems
 }
 

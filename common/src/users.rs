@@ -37,10 +37,13 @@ pub enum Permission {
     ManageDevices,
     /// Making, listing and revoking Web Sign links for one visit.
     InviteCustomer,
+    /// Erasing customers, running the retention pass, and opening the releases an erasure
+    /// kept restricted (each view audited).
+    LegalCustomer,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Self::ReadCustomer,
         Self::WriteCustomer,
         Self::ExportCustomer,
@@ -52,6 +55,7 @@ impl Permission {
         Self::ManageSettings,
         Self::ManageDevices,
         Self::InviteCustomer,
+        Self::LegalCustomer,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -67,6 +71,7 @@ impl Permission {
             Self::ManageSettings => "manage:settings",
             Self::ManageDevices => "manage:devices",
             Self::InviteCustomer => "invite:customer",
+            Self::LegalCustomer => "legal:customer",
         }
     }
 }

@@ -77,6 +77,12 @@ pub fn restore(ctx: &Context, args: RestoreArgs) -> Result<()> {
             aside.display()
         )?;
     }
+    if restored.erasures_reapplied > 0 {
+        outln!(
+            "{} customer(s) erased after the backup was taken were erased again.",
+            restored.erasures_reapplied
+        )?;
+    }
     Ok(())
 }
 

@@ -174,6 +174,34 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                 },
             )?;
         }
+        CustomerCommand::Erase { id, json } => {
+            let shop = ctx.shop()?;
+            let erased = intake_common::retention::erase(
+                &mut db,
+                &actor,
+                customers::parse_id(&id)?,
+                &shop.retention,
+                shop.adult_age,
+                chrono::Utc::now(),
+            )?;
+            if json {
+                return print_json(&erased);
+            }
+            if !erased.applied {
+                outln!(
+                    "customer {} was erased on {} already",
+                    erased.customer,
+                    erased.erased_at
+                )?;
+            } else {
+                outln!(
+                    "erased customer {}: {} release(s) kept restricted until their date, {} past it deleted",
+                    erased.customer,
+                    erased.kept,
+                    erased.purged
+                )?;
+            }
+        }
         CustomerCommand::Medical {
             id,
             kind,

@@ -1,4 +1,4 @@
-//! `intake-agent release list|pdf`.
+//! `intake-agent release list|restricted|pdf`.
 
 use anyhow::{Context as _, Result};
 use intake_common::crypto::write_private_atomically;
@@ -12,7 +12,10 @@ use crate::output::{print_json, print_table};
 
 pub fn run(ctx: &Context, cmd: ReleaseCommand) -> Result<()> {
     let db = ctx.open()?;
-    if matches!(cmd, ReleaseCommand::Pdf { .. }) {
+    if matches!(
+        cmd,
+        ReleaseCommand::Pdf { .. } | ReleaseCommand::Restricted { .. }
+    ) {
         // A device holds a release's record only; what was signed stays on the store.
         intake_common::sync::refuse_on_device(db.conn(), "signed releases are opened")?;
     }
@@ -41,6 +44,29 @@ pub fn run(ctx: &Context, cmd: ReleaseCommand) -> Result<()> {
                 })
                 .collect();
             print_table(&["ID", "SIGNED", "CUSTOMER", "TEMPLATE", "DEVICE"], &rows)?;
+        }
+        ReleaseCommand::Restricted { customer, json } => {
+            let customer = customer.as_deref().map(parse_id).transpose()?;
+            let kept = intake_common::retention::restricted::list(&db, &actor, customer)?;
+            if json {
+                return print_json(&kept);
+            }
+            let rows: Vec<Vec<String>> = kept
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.signed_at.clone(),
+                        r.customer_id.to_string(),
+                        format!("{} v{}", r.template_id, r.template_version),
+                        r.restricted_at.clone(),
+                    ]
+                })
+                .collect();
+            print_table(
+                &["ID", "SIGNED", "ERASED CUSTOMER", "TEMPLATE", "RESTRICTED"],
+                &rows,
+            )?;
         }
         ReleaseCommand::Pdf { id, out } => {
             let id = parse_id(&id)?;

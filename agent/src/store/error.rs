@@ -89,6 +89,7 @@ impl From<Error> for ApiError {
         let status = match &e {
             Error::Invalid(_) | Error::Csv(_) => StatusCode::BAD_REQUEST,
             Error::CustomerNotFound(_)
+            | Error::CustomerErased { .. }
             | Error::UserNotFound(_)
             | Error::SessionNotFound(_)
             | Error::LinkNotFound(_)

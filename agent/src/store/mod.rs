@@ -19,6 +19,7 @@ mod html;
 mod links;
 pub mod live;
 pub mod openapi;
+mod retention;
 pub mod routes;
 mod sync;
 pub mod web_sign;
@@ -274,6 +275,7 @@ pub fn serve(database: &Database, options: ServeOptions) -> Result<()> {
         tokio::spawn(shutdown_on_signal(handle.clone()));
         tokio::spawn(live::follow_saves(Arc::clone(&state)));
         tokio::spawn(console::tidy_uploads(Arc::clone(&state)));
+        tokio::spawn(retention::daily(Arc::clone(&state)));
         crate::systemd::spawn_watchdog();
         crate::systemd::ready();
         let service = app.into_make_service_with_connect_info::<SocketAddr>();

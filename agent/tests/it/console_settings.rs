@@ -84,6 +84,10 @@ pub(crate) async fn post_shop(c: &Console, changes: &[(&str, &str)]) -> Answer {
         ("languages", "es"),
         ("region", "US"),
         ("web-sign-url", ""),
+        ("release-years", "5"),
+        ("minor-years", "3"),
+        ("customer-years", "5"),
+        ("audit-years", "6"),
     ];
     for (name, value) in changes {
         fields.retain(|(n, _)| n != name);
@@ -160,6 +164,21 @@ async fn console_settings_shop_is_live_checked_kept_and_only_for_its_roles() {
         ),
         (vec![("region", "XZ")], "region", "ISO 3166"),
         (
+            vec![("release-years", "0")],
+            "release-years",
+            "use 1 to 50 years",
+        ),
+        (
+            vec![("minor-years", "51")],
+            "minor-years",
+            "use 0 to 50 years",
+        ),
+        (
+            vec![("audit-years", "forever")],
+            "audit-years",
+            "is not a whole number",
+        ),
+        (
             vec![("web-sign-url", "http://x")],
             "web-sign-url",
             "https://",
@@ -220,7 +239,15 @@ async fn console_settings_shop_is_live_checked_kept_and_only_for_its_roles() {
     }
 
     // A new name: on the console's pages and Web Sign's at once, in the file, audited.
-    let a = post_shop(&owner, &[("name", "Ink Lab Studio"), ("idle", "90")]).await;
+    let a = post_shop(
+        &owner,
+        &[
+            ("name", "Ink Lab Studio"),
+            ("idle", "90"),
+            ("release-years", "2"),
+        ],
+    )
+    .await;
     assert_eq!(a.status, 303, "{}", a.body);
     assert_eq!(a.location(), Some("/console/settings?saved=1"));
     let page = owner.get("/console/customers").await;
@@ -235,6 +262,10 @@ async fn console_settings_shop_is_live_checked_kept_and_only_for_its_roles() {
     assert!(phone.shows("Ink Lab Studio"), "{}", phone.page);
     let shop_file = std::fs::read_to_string(settings_dir(dir).join("shop.toml")).unwrap();
     assert!(shop_file.contains("Ink Lab Studio") && shop_file.contains("idle_timeout_secs = 90"));
+    // The retention policy is the shop's too: in the file, and what the pass goes by.
+    assert!(shop_file.contains("[retention]") && shop_file.contains("release_years = 2"));
+    let policy = crate::support::agent(dir, &["retention", "policy", "--json"]);
+    assert!(policy.contains("\"release_years\": 2"), "{policy}");
 
     // Only Spanish: Web Sign offers Spanish alone.
     let a = post_shop(

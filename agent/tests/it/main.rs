@@ -10,6 +10,7 @@ mod console;
 mod console_browser;
 mod console_chain;
 mod console_data;
+mod console_erase;
 mod console_import;
 mod console_import_apps;
 mod console_people;

@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (14, include_str!("../../migrations/V14__push_order.sql")),
     (15, include_str!("../../migrations/V15__chain.sql")),
     (16, include_str!("../../migrations/V16__shared_console.sql")),
+    (17, include_str!("../../migrations/V17__retention.sql")),
 ];
 
 /// The PostgreSQL store's migrations: one baseline equal to SQLite's V13, then each later
@@ -50,6 +51,7 @@ pub(super) const PG_MIGRATIONS: &[(i64, &str)] = &[
         16,
         include_str!("../../migrations/pg/V16__shared_console.sql"),
     ),
+    (17, include_str!("../../migrations/pg/V17__retention.sql")),
 ];
 
 pub(super) fn migrate(conn: &mut rusqlite::Connection, path: &Path) -> crate::Result<()> {

@@ -14,8 +14,8 @@ mod stored;
 
 pub use clauses::{Choice, ClauseAnswer, Signer};
 pub use returning::{Returning, find_returning};
-pub(crate) use stored::facts;
 pub use stored::{Facts, GuardianName, Summary, list, list_with_facts, open};
+pub(crate) use stored::{facts, verified_view};
 
 use std::collections::BTreeMap;
 
@@ -270,17 +270,7 @@ pub(crate) fn apply_signed(
     release: &ReleaseContent,
     claimed_sha256: Option<&str>,
 ) -> Result<()> {
-    // One serialisation for the fingerprint, its check against the one signed with, and the
-    // sealed copy (the same canonical JSON `sha256` hashes).
-    let json = serde_json::to_vec(release).expect("release content serialises");
-    let sha = hex(&Sha256::digest(&json));
-    if claimed_sha256.is_some_and(|claimed| claimed != sha) {
-        return Err(Error::Invalid(format!(
-            "release {}: its content does not match the SHA-256 it was signed with",
-            release.release_id
-        )));
-    }
-    let sealed = sealer.seal(release.release_id.as_bytes(), &json);
+    let (sealed, sha) = seal_content(sealer, release, claimed_sha256)?;
     // Where it was signed is the store's record of the device that sent it (a chain's
     // location; none in a single shop, or on the device itself).
     tx.prepare_cached(
@@ -301,6 +291,25 @@ pub(crate) fn apply_signed(
         sha
     ])?;
     Ok(())
+}
+
+/// The release sealed as stored, and its fingerprint, checked against the one it was
+/// signed with when one is claimed. One serialisation serves the fingerprint and the
+/// sealed copy (the same canonical JSON `sha256` hashes).
+pub(crate) fn seal_content(
+    sealer: &crate::crypto::Sealer,
+    release: &ReleaseContent,
+    claimed_sha256: Option<&str>,
+) -> Result<(Vec<u8>, String)> {
+    let json = serde_json::to_vec(release).expect("release content serialises");
+    let sha = hex(&Sha256::digest(&json));
+    if claimed_sha256.is_some_and(|claimed| claimed != sha) {
+        return Err(Error::Invalid(format!(
+            "release {}: its content does not match the SHA-256 it was signed with",
+            release.release_id
+        )));
+    }
+    Ok((sealer.seal(release.release_id.as_bytes(), &json), sha))
 }
 
 /// What a customer submits at the kiosk.

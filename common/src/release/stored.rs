@@ -71,14 +71,33 @@ pub fn open(db: &Db, actor: &Actor, id: Uuid) -> Result<ReleaseContent> {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let (customer, sealed, sha) =
-        row.ok_or_else(|| Error::Invalid(format!("no release with id {id}")))?;
+    let Some((customer, sealed, sha)) = row else {
+        // A release an erasure kept: restricted to legal:customer.
+        if crate::retention::restricted::is_restricted(db, id)? {
+            return crate::retention::restricted::open(db, actor, id);
+        }
+        return Err(Error::Invalid(format!("no release with id {id}")));
+    };
     if sealed.is_empty() {
         return Err(Error::Invalid(format!(
             "release {id} is kept on the shop's store: this device holds its record only"
         )));
     }
-    let content: ReleaseContent = db.sealer().open_json(id.as_bytes(), &sealed)?;
+    verified_view(db, actor, "release.view", id, customer, &sealed, &sha)
+}
+
+/// Release `id`'s sealed content opened, checked against its recorded fingerprint, and the
+/// view written to the audit log as `action`.
+pub(crate) fn verified_view(
+    db: &Db,
+    actor: &Actor,
+    action: &str,
+    id: Uuid,
+    customer: Uuid,
+    sealed: &[u8],
+    sha: &str,
+) -> Result<ReleaseContent> {
+    let content: ReleaseContent = db.sealer().open_json(id.as_bytes(), sealed)?;
     if content.sha256() != sha {
         return Err(Error::Invalid(format!(
             "release {id}: its content does not match its recorded SHA-256"
@@ -87,7 +106,7 @@ pub fn open(db: &Db, actor: &Actor, id: Uuid) -> Result<ReleaseContent> {
     crate::audit::record(
         db.conn(),
         &actor.name,
-        "release.view",
+        action,
         Some(customer),
         &id.to_string(),
     )?;

@@ -332,6 +332,9 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
                 )?;
             }
             Change::Gone { customer, survivor } => {
+                // Deleted, merged or erased: the WAL is emptied afterwards, so no old page
+                // of them stays on this device's disk either.
+                wiped += 1;
                 tx.execute("DELETE FROM recognition WHERE customer_id = ?1", [customer])?;
                 if let Some(survivor) = survivor {
                     tx.execute(
@@ -361,8 +364,7 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
 /// Copies the WAL's pages into the database and empties it, so what was deleted is gone
 /// from both files.
 fn checkpoint(db: &Db) -> Result<()> {
-    db.conn()
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    db.empty_wal();
     Ok(())
 }
 

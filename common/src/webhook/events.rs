@@ -21,7 +21,7 @@ use crate::customers::{SELECT_CUSTOMER, customer_from_row};
 use crate::db::Db;
 use crate::error::Result;
 use crate::webhook::payload::{
-    CustomerDeleted, CustomerEvent, CustomerMerged, Envelope, ReleaseSigned,
+    CustomerDeleted, CustomerEvent, CustomerMerged, DeletionReason, Envelope, ReleaseSigned,
 };
 
 /// How many numbers of the change sequence one pass reads: a pass holds the write lock for
@@ -261,7 +261,7 @@ fn changes(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<Vec<Event>> {
     // Deletions; a merged-away customer is a deletion that names its survivor, and each
     // survivor gets one customer.merged naming everyone merged into it.
     let mut stmt = tx.prepare_cached(
-        "SELECT t.customer_id, t.change_seq, t.deleted_at, m.survivor_id
+        "SELECT t.customer_id, t.change_seq, t.deleted_at, m.survivor_id, t.reason
          FROM tombstones t LEFT JOIN merged_customers m ON m.merged_id = t.customer_id
          WHERE t.change_seq > ?1 AND t.change_seq <= ?2",
     )?;
@@ -271,6 +271,13 @@ fn changes(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<Vec<Event>> {
         let customer: Uuid = r.get(0)?;
         let seq: i64 = r.get(1)?;
         let survivor: Option<Uuid> = r.get(3)?;
+        let erased: Option<String> = r.get(4)?;
+        let reason = match (erased.as_deref(), survivor) {
+            (Some("retention"), _) => DeletionReason::Retention,
+            (Some(_), _) => DeletionReason::Erased,
+            (None, Some(_)) => DeletionReason::Merged,
+            (None, None) => DeletionReason::Deleted,
+        };
         events.push(Event {
             seq,
             kind: "customer.deleted",
@@ -279,6 +286,7 @@ fn changes(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<Vec<Event>> {
                 id: customer,
                 deleted_at: r.get(2)?,
                 merged_into: survivor,
+                reason,
             })?,
             medical: false,
         });

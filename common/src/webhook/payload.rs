@@ -28,13 +28,31 @@ pub struct CustomerEvent {
     pub medical_conditions: Option<Vec<MedicalCondition>>,
 }
 
-/// `customer.deleted`: the customer is gone; `merged_into` names the survivor of a merge.
+/// `customer.deleted`: the customer is gone; `merged_into` names the survivor of a merge,
+/// `reason` says why.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerDeleted {
     pub id: Uuid,
     pub deleted_at: String,
     pub merged_into: Option<Uuid>,
+    pub reason: DeletionReason,
+}
+
+/// Why a customer is gone. A receiver that keeps its own copy deletes it whatever the
+/// reason; `erased` and `retention` mean it must not keep one either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeletionReason {
+    /// Deleted by staff.
+    Deleted,
+    /// Merged into `merged_into`.
+    Merged,
+    /// Erased on the customer's request.
+    Erased,
+    /// The shop's retention policy: nothing of theirs was left to keep.
+    Retention,
 }
 
 /// `customer.merged`: the survivor, and everyone merged into it.

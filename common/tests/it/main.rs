@@ -20,6 +20,7 @@ mod presets_abuse;
 mod release;
 mod release_clauses;
 mod release_pdf;
+mod retention;
 mod search;
 mod users;
 

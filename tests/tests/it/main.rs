@@ -11,6 +11,7 @@ mod device_commands;
 mod import_crash;
 mod locations;
 mod packaging;
+mod retention;
 mod service;
 mod store_migrate;
 mod submit_crash;

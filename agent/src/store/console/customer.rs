@@ -67,7 +67,10 @@ pub async fn show(staff: Staff, Path(id): Path<String>) -> Page {
         .await;
     match shown {
         Ok(shown) => page(&staff, &shown),
-        Err(e) => staff.failed(e),
+        Err(e) => match super::erase::erased_page(&staff, id).await {
+            Some(erased) => erased,
+            None => staff.failed(e),
+        },
     }
 }
 
@@ -79,13 +82,17 @@ fn page(staff: &Staff, shown: &Shown) -> Page {
     let base = format!("/console/customers/{}", c.id);
     let body = html! {
         h1 { (name) }
-        @if staff.may(Permission::WriteCustomer) || staff.may(Permission::MergeCustomer) {
+        @if staff.may(Permission::WriteCustomer) || staff.may(Permission::MergeCustomer)
+            || staff.may(Permission::LegalCustomer) {
             p.actions {
                 @if staff.may(Permission::WriteCustomer) {
                     a.button href={ (base) "/edit" } { (w.get(Msg::Edit)) }
                 }
                 @if staff.may(Permission::MergeCustomer) {
                     a.button.danger href={ (base) "/delete" } { (w.get(Msg::Delete)) }
+                }
+                @if staff.may(Permission::LegalCustomer) {
+                    a.button.danger href={ (base) "/erase" } { (w.get(Msg::Erase)) }
                 }
             }
         }
@@ -347,13 +354,7 @@ async fn attach(id: String, posted: Posted, op: impl FnOnce(Uuid) -> ApiResult<O
 pub async fn release_pdf(staff: Staff, Path((id, file)): Path<(String, String)>) -> Page {
     let found = async {
         let customer = parse_id(&id)?;
-        let release_id = file
-            .strip_suffix(".pdf")
-            .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "a release is NAME.pdf"))
-            .and_then(|r| {
-                Uuid::parse_str(r)
-                    .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "no such release"))
-            })?;
+        let release_id = super::erase::release_in(&file)?;
         let actor = staff.actor.clone();
         let current = staff.console().current();
         staff
@@ -367,17 +368,30 @@ pub async fn release_pdf(staff: Staff, Path((id, file)): Path<(String, String)>)
                         "no such release for this customer",
                     ));
                 }
-                let settings = &current.settings;
-                Ok(release::pdf::render(
-                    &content,
-                    &settings.shop.name,
-                    settings.logo.as_deref(),
-                    &settings.tr,
-                )?)
+                Ok(pdf_of(&current, &content)?)
             })
             .await
     }
     .await;
+    pdf_answer(&staff, found)
+}
+
+/// A release's PDF under the settings in force.
+pub(super) fn pdf_of(
+    current: &super::super::live::Current,
+    content: &release::ReleaseContent,
+) -> intake_common::Result<Vec<u8>> {
+    let settings = &current.settings;
+    release::pdf::render(
+        content,
+        &settings.shop.name,
+        settings.logo.as_deref(),
+        &settings.tr,
+    )
+}
+
+/// The PDF as a download, or the page saying why not.
+pub(super) fn pdf_answer(staff: &Staff, found: ApiResult<Vec<u8>>) -> Page {
     match found {
         Ok(bytes) => Page::download("application/pdf", "release.pdf", bytes),
         Err(e) => staff.failed(e),

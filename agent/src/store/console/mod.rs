@@ -19,6 +19,7 @@ mod device;
 mod devices;
 mod duplicates;
 mod edit;
+mod erase;
 mod export;
 mod form;
 mod gate;
@@ -63,6 +64,7 @@ pub use device::{
 pub use devices::{add as add_device, list as devices};
 pub use duplicates::{duplicates, merge, not_duplicate};
 pub use edit::{create, delete, delete_page, edit, new, update};
+pub use erase::{erase, erase_page, restricted_pdf};
 pub use export::{download, export_page};
 use gate::safe_next;
 pub use gate::{Refusal, is_console, refuse, same_origin, session_token};

@@ -50,7 +50,17 @@ pub(super) struct ShopForm {
     languages: Vec<Lang>,
     region: String,
     web_sign_url: String,
+    /// The retention policy's figures, in `RETENTION`'s order.
+    retention: [String; 4],
 }
+
+/// The retention policy's fields: the form's id, its words, its hint.
+const RETENTION: [(&str, Msg, Msg); 4] = [
+    ("release-years", Msg::ReleaseYears, Msg::ReleaseYearsHint),
+    ("minor-years", Msg::MinorYears, Msg::MinorYearsHint),
+    ("customer-years", Msg::CustomerYears, Msg::CustomerYearsHint),
+    ("audit-years", Msg::AuditYears, Msg::AuditYearsHint),
+];
 
 impl ShopForm {
     fn of(shop: &Shop, current: &Current) -> Self {
@@ -62,6 +72,13 @@ impl ShopForm {
             languages: shop.languages.clone(),
             region: current.region_in_file.code().to_string(),
             web_sign_url: shop.web_sign_url.clone().unwrap_or_default(),
+            retention: [
+                shop.retention.release_years,
+                shop.retention.minor_years_after_majority,
+                shop.retention.customer_years,
+                shop.retention.audit_years,
+            ]
+            .map(|n| n.to_string()),
         }
     }
 }
@@ -221,6 +238,13 @@ fn shop_section(
                     hint: Some(w.get(Msg::WebSignUrlHint).into_owned()), digits: false,
                     autocomplete: "off", required: false,
                 }.render(problems))
+                fieldset #retention aria-describedby="retention-hint" {
+                    legend { (w.get(Msg::RetentionSection)) }
+                    p.hint #retention-hint { (w.get(Msg::RetentionHint)) }
+                    @for ((id, label, hint), value) in RETENTION.iter().zip(&form.retention) {
+                        (digits(id, *label, value, *hint))
+                    }
+                }
                 button type="submit" { (w.get(Msg::SaveShop)) }
             }
         }
@@ -264,6 +288,7 @@ fn logo_section(staff: &Staff, w: Words<'_>, current: &Current, problems: &Probl
 /// `POST /console/settings/shop`.
 pub async fn save_shop(posted: Posted) -> Page {
     let w = posted.staff.words();
+    let current = posted.staff.console().current();
     let mut problems = Problems::default();
     let form = ShopForm {
         name: posted.get("name").chars().take(200).collect(),
@@ -281,6 +306,20 @@ pub async fn save_shop(posted: Posted) -> Page {
             }),
         region: posted.get("region").chars().take(20).collect(),
         web_sign_url: posted.get("web-sign-url").chars().take(400).collect(),
+        // A post without a figure (from a page older than the figure) keeps the one in
+        // force; an empty one is named.
+        retention: {
+            let kept = ShopForm::of(&current.settings.shop, &current).retention;
+            let mut i = 0;
+            RETENTION.map(|(id, _, _)| {
+                let value = match posted.all(id).next() {
+                    Some(v) => v.chars().take(20).collect(),
+                    None => kept[i].clone(),
+                };
+                i += 1;
+                value
+            })
+        },
     };
     let mut number = |id: &'static str, label: Msg, value: &str| match value.parse::<u32>() {
         Ok(n) => n,
@@ -296,6 +335,15 @@ pub async fn save_shop(posted: Posted) -> Page {
     let idle = number("idle", Msg::IdleTimeout, &form.idle);
     let warning = number("warning", Msg::IdleWarning, &form.warning);
     let adult_age = number("adult-age", Msg::AdultAge, &form.adult_age);
+    let [
+        release_years,
+        minor_years_after_majority,
+        customer_years,
+        audit_years,
+    ] = std::array::from_fn(|i| {
+        let (id, label, _) = RETENTION[i];
+        number(id, label, &form.retention[i])
+    });
     let region = match form.region.parse() {
         Ok(r) => Some(r),
         Err(e) => {
@@ -314,7 +362,6 @@ pub async fn save_shop(posted: Posted) -> Page {
     if form.languages.is_empty() {
         problems.add("languages", w.get(Msg::Languages), w.get(Msg::NoLanguage));
     }
-    let current = posted.staff.console().current();
     let shop = Shop {
         name: form.name.trim().to_string(),
         logo: current.settings.shop.logo.clone(),
@@ -324,6 +371,12 @@ pub async fn save_shop(posted: Posted) -> Page {
         adult_age,
         web_sign_url: (!url.is_empty()).then(|| url.to_string()),
         region: region.unwrap_or(current.region_in_file),
+        retention: settings::Retention {
+            release_years,
+            minor_years_after_majority,
+            customer_years,
+            audit_years,
+        },
     };
     // The store's own checks, each beside its field (a number that did not parse is
     // named once already).
@@ -333,6 +386,10 @@ pub async fn save_shop(posted: Posted) -> Page {
             "idle_timeout_secs" => ("idle", Msg::IdleTimeout),
             "idle_warning_secs" => ("warning", Msg::IdleWarning),
             "adult_age" => ("adult-age", Msg::AdultAge),
+            "retention.release_years" => ("release-years", Msg::ReleaseYears),
+            "retention.minor_years_after_majority" => ("minor-years", Msg::MinorYears),
+            "retention.customer_years" => ("customer-years", Msg::CustomerYears),
+            "retention.audit_years" => ("audit-years", Msg::AuditYears),
             _ => ("languages", Msg::Languages),
         };
         if problems.at(id).is_none() {

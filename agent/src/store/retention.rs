@@ -1,0 +1,51 @@
+//! The daily retention pass while the store runs: looked for every hour, run when it has
+//! not run in the last 23 hours (by whichever store process of a chain claims it first),
+//! under the policy in force.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use intake_common::retention::pass;
+use intake_common::{Actor, Role};
+
+/// How often the store looks whether the daily pass is due.
+const LOOK_EVERY: Duration = Duration::from_secs(60 * 60);
+/// How long after the start the first look waits, so a start is not slowed by it. (A store
+/// restarting in a loop runs it once a day all the same: the run is claimed in the database.)
+const FIRST_LOOK: Duration = Duration::from_secs(10);
+
+pub async fn daily(state: Arc<super::State>) {
+    tokio::time::sleep(FIRST_LOOK).await;
+    loop {
+        let shop = state.live.get().settings.shop.clone();
+        let ran = state
+            .pool
+            .run(move |db| {
+                let now = chrono::Utc::now();
+                if !pass::claim_daily(db, now)? {
+                    return Ok(None);
+                }
+                let actor = Actor {
+                    name: pass::ACTOR.into(),
+                    role: Role::Owner,
+                };
+                Ok(Some(pass::run(
+                    db,
+                    &actor,
+                    &shop.retention,
+                    shop.adult_age,
+                    now,
+                    false,
+                )?))
+            })
+            .await;
+        match ran {
+            Ok(Some(summary)) => tracing::info!(%summary, "retention pass"),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e.message(), "the retention pass failed; it runs again within the hour")
+            }
+        }
+        tokio::time::sleep(LOOK_EVERY).await;
+    }
+}

@@ -1,0 +1,258 @@
+//! Erasing a customer, and expiring what passed its date: how the two mutations apply, and
+//! the front door staff erase through.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Reason;
+use crate::db::{Db, Transaction, params};
+use crate::error::{Error, Result};
+use crate::mutation::{Applied, Mutation, Op};
+use crate::release::ReleaseContent;
+use crate::settings::Retention;
+use crate::users::{Actor, Permission};
+
+/// What an erasure did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Erased {
+    pub customer: Uuid,
+    pub erased_at: String,
+    /// Releases still under retention, kept restricted until their date.
+    pub kept: usize,
+    /// Releases already past their date, gone with the rest.
+    pub purged: usize,
+    /// `false` when the customer had been erased before: nothing changed.
+    pub applied: bool,
+}
+
+/// Erases `customer` on `actor`'s word (`legal:customer`): everything of theirs goes at
+/// once but the releases `policy` still keeps, which stay restricted until their date.
+/// Refused on a paired device: the store erases, and its devices follow at their next
+/// pull.
+pub fn erase(
+    db: &mut Db,
+    actor: &Actor,
+    customer: Uuid,
+    policy: &Retention,
+    adult_age: u32,
+    now: DateTime<Utc>,
+) -> Result<Erased> {
+    actor.require(Permission::LegalCustomer)?;
+    crate::sync::refuse_on_device(db.conn(), "customers are erased")?;
+    let id = crate::db::resolve_customer(db.conn(), customer)?;
+    if let Some((at, _)) = super::erased(db.conn(), id)? {
+        return Ok(Erased {
+            customer: id,
+            erased_at: at,
+            kept: 0,
+            purged: 0,
+            applied: false,
+        });
+    }
+    let birthdate: Option<String> = crate::customers::get(db.conn(), id)?
+        .profile
+        .get(crate::Field::Birthdate)
+        .map(str::to_owned);
+    let born = crate::settings::birthdate(birthdate.as_deref());
+    let mut purge = Vec::new();
+    let mut total = 0;
+    {
+        let mut stmt = db
+            .conn()
+            .prepare("SELECT id, signed_at FROM releases WHERE customer_id = ?1")?;
+        let rows = stmt.query_map([id], |r| Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (release, signed_at) = row?;
+            total += 1;
+            let signed = crate::time::parse(&signed_at).unwrap_or(now);
+            if policy.release_due(signed, born, adult_age) <= now {
+                purge.push(release);
+            }
+        }
+    }
+    let purged = purge.len();
+    let m = Mutation::new(
+        actor.name.clone(),
+        Op::EraseCustomer {
+            customer: id,
+            reason: Reason::Request,
+            purge,
+        },
+    );
+    let applied = crate::mutation::submit(db, &m)? == Applied::Applied;
+    let erased_at = crate::time::format(m.at);
+    super::log::append(db, &[(id, erased_at.clone(), Reason::Request)])?;
+    db.empty_wal();
+    Ok(Erased {
+        customer: id,
+        erased_at,
+        kept: total - purged,
+        purged,
+        applied,
+    })
+}
+
+/// Applies [`Op::EraseCustomer`] inside `tx`. A customer erased before stays erased (a
+/// replay changes nothing). Releases named in `purge` go; the others move to
+/// `restricted_releases`, sealed as they were.
+pub(crate) fn apply_erase(
+    tx: &Transaction<'_>,
+    actor: &str,
+    customer: Uuid,
+    reason: Reason,
+    purge: &[Uuid],
+    at: &str,
+) -> Result<()> {
+    let id = crate::db::resolve_customer(tx, customer)?;
+    let gone: bool = tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM erasures WHERE customer_id = ?1)")?
+        .query_row([id], |r| r.get(0))?;
+    if gone {
+        return Ok(());
+    }
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))?;
+    if !exists {
+        return Err(Error::CustomerNotFound(customer.to_string()));
+    }
+    let releases: Vec<Uuid> = tx
+        .prepare_cached("SELECT id FROM releases WHERE customer_id = ?1")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<crate::db::Result<_>>()?;
+    if reason == Reason::Retention && releases.iter().any(|r| !purge.contains(r)) {
+        // They signed again since the pass looked: there is something to keep after all.
+        return Ok(());
+    }
+    let mut kept = 0;
+    for release in &releases {
+        if purge.contains(release) {
+            continue;
+        }
+        kept += tx
+            .prepare_cached(
+                "INSERT INTO restricted_releases(id, customer_id, template_id, template_version,
+                     signed_at, device, sealed, content_sha256, location, restricted_at)
+                 SELECT id, customer_id, template_id, template_version, signed_at, device,
+                        sealed, content_sha256, location, ?2
+                 FROM releases WHERE id = ?1
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![release, at])?;
+    }
+    // What else names them: webhook messages (their bodies are the customer as sent, also
+    // under ids merged into this one), links made for them, a kiosk's grant, pairs marked
+    // not duplicates.
+    let named = "customer_id = ?1
+        OR customer_id IN (SELECT merged_id FROM merged_customers WHERE survivor_id = ?1)";
+    tx.execute(
+        &format!(
+            "DELETE FROM webhook_deliveries WHERE message_seq IN
+               (SELECT seq FROM webhook_messages WHERE {named})"
+        ),
+        [id],
+    )?;
+    tx.execute(&format!("DELETE FROM webhook_messages WHERE {named}"), [id])?;
+    let release_ids: Vec<String> = releases.iter().map(Uuid::to_string).collect();
+    tx.execute(
+        "DELETE FROM visit_links WHERE customer_id = ?1",
+        [id.to_string()],
+    )?;
+    for release in &release_ids {
+        tx.prepare_cached("DELETE FROM visit_links WHERE release_id = ?1")?
+            .execute([release])?;
+    }
+    tx.execute("DELETE FROM device_customers WHERE customer_id = ?1", [id])?;
+    tx.execute("DELETE FROM not_duplicates WHERE a = ?1 OR b = ?1", [id])?;
+    // The row goes, and with it (by its foreign keys) medical records, flags, notes,
+    // contacts, services, Safety Panel checks and releases; the trigger leaves a tombstone.
+    tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
+    tx.execute(
+        "UPDATE tombstones SET reason = ?2 WHERE customer_id = ?1",
+        params![id, reason.as_str()],
+    )?;
+    tx.execute(
+        "INSERT INTO erasures(customer_id, erased_at, reason) VALUES (?1, ?2, ?3)
+         ON CONFLICT DO NOTHING",
+        params![id, at, reason.as_str()],
+    )?;
+    if reason == Reason::Request {
+        crate::audit::record(
+            tx,
+            actor,
+            "customer.erase",
+            Some(id),
+            &format!(
+                "erased on request: {kept} release(s) kept restricted, {} past their date purged",
+                releases.len() - kept
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// Applies [`Op::Expire`] inside `tx`: the named releases (a customer's, or restricted
+/// ones of an erased customer) and medical records go. A customer still here is touched,
+/// so the devices holding them pull them again without what went.
+pub(crate) fn apply_expire(
+    tx: &Transaction<'_>,
+    customer: Uuid,
+    releases: &[Uuid],
+    medical: &[Uuid],
+    at: &str,
+) -> Result<()> {
+    let id = crate::db::resolve_customer(tx, customer)?;
+    for release in releases {
+        tx.prepare_cached("DELETE FROM releases WHERE id = ?1 AND customer_id = ?2")?
+            .execute(params![release, id])?;
+        tx.prepare_cached("DELETE FROM restricted_releases WHERE id = ?1 AND customer_id = ?2")?
+            .execute(params![release, id])?;
+        tx.prepare_cached("DELETE FROM visit_links WHERE release_id = ?1")?
+            .execute([release.to_string()])?;
+    }
+    for record in medical {
+        tx.prepare_cached("DELETE FROM medical_conditions WHERE id = ?1 AND customer_id = ?2")?
+            .execute(params![record, id])?;
+    }
+    let here: bool = tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))?;
+    if here {
+        let seq = crate::db::next_change_seq(tx)?;
+        tx.prepare_cached("UPDATE customers SET change_seq = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![id, seq, at])?;
+    }
+    Ok(())
+}
+
+/// A release signed for a customer erased meanwhile (a device that was offline): the shop
+/// must keep it, so it is filed restricted, as the erasure would have filed it.
+pub(crate) fn file_restricted(
+    tx: &Transaction<'_>,
+    sealer: &crate::crypto::Sealer,
+    customer: Uuid,
+    release: &ReleaseContent,
+    claimed_sha256: Option<&str>,
+    at: &str,
+) -> Result<()> {
+    let (sealed, sha) = crate::release::seal_content(sealer, release, claimed_sha256)?;
+    tx.prepare_cached(
+        "INSERT INTO restricted_releases(id, customer_id, template_id, template_version,
+             signed_at, device, sealed, content_sha256, location, restricted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                 (SELECT location FROM devices WHERE name = ?6 AND revoked_at IS NULL), ?9)
+         ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![
+        release.release_id,
+        customer,
+        release.template.id,
+        release.template.version,
+        crate::time::format(release.signed_at),
+        release.device,
+        sealed,
+        sha,
+        at
+    ])?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! The releases an erasure kept: listed by what identifies them, opened only with
+//! `legal:customer`, each view audited, the fingerprint checked.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::{Db, OptionalExtension, params};
+use crate::error::{Error, Result};
+use crate::release::ReleaseContent;
+use crate::users::{Actor, Permission};
+
+/// A restricted release in a listing: no name (there is none left), no content.
+#[derive(Debug, Clone, Serialize)]
+pub struct Restricted {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub template_id: String,
+    pub template_version: u32,
+    pub signed_at: String,
+    pub device: String,
+    pub sha256: String,
+    pub restricted_at: String,
+}
+
+/// The restricted releases, one erased customer's when `customer` is given, newest first.
+pub fn list(db: &Db, actor: &Actor, customer: Option<Uuid>) -> Result<Vec<Restricted>> {
+    actor.require(Permission::LegalCustomer)?;
+    let customer = customer
+        .map(|c| crate::db::resolve_customer(db.conn(), c))
+        .transpose()?;
+    let mut stmt = db.conn().prepare(
+        "SELECT id, customer_id, template_id, template_version, signed_at, device,
+                content_sha256, restricted_at
+         FROM restricted_releases WHERE customer_id = ?1 OR ?1 IS NULL
+         ORDER BY signed_at DESC, id DESC",
+    )?;
+    let rows = stmt.query_map(params![customer], |r| {
+        Ok(Restricted {
+            id: r.get(0)?,
+            customer_id: r.get(1)?,
+            template_id: r.get(2)?,
+            template_version: r.get(3)?,
+            signed_at: r.get(4)?,
+            device: r.get(5)?,
+            sha256: r.get(6)?,
+            restricted_at: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<crate::db::Result<_>>()?)
+}
+
+/// Whether `id` is a restricted release.
+pub fn is_restricted(db: &Db, id: Uuid) -> Result<bool> {
+    Ok(db.conn().query_row(
+        "SELECT EXISTS(SELECT 1 FROM restricted_releases WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+/// A restricted release, opened for `actor` (`legal:customer`), its fingerprint checked;
+/// the view is audited.
+pub fn open(db: &Db, actor: &Actor, id: Uuid) -> Result<ReleaseContent> {
+    actor.require(Permission::LegalCustomer)?;
+    let row: Option<(Uuid, Vec<u8>, String)> = db
+        .conn()
+        .query_row(
+            "SELECT customer_id, sealed, content_sha256 FROM restricted_releases WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let (customer, sealed, sha) =
+        row.ok_or_else(|| Error::Invalid(format!("no restricted release with id {id}")))?;
+    crate::release::verified_view(
+        db,
+        actor,
+        "release.view-restricted",
+        id,
+        customer,
+        &sealed,
+        &sha,
+    )
+}
+
+pub(crate) fn open_sealed(db: &Db, id: Uuid, sealed: &[u8]) -> Result<ReleaseContent> {
+    db.sealer().open_json(id.as_bytes(), sealed)
+}
