@@ -30,8 +30,10 @@ CREATE TABLE restricted_releases (
 CREATE INDEX restricted_releases_customer ON restricted_releases(customer_id);
 
 -- The audit log is kept as long as the shop's policy says: the retention pass moves
--- meta's `audit_kept_from` forward, and only entries older than it can be deleted.
+-- meta's `audit_kept_from` forward, and only entries older than it, and older than a year
+-- whatever it says, can be deleted.
 DROP TRIGGER audit_log_no_delete;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 WHEN OLD.at >= coalesce((SELECT value FROM meta WHERE key = 'audit_kept_from'), '')
+  OR OLD.at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 year')
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;

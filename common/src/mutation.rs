@@ -116,6 +116,10 @@ pub enum Op {
         reason: crate::retention::Reason,
         #[serde(default)]
         purge: Vec<Uuid>,
+        /// The retention pass: the customer's change number when it found them due; if
+        /// they changed since (a visit, an edit), they are not erased.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seen: Option<i64>,
     },
     /// The retention pass: releases (a customer's, or restricted ones of someone erased)
     /// and medical records past their date go (`legal:customer`).
@@ -295,7 +299,7 @@ fn apply_op(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appli
         return Ok(Applied::AlreadyApplied);
     }
     let at = crate::time::format(m.at);
-    if let Some(customer) = erased_target(tx, &m.op)? {
+    if let Some(customer) = crate::retention::erased_target(tx, &m.op)? {
         // An erased customer stays erased: what a device made for them before it heard
         // changes nothing, but a release it filed is the shop's to keep, restricted.
         if let Op::SignRelease {
@@ -318,8 +322,9 @@ fn apply_op(tx: &Transaction<'_>, sealer: &Sealer, m: &Mutation) -> Result<Appli
             customer,
             reason,
             purge,
+            seen,
         } => {
-            crate::retention::apply_erase(tx, &m.actor, *customer, *reason, purge, &at)?;
+            crate::retention::apply_erase(tx, &m.actor, *customer, *reason, purge, *seen, &at)?;
         }
         Op::Expire {
             customer,
@@ -523,24 +528,6 @@ fn has_condition(
         }
     }
     Ok(false)
-}
-
-/// The erased customer `op` is about (after merges), unless `op` is itself an erasure or an
-/// expiry, which deal with erased customers themselves.
-fn erased_target(tx: &Transaction<'_>, op: &Op) -> Result<Option<Uuid>> {
-    if matches!(op, Op::EraseCustomer { .. } | Op::Expire { .. }) {
-        return Ok(None);
-    }
-    let Some(customer) = op.customer() else {
-        return Ok(None);
-    };
-    Ok(tx
-        .prepare_cached(
-            "SELECT customer_id FROM erasures WHERE customer_id = ?1
-               OR customer_id = (SELECT survivor_id FROM merged_customers WHERE merged_id = ?1)",
-        )?
-        .query_row([customer], |r| r.get(0))
-        .optional()?)
 }
 
 fn exists(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {

@@ -180,7 +180,7 @@ pub fn run(ctx: &Context, cmd: CustomerCommand) -> Result<()> {
                 &mut db,
                 &actor,
                 customers::parse_id(&id)?,
-                &shop.retention,
+                &shop.retention(),
                 shop.adult_age,
                 chrono::Utc::now(),
             )?;

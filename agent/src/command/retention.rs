@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, cmd: RetentionCommand) -> Result<()> {
             let summary = pass::run(
                 &mut db,
                 &actor,
-                &shop.retention,
+                &shop.retention(),
                 shop.adult_age,
                 chrono::Utc::now(),
                 dry_run,
@@ -29,12 +29,18 @@ pub fn run(ctx: &Context, cmd: RetentionCommand) -> Result<()> {
             outln!("{summary}")?;
         }
         RetentionCommand::Policy { json } => {
-            let p = shop.retention;
+            let p = shop.retention();
             if json {
                 return print_json(&serde_json::json!({
                     "retention": p,
+                    "stated": shop.retention.is_some(),
                     "adult_age": shop.adult_age,
                 }));
+            }
+            if shop.retention.is_none() {
+                outln!(
+                    "shop.toml states no [retention] policy: these are the defaults, and the store runs no retention pass by itself until one is stated (retention run still does)."
+                )?;
             }
             let now = chrono::Utc::now();
             outln!(

@@ -16,8 +16,21 @@ const FIRST_LOOK: Duration = Duration::from_secs(10);
 
 pub async fn daily(state: Arc<super::State>) {
     tokio::time::sleep(FIRST_LOOK).await;
+    let mut said = false;
     loop {
         let shop = state.live.get().settings.shop.clone();
+        let Some(policy) = shop.retention else {
+            // A shop.toml from before there was a policy: nothing is deleted that the shop
+            // never chose to delete.
+            if !said {
+                tracing::warn!(
+                    "shop.toml states no [retention] policy: no retention pass runs until one is stated (the console's Settings, or shop.toml)"
+                );
+                said = true;
+            }
+            tokio::time::sleep(LOOK_EVERY).await;
+            continue;
+        };
         let ran = state
             .pool
             .run(move |db| {
@@ -29,14 +42,14 @@ pub async fn daily(state: Arc<super::State>) {
                     name: pass::ACTOR.into(),
                     role: Role::Owner,
                 };
-                Ok(Some(pass::run(
-                    db,
-                    &actor,
-                    &shop.retention,
-                    shop.adult_age,
-                    now,
-                    false,
-                )?))
+                match pass::run(db, &actor, &policy, shop.adult_age, now, false) {
+                    Ok(summary) => Ok(Some(summary)),
+                    Err(e) => {
+                        // Tried again at the next look, not a day later.
+                        let _ = pass::unclaim_daily(db, now);
+                        Err(e.into())
+                    }
+                }
             })
             .await;
         match ran {

@@ -43,6 +43,20 @@ async fn the_owner_erases_a_customer_and_keeps_their_release_restricted() {
         .await;
     assert_eq!(refused.status, 403);
 
+    // Nor can a manager shorten how long records are kept: the settings they save keep
+    // the policy in force.
+    let a =
+        crate::console_settings::post_shop(&max, &[("release-years", "1"), ("audit-years", "1")])
+            .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let policy = crate::support::agent(dir, &["retention", "policy", "--json"]);
+    assert!(
+        policy.contains("\"release_years\": 5") && policy.contains("\"audit_years\": 6"),
+        "{policy}"
+    );
+    let page = max.get("/console/settings").await;
+    assert!(page.body.contains("legal:customer") && !page.body.contains("id=\"release-years\""));
+
     let owner = signed_in(dir, &store, OWNER, PIN).await;
     let page = owner.get(&format!("/console/customers/{id}")).await;
     assert!(

@@ -84,6 +84,7 @@ pub(crate) async fn post_shop(c: &Console, changes: &[(&str, &str)]) -> Answer {
         ("languages", "es"),
         ("region", "US"),
         ("web-sign-url", ""),
+        ("retention-on", "yes"),
         ("release-years", "5"),
         ("minor-years", "3"),
         ("customer-years", "5"),
@@ -266,6 +267,23 @@ async fn console_settings_shop_is_live_checked_kept_and_only_for_its_roles() {
     assert!(shop_file.contains("[retention]") && shop_file.contains("release_years = 2"));
     let policy = crate::support::agent(dir, &["retention", "policy", "--json"]);
     assert!(policy.contains("\"release_years\": 2"), "{policy}");
+    // Unticked: no policy stated, nothing deleted by the store itself; audited both times.
+    let a = post_shop(
+        &owner,
+        &[
+            ("name", "Ink Lab Studio"),
+            ("idle", "90"),
+            ("retention-on", ""),
+        ],
+    )
+    .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let shop_file = std::fs::read_to_string(settings_dir(dir).join("shop.toml")).unwrap();
+    assert!(!shop_file.contains("[retention]"), "{shop_file}");
+    let policy = crate::support::agent(dir, &["retention", "policy", "--json"]);
+    assert!(policy.contains("\"stated\": false"), "{policy}");
+    let log = crate::support::agent(dir, &["audit", "--json", "--limit", "30"]);
+    assert_eq!(log.matches("retention.policy").count(), 2, "{log}");
 
     // Only Spanish: Web Sign offers Spanish alone.
     let a = post_shop(
@@ -304,7 +322,7 @@ async fn console_settings_shop_is_live_checked_kept_and_only_for_its_roles() {
         log.iter()
             .filter(|(a, _)| a.starts_with("settings."))
             .count(),
-        3,
+        4,
         "one entry per save, none for a refusal"
     );
 

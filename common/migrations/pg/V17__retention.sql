@@ -22,12 +22,14 @@ CREATE TABLE restricted_releases (
 ALTER TABLE restricted_releases ALTER COLUMN sealed SET STORAGE EXTERNAL;
 CREATE INDEX restricted_releases_customer ON restricted_releases (customer_id);
 
--- Deletes pass only for entries older than meta's `audit_kept_from`; updates and TRUNCATE
--- are refused as before.
+-- Deletes pass only for entries older than meta's `audit_kept_from` and older than a year
+-- whatever it says; updates and TRUNCATE are refused as before.
 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' AND TG_LEVEL = 'ROW'
-       AND OLD.at < coalesce((SELECT value FROM meta WHERE key = 'audit_kept_from'), '') THEN
+       AND OLD.at < coalesce((SELECT value FROM meta WHERE key = 'audit_kept_from'), '')
+       AND OLD.at < to_char((now() - interval '1 year') AT TIME ZONE 'UTC',
+                            'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') THEN
         RETURN OLD;
     END IF;
     RAISE EXCEPTION 'the audit log is append-only';

@@ -77,6 +77,7 @@ pub fn erase(
             customer: id,
             reason: Reason::Request,
             purge,
+            seen: None,
         },
     );
     let applied = crate::mutation::submit(db, &m)? == Applied::Applied;
@@ -101,9 +102,14 @@ pub(crate) fn apply_erase(
     customer: Uuid,
     reason: Reason,
     purge: &[Uuid],
+    seen: Option<i64>,
     at: &str,
 ) -> Result<()> {
     let id = crate::db::resolve_customer(tx, customer)?;
+    if reason == Reason::Retention && id != customer {
+        // Merged into someone else since the pass looked: the survivor is not due.
+        return Ok(());
+    }
     let gone: bool = tx
         .prepare_cached("SELECT EXISTS(SELECT 1 FROM erasures WHERE customer_id = ?1)")?
         .query_row([id], |r| r.get(0))?;
@@ -114,7 +120,20 @@ pub(crate) fn apply_erase(
         .prepare_cached("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)")?
         .query_row([id], |r| r.get(0))?;
     if !exists {
-        return Err(Error::CustomerNotFound(customer.to_string()));
+        return match reason {
+            // Deleted since the pass looked: nothing left to erase.
+            Reason::Retention => Ok(()),
+            Reason::Request => Err(Error::CustomerNotFound(customer.to_string())),
+        };
+    }
+    if let Some(seen) = seen {
+        let now: i64 = tx
+            .prepare_cached("SELECT change_seq FROM customers WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        if now > seen {
+            // They came back, or were changed, since the pass looked.
+            return Ok(());
+        }
     }
     let releases: Vec<Uuid> = tx
         .prepare_cached("SELECT id FROM releases WHERE customer_id = ?1")?
@@ -145,19 +164,26 @@ pub(crate) fn apply_erase(
     // not duplicates.
     let named = "customer_id = ?1
         OR customer_id IN (SELECT merged_id FROM merged_customers WHERE survivor_id = ?1)";
-    tx.execute(
-        &format!(
-            "DELETE FROM webhook_deliveries WHERE message_seq IN
-               (SELECT seq FROM webhook_messages WHERE {named})"
-        ),
-        [id],
-    )?;
+    for table in ["webhook_deliveries", "webhook_attempts"] {
+        // An attempt's answer excerpt is the receiver's, and may quote what was sent.
+        tx.execute(
+            &format!(
+                "DELETE FROM {table} WHERE message_seq IN
+                   (SELECT seq FROM webhook_messages WHERE {named})"
+            ),
+            [id],
+        )?;
+    }
     tx.execute(&format!("DELETE FROM webhook_messages WHERE {named}"), [id])?;
     let release_ids: Vec<String> = releases.iter().map(Uuid::to_string).collect();
-    tx.execute(
-        "DELETE FROM visit_links WHERE customer_id = ?1",
-        [id.to_string()],
-    )?;
+    let merged: Vec<Uuid> = tx
+        .prepare_cached("SELECT merged_id FROM merged_customers WHERE survivor_id = ?1")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<crate::db::Result<_>>()?;
+    for named in std::iter::once(id).chain(merged) {
+        tx.prepare_cached("DELETE FROM visit_links WHERE customer_id = ?1")?
+            .execute([named.to_string()])?;
+    }
     for release in &release_ids {
         tx.prepare_cached("DELETE FROM visit_links WHERE release_id = ?1")?
             .execute([release])?;

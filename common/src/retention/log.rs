@@ -97,9 +97,10 @@ pub fn read_table(conn: &Connection) -> Result<Vec<Entry>> {
 }
 
 /// Erases again, in `db` (a database just restored), everyone in `entries` it still
-/// holds, with their first erasure's date and reason. Every release they have is kept
-/// restricted: the next retention pass purges what is past its date. How many were erased
-/// again.
+/// holds, with their first erasure's date and reason. Someone erased on request keeps
+/// every release restricted (the next retention pass purges what is past its date);
+/// someone the pass erased had nothing left to keep, and their releases go. How many were
+/// erased again.
 pub fn reapply(db: &mut Db, entries: &[Entry]) -> Result<usize> {
     let mut ms = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -115,12 +116,21 @@ pub fn reapply(db: &mut Db, entries: &[Entry]) -> Result<usize> {
         if !here {
             continue;
         }
+        let purge = match reason {
+            Reason::Request => Vec::new(),
+            Reason::Retention => db
+                .conn()
+                .prepare("SELECT id FROM releases WHERE customer_id = ?1")?
+                .query_map([*id], |r| r.get(0))?
+                .collect::<crate::db::Result<_>>()?,
+        };
         let mut m = Mutation::new(
             "restore",
             Op::EraseCustomer {
                 customer: *id,
                 reason: *reason,
-                purge: Vec::new(),
+                purge,
+                seen: None,
             },
         );
         m.at = crate::time::parse(at).unwrap_or(m.at);
@@ -130,17 +140,30 @@ pub fn reapply(db: &mut Db, entries: &[Entry]) -> Result<usize> {
         return Ok(0);
     }
     crate::mutation::submit_all_with(db, &ms, |tx| {
+        let mut again = 0;
+        for m in &ms {
+            if let Some(id) = m.op.customer() {
+                let gone: bool = tx.query_row(
+                    "SELECT NOT EXISTS(SELECT 1 FROM customers WHERE id = ?1)",
+                    [id],
+                    |r| r.get(0),
+                )?;
+                again += usize::from(gone);
+            }
+        }
         crate::audit::record(
             tx,
             "restore",
             "retention.reapply",
             None,
-            &format!(
-                "{} erasure(s) made after the backup applied again",
-                ms.len()
-            ),
+            &format!("{again} erasure(s) made after the backup applied again"),
         )
     })?;
     db.empty_wal();
-    Ok(ms.len())
+    let again = ms
+        .iter()
+        .filter_map(|m| m.op.customer())
+        .filter(|id| matches!(super::erased(db.conn(), *id), Ok(Some(_))))
+        .count();
+    Ok(again)
 }

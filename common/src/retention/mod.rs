@@ -74,6 +74,26 @@ pub fn erased(conn: &Connection, id: Uuid) -> Result<Option<(String, Reason)>> {
     Ok(row.map(|(at, reason)| (at, Reason::parse(&reason).unwrap_or(Reason::Request))))
 }
 
+/// The erased customer `op` is about (after merges), unless `op` is itself an erasure or an
+/// expiry, which deal with erased customers themselves. What a device made for someone
+/// erased meanwhile is accepted and changes nothing (a release is filed restricted).
+pub(crate) fn erased_target(conn: &Connection, op: &crate::Op) -> Result<Option<Uuid>> {
+    use crate::Op;
+    if matches!(op, Op::EraseCustomer { .. } | Op::Expire { .. }) {
+        return Ok(None);
+    }
+    let Some(customer) = op.customer() else {
+        return Ok(None);
+    };
+    Ok(conn
+        .prepare_cached(
+            "SELECT customer_id FROM erasures WHERE customer_id = ?1
+               OR customer_id = (SELECT survivor_id FROM merged_customers WHERE merged_id = ?1)",
+        )?
+        .query_row([customer], |r| r.get(0))
+        .optional()?)
+}
+
 /// The error for a customer that is not there: erased (with its date), or unknown.
 pub fn missing(conn: &Connection, id: Uuid) -> crate::Error {
     match erased(conn, id) {

@@ -33,7 +33,8 @@ const BATCH: usize = 250;
 /// What a pass deletes (or, dry, would delete): counts only.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
-    /// Releases of customers still here.
+    /// Releases (with their signatures and health answers), of customers still here and of
+    /// those erased with them.
     pub releases: usize,
     /// Restricted releases of erased customers.
     pub restricted_releases: usize,
@@ -69,8 +70,9 @@ struct Plan {
     expire: BTreeMap<Uuid, (Vec<Uuid>, Vec<Uuid>)>,
     /// An erased customer's restricted releases.
     restricted: BTreeMap<Uuid, Vec<Uuid>>,
-    /// Customers with nothing left to keep, with every release they still have.
-    erase: BTreeMap<Uuid, Vec<Uuid>>,
+    /// Customers with nothing left to keep, with every release they still have and their
+    /// change number when seen.
+    erase: BTreeMap<Uuid, (Vec<Uuid>, i64)>,
     audit_before: String,
     audit_entries: usize,
 }
@@ -88,7 +90,8 @@ pub fn run(
     crate::sync::refuse_on_device(db.conn(), "the retention pass runs")?;
     let plan = plan(db, policy, adult_age, now)?;
     let mut summary = Summary {
-        releases: plan.expire.values().map(|(r, _)| r.len()).sum(),
+        releases: plan.expire.values().map(|(r, _)| r.len()).sum::<usize>()
+            + plan.erase.values().map(|(r, _)| r.len()).sum::<usize>(),
         restricted_releases: plan.restricted.values().map(Vec::len).sum(),
         medical_records: plan.expire.values().map(|(_, m)| m.len()).sum(),
         customers: plan.erase.len(),
@@ -100,13 +103,14 @@ pub fn run(
     }
     let at = |m: Mutation| Mutation { at: now, ..m };
     let mut ms: Vec<Mutation> = Vec::new();
-    for (customer, releases) in &plan.erase {
+    for (customer, (releases, seen)) in &plan.erase {
         ms.push(at(Mutation::new(
             ACTOR,
             Op::EraseCustomer {
                 customer: *customer,
                 reason: Reason::Retention,
                 purge: releases.clone(),
+                seen: Some(*seen),
             },
         )));
     }
@@ -166,7 +170,8 @@ pub fn run(
 }
 
 /// Whether the daily pass is due (it has not run in the last 23 hours), claimed for this
-/// process when it is: of several store processes on one database, one runs it.
+/// process when it is: of several store processes on one database, one runs it. A pass
+/// that fails gives its claim back ([`unclaim_daily`]), so it runs again at the next look.
 pub fn claim_daily(db: &mut Db, now: DateTime<Utc>) -> Result<bool> {
     let since = crate::time::format(now - chrono::Duration::hours(23));
     let tx = db.write()?;
@@ -177,6 +182,17 @@ pub fn claim_daily(db: &mut Db, now: DateTime<Utc>) -> Result<bool> {
     )?;
     tx.commit()?;
     Ok(claimed == 1)
+}
+
+/// Gives back the claim [`claim_daily`] made at `now`.
+pub fn unclaim_daily(db: &mut Db, now: DateTime<Utc>) -> Result<()> {
+    let tx = db.write()?;
+    tx.execute(
+        "DELETE FROM meta WHERE key = ?1 AND value = ?2",
+        params![LAST_RUN, crate::time::format(now)],
+    )?;
+    tx.commit()?;
+    Ok(())
 }
 
 fn plan(db: &Db, policy: &Retention, adult_age: u32, now: DateTime<Utc>) -> Result<Plan> {
@@ -195,9 +211,10 @@ fn plan(db: &Db, policy: &Retention, adult_age: u32, now: DateTime<Utc>) -> Resu
     let mut all: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     {
         let mut stmt = tx.prepare(
-            "SELECT r.id, r.customer_id, r.signed_at, c.birthdate, r.sealed
+            "SELECT r.id, r.customer_id, r.signed_at, c.birthdate
              FROM releases r JOIN customers c ON c.id = r.customer_id",
         )?;
+        let mut sealed = tx.prepare("SELECT sealed FROM releases WHERE id = ?1")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let (id, customer): (Uuid, Uuid) = (r.get(0)?, r.get(1)?);
@@ -206,7 +223,10 @@ fn plan(db: &Db, policy: &Retention, adult_age: u32, now: DateTime<Utc>) -> Resu
             let born = match birthdate(stored.as_deref()) {
                 Some(b) => Some(b),
                 // No birthdate on file any more: the one the release was signed with.
-                None => signed_birthdate(db, id, r.get_ref(4)?.as_blob()?),
+                None => {
+                    let content: Vec<u8> = sealed.query_row([id], |r| r.get(0))?;
+                    signed_birthdate(db, id, &content)
+                }
             };
             all.entry(customer).or_default().push(id);
             if due(&signed, born) {
@@ -232,6 +252,7 @@ fn plan(db: &Db, policy: &Retention, adult_age: u32, now: DateTime<Utc>) -> Resu
     }
     // Customers with nothing kept whose last visit is long enough ago.
     let visits = last_visits(&tx)?;
+    let seqs = change_seqs(&tx)?;
     for (customer, last) in visits {
         if keeps.contains_key(&customer) {
             continue;
@@ -239,8 +260,9 @@ fn plan(db: &Db, policy: &Retention, adult_age: u32, now: DateTime<Utc>) -> Resu
         let last = crate::time::parse(&last).unwrap_or(now);
         if policy.customer_due(last) <= now {
             plan.expire.remove(&customer);
+            let seen = seqs.get(&customer).copied().unwrap_or(i64::MAX);
             plan.erase
-                .insert(customer, all.remove(&customer).unwrap_or_default());
+                .insert(customer, (all.remove(&customer).unwrap_or_default(), seen));
         }
     }
     // Medical records of customers who keep no release, older than a release's period.
@@ -267,6 +289,13 @@ fn plan(db: &Db, policy: &Retention, adult_age: u32, now: DateTime<Utc>) -> Resu
     plan.audit_entries = usize::try_from(entries).unwrap_or(0);
     tx.commit()?;
     Ok(plan)
+}
+
+/// Each customer's change number: an erasure planned from it does nothing if it moved.
+fn change_seqs(conn: &Connection) -> Result<HashMap<Uuid, i64>> {
+    let mut stmt = conn.prepare("SELECT id, change_seq FROM customers")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<crate::db::Result<_>>()?)
 }
 
 /// Each customer's last visit: the latest of when they were added, signed a release, had

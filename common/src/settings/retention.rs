@@ -199,4 +199,38 @@ mod tests {
         assert!(bad.problems()[0].1.contains("use 1 to 50 years"));
         assert!(birthdate(Some("not a date")).is_none());
     }
+
+    #[test]
+    fn a_retention_policy_is_stated_by_the_shipped_file_and_checked_with_its_field_named() {
+        // The shipped settings state one; a shop.toml from before there was one states none.
+        assert!(
+            crate::settings::Settings::defaults()
+                .shop
+                .retention
+                .is_some()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let shop = dir.path().join(crate::settings::SHOP_FILE);
+        std::fs::write(&shop, "name = \"Tinta\"\n").unwrap();
+        let loaded = crate::settings::Settings::load_shop(Some(dir.path())).unwrap();
+        assert_eq!(loaded.retention, None);
+        assert_eq!(loaded.retention(), Retention::default());
+        std::fs::write(&shop, "name = \"Tinta\"\n[retention]\nrelease_years = 2\n").unwrap();
+        let loaded = crate::settings::Settings::load_shop(Some(dir.path())).unwrap();
+        assert_eq!(loaded.retention().release_years, 2);
+        assert_eq!(loaded.retention().audit_years, 6, "the rest default");
+        std::fs::write(&shop, "name = \"Tinta\"\n[retention]\nrelease_years = 0\n").unwrap();
+        let err = crate::settings::Settings::load_shop(Some(dir.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("retention.release_years is 0: use 1 to 50 years"),
+            "{err}"
+        );
+        std::fs::write(&shop, "name = \"Tinta\"\n[retention]\nforever = true\n").unwrap();
+        let err = crate::settings::Settings::load_shop(Some(dir.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3") && err.contains("forever"), "{err}");
+    }
 }

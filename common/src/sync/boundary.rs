@@ -55,7 +55,12 @@ pub(crate) fn admit(
     {
         return Ok(Err(reason));
     }
+    // For someone erased meanwhile there is nothing left to guard: what the device made
+    // changes nothing, and a release it filed is kept restricted (as the erasure would
+    // have kept it) rather than refused and left on the device.
+    let erased = crate::retention::erased_target(conn, &m.op)?.is_some();
     let grant = match device.role {
+        DeviceRole::Kiosk if erased => None,
         DeviceRole::Kiosk => match kiosk_may(conn, device, &m.op)? {
             Ok(grant) => grant,
             Err(reason) => return Ok(Err(reason)),

@@ -336,6 +336,7 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
                 // of them stays on this device's disk either.
                 wiped += 1;
                 tx.execute("DELETE FROM recognition WHERE customer_id = ?1", [customer])?;
+                forget_rejected(&tx, sealer, *customer)?;
                 if let Some(survivor) = survivor {
                     tx.execute(
                         "INSERT INTO merged_customers(merged_id, survivor_id, merged_at) VALUES (?1, ?2, ?3)
@@ -363,6 +364,33 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
 
 /// Copies the WAL's pages into the database and empties it, so what was deleted is gone
 /// from both files.
+/// Changes the store refused for a customer who is now gone (deleted, merged away or
+/// erased) leave the device too: kept aside for staff to redo, they would otherwise hold
+/// the customer's details for good.
+fn forget_rejected(
+    tx: &Transaction<'_>,
+    sealer: &crate::crypto::Sealer,
+    customer: Uuid,
+) -> Result<()> {
+    let mut gone = Vec::new();
+    {
+        let mut stmt = tx.prepare_cached("SELECT seq, mutation_id, sealed FROM outbox_rejected")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (seq, id): (i64, Uuid) = (r.get(0)?, r.get(1)?);
+            let m: std::result::Result<crate::mutation::Mutation, _> =
+                sealer.open_json(id.as_bytes(), r.get_ref(2)?.as_blob()?);
+            if m.is_ok_and(|m| m.op.customer() == Some(customer)) {
+                gone.push(seq);
+            }
+        }
+    }
+    for seq in gone {
+        tx.execute("DELETE FROM outbox_rejected WHERE seq = ?1", [seq])?;
+    }
+    Ok(())
+}
+
 fn checkpoint(db: &Db) -> Result<()> {
     db.empty_wal();
     Ok(())

@@ -140,7 +140,7 @@ fn the_pass_deletes_what_passed_its_date_and_keeps_a_minors_release_until_majori
             dry.medical_records,
             dry.restricted_releases
         ),
-        (1, 1, 1, 0),
+        (2, 1, 1, 0),
         "{dry:?}"
     );
     assert_eq!(
@@ -152,7 +152,7 @@ fn the_pass_deletes_what_passed_its_date_and_keeps_a_minors_release_until_majori
     let done = run(&mut db, now, false);
     assert_eq!(
         (done.releases, done.customers, done.medical_records),
-        (1, 1, 1),
+        (2, 1, 1),
         "{done:?}"
     );
     let owner = actor(Role::Owner);
@@ -207,7 +207,7 @@ fn the_pass_deletes_what_passed_its_date_and_keeps_a_minors_release_until_majori
         )
         .unwrap();
     assert!(
-        detail.contains("1 release(s)") && detail.contains("1 customer(s)"),
+        detail.contains("2 release(s)") && detail.contains("1 customer(s)"),
         "{detail}"
     );
     for word in ["Olga", "Gus", "penicillin", "bees"] {
@@ -236,7 +236,7 @@ fn the_pass_deletes_what_passed_its_date_and_keeps_a_minors_release_until_majori
     // but stays a customer.
     let later = now + Months::new(30);
     let aged = run(&mut db, later, false);
-    assert_eq!((aged.releases, aged.customers), (1, 1), "{aged:?}");
+    assert_eq!((aged.releases, aged.customers), (2, 1), "{aged:?}");
     assert!(release::open(&db, &owner, minor.release).is_err());
     assert!(matches!(
         customers::get(db.conn(), minor.customer),
@@ -535,4 +535,82 @@ fn a_backup_from_before_an_erasure_restored_after_it_does_not_bring_the_customer
     assert_eq!(restored.erasures_reapplied, 1);
     let db = Db::open_dir(&bare).unwrap();
     assert!(customers::get(db.conn(), z.customer).is_err());
+}
+
+#[test]
+fn a_retention_erasure_does_nothing_to_someone_changed_or_merged_since_the_pass_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = open_db(dir.path());
+    let add = |db: &mut Db, last: &str| {
+        let id = Uuid::now_v7();
+        let m = Mutation {
+            at: years_ago(Utc::now(), 9),
+            ..Mutation::new(
+                "olive",
+                Op::CreateCustomer {
+                    customer: id,
+                    profile: intake_common::Profile::default().with(Field::LastName, last),
+                },
+            )
+        };
+        mutation::submit(db, &m).unwrap();
+        id
+    };
+    let seq = |db: &Db, id: Uuid| -> i64 {
+        db.conn()
+            .query_row(
+                "SELECT change_seq FROM customers WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let erase_as_planned = |db: &mut Db, id: Uuid, seen: i64| {
+        let m = Mutation::new(
+            pass::ACTOR,
+            Op::EraseCustomer {
+                customer: id,
+                reason: retention::Reason::Retention,
+                purge: Vec::new(),
+                seen: Some(seen),
+            },
+        );
+        mutation::submit(db, &m).unwrap();
+    };
+    // Changed after the plan (a note added at the counter): kept.
+    let changed = add(&mut db, "Changed");
+    let seen = seq(&db, changed);
+    let note = Op::AddNote {
+        customer: changed,
+        id: Uuid::now_v7(),
+        body: "came in today".into(),
+    };
+    mutation::submit(&mut db, &Mutation::new("olive", note)).unwrap();
+    erase_as_planned(&mut db, changed, seen);
+    assert!(customers::get(db.conn(), changed).is_ok());
+    // Merged into a live customer after the plan: the survivor is kept.
+    let merged = add(&mut db, "Merged");
+    let seen = seq(&db, merged);
+    let survivor = add(&mut db, "Survivor");
+    let merge = Op::MergeCustomers {
+        target: survivor,
+        duplicates: vec![merged],
+    };
+    mutation::submit(&mut db, &Mutation::new("olive", merge)).unwrap();
+    erase_as_planned(&mut db, merged, seen);
+    assert!(customers::get(db.conn(), survivor).is_ok());
+    // Deleted after the plan: nothing to do, and no error stops the pass.
+    let deleted = add(&mut db, "Deleted");
+    let seen = seq(&db, deleted);
+    let delete = Op::DeleteCustomer { customer: deleted };
+    mutation::submit(&mut db, &Mutation::new("olive", delete)).unwrap();
+    erase_as_planned(&mut db, deleted, seen);
+    // Unchanged: erased.
+    let due = add(&mut db, "Due");
+    let seen = seq(&db, due);
+    erase_as_planned(&mut db, due, seen);
+    assert!(matches!(
+        customers::get(db.conn(), due),
+        Err(Error::CustomerErased { .. })
+    ));
 }

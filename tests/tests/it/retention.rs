@@ -292,3 +292,29 @@ fn the_store_runs_the_retention_pass_daily_and_devices_and_receivers_follow_it()
         "one daily pass and the one from the command line"
     );
 }
+
+#[test]
+fn a_store_whose_settings_state_no_policy_deletes_nothing_by_itself() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("store");
+    intake_tests::cluster::add_owner(&dir);
+    // A shop.toml written before there was a retention policy.
+    let settings = dir.join("settings");
+    std::fs::create_dir_all(&settings).unwrap();
+    std::fs::write(settings.join("shop.toml"), "name = \"Old Shop\"\n").unwrap();
+    let ancient = add_old_customer(&dir, "Ancient", 9);
+    let _store = Store::start(&dir, 0);
+    std::thread::sleep(Duration::from_secs(14));
+    assert_eq!(
+        count(
+            &dir,
+            "SELECT count(*) FROM audit_log WHERE action = 'retention.run'"
+        ),
+        0
+    );
+    let shown = agent_with(&dir, &["customer", "show", &ancient.to_string()], &[]);
+    assert!(shown.contains("Ancient"));
+    let policy: serde_json::Value =
+        serde_json::from_str(&agent_with(&dir, &["retention", "policy", "--json"], &[])).unwrap();
+    assert_eq!(policy["stated"], false);
+}

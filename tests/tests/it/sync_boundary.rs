@@ -649,3 +649,108 @@ fn changes_made_while_the_clock_ran_ahead_get_the_stores_time_and_arrive() {
     );
     assert_eq!(sync::status(kiosk.conn()).unwrap().rejected, 0);
 }
+
+#[test]
+fn what_a_kiosk_sends_for_someone_erased_meanwhile_stores_nothing_but_a_release_is_kept_restricted()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let (mut kiosk, auth) = pair(&mut store, dir.path(), "lobby", DeviceRole::Kiosk);
+    // The kiosk registers someone; the store has them.
+    let settings = Settings::defaults();
+    let template = release::register_template(&mut kiosk, &settings.template).unwrap();
+    let signature = registrations::signature_png(1);
+    let reg = registrations::registration(&settings, 1, &signature);
+    let done = release::submit(
+        &mut kiosk,
+        &reg,
+        &Signing::new("lobby", &settings, &template),
+    )
+    .unwrap();
+    assert!(
+        push(&mut store, &mut kiosk, &auth)
+            .iter()
+            .all(|r| r.outcome == Outcome::Applied)
+    );
+    // Offline, the kiosk files a second release and an edit for them; meanwhile the store
+    // erases them.
+    let mut again = reg.clone();
+    again.existing = Some(done.customer);
+    let late = release::submit(
+        &mut kiosk,
+        &again,
+        &Signing::new("lobby", &settings, &template),
+    )
+    .unwrap();
+    intake_common::retention::erase(
+        &mut store,
+        &owner(),
+        done.customer,
+        &settings.shop.retention(),
+        settings.shop.adult_age,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let results = push(&mut store, &mut kiosk, &auth);
+    assert!(
+        results.iter().all(|r| r.outcome == Outcome::Applied),
+        "accepted, not refused and left on the kiosk: {results:?}"
+    );
+    let status = sync::status(kiosk.conn()).unwrap();
+    assert_eq!((status.pending, status.rejected), (0, 0));
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM customers"),
+        0,
+        "nothing comes back"
+    );
+    let kept =
+        intake_common::retention::restricted::list(&store, &owner(), Some(done.customer)).unwrap();
+    let ids: Vec<Uuid> = kept.iter().map(|r| r.id).collect();
+    assert!(
+        ids.contains(&done.release) && ids.contains(&late.release),
+        "{ids:?}"
+    );
+    // And the kiosk, at its next pull, holds nothing of them.
+    pull_all(&store, &mut kiosk, &auth);
+    assert_eq!(count(&kiosk, "SELECT count(*) FROM customers"), 0);
+    assert_eq!(count(&kiosk, "SELECT count(*) FROM recognition"), 0);
+}
+
+#[test]
+fn a_counter_forgets_the_changes_the_store_refused_for_someone_who_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let (mut desk, auth) = pair(&mut store, dir.path(), "desk", DeviceRole::Counter);
+    let (id, create) = new_customer("Gone");
+    change::submit(&mut store, &Caller::Staff(owner()), create).unwrap();
+    pull_all(&store, &mut desk, &auth);
+    // A change the store refuses (a field no value may have), kept aside on the counter.
+    let bad = Mutation::new(
+        "desk",
+        Op::AddFlag {
+            customer: id,
+            id: Uuid::now_v7(),
+            kind: "x".repeat(500),
+            note: Some("Gone's secret".into()),
+        },
+    );
+    mutation::submit(&mut desk, &bad).ok();
+    push(&mut store, &mut desk, &auth);
+    assert_eq!(sync::status(desk.conn()).unwrap().rejected, 1);
+    intake_common::retention::erase(
+        &mut store,
+        &owner(),
+        id,
+        &Settings::defaults().shop.retention(),
+        18,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    pull_all(&store, &mut desk, &auth);
+    assert_eq!(count(&desk, "SELECT count(*) FROM customers"), 0);
+    assert_eq!(
+        sync::status(desk.conn()).unwrap().rejected,
+        0,
+        "nothing of them kept aside"
+    );
+}

@@ -50,7 +50,7 @@ pub async fn erase_page(staff: Staff, Path(id): Path<String>) -> Page {
                     .map(|s| {
                         let at = intake_common::time::parse(&s).unwrap_or_default();
                         Kept {
-                            until: shop.retention.release_due(at, born, shop.adult_age),
+                            until: shop.retention().release_due(at, born, shop.adult_age),
                             signed_at: s,
                         }
                     })
@@ -127,7 +127,7 @@ pub async fn erase(Path(id): Path<String>, posted: Posted) -> Page {
                 db,
                 &actor,
                 id,
-                &shop.retention,
+                &shop.retention(),
                 shop.adult_age,
                 chrono::Utc::now(),
             )?)

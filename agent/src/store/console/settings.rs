@@ -50,6 +50,8 @@ pub(super) struct ShopForm {
     languages: Vec<Lang>,
     region: String,
     web_sign_url: String,
+    /// Whether the store deletes what passed its date (a policy is stated).
+    retention_on: bool,
     /// The retention policy's figures, in `RETENTION`'s order.
     retention: [String; 4],
 }
@@ -72,11 +74,12 @@ impl ShopForm {
             languages: shop.languages.clone(),
             region: current.region_in_file.code().to_string(),
             web_sign_url: shop.web_sign_url.clone().unwrap_or_default(),
+            retention_on: shop.retention.is_some(),
             retention: [
-                shop.retention.release_years,
-                shop.retention.minor_years_after_majority,
-                shop.retention.customer_years,
-                shop.retention.audit_years,
+                shop.retention().release_years,
+                shop.retention().minor_years_after_majority,
+                shop.retention().customer_years,
+                shop.retention().audit_years,
             ]
             .map(|n| n.to_string()),
         }
@@ -241,8 +244,28 @@ fn shop_section(
                 fieldset #retention aria-describedby="retention-hint" {
                     legend { (w.get(Msg::RetentionSection)) }
                     p.hint #retention-hint { (w.get(Msg::RetentionHint)) }
-                    @for ((id, label, hint), value) in RETENTION.iter().zip(&form.retention) {
-                        (digits(id, *label, value, *hint))
+                    @if current.settings.shop.retention.is_none() {
+                        p.notice { (w.get(Msg::RetentionUnset)) }
+                    }
+                    @if staff.may(Permission::LegalCustomer) {
+                        div.check {
+                            input #retention-on type="checkbox" name="retention-on" value="yes"
+                                checked[form.retention_on];
+                            label for="retention-on" { (w.get(Msg::RetentionOn)) }
+                        }
+                        @for ((id, label, hint), value) in RETENTION.iter().zip(&form.retention) {
+                            (digits(id, *label, value, *hint))
+                        }
+                    } @else {
+                        p.hint { (w.get(Msg::RetentionLegalOnly)) }
+                        @if form.retention_on {
+                            dl.profile {
+                                @for ((_, label, _), value) in RETENTION.iter().zip(&form.retention) {
+                                    dt { (w.get(*label)) }
+                                    dd { (value) }
+                                }
+                            }
+                        }
                     }
                 }
                 button type="submit" { (w.get(Msg::SaveShop)) }
@@ -306,20 +329,21 @@ pub async fn save_shop(posted: Posted) -> Page {
             }),
         region: posted.get("region").chars().take(20).collect(),
         web_sign_url: posted.get("web-sign-url").chars().take(400).collect(),
-        // A post without a figure (from a page older than the figure) keeps the one in
-        // force; an empty one is named.
-        retention: {
-            let kept = ShopForm::of(&current.settings.shop, &current).retention;
-            let mut i = 0;
-            RETENTION.map(|(id, _, _)| {
-                let value = match posted.all(id).next() {
-                    Some(v) => v.chars().take(20).collect(),
-                    None => kept[i].clone(),
-                };
-                i += 1;
-                value
-            })
-        },
+        retention_on: posted.get("retention-on") == "yes",
+        retention: RETENTION.map(|(id, _, _)| posted.get(id).chars().take(20).collect()),
+    };
+    // How long records are kept is legal:customer's to change: without it the policy in
+    // force stays, whatever was posted (the page shows it read-only).
+    let legal = posted.staff.may(Permission::LegalCustomer);
+    let form = if legal {
+        form
+    } else {
+        let kept = ShopForm::of(&current.settings.shop, &current);
+        ShopForm {
+            retention_on: kept.retention_on,
+            retention: kept.retention,
+            ..form
+        }
     };
     let mut number = |id: &'static str, label: Msg, value: &str| match value.parse::<u32>() {
         Ok(n) => n,
@@ -371,13 +395,19 @@ pub async fn save_shop(posted: Posted) -> Page {
         adult_age,
         web_sign_url: (!url.is_empty()).then(|| url.to_string()),
         region: region.unwrap_or(current.region_in_file),
-        retention: settings::Retention {
-            release_years,
-            minor_years_after_majority,
-            customer_years,
-            audit_years,
+        retention: match (legal, form.retention_on) {
+            (false, _) => current.settings.shop.retention,
+            (true, true) => Some(settings::Retention {
+                release_years,
+                minor_years_after_majority,
+                customer_years,
+                audit_years,
+            }),
+            (true, false) => None,
         },
     };
+    let policy_before = current.settings.shop.retention;
+    let policy_after = shop.retention;
     // The store's own checks, each beside its field (a number that did not parse is
     // named once already).
     for (field, message) in settings::shop_problems(&shop) {
@@ -400,12 +430,50 @@ pub async fn save_shop(posted: Posted) -> Page {
         return refused(&posted.staff, form, problems).await;
     }
     match save(&posted.staff, Change::Shop(shop)).await {
-        Ok(()) => saved(),
+        Ok(()) => {
+            if policy_before != policy_after {
+                audit_policy(&posted.staff, policy_before, policy_after).await;
+            }
+            saved()
+        }
         Err(SaveError::Refused(message)) => {
             problems.general(message);
             refused(&posted.staff, form, problems).await
         }
         Err(SaveError::Failed(page)) => *page,
+    }
+}
+
+/// A change of how long records are kept, old and new figures, in the audit log.
+async fn audit_policy(
+    staff: &Staff,
+    before: Option<settings::Retention>,
+    after: Option<settings::Retention>,
+) {
+    let say = |p: Option<settings::Retention>| match p {
+        Some(p) => format!(
+            "releases {}y, minors +{}y after majority, customers {}y, audit log {}y",
+            p.release_years, p.minor_years_after_majority, p.customer_years, p.audit_years
+        ),
+        None => "none (nothing deleted)".to_owned(),
+    };
+    let detail = format!("from {} to {}", say(before), say(after));
+    let actor = staff.actor.name.clone();
+    let recorded = staff
+        .state
+        .pool
+        .run(move |db| {
+            Ok(intake_common::audit::record(
+                db.conn(),
+                &actor,
+                "retention.policy",
+                None,
+                &detail,
+            )?)
+        })
+        .await;
+    if let Err(e) = recorded {
+        tracing::warn!(error = %e.message(), "the retention policy's change was saved but not audited");
     }
 }
 
