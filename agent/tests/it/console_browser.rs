@@ -242,7 +242,22 @@ fn an_owner_imports_finds_and_changes_customers_in_a_browser() {
     desk.goto("/console/customers");
     assert!(desk.sections().contains(&"Clientes".to_string()));
     desk.check(None);
-    assert!(desk.checked.len() >= 10, "{:?}", desk.checked);
+
+    // Erasing her, in Spanish: what goes and what stays, the box to tick, then the page
+    // her address shows afterwards.
+    desk.browser.goto(&customer_page).unwrap();
+    desk.browser.follow("Borrar datos").unwrap();
+    desk.check(Some("erase"));
+    desk.browser.click_first("#confirm").unwrap();
+    desk.browser.click_button("Borrar datos").unwrap();
+    let erased = desk.text();
+    assert!(erased.contains("Cliente borrado"), "{erased}");
+    assert!(
+        !erased.contains("Anderson") && !erased.contains("Tacoma"),
+        "{erased}"
+    );
+    desk.check(Some("erased"));
+    assert!(desk.checked.len() >= 12, "{:?}", desk.checked);
 }
 
 #[test]
