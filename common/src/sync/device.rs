@@ -336,7 +336,11 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
                 // of them stays on this device's disk either.
                 wiped += 1;
                 tx.execute("DELETE FROM recognition WHERE customer_id = ?1", [customer])?;
-                forget_rejected(&tx, sealer, *customer)?;
+                // On a kiosk, gone may only mean "nothing to recognise them by": what it
+                // kept aside stays for staff.
+                if !kiosk {
+                    forget_rejected(&tx, sealer, *customer)?;
+                }
                 if let Some(survivor) = survivor {
                     tx.execute(
                         "INSERT INTO merged_customers(merged_id, survivor_id, merged_at) VALUES (?1, ?2, ?3)
@@ -365,7 +369,7 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
 /// Copies the WAL's pages into the database and empties it, so what was deleted is gone
 /// from both files.
 /// Changes the store refused for a customer who is now gone (deleted, merged away or
-/// erased) leave the device too: kept aside for staff to redo, they would otherwise hold
+/// erased) leave a counter too: kept aside for staff to redo, they would otherwise hold
 /// the customer's details for good.
 fn forget_rejected(
     tx: &Transaction<'_>,
