@@ -63,13 +63,21 @@ impl Context {
         Ok(db)
     }
 
-    /// The shop's settings (`shop.toml`) in force: from --settings, else DATA_DIR/settings
-    /// (where the console saves them) when it exists, else the shipped defaults.
+    /// The settings directory in force: --settings, else DATA_DIR/settings (where the
+    /// console saves them), whether or not it exists yet.
+    pub fn settings_dir(&self) -> PathBuf {
+        self.settings
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join(crate::store::SETTINGS_DIR))
+    }
+
+    /// The shop's settings (`shop.toml`) in force: from [`Context::settings_dir`] when it
+    /// exists, else the shipped defaults.
     pub fn shop(&self) -> Result<intake_common::settings::Shop> {
-        let dir = self.settings.clone().or_else(|| {
-            Some(self.data_dir.join(crate::store::SETTINGS_DIR)).filter(|d| d.is_dir())
-        });
-        Ok(Settings::load_shop(dir.as_deref())?)
+        let dir = self.settings_dir();
+        Ok(Settings::load_shop(
+            Some(dir.as_path()).filter(|d| d.is_dir()),
+        )?)
     }
 
     /// Where the database is.

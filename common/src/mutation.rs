@@ -530,8 +530,9 @@ fn has_condition(
     Ok(false)
 }
 
-fn exists(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
-    Ok(tx
+/// Whether the customer row `id` is there (no merge followed).
+pub(crate) fn exists(conn: &crate::db::Connection, id: Uuid) -> Result<bool> {
+    Ok(conn
         .prepare_cached("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)")?
         .query_row([id], |r| r.get(0))?)
 }
@@ -546,7 +547,9 @@ fn live_customer(tx: &Transaction<'_>, id: Uuid) -> Result<Uuid> {
     }
 }
 
-fn touch(tx: &Transaction<'_>, id: Uuid, at: &str) -> Result<()> {
+/// Moves the customer into the change sequence (devices pull them again, webhooks hear
+/// of it), with `at` as their last change unless a later one is recorded.
+pub(crate) fn touch(tx: &Transaction<'_>, id: Uuid, at: &str) -> Result<()> {
     let seq = next_change_seq(tx)?;
     tx.prepare_cached(
         "UPDATE customers SET updated_at = CASE WHEN updated_at > ?2 THEN updated_at ELSE ?2 END,

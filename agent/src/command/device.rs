@@ -14,10 +14,7 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
     std::fs::create_dir_all(&ctx.data_dir)?;
     // The settings directory: --settings, else DATA_DIR/settings (where the console saves
     // them), read when it exists.
-    let settings_dir = ctx
-        .settings
-        .clone()
-        .unwrap_or_else(|| ctx.data_dir.join(store::SETTINGS_DIR));
+    let settings_dir = ctx.settings_dir();
     let ctx = &ctx.with_settings(settings_dir.is_dir().then(|| settings_dir.clone()));
     // Opened once first: the stored phone keys follow the shop's region before any
     // request reads them.

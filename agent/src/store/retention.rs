@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use intake_common::retention::pass;
-use intake_common::{Actor, Role};
 
 /// How often the store looks whether the daily pass is due.
 const LOOK_EVERY: Duration = Duration::from_secs(60 * 60);
@@ -18,8 +17,14 @@ pub async fn daily(state: Arc<super::State>) {
     tokio::time::sleep(FIRST_LOOK).await;
     let mut said = false;
     loop {
-        let shop = state.live.get().settings.shop.clone();
-        let Some(policy) = shop.retention else {
+        let (retention, adult_age) = {
+            let current = state.live.get();
+            (
+                current.settings.shop.retention,
+                current.settings.shop.adult_age,
+            )
+        };
+        let Some(policy) = retention else {
             // A shop.toml from before there was a policy: nothing is deleted that the shop
             // never chose to delete.
             if !said {
@@ -33,24 +38,7 @@ pub async fn daily(state: Arc<super::State>) {
         };
         let ran = state
             .pool
-            .run(move |db| {
-                let now = chrono::Utc::now();
-                if !pass::claim_daily(db, now)? {
-                    return Ok(None);
-                }
-                let actor = Actor {
-                    name: pass::ACTOR.into(),
-                    role: Role::Owner,
-                };
-                match pass::run(db, &actor, &policy, shop.adult_age, now, false) {
-                    Ok(summary) => Ok(Some(summary)),
-                    Err(e) => {
-                        // Tried again at the next look, not a day later.
-                        let _ = pass::unclaim_daily(db, now);
-                        Err(e.into())
-                    }
-                }
-            })
+            .run(move |db| Ok(pass::run_daily(db, &policy, adult_age, chrono::Utc::now())?))
             .await;
         match ran {
             Ok(Some(summary)) => tracing::info!(%summary, "retention pass"),

@@ -49,27 +49,13 @@ pub fn erase(
             applied: false,
         });
     }
-    let birthdate: Option<String> = crate::customers::get(db.conn(), id)?
-        .profile
-        .get(crate::Field::Birthdate)
-        .map(str::to_owned);
-    let born = crate::settings::birthdate(birthdate.as_deref());
-    let mut purge = Vec::new();
-    let mut total = 0;
-    {
-        let mut stmt = db
-            .conn()
-            .prepare("SELECT id, signed_at FROM releases WHERE customer_id = ?1")?;
-        let rows = stmt.query_map([id], |r| Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (release, signed_at) = row?;
-            total += 1;
-            let signed = crate::time::parse(&signed_at).unwrap_or(now);
-            if policy.release_due(signed, born, adult_age) <= now {
-                purge.push(release);
-            }
-        }
-    }
+    let dates = release_dates(db.conn(), id, policy, adult_age)?;
+    let total = dates.len();
+    let purge: Vec<Uuid> = dates
+        .into_iter()
+        .filter(|d| d.kept_until <= now)
+        .map(|d| d.id)
+        .collect();
     let purged = purge.len();
     let m = Mutation::new(
         actor.name.clone(),
@@ -93,6 +79,49 @@ pub fn erase(
     })
 }
 
+/// A customer's signed release, and until when the policy keeps it.
+#[derive(Debug, Clone)]
+pub struct ReleaseDate {
+    pub id: Uuid,
+    pub signed_at: String,
+    pub kept_until: DateTime<Utc>,
+}
+
+/// Until when `policy` keeps each of `customer`'s signed releases (by the birthdate on
+/// file), oldest first: what an erasure keeps restricted, and what it purges at once.
+pub fn release_dates(
+    conn: &crate::db::Connection,
+    customer: Uuid,
+    policy: &Retention,
+    adult_age: u32,
+) -> Result<Vec<ReleaseDate>> {
+    let born = crate::settings::birthdate(
+        crate::customers::get(conn, customer)?
+            .profile
+            .get(crate::Field::Birthdate),
+    );
+    let mut stmt = conn.prepare(
+        "SELECT id, signed_at FROM releases WHERE customer_id = ?1 ORDER BY signed_at, id",
+    )?;
+    let rows = stmt.query_map([customer], |r| {
+        Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, signed_at) = row?;
+        // A signing time that does not read keeps the release: nothing goes by mistake.
+        let kept_until = crate::time::parse(&signed_at).map_or(DateTime::<Utc>::MAX_UTC, |t| {
+            policy.release_due(t, born, adult_age)
+        });
+        out.push(ReleaseDate {
+            id,
+            signed_at,
+            kept_until,
+        });
+    }
+    Ok(out)
+}
+
 /// Applies [`Op::EraseCustomer`] inside `tx`. A customer erased before stays erased (a
 /// replay changes nothing). Releases named in `purge` go; the others move to
 /// `restricted_releases`, sealed as they were.
@@ -110,16 +139,10 @@ pub(crate) fn apply_erase(
         // Merged into someone else since the pass looked: the survivor is not due.
         return Ok(());
     }
-    let gone: bool = tx
-        .prepare_cached("SELECT EXISTS(SELECT 1 FROM erasures WHERE customer_id = ?1)")?
-        .query_row([id], |r| r.get(0))?;
-    if gone {
+    if super::erased(tx, id)?.is_some() {
         return Ok(());
     }
-    let exists: bool = tx
-        .prepare_cached("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)")?
-        .query_row([id], |r| r.get(0))?;
-    if !exists {
+    if !crate::mutation::exists(tx, id)? {
         return match reason {
             // Deleted since the pass looked: nothing left to erase.
             Reason::Retention => Ok(()),
@@ -240,13 +263,8 @@ pub(crate) fn apply_expire(
         tx.prepare_cached("DELETE FROM medical_conditions WHERE id = ?1 AND customer_id = ?2")?
             .execute(params![record, id])?;
     }
-    let here: bool = tx
-        .prepare_cached("SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)")?
-        .query_row([id], |r| r.get(0))?;
-    if here {
-        let seq = crate::db::next_change_seq(tx)?;
-        tx.prepare_cached("UPDATE customers SET change_seq = ?2, updated_at = ?3 WHERE id = ?1")?
-            .execute(params![id, seq, at])?;
+    if crate::mutation::exists(tx, id)? {
+        crate::mutation::touch(tx, id, at)?;
     }
     Ok(())
 }

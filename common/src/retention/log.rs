@@ -108,12 +108,7 @@ pub fn reapply(db: &mut Db, entries: &[Entry]) -> Result<usize> {
         if !seen.insert(*id) || super::erased(db.conn(), *id)?.is_some() {
             continue;
         }
-        let here: bool = db.conn().query_row(
-            "SELECT EXISTS(SELECT 1 FROM customers WHERE id = ?1)",
-            [crate::db::resolve_customer(db.conn(), *id)?],
-            |r| r.get(0),
-        )?;
-        if !here {
+        if !crate::mutation::exists(db.conn(), crate::db::resolve_customer(db.conn(), *id)?)? {
             continue;
         }
         let purge = match reason {

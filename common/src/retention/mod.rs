@@ -25,7 +25,7 @@ pub mod log;
 pub mod pass;
 pub mod restricted;
 
-pub use erase::{Erased, erase};
+pub use erase::{Erased, ReleaseDate, erase, release_dates};
 pub(crate) use erase::{apply_erase, apply_expire, file_restricted};
 
 use serde::{Deserialize, Serialize};
@@ -66,12 +66,20 @@ impl Reason {
 /// When `id` (or the survivor it was merged into) was erased, and why; `None` for anyone
 /// not erased.
 pub fn erased(conn: &Connection, id: Uuid) -> Result<Option<(String, Reason)>> {
-    let id = crate::db::resolve_customer(conn, id)?;
-    let row: Option<(String, String)> = conn
-        .prepare_cached("SELECT erased_at, reason FROM erasures WHERE customer_id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+    Ok(erasure(conn, id)?.map(|(_, at, reason)| (at, reason)))
+}
+
+/// The erasure `id` resolves to, following a merge to its survivor, in one statement (every
+/// mutation applied asks): the id erased, when, and why.
+fn erasure(conn: &Connection, id: Uuid) -> Result<Option<(Uuid, String, Reason)>> {
+    let row: Option<(Uuid, String, String)> = conn
+        .prepare_cached(
+            "SELECT customer_id, erased_at, reason FROM erasures WHERE customer_id = ?1
+               OR customer_id = (SELECT survivor_id FROM merged_customers WHERE merged_id = ?1)",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    Ok(row.map(|(at, reason)| (at, Reason::parse(&reason).unwrap_or(Reason::Request))))
+    Ok(row.map(|(id, at, reason)| (id, at, Reason::parse(&reason).unwrap_or(Reason::Request))))
 }
 
 /// The erased customer `op` is about (after merges), unless `op` is itself an erasure or an
@@ -85,13 +93,7 @@ pub(crate) fn erased_target(conn: &Connection, op: &crate::Op) -> Result<Option<
     let Some(customer) = op.customer() else {
         return Ok(None);
     };
-    Ok(conn
-        .prepare_cached(
-            "SELECT customer_id FROM erasures WHERE customer_id = ?1
-               OR customer_id = (SELECT survivor_id FROM merged_customers WHERE merged_id = ?1)",
-        )?
-        .query_row([customer], |r| r.get(0))
-        .optional()?)
+    Ok(erasure(conn, customer)?.map(|(id, _, _)| id))
 }
 
 /// The error for a customer that is not there: erased (with its date), or unknown.

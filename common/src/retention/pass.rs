@@ -169,10 +169,34 @@ pub fn run(
     Ok(summary)
 }
 
-/// Whether the daily pass is due (it has not run in the last 23 hours), claimed for this
-/// process when it is: of several store processes on one database, one runs it. A pass
-/// that fails gives its claim back ([`unclaim_daily`]), so it runs again at the next look.
-pub fn claim_daily(db: &mut Db, now: DateTime<Utc>) -> Result<bool> {
+/// The store's daily pass, by the system itself: run when it has not run in the last 23
+/// hours, claimed in the database so that of several store processes on one database one
+/// runs it. `None` when it was not due. A pass that fails gives its claim back, so it runs
+/// again at the next look rather than a day later.
+pub fn run_daily(
+    db: &mut Db,
+    policy: &Retention,
+    adult_age: u32,
+    now: DateTime<Utc>,
+) -> Result<Option<Summary>> {
+    if !claim_daily(db, now)? {
+        return Ok(None);
+    }
+    let actor = Actor {
+        name: ACTOR.into(),
+        role: crate::users::Role::Owner,
+    };
+    match run(db, &actor, policy, adult_age, now, false) {
+        Ok(summary) => Ok(Some(summary)),
+        Err(e) => {
+            let _ = unclaim_daily(db, now);
+            Err(e)
+        }
+    }
+}
+
+/// Whether the daily pass is due, claimed for this process when it is.
+fn claim_daily(db: &mut Db, now: DateTime<Utc>) -> Result<bool> {
     let since = crate::time::format(now - chrono::Duration::hours(23));
     let tx = db.write()?;
     let claimed = tx.execute(
@@ -185,7 +209,7 @@ pub fn claim_daily(db: &mut Db, now: DateTime<Utc>) -> Result<bool> {
 }
 
 /// Gives back the claim [`claim_daily`] made at `now`.
-pub fn unclaim_daily(db: &mut Db, now: DateTime<Utc>) -> Result<()> {
+fn unclaim_daily(db: &mut Db, now: DateTime<Utc>) -> Result<()> {
     let tx = db.write()?;
     tx.execute(
         "DELETE FROM meta WHERE key = ?1 AND value = ?2",

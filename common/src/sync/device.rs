@@ -216,10 +216,7 @@ pub fn purge_kiosk_replica(db: &mut Db) -> Result<usize> {
     if role(db.conn())? != Some(DeviceRole::Kiosk) {
         return Ok(0);
     }
-    // Freed pages are zeroed, not left holding what was deleted.
-    db.conn()
-        .sqlite_only()?
-        .pragma_update(None, "secure_delete", true)?;
+    // (Freed pages are zeroed: every connection deletes securely, see `db::prepare`.)
     let tx = db.write()?;
     let held: i64 = tx.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
     if held == 0 || outbox_waiting(&tx)? {
@@ -230,8 +227,7 @@ pub fn purge_kiosk_replica(db: &mut Db) -> Result<usize> {
     tx.execute("DELETE FROM merged_customers", [])?;
     tx.commit()?;
     // The WAL still holds the old pages: copy the zeroed ones back and empty it.
-    db.conn()
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    db.empty_wal();
     Ok(n)
 }
 
@@ -264,12 +260,6 @@ pub struct Pulled {
 /// Each pull also says which chain location the device belongs to ([`own_location`]).
 pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
     let kiosk = role(db.conn())? == Some(DeviceRole::Kiosk);
-    if kiosk {
-        // Freed pages are zeroed, not left holding what was deleted.
-        db.conn()
-            .sqlite_only()?
-            .pragma_update(None, "secure_delete", true)?;
-    }
     let (tx, sealer) = db.write_sealed()?;
     let mut wiped = 0;
     if kiosk {

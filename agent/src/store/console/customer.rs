@@ -354,7 +354,7 @@ async fn attach(id: String, posted: Posted, op: impl FnOnce(Uuid) -> ApiResult<O
 pub async fn release_pdf(staff: Staff, Path((id, file)): Path<(String, String)>) -> Page {
     let found = async {
         let customer = parse_id(&id)?;
-        let release_id = super::erase::release_in(&file)?;
+        let release_id = release_in(&file)?;
         let actor = staff.actor.clone();
         let current = staff.console().current();
         staff
@@ -396,4 +396,13 @@ pub(super) fn pdf_answer(staff: &Staff, found: ApiResult<Vec<u8>>) -> Page {
         Ok(bytes) => Page::download("application/pdf", "release.pdf", bytes),
         Err(e) => staff.failed(e),
     }
+}
+
+/// The release id in `ID.pdf`.
+pub(super) fn release_in(file: &str) -> ApiResult<Uuid> {
+    file.strip_suffix(".pdf")
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "a release is NAME.pdf"))
+        .and_then(|r| {
+            Uuid::parse_str(r).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "no such release"))
+        })
 }

@@ -5,22 +5,16 @@
 
 use axum::extract::Path;
 use axum::http::StatusCode;
+use intake_common::customers;
 use intake_common::retention::{self, restricted};
-use intake_common::{Field, customers};
 use maud::html;
 use uuid::Uuid;
 
-use super::super::error::{ApiError, ApiResult};
-use super::customer::{parse_id, pdf_answer, pdf_of, short_time};
+use super::super::error::ApiError;
+use super::customer::{parse_id, pdf_answer, pdf_of, release_in, short_time};
 use super::customers::list_name;
 use super::words::Msg;
 use super::{Page, Posted, Staff};
-
-/// A release as the erasure page lists it: when it was signed, and until when it is kept.
-struct Kept {
-    signed_at: String,
-    until: chrono::DateTime<chrono::Utc>,
-}
 
 /// `GET /console/customers/{id}/erase`: what erasing means for this customer, and the box
 /// to tick.
@@ -33,29 +27,9 @@ pub async fn erase_page(staff: Staff, Path(id): Path<String>) -> Page {
             .pool
             .run(move |db| {
                 let c = customers::get(db.conn(), id)?;
-                let born = intake_common::settings::birthdate(c.profile.get(Field::Birthdate));
-                let mut stmt = db
-                    .conn()
-                    .prepare(
-                        "SELECT signed_at FROM releases WHERE customer_id = ?1 ORDER BY signed_at",
-                    )
-                    .map_err(intake_common::Error::from)?;
-                let signed: Vec<String> = stmt
-                    .query_map([c.id], |r| r.get(0))
-                    .and_then(|rows| rows.collect())
-                    .map_err(intake_common::Error::from)?;
-                drop(stmt);
-                let kept = signed
-                    .into_iter()
-                    .map(|s| {
-                        let at = intake_common::time::parse(&s).unwrap_or_default();
-                        Kept {
-                            until: shop.retention().release_due(at, born, shop.adult_age),
-                            signed_at: s,
-                        }
-                    })
-                    .collect::<Vec<_>>();
-                Ok((c, kept))
+                let dates =
+                    retention::release_dates(db.conn(), c.id, &shop.retention(), shop.adult_age)?;
+                Ok((c, dates))
             })
             .await
     }
@@ -68,7 +42,7 @@ pub async fn erase_page(staff: Staff, Path(id): Path<String>) -> Page {
     let name = list_name(&c, w);
     let title = w.with(Msg::EraseTitle, &[("name", name.clone())]);
     let now = chrono::Utc::now();
-    let kept: Vec<&Kept> = kept.iter().filter(|k| k.until > now).collect();
+    let kept: Vec<&retention::ReleaseDate> = kept.iter().filter(|k| k.kept_until > now).collect();
     let body = html! {
         h1 { (title) }
         p { (w.get(Msg::EraseWarning)) }
@@ -87,7 +61,7 @@ pub async fn erase_page(staff: Staff, Path(id): Path<String>) -> Page {
                         @for k in &kept {
                             tr {
                                 td { (short_time(&k.signed_at)) }
-                                td { (k.until.format("%Y-%m-%d")) }
+                                td { (k.kept_until.format("%Y-%m-%d")) }
                             }
                         }
                     }
@@ -211,13 +185,4 @@ pub async fn restricted_pdf(staff: Staff, Path((id, file)): Path<(String, String
     }
     .await;
     pdf_answer(&staff, found)
-}
-
-/// The release id in `ID.pdf`.
-pub(super) fn release_in(file: &str) -> ApiResult<Uuid> {
-    file.strip_suffix(".pdf")
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "a release is NAME.pdf"))
-        .and_then(|r| {
-            Uuid::parse_str(r).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "no such release"))
-        })
 }

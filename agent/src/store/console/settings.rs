@@ -75,13 +75,16 @@ impl ShopForm {
             region: current.region_in_file.code().to_string(),
             web_sign_url: shop.web_sign_url.clone().unwrap_or_default(),
             retention_on: shop.retention.is_some(),
-            retention: [
-                shop.retention().release_years,
-                shop.retention().minor_years_after_majority,
-                shop.retention().customer_years,
-                shop.retention().audit_years,
-            ]
-            .map(|n| n.to_string()),
+            retention: {
+                let p = shop.retention();
+                [
+                    p.release_years,
+                    p.minor_years_after_majority,
+                    p.customer_years,
+                    p.audit_years,
+                ]
+                .map(|n| n.to_string())
+            },
         }
     }
 }
