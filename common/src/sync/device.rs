@@ -321,14 +321,18 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
                     params![entry.lookup, entry.customer, sealed],
                 )?;
             }
-            Change::Gone { customer, survivor } => {
+            Change::Gone {
+                customer,
+                survivor,
+                reason,
+            } => {
                 // Deleted, merged or erased: the WAL is emptied afterwards, so no old page
                 // of them stays on this device's disk either.
                 wiped += 1;
                 tx.execute("DELETE FROM recognition WHERE customer_id = ?1", [customer])?;
-                // On a kiosk, gone may only mean "nothing to recognise them by": what it
-                // kept aside stays for staff.
-                if !kiosk {
+                // On a kiosk, gone without a reason only means "nothing to recognise them
+                // by": what it kept aside stays for staff.
+                if !kiosk || reason.is_some() {
                     forget_rejected(&tx, sealer, *customer)?;
                 }
                 if let Some(survivor) = survivor {
@@ -356,8 +360,6 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
     })
 }
 
-/// Copies the WAL's pages into the database and empties it, so what was deleted is gone
-/// from both files.
 /// Changes the store refused for a customer who is now gone (deleted, merged away or
 /// erased) leave a counter too: kept aside for staff to redo, they would otherwise hold
 /// the customer's details for good.
@@ -385,6 +387,8 @@ fn forget_rejected(
     Ok(())
 }
 
+/// Copies the WAL's pages into the database and empties it, so what was deleted is gone
+/// from both files.
 fn checkpoint(db: &Db) -> Result<()> {
     db.empty_wal();
     Ok(())

@@ -218,10 +218,14 @@ pub enum Change {
     Customer(CustomerRecord),
     /// A kiosk's entry for recognising a returning customer.
     Recognition(RecognitionEntry),
-    /// The customer is gone: deleted, or merged into `survivor`.
+    /// The customer is gone: deleted, merged into `survivor` or erased, as `reason` says.
+    /// To a kiosk, a change without a reason only means the store holds nothing to
+    /// recognise them by (no phone or no birthdate).
     Gone {
         customer: Uuid,
         survivor: Option<Uuid>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<crate::webhook::payload::DeletionReason>,
     },
 }
 

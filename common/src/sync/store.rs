@@ -16,6 +16,7 @@ use crate::customers::{PROFILE_COLUMNS, profile_from_row};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::mutation::{self, Applied};
+use crate::webhook::payload::DeletionReason;
 
 /// Applies a pushed batch in one durable transaction and answers for every mutation.
 ///
@@ -161,7 +162,9 @@ pub fn pull(db: &Db, device: &DeviceAuth, cursor: i64, limit: u32) -> Result<Pul
     let recognition_key = kiosk_key.as_ref().map(|(_, b64)| b64.clone());
     let conn = db.conn();
     let tx = conn.begin_read()?; // one snapshot for the whole answer
-    let mut seqs: Vec<(i64, Uuid, Option<Option<Uuid>>)> = Vec::new();
+    // (change, customer, and for a tombstone its survivor and why it is gone)
+    type Tombstone = (Option<Uuid>, DeletionReason);
+    let mut seqs: Vec<(i64, Uuid, Option<Tombstone>)> = Vec::new();
     {
         let mut stmt = tx.prepare_cached(
             "SELECT change_seq, id FROM customers WHERE change_seq > ?1 ORDER BY change_seq LIMIT ?2",
@@ -173,12 +176,15 @@ pub fn pull(db: &Db, device: &DeviceAuth, cursor: i64, limit: u32) -> Result<Pul
             seqs.push(row?);
         }
         let mut stmt = tx.prepare_cached(
-            "SELECT t.change_seq, t.customer_id, m.survivor_id FROM tombstones t
+            "SELECT t.change_seq, t.customer_id, m.survivor_id, t.reason FROM tombstones t
              LEFT JOIN merged_customers m ON m.merged_id = t.customer_id
              WHERE t.change_seq > ?1 ORDER BY t.change_seq LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![cursor, limit + 1], |r| {
-            Ok((r.get(0)?, r.get(1)?, Some(r.get(2)?)))
+            let survivor: Option<Uuid> = r.get(2)?;
+            let erasure: Option<String> = r.get(3)?;
+            let reason = DeletionReason::of_tombstone(erasure.as_deref(), survivor);
+            Ok((r.get(0)?, r.get(1)?, Some((survivor, reason))))
         })?;
         for row in rows {
             seqs.push(row?);
@@ -192,10 +198,11 @@ pub fn pull(db: &Db, device: &DeviceAuth, cursor: i64, limit: u32) -> Result<Pul
     let mut changes = Vec::with_capacity(seqs.len());
     let mut medical_sent = 0usize;
     for (_, id, gone) in seqs {
-        if let Some(survivor) = gone {
+        if let Some((survivor, reason)) = gone {
             changes.push(Change::Gone {
                 customer: id,
                 survivor,
+                reason: Some(reason),
             });
             continue;
         }
@@ -206,6 +213,7 @@ pub fn pull(db: &Db, device: &DeviceAuth, cursor: i64, limit: u32) -> Result<Pul
                 None => Change::Gone {
                     customer: id,
                     survivor: None,
+                    reason: None,
                 },
             }),
             None => {

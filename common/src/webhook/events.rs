@@ -272,12 +272,7 @@ fn changes(tx: &Transaction<'_>, lo: i64, hi: i64) -> Result<Vec<Event>> {
         let seq: i64 = r.get(1)?;
         let survivor: Option<Uuid> = r.get(3)?;
         let erased: Option<String> = r.get(4)?;
-        let reason = match (erased.as_deref(), survivor) {
-            (Some("retention"), _) => DeletionReason::Retention,
-            (Some(_), _) => DeletionReason::Erased,
-            (None, Some(_)) => DeletionReason::Merged,
-            (None, None) => DeletionReason::Deleted,
-        };
+        let reason = DeletionReason::of_tombstone(erased.as_deref(), survivor);
         events.push(Event {
             seq,
             kind: "customer.deleted",

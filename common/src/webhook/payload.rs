@@ -40,8 +40,9 @@ pub struct CustomerDeleted {
 }
 
 /// Why a customer is gone. A receiver that keeps its own copy deletes it whatever the
-/// reason; `erased` and `retention` mean it must not keep one either.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// reason; `erased` and `retention` mean it must not keep one either. A paired device's
+/// pull carries it too (`sync::Change::Gone`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeletionReason {
@@ -53,6 +54,19 @@ pub enum DeletionReason {
     Erased,
     /// The shop's retention policy: nothing of theirs was left to keep.
     Retention,
+}
+
+impl DeletionReason {
+    /// The reason of a tombstone: its erasure reason (`tombstones.reason`, set only by an
+    /// erasure) and the survivor it was merged into, if any.
+    pub fn of_tombstone(erasure: Option<&str>, survivor: Option<Uuid>) -> Self {
+        match (erasure, survivor) {
+            (Some("retention"), _) => DeletionReason::Retention,
+            (Some(_), _) => DeletionReason::Erased,
+            (None, Some(_)) => DeletionReason::Merged,
+            (None, None) => DeletionReason::Deleted,
+        }
+    }
 }
 
 /// `customer.merged`: the survivor, and everyone merged into it.
