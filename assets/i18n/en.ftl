@@ -605,6 +605,7 @@ console-erase-confirm = Yes, erase { $name } for good
 console-erase-unconfirmed = confirm: tick the box to erase the customer. Nothing was erased.
 console-signed-on = Signed
 console-kept-until = Kept until
+console-kept-until-date = kept until { $date }
 console-erased-title = Erased customer
 console-erased-on = This customer was erased on { $date }. Nothing of theirs is shown.
 console-erased-restricted = Releases kept until their date

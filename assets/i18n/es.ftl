@@ -582,6 +582,7 @@ console-erase-confirm = Sí, borrar los datos de { $name } para siempre
 console-erase-unconfirmed = confirm: marque la casilla para borrar los datos del cliente. No se borró nada.
 console-signed-on = Firmado
 console-kept-until = Se conserva hasta
+console-kept-until-date = se conserva hasta el { $date }
 console-erased-title = Cliente borrado
 console-erased-on = Los datos de este cliente se borraron el { $date }. No se muestra nada suyo.
 console-erased-restricted = Consentimientos conservados hasta su fecha

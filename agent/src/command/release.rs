@@ -47,7 +47,14 @@ pub fn run(ctx: &Context, cmd: ReleaseCommand) -> Result<()> {
         }
         ReleaseCommand::Restricted { customer, json } => {
             let customer = customer.as_deref().map(parse_id).transpose()?;
-            let kept = intake_common::retention::restricted::list(&db, &actor, customer)?;
+            let shop = ctx.shop()?;
+            let kept = intake_common::retention::restricted::list(
+                &db,
+                &actor,
+                customer,
+                &shop.retention(),
+                shop.adult_age,
+            )?;
             if json {
                 return print_json(&kept);
             }
@@ -60,11 +67,19 @@ pub fn run(ctx: &Context, cmd: ReleaseCommand) -> Result<()> {
                         r.customer_id.to_string(),
                         format!("{} v{}", r.template_id, r.template_version),
                         r.restricted_at.clone(),
+                        r.kept_until.format("%Y-%m-%d").to_string(),
                     ]
                 })
                 .collect();
             print_table(
-                &["ID", "SIGNED", "ERASED CUSTOMER", "TEMPLATE", "RESTRICTED"],
+                &[
+                    "ID",
+                    "SIGNED",
+                    "ERASED CUSTOMER",
+                    "TEMPLATE",
+                    "RESTRICTED",
+                    "KEPT UNTIL",
+                ],
                 &rows,
             )?;
         }

@@ -100,6 +100,11 @@ async fn the_owner_erases_a_customer_and_keeps_their_release_restricted() {
     }
     let pdf_path = format!("/console/customers/{id}/restricted/{release}.pdf");
     assert!(page.body.contains(&pdf_path));
+    assert!(
+        page.body.contains(&format!("kept until {until}")),
+        "the date it goes, as the erase page showed: {}",
+        page.body
+    );
     let pdf = owner.get(&pdf_path).await;
     assert_eq!(pdf.status, 200);
     assert!(pdf.body.starts_with("%PDF"));

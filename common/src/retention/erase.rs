@@ -109,14 +109,10 @@ pub fn release_dates(
     let mut out = Vec::new();
     for row in rows {
         let (id, signed_at) = row?;
-        // A signing time that does not read keeps the release: nothing goes by mistake.
-        let kept_until = crate::time::parse(&signed_at).map_or(DateTime::<Utc>::MAX_UTC, |t| {
-            policy.release_due(t, born, adult_age)
-        });
         out.push(ReleaseDate {
             id,
+            kept_until: super::kept_until(policy, &signed_at, born, adult_age),
             signed_at,
-            kept_until,
         });
     }
     Ok(out)

@@ -96,6 +96,20 @@ pub(crate) fn erased_target(conn: &Connection, op: &crate::Op) -> Result<Option<
     Ok(erasure(conn, customer)?.map(|(id, _, _)| id))
 }
 
+/// Until when `policy` keeps a release signed at `signed_at` by someone born on `born`
+/// (the one rule the pass, an erasure and the listings follow). A signing time that does
+/// not read keeps the release: nothing goes by mistake.
+pub(crate) fn kept_until(
+    policy: &crate::settings::Retention,
+    signed_at: &str,
+    born: Option<chrono::NaiveDate>,
+    adult_age: u32,
+) -> chrono::DateTime<chrono::Utc> {
+    crate::time::parse(signed_at).map_or(chrono::DateTime::<chrono::Utc>::MAX_UTC, |t| {
+        policy.release_due(t, born, adult_age)
+    })
+}
+
 /// The error for a customer that is not there: erased (with its date), or unknown.
 pub fn missing(conn: &Connection, id: Uuid) -> crate::Error {
     match erased(conn, id) {

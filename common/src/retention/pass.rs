@@ -227,8 +227,7 @@ fn plan(db: &Db, policy: &Retention, adult_age: u32, now: DateTime<Utc>) -> Resu
         ..Plan::default()
     };
     let due = |signed: &str, born: Option<chrono::NaiveDate>| {
-        let signed = crate::time::parse(signed).unwrap_or(now);
-        policy.release_due(signed, born, adult_age) <= now
+        super::kept_until(policy, signed, born, adult_age) <= now
     };
     // Releases, and how many each customer keeps.
     let mut keeps: HashMap<Uuid, usize> = HashMap::new();
@@ -249,7 +248,7 @@ fn plan(db: &Db, policy: &Retention, adult_age: u32, now: DateTime<Utc>) -> Resu
                 // No birthdate on file any more: the one the release was signed with.
                 None => {
                     let content: Vec<u8> = sealed.query_row([id], |r| r.get(0))?;
-                    signed_birthdate(db, id, &content)
+                    super::restricted::signed_birthdate(db, id, &content)
                 }
             };
             all.entry(customer).or_default().push(id);
@@ -268,7 +267,7 @@ fn plan(db: &Db, policy: &Retention, adult_age: u32, now: DateTime<Utc>) -> Resu
         while let Some(r) = rows.next()? {
             let (id, customer): (Uuid, Uuid) = (r.get(0)?, r.get(1)?);
             let signed: String = r.get(2)?;
-            let born = signed_birthdate(db, id, r.get_ref(3)?.as_blob()?);
+            let born = super::restricted::signed_birthdate(db, id, r.get_ref(3)?.as_blob()?);
             if due(&signed, born) {
                 plan.restricted.entry(customer).or_default().push(id);
             }
@@ -347,19 +346,4 @@ fn last_visits(conn: &Connection) -> Result<HashMap<Uuid, String>> {
         }
     }
     Ok(last)
-}
-
-/// The birthdate a release was signed with, read from its sealed content (none for a
-/// device's copy, or content that does not open: then it counts as an adult's).
-fn signed_birthdate(db: &Db, id: Uuid, sealed: &[u8]) -> Option<chrono::NaiveDate> {
-    if sealed.is_empty() {
-        return None;
-    }
-    let content = super::restricted::open_sealed(db, id, sealed).ok()?;
-    birthdate(
-        content
-            .customer
-            .get(crate::Field::Birthdate.column())
-            .map(String::as_str),
-    )
 }

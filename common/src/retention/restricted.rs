@@ -1,15 +1,18 @@
-//! The releases an erasure kept: listed by what identifies them, opened only with
-//! `legal:customer`, each view audited, the fingerprint checked.
+//! The releases an erasure kept: listed by what identifies them and until when they are
+//! kept, opened only with `legal:customer`, each view audited, the fingerprint checked.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::{Db, OptionalExtension, params};
 use crate::error::{Error, Result};
 use crate::release::ReleaseContent;
+use crate::settings::Retention;
 use crate::users::{Actor, Permission};
 
-/// A restricted release in a listing: no name (there is none left), no content.
+/// A restricted release in a listing: no name (there is none left), no content; until when
+/// the policy in force keeps it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Restricted {
     pub id: Uuid,
@@ -20,33 +23,48 @@ pub struct Restricted {
     pub device: String,
     pub sha256: String,
     pub restricted_at: String,
+    pub kept_until: DateTime<Utc>,
 }
 
-/// The restricted releases, one erased customer's when `customer` is given, newest first.
-pub fn list(db: &Db, actor: &Actor, customer: Option<Uuid>) -> Result<Vec<Restricted>> {
+/// The restricted releases, one erased customer's when `customer` is given, newest first,
+/// each with the date `policy` keeps it until (by the birthdate it was signed with, read
+/// from its sealed content and shown to no one).
+pub fn list(
+    db: &Db,
+    actor: &Actor,
+    customer: Option<Uuid>,
+    policy: &Retention,
+    adult_age: u32,
+) -> Result<Vec<Restricted>> {
     actor.require(Permission::LegalCustomer)?;
     let customer = customer
         .map(|c| crate::db::resolve_customer(db.conn(), c))
         .transpose()?;
     let mut stmt = db.conn().prepare(
         "SELECT id, customer_id, template_id, template_version, signed_at, device,
-                content_sha256, restricted_at
+                content_sha256, restricted_at, sealed
          FROM restricted_releases WHERE customer_id = ?1 OR ?1 IS NULL
          ORDER BY signed_at DESC, id DESC",
     )?;
-    let rows = stmt.query_map(params![customer], |r| {
-        Ok(Restricted {
-            id: r.get(0)?,
+    let mut rows = stmt.query(params![customer])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: Uuid = r.get(0)?;
+        let signed_at: String = r.get(4)?;
+        let born = signed_birthdate(db, id, r.get_ref(8)?.as_blob()?);
+        out.push(Restricted {
+            id,
             customer_id: r.get(1)?,
             template_id: r.get(2)?,
             template_version: r.get(3)?,
-            signed_at: r.get(4)?,
+            kept_until: super::kept_until(policy, &signed_at, born, adult_age),
+            signed_at,
             device: r.get(5)?,
             sha256: r.get(6)?,
             restricted_at: r.get(7)?,
-        })
-    })?;
-    Ok(rows.collect::<crate::db::Result<_>>()?)
+        });
+    }
+    Ok(out)
 }
 
 /// Whether `id` is a restricted release.
@@ -54,6 +72,16 @@ pub fn is_restricted(db: &Db, id: Uuid) -> Result<bool> {
     Ok(db.conn().query_row(
         "SELECT EXISTS(SELECT 1 FROM restricted_releases WHERE id = ?1)",
         [id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Whether `id` is a restricted release of the erased customer `customer` (after merges).
+pub fn holds(db: &Db, customer: Uuid, id: Uuid) -> Result<bool> {
+    let customer = crate::db::resolve_customer(db.conn(), customer)?;
+    Ok(db.conn().query_row(
+        "SELECT EXISTS(SELECT 1 FROM restricted_releases WHERE id = ?1 AND customer_id = ?2)",
+        params![id, customer],
         |r| r.get(0),
     )?)
 }
@@ -85,4 +113,19 @@ pub fn open(db: &Db, actor: &Actor, id: Uuid) -> Result<ReleaseContent> {
 
 pub(crate) fn open_sealed(db: &Db, id: Uuid, sealed: &[u8]) -> Result<ReleaseContent> {
     db.sealer().open_json(id.as_bytes(), sealed)
+}
+
+/// The birthdate a release was signed with, read from its sealed content (none for a
+/// device's copy, or content that does not open: then it counts as an adult's).
+pub(crate) fn signed_birthdate(db: &Db, id: Uuid, sealed: &[u8]) -> Option<chrono::NaiveDate> {
+    if sealed.is_empty() {
+        return None;
+    }
+    let content = open_sealed(db, id, sealed).ok()?;
+    crate::settings::birthdate(
+        content
+            .customer
+            .get(crate::Field::Birthdate.column())
+            .map(String::as_str),
+    )
 }

@@ -362,6 +362,7 @@ fn an_erased_customer_leaves_no_trace_in_the_files_and_their_restricted_release_
     );
     assert!(customers::get(db.conn(), z.customer).is_ok());
 
+    let dates = retention::release_dates(db.conn(), z.customer, &POLICY, 18).unwrap();
     let erased =
         retention::erase(&mut db, &actor(Role::Owner), z.customer, &POLICY, 18, now).unwrap();
     assert_eq!((erased.kept, erased.purged, erased.applied), (1, 1, true));
@@ -389,10 +390,15 @@ fn an_erased_customer_leaves_no_trace_in_the_files_and_their_restricted_release_
     // The restricted release: listed and opened only with legal:customer, each view audited,
     // and it still verifies against the fingerprint taken at signing.
     let owner = actor(Role::Owner);
-    let kept = restricted::list(&db, &owner, Some(z.customer)).unwrap();
+    let kept = restricted::list(&db, &owner, Some(z.customer), &POLICY, 18).unwrap();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].id, z.release);
-    assert!(restricted::list(&db, &actor(Role::Manager), None).is_err());
+    let shown_before = dates.iter().find(|d| d.id == z.release).unwrap();
+    assert_eq!(
+        kept[0].kept_until, shown_before.kept_until,
+        "kept until the date the erase page showed"
+    );
+    assert!(restricted::list(&db, &actor(Role::Manager), None, &POLICY, 18).is_err());
     assert!(
         release::open(&db, &actor(Role::Manager), z.release).is_err(),
         "a manager lacks legal:customer"
@@ -427,7 +433,7 @@ fn an_erased_customer_leaves_no_trace_in_the_files_and_their_restricted_release_
         "nothing comes back"
     );
     assert_eq!(
-        restricted::list(&db, &owner, Some(z.customer))
+        restricted::list(&db, &owner, Some(z.customer), &POLICY, 18)
             .unwrap()
             .len(),
         2
@@ -447,6 +453,42 @@ fn an_erased_customer_leaves_no_trace_in_the_files_and_their_restricted_release_
             assert!(!holds(&bytes, s), "{s:?} is still in the database files");
         }
     }
+}
+
+/// An erased minor's release is listed as kept until majority plus N, by the birthdate it
+/// was signed with (their own is gone with them).
+#[test]
+fn an_erased_minors_restricted_release_is_kept_until_majority_plus_n() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = open_db(dir.path());
+    let kiosk = Kiosk::new(&mut db);
+    let now = Utc::now();
+    let born = born_aged(now, 16);
+    let minor = sign_at(
+        &mut db,
+        &kiosk,
+        adult("Mina", "Minor", "5125550166", &born),
+        "none",
+        now,
+        true,
+    );
+    retention::erase(
+        &mut db,
+        &actor(Role::Owner),
+        minor.customer,
+        &POLICY,
+        18,
+        now,
+    )
+    .unwrap();
+    let kept =
+        restricted::list(&db, &actor(Role::Owner), Some(minor.customer), &POLICY, 18).unwrap();
+    assert_eq!(kept.len(), 1);
+    let born = chrono::NaiveDate::parse_from_str(&born, "%Y-%m-%d").unwrap();
+    // 18, then 3 more years: later than the 2 years after signing.
+    let due = born + Months::new(12 * (18 + 3));
+    assert_eq!(kept[0].kept_until.date_naive(), due);
+    assert!(kept[0].kept_until > now + Months::new(12 * 4));
 }
 
 #[test]
@@ -502,7 +544,7 @@ fn a_backup_from_before_an_erasure_restored_after_it_does_not_bring_the_customer
         "everyone else is back"
     );
     assert_eq!(
-        restricted::list(&db, &actor(Role::Owner), Some(z.customer))
+        restricted::list(&db, &actor(Role::Owner), Some(z.customer), &POLICY, 18)
             .unwrap()
             .len(),
         1

@@ -144,6 +144,14 @@ fn an_erased_customer_leaves_the_counter_the_kiosk_and_the_receivers_copy() {
     ))
     .unwrap();
     assert_eq!(kept.as_array().unwrap().len(), 1);
+    // Signed today, kept five years under the default policy.
+    let until = (chrono::Utc::now() + chrono::Months::new(60))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(
+        kept[0]["kept_until"].as_str().unwrap().starts_with(&until),
+        "{kept}"
+    );
     let release = kept[0]["id"].as_str().unwrap();
     let pdf = root.path().join("kept.pdf");
     agent_with(

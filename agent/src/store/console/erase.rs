@@ -118,6 +118,7 @@ pub async fn erase(Path(id): Path<String>, posted: Posted) -> Page {
 pub(super) async fn erased_page(staff: &Staff, id: Uuid) -> Option<Page> {
     let actor = staff.actor.clone();
     let legal = staff.may(intake_common::Permission::LegalCustomer);
+    let shop = staff.console().current().settings.shop.clone();
     let found = staff
         .state
         .pool
@@ -126,7 +127,7 @@ pub(super) async fn erased_page(staff: &Staff, id: Uuid) -> Option<Page> {
                 return Ok(None);
             };
             let kept = if legal {
-                restricted::list(db, &actor, Some(id))?
+                restricted::list(db, &actor, Some(id), &shop.retention(), shop.adult_age)?
             } else {
                 Vec::new()
             };
@@ -149,6 +150,7 @@ pub(super) async fn erased_page(staff: &Staff, id: Uuid) -> Option<Page> {
                     @for r in &kept {
                         li { p {
                             (short_time(&r.signed_at)) " · " (r.device) " · v" (r.template_version)
+                            " · " (w.with(Msg::KeptUntilDate, &[("date", r.kept_until.format("%Y-%m-%d").to_string())]))
                             " · " a href={ "/console/customers/" (id) "/restricted/" (r.id) ".pdf" } { (w.get(Msg::DownloadPdf)) }
                         } }
                     }
@@ -171,8 +173,7 @@ pub async fn restricted_pdf(staff: Staff, Path((id, file)): Path<(String, String
             .state
             .pool
             .run(move |db| {
-                let listed = restricted::list(db, &actor, Some(customer))?;
-                if !listed.iter().any(|r| r.id == release_id) {
+                if !restricted::holds(db, customer, release_id)? {
                     return Err(ApiError::new(
                         StatusCode::NOT_FOUND,
                         "no such restricted release for this customer",

@@ -107,6 +107,7 @@ intake_common::message_ids! {
         EraseUnconfirmed = "console-erase-unconfirmed",
         SignedOn = "console-signed-on",
         KeptUntil = "console-kept-until",
+        KeptUntilDate = "console-kept-until-date" (date),
         ErasedTitle = "console-erased-title",
         ErasedOn = "console-erased-on" (date),
         ErasedRestricted = "console-erased-restricted",

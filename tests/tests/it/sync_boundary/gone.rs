@@ -61,8 +61,15 @@ fn what_a_kiosk_sends_for_someone_erased_meanwhile_stores_nothing_but_a_release_
         0,
         "nothing comes back"
     );
-    let kept =
-        intake_common::retention::restricted::list(&store, &owner(), Some(done.customer)).unwrap();
+    let shop = Settings::defaults().shop;
+    let kept = intake_common::retention::restricted::list(
+        &store,
+        &owner(),
+        Some(done.customer),
+        &shop.retention(),
+        shop.adult_age,
+    )
+    .unwrap();
     let ids: Vec<Uuid> = kept.iter().map(|r| r.id).collect();
     assert!(
         ids.contains(&done.release) && ids.contains(&late.release),
