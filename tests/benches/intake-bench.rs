@@ -32,13 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let agent = intake_tests::binary("intake-agent");
-    if !agent.exists() {
-        return Err(format!(
-            "{} is missing: cargo build --release -p intake-agent",
-            agent.display()
-        )
-        .into());
-    }
+    intake_tests::bench::require_agent(&agent)?;
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let csv = dir.join("customers.csv");

@@ -49,13 +49,7 @@ fn main() -> BenchResult<()> {
         }
     }
     let agent = binary("intake-agent");
-    if !agent.exists() {
-        return Err(format!(
-            "{} is missing: cargo build --release -p intake-agent",
-            agent.display()
-        )
-        .into());
-    }
+    intake_tests::bench::require_agent(&agent)?;
     let root = tempfile::tempdir()?;
     let server = Server::shared();
     let pg = Shop::run(

@@ -25,6 +25,9 @@ use std::time::{Duration, Instant};
 
 #[path = "duplicates/console.rs"]
 mod console;
+use intake_tests::bench::{
+    BenchResult, PIN, add_owner, agent_cmd, measure, measured, median, medians, run, which,
+};
 
 const LAST_NAMES: [&str; 39] = [
     "Smith",
@@ -71,11 +74,8 @@ const FIRST_NAMES: [&str; 24] = [
     "Ann", "Bo", "Carlos", "Dana", "Eli", "Fatima", "Gus", "Hana", "Ivan", "José", "Kai", "Lena",
     "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Vic", "Wen", "Zoë",
 ];
-pub const PIN: &str = "123456";
 
-pub type Res<T> = Result<T, Box<dyn std::error::Error>>;
-
-fn main() -> Res<()> {
+fn main() -> BenchResult<()> {
     let mut args = intake_tests::bench_args();
     if let Some(first) = args.next() {
         if first == "--measure" {
@@ -86,7 +86,7 @@ fn main() -> Res<()> {
     bench(std::iter::empty())
 }
 
-fn bench(mut args: impl Iterator<Item = String>) -> Res<()> {
+fn bench(mut args: impl Iterator<Item = String>) -> BenchResult<()> {
     let mut customers: u64 = 1_000_000;
     let mut runs: usize = 3;
     let mut dir = std::env::temp_dir().join("intake-duplicates-bench");
@@ -101,13 +101,7 @@ fn bench(mut args: impl Iterator<Item = String>) -> Res<()> {
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    if !agent.exists() {
-        return Err(format!(
-            "{} is missing: cargo build --release -p intake-agent",
-            agent.display()
-        )
-        .into());
-    }
+    intake_tests::bench::require_agent(&agent)?;
     let data = dir.join("data");
     prepare(&agent, &dir, &data, customers)?;
     let db = data.join("intake.db");
@@ -218,7 +212,7 @@ fn bench(mut args: impl Iterator<Item = String>) -> Res<()> {
 }
 
 /// Generates the list and imports it, unless DIR already holds one of that size.
-fn prepare(agent: &Path, dir: &Path, data: &Path, customers: u64) -> Res<()> {
+fn prepare(agent: &Path, dir: &Path, data: &Path, customers: u64) -> BenchResult<()> {
     let marker = dir.join(format!("imported-{customers}"));
     if marker.exists() {
         println!("reusing the {customers} customers in {}", data.display());
@@ -245,17 +239,6 @@ fn prepare(agent: &Path, dir: &Path, data: &Path, customers: u64) -> Res<()> {
     );
     std::fs::remove_file(&csv)?;
     File::create(marker)?;
-    Ok(())
-}
-
-fn add_owner(agent: &Path, data: &Path) -> Res<()> {
-    let mut add = Command::new(agent);
-    add.arg("--data-dir")
-        .arg(data)
-        .args(["user", "add", "bench", "--role", "owner"])
-        .env("INTAKE_PIN", PIN)
-        .env_remove("INTAKE_USER");
-    run(&mut add)?;
     Ok(())
 }
 
@@ -324,7 +307,7 @@ fn shell_sql() -> String {
 }
 
 /// What the last listing's audit entry says.
-fn last_listing(db: &Path) -> Res<String> {
+fn last_listing(db: &Path) -> BenchResult<String> {
     let conn =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     Ok(conn.query_row(
@@ -347,7 +330,7 @@ async fn api_pages(
     data: &Path,
     sqlite: Option<&Path>,
     runs: usize,
-) -> Res<ApiFigures> {
+) -> BenchResult<ApiFigures> {
     let mut store = Command::new(agent)
         .arg("--data-dir")
         .arg(data)
@@ -433,113 +416,4 @@ async fn api_pages(
     let _ = store.kill();
     let _ = store.wait();
     result
-}
-
-/// What `--measure` reports of one command.
-#[derive(Debug, Clone, Copy)]
-struct Figures {
-    wall: Duration,
-    peak_mb: f64,
-    cpu_secs: f64,
-}
-
-/// Runs `cmd` through this program's `--measure`, so that the peak memory read is that
-/// command's alone.
-fn measured(cmd: &Command) -> Res<Figures> {
-    let out = Command::new(std::env::current_exe()?)
-        .arg("--measure")
-        .arg(cmd.get_program())
-        .args(cmd.get_args())
-        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
-        .stderr(Stdio::inherit())
-        .output()?;
-    if !out.status.success() {
-        return Err(format!("{cmd:?} failed").into());
-    }
-    let text = String::from_utf8(out.stdout)?;
-    let mut figures = text.split_whitespace().map(str::parse::<f64>);
-    let mut next = || {
-        figures
-            .next()
-            .ok_or("no figures")
-            .map(|f| f.map_err(|e| e.to_string()))
-    };
-    Ok(Figures {
-        wall: Duration::from_secs_f64(next()??),
-        peak_mb: next()??,
-        cpu_secs: next()??,
-    })
-}
-
-/// `--measure PROGRAM ARGS...`: runs it with its output thrown away, prints the wall time
-/// in seconds, its peak resident memory in MB and the CPU seconds it used (user and
-/// system; this process's only child).
-fn measure(args: Vec<String>) -> Res<()> {
-    let (program, rest) = args.split_first().ok_or("--measure needs a program")?;
-    let t = Instant::now();
-    let status = Command::new(program)
-        .args(rest)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .status()?;
-    let took = t.elapsed();
-    if !status.success() {
-        return Err(format!("{program} failed with {status}").into());
-    }
-    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
-    let secs = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
-    println!(
-        "{} {} {}",
-        took.as_secs_f64(),
-        usage.max_rss() as f64 / 1024.0,
-        secs(usage.user_time()) + secs(usage.system_time())
-    );
-    Ok(())
-}
-
-fn agent_cmd(agent: &Path, data: &Path) -> Command {
-    let mut cmd = Command::new(agent);
-    cmd.arg("--data-dir")
-        .arg(data)
-        .args(["--user", "bench"])
-        .env("INTAKE_PIN", PIN)
-        .env_remove("INTAKE_USER");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Res<Vec<u8>> {
-    let out = cmd.stderr(Stdio::inherit()).output()?;
-    if !out.status.success() {
-        return Err(format!("{cmd:?} failed with {}", out.status).into());
-    }
-    Ok(out.stdout)
-}
-
-pub fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-/// The medians of each figure over the runs.
-fn medians(runs: &[Figures]) -> Option<Figures> {
-    if runs.is_empty() {
-        return None;
-    }
-    let mid = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    Some(Figures {
-        wall: Duration::from_secs_f64(mid(runs.iter().map(|f| f.wall.as_secs_f64()).collect())),
-        peak_mb: mid(runs.iter().map(|f| f.peak_mb).collect()),
-        cpu_secs: mid(runs.iter().map(|f| f.cpu_secs).collect()),
-    })
-}
-
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|d| Path::new(d).join(name))
-        .find(|p| p.exists())
 }

@@ -1,4 +1,8 @@
-//! What the benchmarks share: a generated studio-layout CSV, timing a command, medians.
+//! What the benchmarks share: a generated studio-layout CSV, timing a command, medians;
+//! and measuring a whole command as a user runs it (wall time, peak resident memory, CPU
+//! time), for the benchmarks that compare Intake with another tool. A bench binary that
+//! uses [`measured`] answers `--measure PROGRAM ARGS...` itself with [`measure`], so the
+//! peak memory read is the measured command's alone.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -154,4 +158,120 @@ pub fn new_customer(tag: &str, n: u64) -> intake_common::Mutation {
                 .with(Field::Email, &format!("{tag}{n}@example.com")),
         },
     )
+}
+
+/// An error saying how to build the agent when `agent` is not there.
+pub fn require_agent(agent: &Path) -> BenchResult<()> {
+    if agent.exists() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is missing: cargo build --release -p intake-agent",
+        agent.display()
+    )
+    .into())
+}
+
+/// The PIN of the bench's owner, `bench`.
+pub const PIN: &str = "123456";
+
+/// `intake-agent --data-dir DATA` as the bench's owner.
+pub fn agent_cmd(agent: &Path, data: &Path) -> Command {
+    let mut cmd = Command::new(agent);
+    cmd.arg("--data-dir")
+        .arg(data)
+        .args(["--user", "bench"])
+        .env("INTAKE_PIN", PIN)
+        .env_remove("INTAKE_USER");
+    cmd
+}
+
+/// Adds the bench's owner to the shop in `data`.
+pub fn add_owner(agent: &Path, data: &Path) -> BenchResult<()> {
+    let mut add = Command::new(agent);
+    add.arg("--data-dir")
+        .arg(data)
+        .args(["user", "add", "bench", "--role", "owner"])
+        .env("INTAKE_PIN", PIN)
+        .env_remove("INTAKE_USER");
+    run(&mut add)?;
+    Ok(())
+}
+
+/// What `--measure` reports of one command.
+#[derive(Debug, Clone, Copy)]
+pub struct Figures {
+    pub wall: Duration,
+    pub peak_mb: f64,
+    pub cpu_secs: f64,
+}
+
+/// Runs `cmd` through this program's `--measure`, so that the peak memory read is that
+/// command's alone.
+pub fn measured(cmd: &Command) -> BenchResult<Figures> {
+    let out = Command::new(std::env::current_exe()?)
+        .arg("--measure")
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
+        .stderr(Stdio::inherit())
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("{cmd:?} failed").into());
+    }
+    let text = String::from_utf8(out.stdout)?;
+    let mut figures = text.split_whitespace().map(str::parse::<f64>);
+    let mut next = || {
+        figures
+            .next()
+            .ok_or("no figures")
+            .map(|f| f.map_err(|e| e.to_string()))
+    };
+    Ok(Figures {
+        wall: Duration::from_secs_f64(next()??),
+        peak_mb: next()??,
+        cpu_secs: next()??,
+    })
+}
+
+/// `--measure PROGRAM ARGS...`: runs it with its output thrown away, prints the wall time
+/// in seconds, its peak resident memory in MB and the CPU seconds it used (user and
+/// system; this process's only child).
+pub fn measure(args: Vec<String>) -> BenchResult<()> {
+    let (program, rest) = args.split_first().ok_or("--measure needs a program")?;
+    let t = Instant::now();
+    let status = Command::new(program)
+        .args(rest)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .status()?;
+    let took = t.elapsed();
+    if !status.success() {
+        return Err(format!("{program} failed with {status}").into());
+    }
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
+    let secs = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+    println!(
+        "{} {} {}",
+        took.as_secs_f64(),
+        usage.max_rss() as f64 / 1024.0,
+        secs(usage.user_time()) + secs(usage.system_time())
+    );
+    Ok(())
+}
+
+/// The medians of each figure over the runs.
+pub fn medians(runs: &[Figures]) -> Option<Figures> {
+    if runs.is_empty() {
+        return None;
+    }
+    let mid = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    Some(Figures {
+        wall: Duration::from_secs_f64(mid(runs.iter().map(|f| f.wall.as_secs_f64()).collect())),
+        peak_mb: mid(runs.iter().map(|f| f.peak_mb).collect()),
+        cpu_secs: mid(runs.iter().map(|f| f.cpu_secs).collect()),
+    })
 }

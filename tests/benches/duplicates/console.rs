@@ -9,13 +9,18 @@ use std::time::{Duration, Instant};
 
 use intake_tests::console::Console;
 
-use super::{PIN, Res, median};
+use super::{BenchResult, PIN, median};
 
 /// One row of figures: what, Intake's median, the shell's median.
 pub type Row = (String, Duration, Option<Duration>);
 
 /// The pages timed against a store already running at `url` (its data in `data`).
-pub async fn pages(url: &str, data: &Path, sqlite: Option<&Path>, runs: usize) -> Res<Vec<Row>> {
+pub async fn pages(
+    url: &str,
+    data: &Path,
+    sqlite: Option<&Path>,
+    runs: usize,
+) -> BenchResult<Vec<Row>> {
     let mut console = Console::new(data, url);
     let signed = console.sign_in("bench", PIN).await;
     if signed.status != 303 {
@@ -101,7 +106,12 @@ fn next_link(page: &str) -> Option<String> {
 }
 
 /// The shell's median time for `sql` on the store's file (read-only), if it is installed.
-fn shell(sqlite: Option<&Path>, data: &Path, sql: &str, runs: usize) -> Res<Option<Duration>> {
+fn shell(
+    sqlite: Option<&Path>,
+    data: &Path,
+    sql: &str,
+    runs: usize,
+) -> BenchResult<Option<Duration>> {
     let Some(sqlite3) = sqlite else {
         return Ok(None);
     };
