@@ -86,7 +86,7 @@ impl Sealer {
             .chain_update(b"intake key fingerprint v1")
             .chain_update(key)
             .finalize();
-        let fingerprint = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let fingerprint = hex(&digest[..8]);
         let cipher = XChaCha20Poly1305::new_from_slice(key).expect("a 32-byte key");
         Self {
             cipher,
@@ -247,6 +247,29 @@ fn check_private(path: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `bytes` as lowercase hexadecimal, two digits a byte.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// HMAC-SHA256 under `key` of `parts`, one after the other (a caller puts its own purpose
+/// first and separators between variable parts).
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 #[cfg(test)]

@@ -40,7 +40,7 @@ pub struct TableMoved {
 impl TableMoved {
     /// The hash's first 16 hex digits, enough to compare by eye.
     pub fn short_hash(&self) -> String {
-        self.hash[..8].iter().map(|b| format!("{b:02x}")).collect()
+        crate::crypto::hex(&self.hash[..8])
     }
 }
 

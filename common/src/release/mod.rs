@@ -74,7 +74,7 @@ pub struct TemplateRef {
 /// file do not make a new version).
 pub fn register_template(db: &mut Db, template: &Template) -> Result<TemplateRef> {
     let body = serde_json::to_string(template).map_err(|e| Error::Invalid(e.to_string()))?;
-    let sha256 = hex(&Sha256::digest(body.as_bytes()));
+    let sha256 = crate::crypto::hex(&Sha256::digest(body.as_bytes()));
     let tx = db.write()?;
     let newest: Option<(u32, String)> = tx
         .query_row(
@@ -224,23 +224,13 @@ impl ReleaseContent {
     /// SHA-256 of the content's canonical JSON, in hex.
     pub fn sha256(&self) -> String {
         let json = serde_json::to_vec(self).expect("release content serialises");
-        hex(&Sha256::digest(&json))
+        crate::crypto::hex(&Sha256::digest(&json))
     }
 
     /// What the PDF's QR code says: the release id and its fingerprint.
     pub fn qr_payload(&self) -> String {
         format!("intake:release:{}:{}", self.release_id, self.sha256())
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 mod b64 {
@@ -302,7 +292,7 @@ pub(crate) fn seal_content(
     claimed_sha256: Option<&str>,
 ) -> Result<(Vec<u8>, String)> {
     let json = serde_json::to_vec(release).expect("release content serialises");
-    let sha = hex(&Sha256::digest(&json));
+    let sha = crate::crypto::hex(&Sha256::digest(&json));
     if claimed_sha256.is_some_and(|claimed| claimed != sha) {
         return Err(Error::Invalid(format!(
             "release {}: its content does not match the SHA-256 it was signed with",

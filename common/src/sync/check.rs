@@ -284,6 +284,6 @@ impl Digest64 {
     }
 
     fn finish(self) -> (i64, String) {
-        (self.n, crate::release::hex(&self.hasher.finalize()))
+        (self.n, crate::crypto::hex(&self.hasher.finalize()))
     }
 }

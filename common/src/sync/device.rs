@@ -4,7 +4,6 @@ use crate::db::{Connection, OptionalExtension, Transaction, params};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::NaiveDate;
-use hmac::{KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -565,15 +564,18 @@ pub(crate) fn recognition_keys(
     birthdate: &str,
 ) -> (String, Sealer) {
     let derive = |purpose: &str| -> [u8; 32] {
-        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
-        mac.update(purpose.as_bytes());
-        mac.update(b"\0");
-        mac.update(phone_key.as_bytes());
-        mac.update(b"\0");
-        mac.update(birthdate.as_bytes());
-        mac.finalize().into_bytes().into()
+        crate::crypto::hmac_sha256(
+            key,
+            &[
+                purpose.as_bytes(),
+                b"\0",
+                phone_key.as_bytes(),
+                b"\0",
+                birthdate.as_bytes(),
+            ],
+        )
     };
-    let lookup = crate::release::hex(&derive("intake recognition lookup v1"));
+    let lookup = crate::crypto::hex(&derive("intake recognition lookup v1"));
     let sealer = Sealer::from_key(&derive("intake recognition seal v1"));
     (lookup, sealer)
 }

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::*;
 use crate::audit;
+use crate::crypto::hex;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::release::hex;
 use crate::users::{Actor, Permission};
 
 /// How long a pairing code works.

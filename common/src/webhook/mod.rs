@@ -16,9 +16,7 @@ use crate::db::{Connection, OptionalExtension, params};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
-use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::audit;
@@ -78,14 +76,18 @@ impl Secret {
 
     /// The signature of one message: `v1,` + base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}")).
     pub fn sign(&self, id: &str, timestamp: i64, body: &str) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
-            .expect("HMAC takes a key of any length");
-        mac.update(id.as_bytes());
-        mac.update(b".");
-        mac.update(timestamp.to_string().as_bytes());
-        mac.update(b".");
-        mac.update(body.as_bytes());
-        format!("v1,{}", BASE64.encode(mac.finalize().into_bytes()))
+        let timestamp = timestamp.to_string();
+        let mac = crate::crypto::hmac_sha256(
+            &self.0,
+            &[
+                id.as_bytes(),
+                b".",
+                timestamp.as_bytes(),
+                b".",
+                body.as_bytes(),
+            ],
+        );
+        format!("v1,{}", BASE64.encode(mac))
     }
 }
 

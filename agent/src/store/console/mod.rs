@@ -43,7 +43,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{KeyInit, Mac};
 use intake_common::Actor;
 use intake_common::i18n::Tr;
 use intake_common::settings::Lang;
@@ -139,11 +138,10 @@ impl Console {
 
     /// The CSRF token of the forms a session's pages carry.
     fn csrf(&self, session: Uuid) -> String {
-        let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.key)
-            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-        mac.update(b"intake console csrf\0");
-        mac.update(session.as_bytes());
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        URL_SAFE_NO_PAD.encode(intake_common::crypto::hmac_sha256(
+            &self.key,
+            &[b"intake console csrf\0", session.as_bytes()],
+        ))
     }
 
     fn words(&self, lang: Lang) -> Words<'_> {

@@ -12,8 +12,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hmac::{KeyInit, Mac};
-
 use super::super::Pool;
 
 /// Openings of the form an address may make in [`OPEN_WINDOW`].
@@ -58,12 +56,11 @@ impl Window {
         if !pool.is_postgres() {
             return self.in_memory(address, now);
         }
-        let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
-            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-        mac.update(b"intake address count\0");
-        mac.update(address.as_bytes());
-        let hash = mac.finalize().into_bytes();
-        let hex: String = hash[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let hash = intake_common::crypto::hmac_sha256(
+            key,
+            &[b"intake address count\0", address.as_bytes()],
+        );
+        let hex = intake_common::crypto::hex(&hash[..16]);
         let row = format!("{}:{hex}", self.name);
         let (max, length) = (self.max, self.length.as_secs() as i64);
         let forget = now - self.forgot.load(Ordering::Relaxed) >= FORGET_EVERY;
