@@ -104,6 +104,11 @@ impl Jobs {
 /// `console-ID.running` (the lock of an import under way on SQLite).
 pub const PREFIX: &str = "console-";
 
+/// `uploads/console-ID.EXT` in `data_dir`: upload `id`'s file (`csv`) or run lock (`running`).
+fn upload_path(data_dir: &Path, id: Uuid, ext: &str) -> PathBuf {
+    data_dir.join(UPLOADS).join(format!("{PREFIX}{id}.{ext}"))
+}
+
 /// Settles the imports among `ids` found running that no process runs any more (theirs
 /// died): done if their import was stored, else ready to run again. Each is settled
 /// holding its run lock, so an import another process runs (or runs again) is never
@@ -136,7 +141,7 @@ pub fn settle_all(db: &mut Db, data_dir: &Path, here: &[Uuid]) -> ApiResult<()> 
 /// has none yet.
 pub async fn local_file(state: &Arc<StoreState>, id: Uuid) -> ApiResult<PathBuf> {
     let dir = state.data_dir.join(UPLOADS);
-    let path = dir.join(format!("{PREFIX}{id}.csv"));
+    let path = upload_path(&state.data_dir, id, "csv");
     if path.exists() {
         return Ok(path);
     }
@@ -164,7 +169,7 @@ pub async fn local_file(state: &Arc<StoreState>, id: Uuid) -> ApiResult<PathBuf>
 
 /// Removes this process's copy of upload `id`'s file.
 pub fn remove_local(data_dir: &Path, id: Uuid) {
-    let _ = std::fs::remove_file(data_dir.join(UPLOADS).join(format!("{PREFIX}{id}.csv")));
+    let _ = std::fs::remove_file(upload_path(data_dir, id, "csv"));
 }
 
 /// Held by the process running upload `id`'s import, until it ends: the server (a
@@ -190,7 +195,7 @@ fn lock_file(data_dir: &Path, id: Uuid) -> ApiResult<std::fs::File> {
         .create(true)
         .truncate(false)
         .write(true)
-        .open(dir.join(format!("{PREFIX}{id}.running")))
+        .open(upload_path(data_dir, id, "running"))
         .map_err(fail)
 }
 
@@ -228,8 +233,7 @@ impl RunLock {
             }
         } else {
             drop(self.0);
-            let _ =
-                std::fs::remove_file(data_dir.join(UPLOADS).join(format!("{PREFIX}{id}.running")));
+            let _ = std::fs::remove_file(upload_path(data_dir, id, "running"));
         }
     }
 }
