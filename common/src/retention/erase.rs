@@ -49,7 +49,7 @@ pub fn erase(
             applied: false,
         });
     }
-    let dates = release_dates(db.conn(), id, policy, adult_age)?;
+    let dates = release_dates(db, id, policy, adult_age)?;
     let total = dates.len();
     let purge: Vec<Uuid> = dates
         .into_iter()
@@ -87,28 +87,33 @@ pub struct ReleaseDate {
     pub kept_until: DateTime<Utc>,
 }
 
-/// Until when `policy` keeps each of `customer`'s signed releases (by the birthdate on
-/// file), oldest first: what an erasure keeps restricted, and what it purges at once.
+/// Until when `policy` keeps each of `customer`'s signed releases, oldest first: what an
+/// erasure keeps restricted, and what it purges at once. The birthdate is the one on file,
+/// or, with none on file any more, the one each release was signed with, as the pass reads
+/// it: a minor's release is never purged early because a birthdate was cleared.
 pub fn release_dates(
-    conn: &crate::db::Connection,
+    db: &crate::db::Db,
     customer: Uuid,
     policy: &Retention,
     adult_age: u32,
 ) -> Result<Vec<ReleaseDate>> {
-    let born = crate::settings::birthdate(
+    let conn = db.conn();
+    let on_file = crate::settings::birthdate(
         crate::customers::get(conn, customer)?
             .profile
             .get(crate::Field::Birthdate),
     );
     let mut stmt = conn.prepare(
-        "SELECT id, signed_at FROM releases WHERE customer_id = ?1 ORDER BY signed_at, id",
+        "SELECT id, signed_at, sealed FROM releases WHERE customer_id = ?1 ORDER BY signed_at, id",
     )?;
-    let rows = stmt.query_map([customer], |r| {
-        Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?))
-    })?;
+    let mut rows = stmt.query([customer])?;
     let mut out = Vec::new();
-    for row in rows {
-        let (id, signed_at) = row?;
+    while let Some(r) = rows.next()? {
+        let (id, signed_at): (Uuid, String) = (r.get(0)?, r.get(1)?);
+        let born = match on_file {
+            Some(born) => Some(born),
+            None => super::restricted::signed_birthdate(db, id, r.get_ref(2)?.as_blob()?),
+        };
         out.push(ReleaseDate {
             id,
             kept_until: super::kept_until(policy, &signed_at, born, adult_age),

@@ -28,7 +28,8 @@ pub struct Restricted {
 
 /// The restricted releases, one erased customer's when `customer` is given, newest first,
 /// each with the date `policy` keeps it until (by the birthdate it was signed with, read
-/// from its sealed content and shown to no one).
+/// from its sealed content; for a minor's release that date tells the birthdate to whoever
+/// lists it, which only `legal:customer` may).
 pub fn list(
     db: &Db,
     actor: &Actor,

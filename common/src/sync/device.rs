@@ -13,6 +13,7 @@ use crate::crypto::Sealer;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::release::Returning;
+use crate::webhook::payload::DeletionReason;
 
 /// An empty blob: where a device keeps a record whose sealed content stays on the store.
 const EMPTY: &[u8] = &[];
@@ -261,6 +262,7 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
     let kiosk = role(db.conn())? == Some(DeviceRole::Kiosk);
     let (tx, sealer) = db.write_sealed()?;
     let mut wiped = 0;
+    let mut erased = std::collections::HashSet::new();
     if kiosk {
         wiped += tx.execute("DELETE FROM users", [])?;
         match &pulled.kiosk_exit_hash {
@@ -329,10 +331,14 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
                 // of them stays on this device's disk either.
                 wiped += 1;
                 tx.execute("DELETE FROM recognition WHERE customer_id = ?1", [customer])?;
-                // On a kiosk, gone without a reason only means "nothing to recognise them
-                // by": what it kept aside stays for staff.
-                if !kiosk || reason.is_some() {
-                    forget_rejected(&tx, sealer, *customer)?;
+                // Erased: what was kept aside for them must not stay on this device. Gone
+                // for any other reason (deleted, merged, or on a kiosk nothing to recognise
+                // them by), it stays for staff to redo.
+                if matches!(
+                    reason,
+                    Some(DeletionReason::Erased | DeletionReason::Retention)
+                ) {
+                    erased.insert(*customer);
                 }
                 if let Some(survivor) = survivor {
                     tx.execute(
@@ -345,6 +351,7 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
             }
         }
     }
+    settle_rejected(&tx, sealer, &erased)?;
     if !kiosk {
         replace_users(&tx, &pulled.users)?;
     }
@@ -359,15 +366,19 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
     })
 }
 
-/// Changes the store refused for a customer who is now gone (deleted, merged away or
-/// erased) leave a counter too: kept aside for staff to redo, they would otherwise hold
-/// the customer's details for good.
-fn forget_rejected(
+/// What this device kept aside as refused for customers now `erased` leaves it: kept for
+/// staff to redo, it would otherwise hold their details for good. A release they signed
+/// goes back in the outbox instead, so nothing signed is lost: the store files a release
+/// for someone erased among the releases it keeps restricted until their date.
+fn settle_rejected(
     tx: &Transaction<'_>,
     sealer: &crate::crypto::Sealer,
-    customer: Uuid,
+    erased: &std::collections::HashSet<Uuid>,
 ) -> Result<()> {
-    let mut gone = Vec::new();
+    if erased.is_empty() {
+        return Ok(());
+    }
+    let (mut forget, mut requeue) = (Vec::new(), Vec::new());
     {
         let mut stmt = tx.prepare_cached("SELECT seq, mutation_id, sealed FROM outbox_rejected")?;
         let mut rows = stmt.query([])?;
@@ -375,12 +386,25 @@ fn forget_rejected(
             let (seq, id): (i64, Uuid) = (r.get(0)?, r.get(1)?);
             let m: std::result::Result<crate::mutation::Mutation, _> =
                 sealer.open_json(id.as_bytes(), r.get_ref(2)?.as_blob()?);
-            if m.is_ok_and(|m| m.op.customer() == Some(customer)) {
-                gone.push(seq);
+            let Ok(m) = m else { continue };
+            if !m.op.customer().is_some_and(|c| erased.contains(&c)) {
+                continue;
+            }
+            match m.op {
+                crate::mutation::Op::SignRelease { .. } => requeue.push(seq),
+                _ => forget.push(seq),
             }
         }
     }
-    for seq in gone {
+    for seq in requeue {
+        tx.execute(
+            "INSERT INTO outbox(mutation_id, sealed, created_at)
+             SELECT mutation_id, sealed, created_at FROM outbox_rejected WHERE seq = ?1",
+            [seq],
+        )?;
+        tx.execute("DELETE FROM outbox_rejected WHERE seq = ?1", [seq])?;
+    }
+    for seq in forget {
         tx.execute("DELETE FROM outbox_rejected WHERE seq = ?1", [seq])?;
     }
     Ok(())

@@ -224,9 +224,22 @@ pub enum Change {
     Gone {
         customer: Uuid,
         survivor: Option<Uuid>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "lenient_reason"
+        )]
         reason: Option<crate::webhook::payload::DeletionReason>,
     },
+}
+
+/// A reason this device does not know (from a newer store) reads as none, the side that
+/// keeps what the device holds, rather than failing the whole pull.
+fn lenient_reason<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<crate::webhook::payload::DeletionReason>, D::Error> {
+    let raw = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(raw.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -419,4 +432,30 @@ pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> 
     )?
     .execute([key, value])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webhook::payload::DeletionReason;
+
+    #[test]
+    fn a_gone_change_reads_its_reason_and_an_unknown_or_missing_one_as_none() {
+        let read = |reason: &str| -> Change {
+            serde_json::from_str(&format!(
+                r#"{{"change":"gone","customer":"0193b2c4-0000-7000-8000-000000000001","survivor":null{reason}}}"#
+            ))
+            .unwrap()
+        };
+        let reason = |c: Change| match c {
+            Change::Gone { reason, .. } => reason,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            reason(read(r#","reason":"erased""#)),
+            Some(DeletionReason::Erased)
+        );
+        assert_eq!(reason(read(r#","reason":"archived""#)), None);
+        assert_eq!(reason(read("")), None, "an older store says none");
+    }
 }

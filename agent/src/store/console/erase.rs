@@ -27,8 +27,7 @@ pub async fn erase_page(staff: Staff, Path(id): Path<String>) -> Page {
             .pool
             .run(move |db| {
                 let c = customers::get(db.conn(), id)?;
-                let dates =
-                    retention::release_dates(db.conn(), c.id, &shop.retention(), shop.adult_age)?;
+                let dates = retention::release_dates(db, c.id, &shop.retention(), shop.adult_age)?;
                 Ok((c, dates))
             })
             .await

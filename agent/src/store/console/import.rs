@@ -245,7 +245,7 @@ async fn receive(
     if !part.is_empty() {
         store_part(staff, id, n, part).await.map_err(failed)?;
     }
-    copy.persist(dir.join(format!("{}{id}.csv", jobs::PREFIX)))
+    copy.persist(jobs::upload_path(&staff.state.data_dir, id, "csv"))
         .map_err(|e| io(e.error))?;
     staff
         .state

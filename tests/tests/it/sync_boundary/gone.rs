@@ -113,7 +113,8 @@ fn a_counter_forgets_the_changes_the_store_refused_for_someone_who_is_gone() {
 }
 
 #[test]
-fn a_kiosk_forgets_what_was_refused_for_someone_erased_but_not_for_someone_it_cannot_recognise() {
+fn a_kiosk_forgets_what_was_refused_for_someone_erased_but_not_for_someone_merged_or_unrecognised()
+{
     let dir = tempfile::tempdir().unwrap();
     let mut store = store(dir.path());
     let (mut kiosk, auth) = pair(&mut store, dir.path(), "lobby", DeviceRole::Kiosk);
@@ -121,7 +122,7 @@ fn a_kiosk_forgets_what_was_refused_for_someone_erased_but_not_for_someone_it_ca
     let template = release::register_template(&mut kiosk, &settings.template).unwrap();
     let signature = registrations::signature_png(1);
     let mut registered = Vec::new();
-    for n in [1, 2] {
+    for n in [1, 2, 3] {
         let reg = registrations::registration(&settings, n, &signature);
         let signing = Signing::new("lobby", &settings, &template);
         registered.push(
@@ -130,11 +131,11 @@ fn a_kiosk_forgets_what_was_refused_for_someone_erased_but_not_for_someone_it_ca
                 .customer,
         );
     }
-    let (erased, unrecognisable) = (registered[0], registered[1]);
+    let (erased, unrecognisable, merged) = (registered[0], registered[1], registered[2]);
     // For each, a change the store refuses (a field the kiosk never asks for), kept aside
     // on the kiosk for staff.
     let mut refused = Vec::new();
-    for customer in [erased, unrecognisable] {
+    for customer in [erased, unrecognisable, merged] {
         let op = Op::UpdateCustomer {
             customer,
             changes: [(Field::MembershipNumber, Some("VIP".to_string()))]
@@ -147,8 +148,8 @@ fn a_kiosk_forgets_what_was_refused_for_someone_erased_but_not_for_someone_it_ca
     }
     push(&mut store, &mut kiosk, &auth);
     pull_all(&store, &mut kiosk, &auth);
-    assert_eq!(sync::status(kiosk.conn()).unwrap().rejected, 2);
-    assert_eq!(count(&kiosk, "SELECT count(*) FROM recognition"), 2);
+    assert_eq!(sync::status(kiosk.conn()).unwrap().rejected, 3);
+    assert_eq!(count(&kiosk, "SELECT count(*) FROM recognition"), 3);
 
     // Staff remove one's phone number: the kiosk can no longer recognise them, and its
     // pull says they are gone, without a reason. The refusal stays for staff.
@@ -161,18 +162,83 @@ fn a_kiosk_forgets_what_was_refused_for_someone_erased_but_not_for_someone_it_ca
         },
     )
     .unwrap();
+    // Staff merge another into the first: gone, merged, and what was refused stays for
+    // staff to redo on the survivor.
+    intake_common::duplicates::merge(&mut store, &owner(), unrecognisable, &[merged]).unwrap();
     // The other is erased: the pull says so, and the kiosk keeps nothing of them.
     erase(&mut store, erased);
     pull_all(&store, &mut kiosk, &auth);
     assert_eq!(count(&kiosk, "SELECT count(*) FROM recognition"), 0);
-    assert_eq!(
-        sync::status(kiosk.conn()).unwrap().rejected,
-        1,
-        "only the erased customer's refusal leaves"
-    );
-    let kept: Uuid = kiosk
+    let mut kept: Vec<Uuid> = kiosk
         .conn()
-        .query_row("SELECT mutation_id FROM outbox_rejected", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(kept, refused[1]);
+        .prepare("SELECT mutation_id FROM outbox_rejected")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    kept.sort();
+    let mut expected = vec![refused[1], refused[2]];
+    expected.sort();
+    assert_eq!(kept, expected, "only the erased customer's refusal leaves");
+}
+
+/// A release the store refused (a returning customer gave a new phone number, so the kiosk
+/// could not prove it knows them) is not dropped when they are erased: it goes back in the
+/// outbox, and the store keeps it restricted with their other releases.
+#[test]
+fn a_refused_release_for_someone_erased_is_sent_again_and_kept_restricted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let (mut patio, patio_auth) = pair(&mut store, dir.path(), "patio", DeviceRole::Kiosk);
+    let (mut lobby, lobby_auth) = pair(&mut store, dir.path(), "lobby", DeviceRole::Kiosk);
+    let settings = Settings::defaults();
+    let signature = registrations::signature_png(1);
+    let sign = |kiosk: &mut Db, name: &str, reg: &release::Registration| {
+        let template = release::register_template(kiosk, &settings.template).unwrap();
+        release::submit(kiosk, reg, &Signing::new(name, &settings, &template)).unwrap()
+    };
+    let reg = registrations::registration(&settings, 2, &signature);
+    let first = sign(&mut patio, "patio", &reg);
+    push(&mut store, &mut patio, &patio_auth);
+
+    // At the lobby they come back with a new phone number: the store cannot tell the lobby
+    // knows them, and refuses what it sends.
+    let mut back = reg.clone();
+    back.existing = Some(first.customer);
+    back.profile = back.profile.with(Field::PhoneNumber, "+15125559999");
+    let late = sign(&mut lobby, "lobby", &back);
+    push(&mut store, &mut lobby, &lobby_auth);
+    let status = sync::status(lobby.conn()).unwrap();
+    assert!(status.rejected >= 1, "{status:?}");
+    assert_eq!(status.pending, 0);
+
+    erase(&mut store, first.customer);
+    pull_all(&store, &mut lobby, &lobby_auth);
+    let status = sync::status(lobby.conn()).unwrap();
+    assert_eq!(
+        (status.pending, status.rejected),
+        (1, 0),
+        "the release queued again, the rest forgotten"
+    );
+    let results = push(&mut store, &mut lobby, &lobby_auth);
+    assert!(
+        results.iter().all(|r| r.outcome == Outcome::Applied),
+        "{results:?}"
+    );
+    let shop = settings.shop;
+    let kept = intake_common::retention::restricted::list(
+        &store,
+        &owner(),
+        Some(first.customer),
+        &shop.retention(),
+        shop.adult_age,
+    )
+    .unwrap();
+    let ids: Vec<Uuid> = kept.iter().map(|r| r.id).collect();
+    assert!(
+        ids.contains(&first.release) && ids.contains(&late.release),
+        "{ids:?}"
+    );
+    assert_eq!(sync::status(lobby.conn()).unwrap().pending, 0);
 }

@@ -105,7 +105,7 @@ impl Jobs {
 pub const PREFIX: &str = "console-";
 
 /// `uploads/console-ID.EXT` in `data_dir`: upload `id`'s file (`csv`) or run lock (`running`).
-fn upload_path(data_dir: &Path, id: Uuid, ext: &str) -> PathBuf {
+pub fn upload_path(data_dir: &Path, id: Uuid, ext: &str) -> PathBuf {
     data_dir.join(UPLOADS).join(format!("{PREFIX}{id}.{ext}"))
 }
 
