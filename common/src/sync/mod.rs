@@ -219,8 +219,9 @@ pub enum Change {
     /// A kiosk's entry for recognising a returning customer.
     Recognition(RecognitionEntry),
     /// The customer is gone: deleted, merged into `survivor` or erased, as `reason` says.
-    /// To a kiosk, a change without a reason only means the store holds nothing to
-    /// recognise them by (no phone or no birthdate).
+    /// A kiosk hears only `erased` (on request or by the retention policy alike) or no
+    /// reason: deleted, merged, or nothing left to recognise them by (no phone or no
+    /// birthdate).
     Gone {
         customer: Uuid,
         survivor: Option<Uuid>,

@@ -67,6 +67,11 @@ impl DeletionReason {
             (None, None) => DeletionReason::Deleted,
         }
     }
+
+    /// Erased, on request or by the retention policy: nobody may keep a copy.
+    pub fn is_erasure(self) -> bool {
+        matches!(self, DeletionReason::Erased | DeletionReason::Retention)
+    }
 }
 
 /// `customer.merged`: the survivor, and everyone merged into it.

@@ -242,3 +242,71 @@ fn a_refused_release_for_someone_erased_is_sent_again_and_kept_restricted() {
     );
     assert_eq!(sync::status(lobby.conn()).unwrap().pending, 0);
 }
+
+/// A kiosk hears only that someone was erased, the one thing it acts on: never whether
+/// on request or by the retention policy, nor that someone was deleted. A counter hears
+/// every reason.
+#[test]
+fn a_kiosk_hears_only_that_someone_was_erased_and_a_counter_hears_why() {
+    use intake_common::webhook::payload::DeletionReason;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let (_kiosk, kiosk_auth) = pair(&mut store, dir.path(), "lobby", DeviceRole::Kiosk);
+    let (_desk, desk_auth) = pair(&mut store, dir.path(), "desk", DeviceRole::Counter);
+    let staff = Caller::Staff(owner());
+    let mut made = Vec::new();
+    for last in ["Requested", "Expired", "Merged", "Survivor", "Deleted"] {
+        let (id, op) = new_customer(last);
+        change::submit(&mut store, &staff, op).unwrap();
+        made.push(id);
+    }
+    let [requested, expired, merged, survivor, deleted] = made[..] else {
+        unreachable!()
+    };
+    erase(&mut store, requested);
+    let by_policy = Op::EraseCustomer {
+        customer: expired,
+        reason: intake_common::retention::Reason::Retention,
+        purge: Vec::new(),
+        seen: None,
+    };
+    let by_policy = Mutation::new(intake_common::retention::pass::ACTOR, by_policy);
+    mutation::submit(&mut store, &by_policy).unwrap();
+    intake_common::duplicates::merge(&mut store, &owner(), survivor, &[merged]).unwrap();
+    change::submit(&mut store, &staff, Op::DeleteCustomer { customer: deleted }).unwrap();
+
+    let gone = |auth: &DeviceAuth| {
+        let answer = sync::pull(&store, auth, 0, 1000).unwrap();
+        assert!(!answer.more);
+        answer
+            .changes
+            .into_iter()
+            .filter_map(|c| match c {
+                sync::Change::Gone {
+                    customer,
+                    survivor,
+                    reason,
+                } => Some((customer, (survivor, reason))),
+                _ => None,
+            })
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    let kiosk = gone(&kiosk_auth);
+    let desk = gone(&desk_auth);
+    let erased = Some(DeletionReason::Erased);
+    assert_eq!(kiosk[&requested], (None, erased));
+    assert_eq!(
+        kiosk[&expired],
+        (None, erased),
+        "not told it was the policy"
+    );
+    assert_eq!(kiosk[&merged], (Some(survivor), None));
+    assert_eq!(kiosk[&deleted], (None, None), "not told it was a deletion");
+    assert_eq!(desk[&requested], (None, erased));
+    assert_eq!(desk[&expired], (None, Some(DeletionReason::Retention)));
+    assert_eq!(
+        desk[&merged],
+        (Some(survivor), Some(DeletionReason::Merged))
+    );
+    assert_eq!(desk[&deleted], (None, Some(DeletionReason::Deleted)));
+}
