@@ -23,7 +23,15 @@ async fn the_owner_erases_a_customer_and_keeps_their_release_restricted() {
     fill(&mut phone, &ADULT).await;
     assert_eq!(phone.post("submit", &[]).await, 200, "{}", phone.page);
     let id = customers(dir)[0]["id"].as_str().unwrap().to_string();
-    let release = releases(dir)[0]["id"].as_str().unwrap().to_string();
+    let signed = &releases(dir)[0];
+    let release = signed["id"].as_str().unwrap().to_string();
+    // Signed today under the default five years: kept until five years from its signing.
+    let signed_at = chrono::DateTime::parse_from_rfc3339(signed["signed_at"].as_str().unwrap())
+        .unwrap()
+        .to_utc();
+    let until = (signed_at + chrono::Months::new(60))
+        .format("%Y-%m-%d")
+        .to_string();
 
     // A manager may delete but not erase: no button, and the pages refuse.
     let max = signed_in(dir, &store, "max", "135792").await;
@@ -66,10 +74,6 @@ async fn the_owner_erases_a_customer_and_keeps_their_release_restricted() {
     let page = owner.get(&format!("/console/customers/{id}/erase")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Erase Reyes, Ana?"), "{}", page.body);
-    // Signed today under the default five years: kept until five years from now.
-    let until = (chrono::Utc::now() + chrono::Months::new(60))
-        .format("%Y-%m-%d")
-        .to_string();
     assert!(page.body.contains(&until), "{}", page.body);
     // Not ticked: nothing erased.
     let a = owner
@@ -119,8 +123,10 @@ async fn the_owner_erases_a_customer_and_keeps_their_release_restricted() {
     );
     assert_eq!(owner.get(&other).await.status, 404);
 
-    // The view of the restricted release is in the audit log.
+    // The owner's listing of the restricted release and their view of it are in the audit
+    // log.
     let log = crate::support::agent(dir, &["audit", "--json", "--limit", "20"]);
+    assert!(log.contains("release.list-restricted"), "{log}");
     assert!(log.contains("release.view-restricted"), "{log}");
     assert!(log.contains("customer.erase"));
 }

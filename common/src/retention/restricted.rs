@@ -28,8 +28,9 @@ pub struct Restricted {
 
 /// The restricted releases, one erased customer's when `customer` is given, newest first,
 /// each with the date `policy` keeps it until (by the birthdate it was signed with, read
-/// from its sealed content; for a minor's release that date tells the birthdate to whoever
-/// lists it, which only `legal:customer` may).
+/// from its sealed content). For a minor's release that date tells the birthdate to
+/// whoever lists it: only `legal:customer` may, and a listing that shows any is audited
+/// (`release.list-restricted`, with how many).
 pub fn list(
     db: &Db,
     actor: &Actor,
@@ -64,6 +65,15 @@ pub fn list(
             sha256: r.get(6)?,
             restricted_at: r.get(7)?,
         });
+    }
+    if !out.is_empty() {
+        crate::audit::record(
+            db.conn(),
+            &actor.name,
+            "release.list-restricted",
+            customer,
+            &format!("{} listed", out.len()),
+        )?;
     }
     Ok(out)
 }

@@ -144,8 +144,11 @@ fn an_erased_customer_leaves_the_counter_the_kiosk_and_the_receivers_copy() {
     ))
     .unwrap();
     assert_eq!(kept.as_array().unwrap().len(), 1);
-    // Signed today, kept five years under the default policy.
-    let until = (chrono::Utc::now() + chrono::Months::new(60))
+    // Kept five years from its signing under the default policy.
+    let signed_at = chrono::DateTime::parse_from_rfc3339(kept[0]["signed_at"].as_str().unwrap())
+        .unwrap()
+        .to_utc();
+    let until = (signed_at + chrono::Months::new(60))
         .format("%Y-%m-%d")
         .to_string();
     assert!(
