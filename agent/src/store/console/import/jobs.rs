@@ -132,9 +132,26 @@ pub fn settle_cut_short(
 }
 
 /// [`settle_cut_short`] for every upload found running.
-pub fn settle_all(db: &mut Db, data_dir: &Path, here: &[Uuid]) -> ApiResult<()> {
+fn settle_all(db: &mut Db, data_dir: &Path, here: &[Uuid]) -> ApiResult<()> {
     let running = uploads::running(db.conn())?;
     settle_cut_short(db, data_dir, &running, here)
+}
+
+/// Runs `f` on a database handle once every import cut short by a process that died is
+/// settled: until then they hold their places, and show as still running.
+pub async fn settled<T: Send + 'static>(
+    state: &Arc<StoreState>,
+    f: impl FnOnce(&mut Db) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let here = state.console.imports.running_here();
+    let data_dir = state.data_dir.clone();
+    state
+        .pool
+        .run(move |db| {
+            settle_all(db, &data_dir, &here)?;
+            f(db)
+        })
+        .await
 }
 
 /// This process's copy of upload `id`'s file, written from the database (owner-only) if it
