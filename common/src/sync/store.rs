@@ -147,17 +147,6 @@ pub fn is_transient(e: &Error) -> bool {
 ///
 /// A kiosk gets no staff, only its exit code's hash, and entries sealed under its own
 /// recognition key (made now for a kiosk paired before each kiosk had its own).
-/// Why someone is gone, as much as `role` acts on. A counter hears the whole reason. A
-/// kiosk only has to know who was erased, to forget what it kept aside for them: it
-/// never learns whether that was on their request or by the retention policy, nor a
-/// deletion from a customer it merely cannot recognise (a merge still names its survivor).
-fn gone_reason(role: DeviceRole, reason: DeletionReason) -> Option<DeletionReason> {
-    match role {
-        DeviceRole::Counter => Some(reason),
-        DeviceRole::Kiosk => reason.is_erasure().then_some(DeletionReason::Erased),
-    }
-}
-
 pub fn pull(db: &Db, device: &DeviceAuth, cursor: i64, limit: u32) -> Result<PullResponse> {
     let limit = limit.clamp(1, PULL_BATCH);
     let (kiosk_key, kiosk_exit_hash) = match device.role {
@@ -268,6 +257,17 @@ pub fn pull(db: &Db, device: &DeviceAuth, cursor: i64, limit: u32) -> Result<Pul
         store_time: Some(Utc::now()),
         location,
     })
+}
+
+/// Why someone is gone, as much as `role` acts on. A counter hears the whole reason. A
+/// kiosk only has to know who was erased, to forget what it kept aside for them: it
+/// never learns whether that was on their request or by the retention policy, nor a
+/// deletion from a customer it merely cannot recognise (a merge still names its survivor).
+fn gone_reason(role: DeviceRole, reason: DeletionReason) -> Option<DeletionReason> {
+    match role {
+        DeviceRole::Counter => Some(reason),
+        DeviceRole::Kiosk => reason.is_erasure().then_some(DeletionReason::Erased),
+    }
 }
 
 fn synced_users(conn: &Connection) -> Result<Vec<SyncedUser>> {

@@ -40,8 +40,8 @@ pub struct CustomerDeleted {
 }
 
 /// Why a customer is gone. A receiver that keeps its own copy deletes it whatever the
-/// reason; `erased` and `retention` mean it must not keep one either. A paired device's
-/// pull carries it too (`sync::Change::Gone`).
+/// reason; `erased` and `retention` mean it must not keep one either. A counter's pull
+/// carries it too (`sync::Change::Gone`); a kiosk's says only `erased`, or nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]

@@ -95,11 +95,16 @@ const TIDY_EVERY: Duration = Duration::from_secs(60);
 /// of files whose upload is gone (imported, discarded or expired, on any process).
 pub async fn tidy_uploads(state: Arc<StoreState>) {
     loop {
-        let wanted = settled(&state, |db| {
-            uploads::expire(db, now(), LIMITS.keep)?;
-            Ok(uploads::ids(db.conn())?)
-        })
-        .await;
+        // Expired first, on its own: an import cut short that is settled now keeps its
+        // report until the next look, and a settling that fails never holds expiry up.
+        let expired = state
+            .pool
+            .run(|db| Ok(uploads::expire(db, now(), LIMITS.keep)?))
+            .await;
+        if let Err(e) = expired {
+            tracing::debug!(error = %e.message(), "old uploads not forgotten this time");
+        }
+        let wanted = settled(&state, |db| Ok(uploads::ids(db.conn())?)).await;
         match wanted {
             Ok(wanted) => state
                 .console

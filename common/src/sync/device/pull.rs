@@ -141,8 +141,9 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
     })
 }
 
-/// What this device kept aside as refused for customers now `erased` leaves it: kept for
-/// staff to redo, it would otherwise hold their details for good. A release they signed
+/// What this device kept aside as refused for customers now `erased` (or merged into
+/// someone now erased) leaves it: kept for staff to redo, it would otherwise hold their
+/// details for good. A release they signed
 /// goes back in the outbox instead, so nothing signed is lost: the store files a release
 /// for someone erased among the releases it keeps restricted until their date.
 fn settle_rejected(
@@ -162,7 +163,12 @@ fn settle_rejected(
             let m: std::result::Result<crate::mutation::Mutation, _> =
                 sealer.open_json(id.as_bytes(), r.get_ref(2)?.as_blob()?);
             let Ok(m) = m else { continue };
-            if !m.op.customer().is_some_and(|c| erased.contains(&c)) {
+            // A change names the customer as this device knew them: someone merged away
+            // since is their survivor.
+            let Some(customer) = m.op.customer() else {
+                continue;
+            };
+            if !erased.contains(&crate::db::resolve_customer(tx, customer)?) {
                 continue;
             }
             match m.op {

@@ -112,6 +112,48 @@ fn a_counter_forgets_the_changes_the_store_refused_for_someone_who_is_gone() {
     );
 }
 
+/// A refused change names the customer as the counter knew them: merged away since, it
+/// belongs to the survivor, and leaves when the survivor is erased.
+#[test]
+fn a_change_refused_for_someone_merged_away_leaves_when_the_survivor_is_erased() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let (mut desk, auth) = pair(&mut store, dir.path(), "desk", DeviceRole::Counter);
+    let staff = Caller::Staff(owner());
+    let (merged, create) = new_customer("Merged");
+    change::submit(&mut store, &staff, create).unwrap();
+    let (survivor, create) = new_customer("Survivor");
+    change::submit(&mut store, &staff, create).unwrap();
+    pull_all(&store, &mut desk, &auth);
+    let bad = Mutation::new(
+        "desk",
+        Op::AddFlag {
+            customer: merged,
+            id: Uuid::now_v7(),
+            kind: "x".repeat(500),
+            note: Some("Merged's secret".into()),
+        },
+    );
+    mutation::submit(&mut desk, &bad).ok();
+    push(&mut store, &mut desk, &auth);
+    assert_eq!(sync::status(desk.conn()).unwrap().rejected, 1);
+    intake_common::duplicates::merge(&mut store, &owner(), survivor, &[merged]).unwrap();
+    pull_all(&store, &mut desk, &auth);
+    assert_eq!(
+        sync::status(desk.conn()).unwrap().rejected,
+        1,
+        "merged: kept for staff to redo on the survivor"
+    );
+    erase(&mut store, survivor);
+    pull_all(&store, &mut desk, &auth);
+    assert_eq!(count(&desk, "SELECT count(*) FROM customers"), 0);
+    assert_eq!(
+        sync::status(desk.conn()).unwrap().rejected,
+        0,
+        "the survivor erased: nothing of the one merged into them kept aside"
+    );
+}
+
 #[test]
 fn a_kiosk_forgets_what_was_refused_for_someone_erased_but_not_for_someone_merged_or_unrecognised()
 {
