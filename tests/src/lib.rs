@@ -31,3 +31,15 @@ pub fn binary(name: &str) -> PathBuf {
 pub fn bench_args() -> impl Iterator<Item = String> {
     std::env::args().skip(1).filter(|a| a != "--bench")
 }
+
+/// The day (`YYYY-MM-DD`) `years` after `at` (RFC 3339, as listings print a signing time):
+/// until when a release signed then is kept under a policy of that many years. Worked
+/// out here by calendar months, apart from the product's own rule.
+pub fn day_years_after(at: &str, years: u32) -> String {
+    let at = chrono::DateTime::parse_from_rfc3339(at)
+        .unwrap_or_else(|e| panic!("{at:?} is not an RFC 3339 time: {e}"))
+        .to_utc();
+    (at + chrono::Months::new(12 * years))
+        .format("%Y-%m-%d")
+        .to_string()
+}

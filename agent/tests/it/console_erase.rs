@@ -26,12 +26,7 @@ async fn the_owner_erases_a_customer_and_keeps_their_release_restricted() {
     let signed = &releases(dir)[0];
     let release = signed["id"].as_str().unwrap().to_string();
     // Signed today under the default five years: kept until five years from its signing.
-    let signed_at = chrono::DateTime::parse_from_rfc3339(signed["signed_at"].as_str().unwrap())
-        .unwrap()
-        .to_utc();
-    let until = (signed_at + chrono::Months::new(60))
-        .format("%Y-%m-%d")
-        .to_string();
+    let until = intake_tests::day_years_after(signed["signed_at"].as_str().unwrap(), 5);
 
     // A manager may delete but not erase: no button, and the pages refuse.
     let max = signed_in(dir, &store, "max", "135792").await;

@@ -145,12 +145,7 @@ fn an_erased_customer_leaves_the_counter_the_kiosk_and_the_receivers_copy() {
     .unwrap();
     assert_eq!(kept.as_array().unwrap().len(), 1);
     // Kept five years from its signing under the default policy.
-    let signed_at = chrono::DateTime::parse_from_rfc3339(kept[0]["signed_at"].as_str().unwrap())
-        .unwrap()
-        .to_utc();
-    let until = (signed_at + chrono::Months::new(60))
-        .format("%Y-%m-%d")
-        .to_string();
+    let until = intake_tests::day_years_after(kept[0]["signed_at"].as_str().unwrap(), 5);
     assert!(
         kept[0]["kept_until"].as_str().unwrap().starts_with(&until),
         "{kept}"

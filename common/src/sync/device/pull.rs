@@ -56,7 +56,7 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
             tx.execute("DELETE FROM recognition", [])?;
             set_meta(&tx, KEY_CURSOR, "0")?;
             tx.commit()?;
-            checkpoint(db)?;
+            db.empty_wal();
             return Ok(Pulled {
                 restarted: true,
                 ..Pulled::default()
@@ -76,7 +76,7 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
     if outbox_waiting(&tx)? {
         tx.commit()?;
         if wiped > 0 {
-            checkpoint(db)?;
+            db.empty_wal();
         }
         return Ok(Pulled {
             deferred: true,
@@ -133,7 +133,7 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
     set_meta(&tx, KEY_CURSOR, &pulled.cursor.to_string())?;
     tx.commit()?;
     if wiped > 0 {
-        checkpoint(db)?;
+        db.empty_wal();
     }
     Ok(Pulled {
         applied: pulled.changes.len(),
@@ -143,9 +143,9 @@ pub fn apply_pull(db: &mut Db, pulled: &PullResponse) -> Result<Pulled> {
 
 /// What this device kept aside as refused for customers now `erased` (or merged into
 /// someone now erased) leaves it: kept for staff to redo, it would otherwise hold their
-/// details for good. A release they signed
-/// goes back in the outbox instead, so nothing signed is lost: the store files a release
-/// for someone erased among the releases it keeps restricted until their date.
+/// details for good. A release they signed goes back in the outbox instead, so nothing
+/// signed is lost: the store files a release for someone erased among the releases it
+/// keeps restricted until their date.
 fn settle_rejected(
     tx: &Transaction<'_>,
     sealer: &crate::crypto::Sealer,
@@ -188,13 +188,6 @@ fn settle_rejected(
     for seq in forget {
         tx.execute("DELETE FROM outbox_rejected WHERE seq = ?1", [seq])?;
     }
-    Ok(())
-}
-
-/// Copies the WAL's pages into the database and empties it, so what was deleted is gone
-/// from both files.
-fn checkpoint(db: &Db) -> Result<()> {
-    db.empty_wal();
     Ok(())
 }
 

@@ -16,6 +16,30 @@ fn erase(store: &mut Db, customer: Uuid) {
     .unwrap();
 }
 
+/// A customer `last` made by staff at the store.
+fn created(store: &mut Db, last: &str) -> Uuid {
+    let (id, create) = new_customer(last);
+    change::submit(store, &Caller::Staff(owner()), create).unwrap();
+    id
+}
+
+/// A change for `customer` the store refuses (a flag kind longer than any may be), made
+/// on the counter `desk`, pushed, and kept aside there for staff.
+fn refused_at_counter(store: &mut Db, desk: &mut Db, auth: &DeviceAuth, customer: Uuid) {
+    let bad = Mutation::new(
+        "desk",
+        Op::AddFlag {
+            customer,
+            id: Uuid::now_v7(),
+            kind: "x".repeat(500),
+            note: Some("a secret of theirs".into()),
+        },
+    );
+    mutation::submit(desk, &bad).ok();
+    push(store, desk, auth);
+    assert_eq!(sync::status(desk.conn()).unwrap().rejected, 1);
+}
+
 #[test]
 fn what_a_kiosk_sends_for_someone_erased_meanwhile_stores_nothing_but_a_release_is_kept_restricted()
 {
@@ -86,22 +110,9 @@ fn a_counter_forgets_the_changes_the_store_refused_for_someone_who_is_gone() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = store(dir.path());
     let (mut desk, auth) = pair(&mut store, dir.path(), "desk", DeviceRole::Counter);
-    let (id, create) = new_customer("Gone");
-    change::submit(&mut store, &Caller::Staff(owner()), create).unwrap();
+    let id = created(&mut store, "Gone");
     pull_all(&store, &mut desk, &auth);
-    // A change the store refuses (a field no value may have), kept aside on the counter.
-    let bad = Mutation::new(
-        "desk",
-        Op::AddFlag {
-            customer: id,
-            id: Uuid::now_v7(),
-            kind: "x".repeat(500),
-            note: Some("Gone's secret".into()),
-        },
-    );
-    mutation::submit(&mut desk, &bad).ok();
-    push(&mut store, &mut desk, &auth);
-    assert_eq!(sync::status(desk.conn()).unwrap().rejected, 1);
+    refused_at_counter(&mut store, &mut desk, &auth, id);
     erase(&mut store, id);
     pull_all(&store, &mut desk, &auth);
     assert_eq!(count(&desk, "SELECT count(*) FROM customers"), 0);
@@ -119,24 +130,10 @@ fn a_change_refused_for_someone_merged_away_leaves_when_the_survivor_is_erased()
     let dir = tempfile::tempdir().unwrap();
     let mut store = store(dir.path());
     let (mut desk, auth) = pair(&mut store, dir.path(), "desk", DeviceRole::Counter);
-    let staff = Caller::Staff(owner());
-    let (merged, create) = new_customer("Merged");
-    change::submit(&mut store, &staff, create).unwrap();
-    let (survivor, create) = new_customer("Survivor");
-    change::submit(&mut store, &staff, create).unwrap();
+    let merged = created(&mut store, "Merged");
+    let survivor = created(&mut store, "Survivor");
     pull_all(&store, &mut desk, &auth);
-    let bad = Mutation::new(
-        "desk",
-        Op::AddFlag {
-            customer: merged,
-            id: Uuid::now_v7(),
-            kind: "x".repeat(500),
-            note: Some("Merged's secret".into()),
-        },
-    );
-    mutation::submit(&mut desk, &bad).ok();
-    push(&mut store, &mut desk, &auth);
-    assert_eq!(sync::status(desk.conn()).unwrap().rejected, 1);
+    refused_at_counter(&mut store, &mut desk, &auth, merged);
     intake_common::duplicates::merge(&mut store, &owner(), survivor, &[merged]).unwrap();
     pull_all(&store, &mut desk, &auth);
     assert_eq!(
@@ -295,16 +292,9 @@ fn a_kiosk_hears_only_that_someone_was_erased_and_a_counter_hears_why() {
     let mut store = store(dir.path());
     let (_kiosk, kiosk_auth) = pair(&mut store, dir.path(), "lobby", DeviceRole::Kiosk);
     let (_desk, desk_auth) = pair(&mut store, dir.path(), "desk", DeviceRole::Counter);
-    let staff = Caller::Staff(owner());
-    let mut made = Vec::new();
-    for last in ["Requested", "Expired", "Merged", "Survivor", "Deleted"] {
-        let (id, op) = new_customer(last);
-        change::submit(&mut store, &staff, op).unwrap();
-        made.push(id);
-    }
-    let [requested, expired, merged, survivor, deleted] = made[..] else {
-        unreachable!()
-    };
+    let [requested, expired, merged, survivor, deleted] =
+        ["Requested", "Expired", "Merged", "Survivor", "Deleted"]
+            .map(|last| created(&mut store, last));
     erase(&mut store, requested);
     let by_policy = Op::EraseCustomer {
         customer: expired,
@@ -315,7 +305,8 @@ fn a_kiosk_hears_only_that_someone_was_erased_and_a_counter_hears_why() {
     let by_policy = Mutation::new(intake_common::retention::pass::ACTOR, by_policy);
     mutation::submit(&mut store, &by_policy).unwrap();
     intake_common::duplicates::merge(&mut store, &owner(), survivor, &[merged]).unwrap();
-    change::submit(&mut store, &staff, Op::DeleteCustomer { customer: deleted }).unwrap();
+    let delete = Op::DeleteCustomer { customer: deleted };
+    change::submit(&mut store, &Caller::Staff(owner()), delete).unwrap();
 
     let gone = |auth: &DeviceAuth| {
         let answer = sync::pull(&store, auth, 0, 1000).unwrap();
